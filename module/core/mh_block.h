@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mh_block.h - private to the core: how blocks, headers, boundary tags and
+ * free-list links are laid out in the region, and the validated accessors
+ * every other core file goes through.
+ *
+ * The region is untrusted (userspace can map and scribble it), so:
+ *   - every load and store goes through mh_ld32/mh_st32/mh_ld64/mh_st64,
+ *     which refuse offsets outside the region, so no logic error can ever
+ *     touch memory outside it;
+ *   - each value is read once into a local and validated there
+ *     (READ_ONCE-style volatile loads), so a concurrent writer cannot change
+ *     it between the check and the use.
+ */
+#ifndef MH_BLOCK_H
+#define MH_BLOCK_H
+
+#include "mh_core.h"
+
+/* Header word fields. */
+#define MH_SIZE_BITS		24
+#define MH_SIZE_MASK		((1ull << MH_SIZE_BITS) - 1)
+#define MH_USED_BIT		(1ull << 24)
+#define MH_PREV_FREE_BIT	(1ull << 25)
+#define MH_SLACK_SHIFT		26
+#define MH_SLACK_MASK		((1ull << 28) - 1)
+#define MH_CHECK_SHIFT		54
+#define MH_FIELDS_MASK		((1ull << MH_CHECK_SHIFT) - 1)
+
+/* Where things are inside a block, relative to its header. */
+#define MH_NEXT_AT		8u	/* free: next free block */
+#define MH_PREV_AT		12u	/* free: previous free block */
+#define MH_META_HEAD		16u	/* free: header + links */
+#define MH_TAG_SIZE		4u	/* free: boundary tag at the end */
+#define MH_FIRST_BLOCK		MH_HDR_SIZE	/* first header: payload at 16 */
+
+/* Eight poison bytes: what a wiped header reads as. */
+#define MH_POISON_WORD		0x6b6b6b6b6b6b6b6bull
+static_assert(MH_POISON == 0x6b, "MH_POISON_WORD repeats MH_POISON");
+
+/* No list holds offset 0: it is inside the start pad, never a block. */
+#define MH_NIL			0u
+
+static_assert(MH_MIN_BLOCK >= MH_META_HEAD + MH_TAG_SIZE, "free block metadata");
+static_assert(MH_MAX_REGION / MH_ALIGN <= MH_SIZE_MASK + 1, "size field");
+static_assert(MH_MAX_REGION <= MH_SLACK_MASK + 1, "slack field");
+
+/**
+ * struct mh_hdr - a decoded header.
+ * @size: block size in bytes.
+ * @used: block in use.
+ * @prev_free: the previous block is free (its boundary tag is valid).
+ * @slack: granted payload minus requested bytes.
+ */
+struct mh_hdr {
+	u32 size;
+	bool used;
+	bool prev_free;
+	u32 slack;
+};
+
+static inline u32 mh_ld32(const struct mh_heap *h, u32 off)
+{
+	if (unlikely(off > h->region_size - 4))
+		return 0;
+	return *(const volatile u32 *)(h->base + off);
+}
+
+static inline void mh_st32(struct mh_heap *h, u32 off, u32 val)
+{
+	if (likely(off <= h->region_size - 4))
+		*(volatile u32 *)(h->base + off) = val;
+}
+
+static inline u64 mh_ld64(const struct mh_heap *h, u32 off)
+{
+	if (unlikely(off > h->region_size - 8))
+		return 0;
+	return *(const volatile u64 *)(h->base + off);
+}
+
+static inline void mh_st64(struct mh_heap *h, u32 off, u64 val)
+{
+	if (likely(off <= h->region_size - 8))
+		*(volatile u64 *)(h->base + off) = val;
+}
+
+/* The 10-bit check: a multiplicative hash of fields, offset and salt. */
+static inline u64 mh_check_of(const struct mh_heap *h, u32 off, u64 fields)
+{
+	u64 x = fields ^ ((u64)off << 28) ^ ((u64)h->salt << 32);
+
+	x *= 0x9e3779b97f4a7c15ull;
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return x >> (64 - 10);
+}
+
+static inline u64 mh_hdr_encode(const struct mh_heap *h, u32 off,
+				const struct mh_hdr *hd)
+{
+	u64 w = (u64)(hd->size / MH_ALIGN) |
+		(hd->used ? MH_USED_BIT : 0) |
+		(hd->prev_free ? MH_PREV_FREE_BIT : 0) |
+		((u64)hd->slack << MH_SLACK_SHIFT);
+
+	return w | mh_check_of(h, off, w) << MH_CHECK_SHIFT;
+}
+
+/*
+ * Decode the header at @off; false if its check fails. Poisoned memory is
+ * never a header, whatever its check says, so a wiped header stays dead.
+ */
+static inline bool mh_hdr_decode(const struct mh_heap *h, u32 off,
+				 struct mh_hdr *hd)
+{
+	u64 w = mh_ld64(h, off);
+	u64 fields = w & MH_FIELDS_MASK;
+
+	hd->size = (u32)(fields & MH_SIZE_MASK) * MH_ALIGN;
+	hd->used = fields & MH_USED_BIT;
+	hd->prev_free = fields & MH_PREV_FREE_BIT;
+	hd->slack = (u32)((fields >> MH_SLACK_SHIFT) & MH_SLACK_MASK);
+	return w != MH_POISON_WORD &&
+	       (w >> MH_CHECK_SHIFT) == mh_check_of(h, off, fields);
+}
+
+static inline void mh_hdr_write(struct mh_heap *h, u32 off,
+				const struct mh_hdr *hd)
+{
+	mh_st64(h, off, mh_hdr_encode(h, off, hd));
+}
+
+/* Could a block start at @off? (alignment and bounds only) */
+static inline bool mh_block_placed(const struct mh_heap *h, u32 off)
+{
+	return off >= MH_FIRST_BLOCK && off % MH_ALIGN == MH_HDR_SIZE &&
+	       off <= h->heap_end - MH_MIN_BLOCK;
+}
+
+/* A header whose check passes and whose size fits the heap from @off. */
+static inline bool mh_hdr_sane(const struct mh_heap *h, u32 off,
+			       const struct mh_hdr *hd)
+{
+	return hd->size >= MH_MIN_BLOCK && hd->size <= h->heap_end - off &&
+	       hd->slack <= hd->size - MH_HDR_SIZE &&
+	       (hd->used || hd->slack == 0);
+}
+
+/* Read and fully validate the block header at @off. */
+static inline bool mh_block_read(const struct mh_heap *h, u32 off,
+				 struct mh_hdr *hd)
+{
+	return mh_block_placed(h, off) && mh_hdr_decode(h, off, hd) &&
+	       mh_hdr_sane(h, off, hd);
+}
+
+/* Read the block at @off and require it to be free. */
+static inline bool mh_free_read(const struct mh_heap *h, u32 off,
+				struct mh_hdr *hd)
+{
+	return mh_block_read(h, off, hd) && !hd->used;
+}
+
+static inline u32 mh_next_link(const struct mh_heap *h, u32 off)
+{
+	return mh_ld32(h, off + MH_NEXT_AT);
+}
+
+static inline u32 mh_prev_link(const struct mh_heap *h, u32 off)
+{
+	return mh_ld32(h, off + MH_PREV_AT);
+}
+
+static inline bool mh_is_pow2(u64 x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* Index of the highest set bit (x != 0). */
+static inline unsigned int mh_fls(u64 x)
+{
+	return 63 - __builtin_clzll(x);
+}
+
+/* Index of the lowest set bit (x != 0). */
+static inline unsigned int mh_ffs(u64 x)
+{
+	return __builtin_ctzll(x);
+}
+
+/* Block size that holds @size payload bytes; 0 if it can never fit. */
+static inline u32 mh_block_size_for(const struct mh_heap *h, size_t size)
+{
+	size_t need;
+
+	if (size > h->heap_end)
+		return 0;
+	need = (size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(size_t)(MH_ALIGN - 1);
+	return need < MH_MIN_BLOCK ? MH_MIN_BLOCK : (u32)need;
+}
+
+#endif /* MH_BLOCK_H */

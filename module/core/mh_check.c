@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mh_check.c - the integrity checker, the oracle tests and fuzzers call
+ * after every operation.
+ *
+ * It walks the physical block chain and every free list and cross-checks
+ * them against each other and against the control structure's totals. It
+ * reads only through the bounds-checked accessors and every walk is bounded
+ * by the number of blocks the heap can hold, so a region full of garbage
+ * yields violations, never a crash or a hang.
+ */
+#include "mh_policy.h"
+
+/**
+ * struct mh_tally - what a walk of the block chain or the lists found.
+ * @used_blocks: blocks in use.
+ * @free_blocks: free blocks.
+ * @requested: bytes requested by blocks in use.
+ * @granted: payload bytes of blocks in use.
+ * @free_bytes: bytes of free blocks.
+ * @complete: the walk reached the heap's end exactly.
+ */
+struct mh_tally {
+	u64 used_blocks;
+	u64 free_blocks;
+	u64 requested;
+	u64 granted;
+	u64 free_bytes;
+	bool complete;
+};
+
+/**
+ * struct mh_checker - state of one mh_check() run.
+ * @h: the heap.
+ * @count: violations found.
+ * @first: the first of them.
+ */
+struct mh_checker {
+	const struct mh_heap *h;
+	int count;
+	struct mh_violation first;
+};
+
+static void mh_violation(struct mh_checker *c, enum mh_violation_kind kind,
+			 u32 off)
+{
+	if (!c->count++) {
+		c->first.kind = kind;
+		c->first.offset = off;
+	}
+}
+
+/* A free buddy block whose buddy is free and whole should have merged. */
+static void mh_check_buddy(struct mh_checker *c, u32 off,
+			   const struct mh_hdr *hd)
+{
+	const struct mh_heap *h = c->h;
+	u32 rel = off - MH_FIRST_BLOCK, bud = (rel ^ hd->size) + MH_FIRST_BLOCK;
+	struct mh_hdr bh;
+
+	if (!mh_is_pow2(hd->size) || (rel & (hd->size - 1))) {
+		mh_violation(c, MH_V_BUDDY, off);
+		return;
+	}
+	if (!hd->used && bud > off && bud + hd->size <= h->heap_end &&
+	    mh_free_read(h, bud, &bh) && bh.size == hd->size)
+		mh_violation(c, MH_V_BUDDY, off);
+}
+
+static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
+{
+	const struct mh_heap *h = c->h;
+	u32 off = MH_FIRST_BLOCK;
+	bool prev_free = false;
+	struct mh_hdr hd;
+
+	while (off < h->heap_end) {
+		if (!mh_hdr_decode(h, off, &hd)) {
+			mh_violation(c, MH_V_HEADER, off);
+			return;
+		}
+		if (hd.size < MH_MIN_BLOCK || hd.size > h->heap_end - off) {
+			mh_violation(c, MH_V_SIZE, off);
+			return;
+		}
+		if (!mh_hdr_sane(h, off, &hd))
+			mh_violation(c, MH_V_SLACK, off);
+		if (hd.prev_free != prev_free)
+			mh_violation(c, MH_V_PREV_FREE, off);
+		if (h->policy == MH_BUDDY)
+			mh_check_buddy(c, off, &hd);
+		if (hd.used) {
+			t->used_blocks++;
+			t->granted += hd.size - MH_HDR_SIZE;
+			t->requested += hd.size - MH_HDR_SIZE - hd.slack;
+		} else {
+			t->free_blocks++;
+			t->free_bytes += hd.size;
+			if (mh_ld32(h, off + hd.size - MH_TAG_SIZE) != hd.size)
+				mh_violation(c, MH_V_FOOTER, off);
+			if (prev_free && h->policy != MH_BUDDY)
+				mh_violation(c, MH_V_ADJACENT_FREE, off);
+			if (!mh_poison_intact(h, off + MH_META_HEAD,
+					      off + hd.size - MH_TAG_SIZE))
+				mh_violation(c, MH_V_POISON, off);
+		}
+		prev_free = !hd.used;
+		off += hd.size;
+	}
+	t->complete = true;
+}
+
+static bool mh_list_marked(const struct mh_heap *h, u32 list)
+{
+	if (h->policy == MH_SEGREGATED)
+		return h->sl_bitmap[list / MH_SL_COUNT] &
+		       (1u << (list % MH_SL_COUNT));
+	if (h->policy == MH_BUDDY)
+		return h->fl_bitmap & (1u << list);
+	return h->heads[list] != MH_NIL;
+}
+
+static void mh_check_bitmaps(struct mh_checker *c)
+{
+	const struct mh_heap *h = c->h;
+	u32 fl;
+
+	if (h->policy != MH_SEGREGATED)
+		return;
+	for (fl = 0; fl < MH_FL_COUNT; fl++)
+		if (!(h->fl_bitmap & (1u << fl)) != !h->sl_bitmap[fl])
+			mh_violation(c, MH_V_BITMAP, 0);
+}
+
+static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
+{
+	const struct mh_heap *h = c->h;
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 budget = mh_max_blocks(h), list, cur, prev;
+	struct mh_hdr hd;
+
+	for (list = 0; list < ops->nr_lists; list++) {
+		if (mh_list_marked(h, list) != (h->heads[list] != MH_NIL))
+			mh_violation(c, MH_V_BITMAP, h->heads[list]);
+		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
+		     prev = cur, cur = mh_next_link(h, cur)) {
+			if (!budget--) {
+				mh_violation(c, MH_V_LIST_COUNT, cur);
+				return;
+			}
+			if (!mh_free_read(h, cur, &hd) ||
+			    mh_prev_link(h, cur) != prev ||
+			    (ops->address_ordered && prev != MH_NIL &&
+			     cur <= prev)) {
+				mh_violation(c, MH_V_LINK, cur);
+				break;
+			}
+			if (ops->list_of(hd.size) != list)
+				mh_violation(c, MH_V_CLASS, cur);
+			t->free_blocks++;
+			t->free_bytes += hd.size;
+		}
+	}
+	for (list = ops->nr_lists; list < MH_NR_LISTS; list++)
+		if (h->heads[list] != MH_NIL)
+			mh_violation(c, MH_V_LINK, h->heads[list]);
+	if (h->policy == MH_NEXT_FIT && h->rover != MH_NIL &&
+	    !mh_free_read(h, h->rover, &hd))
+		mh_violation(c, MH_V_LINK, h->rover);
+	t->complete = true;
+}
+
+/**
+ * mh_check() - verify every invariant of the heap.
+ * @h: heap.
+ * @first: if not NULL, set to the first violation found (kind MH_V_NONE
+ *	when there is none).
+ *
+ * Context: any; the caller keeps the heap from changing during the check.
+ * With poisoning on, reads every free byte.
+ * Return: the number of violations found (0: the heap is sound).
+ */
+int mh_check(const struct mh_heap *h, struct mh_violation *first)
+{
+	struct mh_checker c = { .h = h };
+	struct mh_tally chain = { 0 }, lists = { 0 };
+
+	mh_check_chain(&c, &chain);
+	mh_check_bitmaps(&c);
+	mh_check_lists(&c, &lists);
+	if (chain.complete && (lists.free_blocks != chain.free_blocks ||
+			       lists.free_bytes != chain.free_bytes))
+		mh_violation(&c, MH_V_LIST_COUNT, 0);
+	if (chain.complete &&
+	    (chain.used_blocks != h->used_blocks ||
+	     chain.free_blocks != h->free_blocks ||
+	     chain.requested != h->requested ||
+	     chain.granted != h->granted ||
+	     chain.free_bytes != h->free_bytes))
+		mh_violation(&c, MH_V_ACCOUNTING, 0);
+	if (first)
+		*first = c.first;
+	return c.count;
+}
+
+static const char *const mh_violation_names[MH_NR_VIOLATION_KINDS] = {
+	[MH_V_NONE] = "none",
+	[MH_V_HEADER] = "header fails its magic check",
+	[MH_V_SIZE] = "block size out of range",
+	[MH_V_PREV_FREE] = "PREV_FREE bit disagrees with the previous block",
+	[MH_V_FOOTER] = "boundary tag disagrees with the header",
+	[MH_V_ADJACENT_FREE] = "two neighbouring free blocks not coalesced",
+	[MH_V_LINK] = "free-list link damaged",
+	[MH_V_CLASS] = "free block on the wrong list for its size",
+	[MH_V_LIST_COUNT] = "free lists and block chain disagree",
+	[MH_V_BITMAP] = "class bitmap disagrees with its list",
+	[MH_V_BUDDY] = "buddy invariant broken",
+	[MH_V_POISON] = "free payload modified after free",
+	[MH_V_ACCOUNTING] = "totals disagree with the blocks",
+	[MH_V_SLACK] = "recorded slack larger than the payload",
+};
+
+/**
+ * mh_violation_name() - describe a violation kind.
+ * @kind: the kind.
+ *
+ * Context: any.
+ * Return: a short sentence, or "unknown" for a value out of range.
+ */
+const char *mh_violation_name(enum mh_violation_kind kind)
+{
+	if ((unsigned int)kind >= MH_NR_VIOLATION_KINDS)
+		return "unknown";
+	return mh_violation_names[kind];
+}

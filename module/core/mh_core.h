@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mh_core.h - the myheap allocator core: a header/free-list heap over a
+ * caller-supplied region, with first, next, best and worst fit, segregated
+ * fit (TLSF-style, the default) and the buddy system.
+ *
+ * Concurrency contract: the core takes no locks and allocates nothing. The
+ * caller serialises every call on one heap; read-only calls (check, walk,
+ * stats, usable_size, probe) may run concurrently with each other only.
+ *
+ * Trust contract: the control structure (struct mh_heap) is trusted; it is
+ * meant to live in memory the caller owns (kernel memory for the module).
+ * The region is not: the module maps it into userspace, so every header and
+ * free-list link read from it is validated before use, every walk is
+ * bounded, and damage is returned as -EUCLEAN instead of being followed.
+ * An operation that fails changes nothing in the heap.
+ *
+ * Block layout (all offsets are from the region start):
+ *
+ *   | 8 pad | hdr | payload ...      | hdr | payload ...     | ... | tail |
+ *
+ *   - every block starts with an 8-byte header; payloads are 16-byte aligned,
+ *     so headers sit at offsets of 8 mod 16 and block sizes are multiples
+ *     of 16 (minimum MH_MIN_BLOCK);
+ *   - a free block keeps its list links (next, prev: u32 offsets) at the
+ *     start of its payload and a boundary tag (its size, u32) in its last
+ *     4 bytes, so a free merges with both neighbours in O(1); the header's
+ *     PREV_FREE bit says whether the previous block's tag is valid;
+ *   - the header word: size in 16-byte units (24 bits), USED, PREV_FREE,
+ *     slack = granted payload - requested bytes (28 bits, so the requested
+ *     size is recoverable) and a 10-bit check: a hash of the other fields,
+ *     the block's own offset and a per-heap salt that changes on reset, so a
+ *     scribbled, stale or copied header is rejected.
+ *
+ * Every function returning int returns 0 (or a count) on success and a
+ * negative errno on failure:
+ *   -EINVAL   size 0, unknown flags or policy
+ *   -E2BIG    size larger than the heap could ever hold
+ *   -EDOM     alignment not a power of two or larger than MH_MAX_ALIGN
+ *   -ENOMEM   no free block large enough
+ *   -ENXIO    offset is not a block of this heap (outside, misaligned)
+ *   -EBADMSG  header at offset fails its magic check
+ *   -EALREADY block at offset is already free (double free)
+ *   -EUCLEAN  heap metadata damaged; nothing was changed
+ *   -EBUSY    policy change on a heap that is not empty
+ */
+#ifndef MH_CORE_H
+#define MH_CORE_H
+
+#include "mh_port.h"
+
+/** Payload alignment; also the unit of block sizes. */
+#define MH_ALIGN		16u
+/** Bytes of header in front of every payload. */
+#define MH_HDR_SIZE		8u
+/** Smallest block: header, two list links, boundary tag, padded to 16. */
+#define MH_MIN_BLOCK		32u
+/** Largest region the 24-bit size field (16-byte units) can describe. */
+#define MH_MAX_REGION		(256u << 20)
+/** Smallest region accepted by mh_init(). */
+#define MH_MIN_REGION		4096u
+/** Largest alignment mh_alloc() accepts. */
+#define MH_MAX_ALIGN		(1u << 20)
+/** Byte written over free payloads when poisoning is on (as POISON_FREE). */
+#define MH_POISON		0x6b
+
+/* Segregated fit: TLSF two-level classes. */
+#define MH_SL_LOG2		4	/* 16 second-level classes per power of two */
+#define MH_SL_COUNT		(1u << MH_SL_LOG2)
+#define MH_FL_SHIFT		(MH_SL_LOG2 + 4)	/* sizes < 256 are linear */
+#define MH_FL_COUNT		(28 - MH_FL_SHIFT + 1)	/* up to 2^28 */
+/* Buddy: orders of MH_MIN_BLOCK << order, up to the largest region. */
+#define MH_BUDDY_ORDERS		24
+#define MH_NR_LISTS		(MH_FL_COUNT * MH_SL_COUNT)
+/** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
+#define MH_HIST_BUCKETS		32
+
+/**
+ * enum mh_policy - placement policy of a heap.
+ * @MH_FIRST_FIT: first block that fits in an address-ordered free list.
+ * @MH_NEXT_FIT: first fit resuming where the last search stopped (rover).
+ * @MH_BEST_FIT: smallest block that fits, whole address-ordered list.
+ * @MH_WORST_FIT: largest block, whole address-ordered list.
+ * @MH_SEGREGATED: TLSF-style size classes with bitmaps, O(1) good fit.
+ * @MH_BUDDY: binary buddy system, power-of-two blocks.
+ * @MH_NR_POLICIES: number of policies.
+ */
+enum mh_policy {
+	MH_FIRST_FIT,
+	MH_NEXT_FIT,
+	MH_BEST_FIT,
+	MH_WORST_FIT,
+	MH_SEGREGATED,
+	MH_BUDDY,
+	MH_NR_POLICIES,
+};
+
+/** mh_init() flag: fill free payloads with MH_POISON and verify on reuse. */
+#define MH_INIT_POISON		0x1u
+#define MH_INIT_VALID		MH_INIT_POISON
+
+/** mh_alloc() flag: zero the payload (calloc). */
+#define MH_ALLOC_ZERO		0x1u
+#define MH_ALLOC_VALID		MH_ALLOC_ZERO
+
+/**
+ * enum mh_event - structural events reported to the observer.
+ * @MH_EV_SPLIT: a block was split; offset/size describe the remainder.
+ * @MH_EV_COALESCE: blocks merged; offset/size describe the merged block.
+ * @MH_EV_CORRUPTION: damage detected; offset is where, size is 0.
+ */
+enum mh_event {
+	MH_EV_SPLIT,
+	MH_EV_COALESCE,
+	MH_EV_CORRUPTION,
+};
+
+/**
+ * typedef mh_observer_fn - called by the core on structural events.
+ * @ctx: the pointer given to mh_set_observer().
+ * @event: what happened.
+ * @offset: block (header) offset.
+ * @size: block size in bytes.
+ */
+typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,
+			       u32 size);
+
+/**
+ * struct mh_counters - event counters kept by the core, never reset by
+ * mh_reset() (they describe the heap's life, not its content).
+ * @allocs: successful mh_alloc() calls.
+ * @frees: successful mh_free() calls.
+ * @reallocs: successful mh_realloc() calls.
+ * @failed_allocs: mh_alloc() calls that returned an error.
+ * @failed_frees: mh_free() calls that returned an error.
+ * @failed_reallocs: mh_realloc() calls that returned an error.
+ * @splits: blocks split.
+ * @coalesces: merges of two blocks.
+ * @searched: free blocks examined by all allocations.
+ * @searched_max: most free blocks examined by one allocation.
+ * @corruptions: operations refused because metadata was damaged.
+ * @poison_errors: free payloads found modified when reused.
+ */
+struct mh_counters {
+	u64 allocs;
+	u64 frees;
+	u64 reallocs;
+	u64 failed_allocs;
+	u64 failed_frees;
+	u64 failed_reallocs;
+	u64 splits;
+	u64 coalesces;
+	u64 searched;
+	u64 searched_max;
+	u64 corruptions;
+	u64 poison_errors;
+};
+
+/**
+ * struct mh_heap - control structure of one heap (trusted, caller memory).
+ *
+ * All fields are private to the core; read them through mh_stats().
+ * @base: the region.
+ * @region_size: bytes of the region.
+ * @heap_end: offset one past the last block.
+ * @policy: current placement policy.
+ * @flags: MH_INIT_* flags.
+ * @salt: mixed into every header check; changes on every reset.
+ * @generation: number of resets, feeds @salt.
+ * @rover: next fit's roving pointer (block offset, 0 = list head).
+ * @fl_bitmap: segregated fit: first-level classes that are non-empty;
+ *	buddy: orders that are non-empty.
+ * @sl_bitmap: segregated fit: second-level classes that are non-empty.
+ * @heads: first block of each free list (0 = empty).
+ * @used_blocks: blocks in use.
+ * @free_blocks: free blocks.
+ * @requested: bytes requested by the blocks in use.
+ * @granted: payload bytes granted to the blocks in use.
+ * @free_bytes: bytes of all free blocks, headers included.
+ * @peak_requested: highest @requested ever.
+ * @high_water: highest offset ever covered by a block in use.
+ * @count: event counters.
+ * @observer: optional event callback.
+ * @observer_ctx: its argument.
+ */
+struct mh_heap {
+	u8 *base;
+	u32 region_size;
+	u32 heap_end;
+	enum mh_policy policy;
+	u32 flags;
+	u32 salt;
+	u32 generation;
+	u32 rover;
+	u32 fl_bitmap;
+	u32 sl_bitmap[MH_FL_COUNT];
+	u32 heads[MH_NR_LISTS];
+	u64 used_blocks;
+	u64 free_blocks;
+	u64 requested;
+	u64 granted;
+	u64 free_bytes;
+	u64 peak_requested;
+	u64 high_water;
+	struct mh_counters count;
+	mh_observer_fn observer;
+	void *observer_ctx;
+};
+
+/**
+ * struct mh_stats - a snapshot of a heap's state and history.
+ * @policy: current policy.
+ * @region_size: bytes of the region.
+ * @heap_size: bytes covered by blocks (region minus start pad and tail).
+ * @header_size: bytes of header per block (MH_HDR_SIZE).
+ * @requested_bytes: bytes requested by the blocks in use.
+ * @granted_bytes: payload bytes granted to the blocks in use.
+ * @used_bytes: bytes of the blocks in use, headers included.
+ * @free_bytes: bytes of the free blocks, headers included.
+ * @overhead_bytes: metadata: every block's header, the start pad and tail.
+ * @used_blocks: blocks in use.
+ * @free_blocks: free blocks.
+ * @largest_free: size of the largest free block (headers included).
+ * @largest_alloc: largest request that would succeed now (16-byte align).
+ * @internal_frag: granted_bytes - requested_bytes.
+ * @external_frag_ppm: 1 - largest_free / free_bytes, in parts per million.
+ * @peak_requested: highest requested_bytes ever (peak payload).
+ * @high_water: highest offset ever covered by a block in use.
+ * @free_hist: free blocks by size: [k] counts sizes in [2^k, 2^(k+1)).
+ * @count: event counters.
+ */
+struct mh_stats {
+	u32 policy;
+	u32 region_size;
+	u64 heap_size;
+	u64 header_size;
+	u64 requested_bytes;
+	u64 granted_bytes;
+	u64 used_bytes;
+	u64 free_bytes;
+	u64 overhead_bytes;
+	u64 used_blocks;
+	u64 free_blocks;
+	u64 largest_free;
+	u64 largest_alloc;
+	u64 internal_frag;
+	u64 external_frag_ppm;
+	u64 peak_requested;
+	u64 high_water;
+	u64 free_hist[MH_HIST_BUCKETS];
+	struct mh_counters count;
+};
+
+/**
+ * enum mh_violation_kind - what mh_check() found wrong.
+ * @MH_V_NONE: nothing.
+ * @MH_V_HEADER: header fails its magic check.
+ * @MH_V_SIZE: block size not a multiple of 16, too small, or past the end.
+ * @MH_V_PREV_FREE: PREV_FREE bit disagrees with the previous block.
+ * @MH_V_FOOTER: free block's boundary tag disagrees with its header.
+ * @MH_V_ADJACENT_FREE: two neighbouring free blocks were not coalesced.
+ * @MH_V_LINK: free-list link out of bounds, not a free block, or its back
+ *	link disagrees.
+ * @MH_V_CLASS: free block on the wrong list for its size.
+ * @MH_V_LIST_COUNT: free lists and the block chain disagree on the free
+ *	blocks (one missing, extra, or listed twice).
+ * @MH_V_BITMAP: a class bitmap disagrees with its list.
+ * @MH_V_BUDDY: buddy block misaligned, not a power of two, or two free
+ *	buddies not merged.
+ * @MH_V_POISON: a free payload was modified after free.
+ * @MH_V_ACCOUNTING: the control structure's totals disagree with the blocks.
+ * @MH_V_SLACK: recorded slack larger than the payload.
+ * @MH_NR_VIOLATION_KINDS: number of kinds.
+ */
+enum mh_violation_kind {
+	MH_V_NONE,
+	MH_V_HEADER,
+	MH_V_SIZE,
+	MH_V_PREV_FREE,
+	MH_V_FOOTER,
+	MH_V_ADJACENT_FREE,
+	MH_V_LINK,
+	MH_V_CLASS,
+	MH_V_LIST_COUNT,
+	MH_V_BITMAP,
+	MH_V_BUDDY,
+	MH_V_POISON,
+	MH_V_ACCOUNTING,
+	MH_V_SLACK,
+	MH_NR_VIOLATION_KINDS,
+};
+
+/**
+ * struct mh_violation - the first problem mh_check() found.
+ * @kind: what.
+ * @offset: block or link offset where it was found.
+ */
+struct mh_violation {
+	enum mh_violation_kind kind;
+	u32 offset;
+};
+
+/**
+ * enum mh_block_status - what mh_block_at() could make of a block.
+ * @MH_BLOCK_OK: header valid.
+ * @MH_BLOCK_DAMAGED: header invalid; the record spans the bytes up to the
+ *	next plausible header (or the heap's end).
+ */
+enum mh_block_status {
+	MH_BLOCK_OK,
+	MH_BLOCK_DAMAGED,
+};
+
+/**
+ * struct mh_block_info - one block, as walks and dumps see it.
+ * @offset: offset of the block (its header).
+ * @size: bytes of the block, header included.
+ * @requested: bytes requested (used blocks; 0 when free).
+ * @granted: usable payload bytes (size - MH_HDR_SIZE).
+ * @used: the block is in use.
+ * @status: enum mh_block_status.
+ * @next: offset of the following block; equals the heap end after the last.
+ */
+struct mh_block_info {
+	u32 offset;
+	u32 size;
+	u32 requested;
+	u32 granted;
+	bool used;
+	u8 status;
+	u32 next;
+};
+
+/**
+ * struct mh_free_info - one free block, as free-list walks see it.
+ * @list: index of its list in search order.
+ * @class_min: smallest block size the list holds.
+ * @class_max: largest block size the list holds.
+ * @offset: offset of the block (its header).
+ * @size: bytes of the block.
+ * @rover: next fit starts its next search here.
+ */
+struct mh_free_info {
+	u32 list;
+	u32 class_min;
+	u32 class_max;
+	u32 offset;
+	u32 size;
+	bool rover;
+};
+
+/** typedef mh_block_fn - mh_walk() callback; nonzero stops the walk. */
+typedef int (*mh_block_fn)(void *arg, const struct mh_block_info *b);
+/** typedef mh_free_fn - mh_walk_free() callback; nonzero stops the walk. */
+typedef int (*mh_free_fn)(void *arg, const struct mh_free_info *f);
+
+int mh_init(struct mh_heap *h, void *region, size_t size,
+	    enum mh_policy policy, unsigned int flags);
+int mh_reset(struct mh_heap *h, enum mh_policy policy);
+int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
+void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
+
+int mh_alloc(struct mh_heap *h, size_t size, size_t align,
+	     unsigned int flags, u32 *offset);
+int mh_free(struct mh_heap *h, u32 offset);
+int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset);
+int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
+int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
+int mh_probe(const struct mh_heap *h, u32 offset);
+bool mh_empty(const struct mh_heap *h);
+
+int mh_check(const struct mh_heap *h, struct mh_violation *first);
+u32 mh_first_block(const struct mh_heap *h);
+int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
+int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
+int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
+void mh_stats(const struct mh_heap *h, struct mh_stats *st);
+
+const char *mh_policy_name(enum mh_policy policy);
+int mh_policy_parse(const char *name);
+const char *mh_violation_name(enum mh_violation_kind kind);
+
+#endif /* MH_CORE_H */

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mh_fit.c - the textbook policies over one address-ordered free list:
+ * first fit, next fit (first fit from a roving pointer), best fit and worst
+ * fit. Searches are linear, as taught; that cost is what the "searched"
+ * statistic shows next to segregated fit and buddy.
+ */
+#include "mh_policy.h"
+
+enum mh_fit_goal { MH_GOAL_FIRST, MH_GOAL_BEST, MH_GOAL_WORST };
+
+static u32 mh_fit_list_of(u32 size)
+{
+	(void)size;	/* one list for every size */
+	return 0;
+}
+
+static void mh_fit_class_range(const struct mh_heap *h, u32 list, u32 *min,
+			       u32 *max)
+{
+	(void)list;
+	*min = MH_MIN_BLOCK;
+	*max = h->heap_end;
+}
+
+/*
+ * Walk the list from @start (wrapping to the head and stopping at @start
+ * again when @start is not the head) and keep the block @goal prefers.
+ */
+static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
+		       enum mh_fit_goal goal, u32 *off, u32 *examined)
+{
+	u32 cur = start, prev_seen = MH_NIL, best = MH_NIL, best_size = 0;
+	u32 steps = mh_max_blocks(h);
+	bool wrapped = start == h->heads[0];
+	struct mh_hdr hd;
+
+	for (;;) {
+		if (cur == MH_NIL) {
+			if (wrapped)
+				break;
+			wrapped = true;
+			cur = h->heads[0];
+			prev_seen = MH_NIL;
+			continue;
+		}
+		if (wrapped && cur == start && start != h->heads[0])
+			break;
+		if (!steps-- || !mh_free_read(h, cur, &hd) ||
+		    (prev_seen != MH_NIL && mh_prev_link(h, cur) != prev_seen))
+			return -EUCLEAN;
+		(*examined)++;
+		if (mh_fit_at(cur, hd.size, need, align)) {
+			if (goal == MH_GOAL_FIRST) {
+				*off = cur;
+				return 0;
+			}
+			if (best == MH_NIL ||
+			    (goal == MH_GOAL_BEST ? hd.size < best_size
+						  : hd.size > best_size)) {
+				best = cur;
+				best_size = hd.size;
+				if (goal == MH_GOAL_BEST && hd.size == need)
+					break;
+			}
+		}
+		prev_seen = cur;
+		cur = mh_next_link(h, cur);
+	}
+	if (best == MH_NIL)
+		return -ENOMEM;
+	*off = best;
+	return 0;
+}
+
+static int mh_first_fit_find(struct mh_heap *h, u32 need, u32 align,
+			     u32 *off, u32 *examined)
+{
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, off,
+			   examined);
+}
+
+static int mh_next_fit_find(struct mh_heap *h, u32 need, u32 align,
+			    u32 *off, u32 *examined)
+{
+	u32 start = h->rover;
+	struct mh_hdr hd;
+	int err;
+
+	/* The rover is only a hint: fall back to the head if it went stale. */
+	if (start == MH_NIL || !mh_free_read(h, start, &hd))
+		start = h->heads[0];
+	err = mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, off,
+			  examined);
+	if (!err)
+		h->rover = *off;	/* the list ops move it along from here */
+	return err;
+}
+
+static int mh_best_fit_find(struct mh_heap *h, u32 need, u32 align,
+			    u32 *off, u32 *examined)
+{
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, off,
+			   examined);
+}
+
+static int mh_worst_fit_find(struct mh_heap *h, u32 need, u32 align,
+			     u32 *off, u32 *examined)
+{
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, off,
+			   examined);
+}
+
+#define MH_FIT_OPS(policy, policy_name)					\
+const struct mh_policy_ops mh_##policy##_ops = {			\
+	.name = policy_name,						\
+	.address_ordered = true,					\
+	.nr_lists = 1,							\
+	.list_of = mh_fit_list_of,					\
+	.class_range = mh_fit_class_range,				\
+	.find = mh_##policy##_find,					\
+}
+
+MH_FIT_OPS(first_fit, "first");
+MH_FIT_OPS(next_fit, "next");
+MH_FIT_OPS(best_fit, "best");
+MH_FIT_OPS(worst_fit, "worst");

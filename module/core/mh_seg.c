@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mh_seg.c - segregated fit, after TLSF (Masmano et al., "TLSF: a new
+ * dynamic memory allocator for real-time systems", ECRTS 2004).
+ *
+ * Free blocks sit on one of MH_FL_COUNT x MH_SL_COUNT lists: the first level
+ * is the power of two of the size, the second splits each power of two into
+ * 16 equal classes (sizes below 256 get 16-byte classes). Two bitmaps say
+ * which lists are non-empty, so finding a list whose every block is large
+ * enough takes two find-first-set operations: O(1) "good fit".
+ *
+ * Pure TLSF rounds the request up to the next class and never looks at the
+ * request's own class, which wastes blocks that would fit. This version
+ * first looks at a few blocks of the request's own class (cheap, and close
+ * to best fit), then takes the O(1) good fit, and only when that finds
+ * nothing scans the rest of the request's own class, so an allocation fails
+ * only when no free block can hold it.
+ */
+#include "mh_policy.h"
+
+/* How many blocks of the request's own class to try before the good fit. */
+#define MH_SEG_PEEK		8
+
+static u32 mh_seg_list_of(u32 size)
+{
+	u32 fl, sl, top;
+
+	if (size < (1u << MH_FL_SHIFT))
+		return size / MH_ALIGN;
+	top = mh_fls(size);
+	sl = (size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1);
+	fl = top - MH_FL_SHIFT + 1;
+	return fl * MH_SL_COUNT + sl;
+}
+
+static void mh_seg_class_range(const struct mh_heap *h, u32 list, u32 *min,
+			       u32 *max)
+{
+	u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT, base, step;
+
+	(void)h;	/* classes do not depend on the heap */
+	if (fl == 0) {
+		*min = sl * MH_ALIGN;
+		*max = *min + MH_ALIGN - 1;
+		return;
+	}
+	base = 1u << (fl + MH_FL_SHIFT - 1);
+	step = base >> MH_SL_LOG2;
+	*min = base + sl * step;
+	*max = *min + step - 1;
+}
+
+/* First list after rounding @size up to a class whose blocks all fit it. */
+static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
+{
+	u64 rounded = size;
+	u32 fl, sl, sl_map, fl_map, l;
+
+	if (size >= (1u << MH_FL_SHIFT))
+		rounded += (1u << (mh_fls(size) - MH_SL_LOG2)) - 1;
+	if (rounded >= MH_MAX_REGION)
+		return false;
+	l = mh_seg_list_of((u32)rounded);
+	fl = l / MH_SL_COUNT;
+	sl = l % MH_SL_COUNT;
+	sl_map = h->sl_bitmap[fl] & (~0u << sl);
+	if (!sl_map) {
+		fl_map = fl + 1 < 32 ? h->fl_bitmap & (~0u << (fl + 1)) : 0;
+		if (!fl_map)
+			return false;
+		fl = mh_ffs(fl_map);
+		if (fl >= MH_FL_COUNT)
+			return false;
+		sl_map = h->sl_bitmap[fl];
+		if (!sl_map)
+			return false;
+	}
+	*list = fl * MH_SL_COUNT + mh_ffs(sl_map);
+	return true;
+}
+
+/*
+ * Scan up to @limit blocks of @list for one that holds the request. A scan
+ * bounded by the heap's block count that does not reach the end of the list
+ * has met a loop.
+ */
+static int mh_seg_scan(struct mh_heap *h, u32 list, u32 limit, u32 need,
+		       u32 align, u32 *off, u32 *examined)
+{
+	u32 cur = h->heads[list], prev = MH_NIL, left = limit;
+	struct mh_hdr hd;
+
+	for (; cur != MH_NIL && left; left--) {
+		if (!mh_free_read(h, cur, &hd) ||
+		    mh_seg_list_of(hd.size) != list ||
+		    mh_prev_link(h, cur) != prev)
+			return -EUCLEAN;
+		(*examined)++;
+		if (mh_fit_at(cur, hd.size, need, align)) {
+			*off = cur;
+			return 0;
+		}
+		prev = cur;
+		cur = mh_next_link(h, cur);
+	}
+	return cur != MH_NIL && limit == mh_max_blocks(h) ? -EUCLEAN : -ENOMEM;
+}
+
+static int mh_seg_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
+		       u32 *examined)
+{
+	/* An aligned block needs room for the worst-case front gap too. */
+	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
+	u32 own = mh_seg_list_of(want < MH_MAX_REGION ? want : need);
+	u32 list;
+	int err;
+
+	err = mh_seg_scan(h, own, MH_SEG_PEEK, need, align, off, examined);
+	if (err != -ENOMEM)
+		return err;
+	if (want < MH_MAX_REGION && mh_seg_good_list(h, want, &list)) {
+		err = mh_seg_scan(h, list, 1, need, align, off, examined);
+		if (err != -ENOMEM)
+			return err;
+	}
+	return mh_seg_scan(h, own, mh_max_blocks(h), need, align, off,
+			   examined);
+}
+
+const struct mh_policy_ops mh_seg_ops = {
+	.name = "segregated",
+	.nr_lists = MH_NR_LISTS,
+	.list_of = mh_seg_list_of,
+	.class_range = mh_seg_class_range,
+	.find = mh_seg_find,
+};
