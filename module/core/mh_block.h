@@ -8,9 +8,9 @@
  *   - every load and store goes through mh_ld32/mh_st32/mh_ld64/mh_st64,
  *     which refuse offsets outside the region, so no logic error can ever
  *     touch memory outside it;
- *   - each value is read once into a local and validated there
- *     (READ_ONCE-style volatile loads), so a concurrent writer cannot change
- *     it between the check and the use.
+ *   - each value is read once (READ_ONCE) into a local and validated there,
+ *     so a concurrent writer cannot change it between the check and the
+ *     use.
  */
 #ifndef MH_BLOCK_H
 #define MH_BLOCK_H
@@ -20,8 +20,8 @@
 /* Header word fields. */
 #define MH_SIZE_BITS		24
 #define MH_SIZE_MASK		((1ull << MH_SIZE_BITS) - 1)
-#define MH_USED_BIT		(1ull << 24)
-#define MH_PREV_FREE_BIT	(1ull << 25)
+#define MH_USED_BIT		BIT_ULL(24)
+#define MH_PREV_FREE_BIT	BIT_ULL(25)
 #define MH_SLACK_SHIFT		26
 #define MH_SLACK_MASK		((1ull << 28) - 1)
 #define MH_CHECK_SHIFT		54
@@ -41,9 +41,9 @@ static_assert(MH_POISON == 0x6b, "MH_POISON_WORD repeats MH_POISON");
 /* No list holds offset 0: it is inside the start pad, never a block. */
 #define MH_NIL			0u
 
-static_assert(MH_MIN_BLOCK >= MH_META_HEAD + MH_TAG_SIZE, "free block metadata");
-static_assert(MH_MAX_REGION / MH_ALIGN <= MH_SIZE_MASK + 1, "size field");
-static_assert(MH_MAX_REGION <= MH_SLACK_MASK + 1, "slack field");
+static_assert(MH_META_HEAD + MH_TAG_SIZE <= MH_MIN_BLOCK, "free block metadata");
+static_assert(MH_MAX_REGION <= (MH_SIZE_MASK + 1) * MH_ALIGN, "size field");
+static_assert(MH_MAX_REGION <= (MH_SLACK_MASK + 1), "slack field");
 
 /**
  * struct mh_hdr - a decoded header.
@@ -63,26 +63,26 @@ static inline u32 mh_ld32(const struct mh_heap *h, u32 off)
 {
 	if (unlikely(off > h->region_size - 4))
 		return 0;
-	return *(const volatile u32 *)(h->base + off);
+	return READ_ONCE(*(u32 *)(h->base + off));
 }
 
 static inline void mh_st32(struct mh_heap *h, u32 off, u32 val)
 {
 	if (likely(off <= h->region_size - 4))
-		*(volatile u32 *)(h->base + off) = val;
+		WRITE_ONCE(*(u32 *)(h->base + off), val);
 }
 
 static inline u64 mh_ld64(const struct mh_heap *h, u32 off)
 {
 	if (unlikely(off > h->region_size - 8))
 		return 0;
-	return *(const volatile u64 *)(h->base + off);
+	return READ_ONCE(*(u64 *)(h->base + off));
 }
 
 static inline void mh_st64(struct mh_heap *h, u32 off, u64 val)
 {
 	if (likely(off <= h->region_size - 8))
-		*(volatile u64 *)(h->base + off) = val;
+		WRITE_ONCE(*(u64 *)(h->base + off), val);
 }
 
 /* The 10-bit check: a multiplicative hash of fields, offset and salt. */

@@ -140,7 +140,7 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	struct mh_hdr hd;
 
 	for (list = 0; list < ops->nr_lists; list++) {
-		if (mh_list_marked(h, list) != (h->heads[list] != MH_NIL))
+		if (mh_list_marked(h, list) != !!h->heads[list])
 			mh_violation(c, MH_V_BITMAP, h->heads[list]);
 		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
 		     prev = cur, cur = mh_next_link(h, cur)) {
@@ -167,7 +167,6 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	if (h->policy == MH_NEXT_FIT && h->rover != MH_NIL &&
 	    !mh_free_read(h, h->rover, &hd))
 		mh_violation(c, MH_V_LINK, h->rover);
-	t->complete = true;
 }
 
 /**

@@ -341,8 +341,10 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, u32 *blk,
 
 	if (payload < MH_HDR_SIZE || !mh_block_placed(h, off))
 		return -ENXIO;
-	/* A header that passes its check by chance but is impossible is no
-	 * block either: the caller asked about an offset, not the heap. */
+	/*
+	 * A header that passes its check by chance but is impossible is no
+	 * block either: the caller asked about an offset, not the heap.
+	 */
 	if (!mh_hdr_decode(h, off, hd) || !mh_hdr_sane(h, off, hd))
 		return -EBADMSG;
 	if (!hd->used)

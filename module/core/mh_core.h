@@ -60,13 +60,13 @@
 /** Smallest region accepted by mh_init(). */
 #define MH_MIN_REGION		4096u
 /** Largest alignment mh_alloc() accepts. */
-#define MH_MAX_ALIGN		(1u << 20)
+#define MH_MAX_ALIGN		BIT(20)
 /** Byte written over free payloads when poisoning is on (as POISON_FREE). */
 #define MH_POISON		0x6b
 
 /* Segregated fit: TLSF two-level classes. */
 #define MH_SL_LOG2		4	/* 16 second-level classes per power of two */
-#define MH_SL_COUNT		(1u << MH_SL_LOG2)
+#define MH_SL_COUNT		BIT(MH_SL_LOG2)
 #define MH_FL_SHIFT		(MH_SL_LOG2 + 4)	/* sizes < 256 are linear */
 #define MH_FL_COUNT		(28 - MH_FL_SHIFT + 1)	/* up to 2^28 */
 /* Buddy: orders of MH_MIN_BLOCK << order, up to the largest region. */
@@ -96,11 +96,11 @@ enum mh_policy {
 };
 
 /** mh_init() flag: fill free payloads with MH_POISON and verify on reuse. */
-#define MH_INIT_POISON		0x1u
+#define MH_INIT_POISON		BIT(0)
 #define MH_INIT_VALID		MH_INIT_POISON
 
 /** mh_alloc() flag: zero the payload (calloc). */
-#define MH_ALLOC_ZERO		0x1u
+#define MH_ALLOC_ZERO		BIT(0)
 #define MH_ALLOC_VALID		MH_ALLOC_ZERO
 
 /**
