@@ -2,14 +2,19 @@
 /*
  * mh_buddy.c - the binary buddy system (Knowlton 1965; Knuth TAOCP 2.5).
  *
- * Blocks are MH_MIN_BLOCK << order bytes, aligned (relative to the first
- * block) to their own size, so a block's buddy is found by flipping one bit
- * of its relative offset. An allocation takes the smallest non-empty order
+ * Blocks are MH_MIN_BLOCK << order bytes, aligned to their own size, so a
+ * block's buddy is found by flipping one bit of its relative offset. An allocation takes the smallest non-empty order
  * that fits (one bitmap lookup) and splits it in halves down to the size
  * wanted; a free merges with its buddy as long as the buddy is free and
  * whole. The region rarely is a power of two, so at reset it is carved into
  * the largest aligned power-of-two blocks that tile it, as the kernel's page
  * allocator does with a zone.
+ *
+ * Alignment is measured from the heap's END: the tiling then puts the small
+ * blocks at low addresses and the largest at the top, so a small heap in
+ * use stays low in the region (what the high-water mark and the malloc lab
+ * utilization measure) instead of landing in the small blocks a bottom-up
+ * tiling leaves at the very end.
  *
  * Buddy blocks keep the same header, boundary tag and PREV_FREE discipline
  * as every other policy, so one checker, walker and dumper serve them all.
@@ -61,10 +66,36 @@ static int mh_buddy_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
 	return 0;
 }
 
-/* Offset of the buddy of block [@off, @off + @size). */
-static u32 mh_buddy_of(u32 off, u32 size)
+/* Distance from the end of block [@off, @off + @size) to the heap's end. */
+static u32 mh_buddy_rel(const struct mh_heap *h, u32 off, u32 size)
 {
-	return ((off - MH_FIRST_BLOCK) ^ size) + MH_FIRST_BLOCK;
+	return h->heap_end - off - size;
+}
+
+/**
+ * mh_buddy_aligned() - is [@off, @off + @size) a possible buddy block?
+ * @h: heap.
+ * @off: block offset.
+ * @size: block size.
+ *
+ * Return: true if @size is a power of two and the block is aligned to it.
+ */
+bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size)
+{
+	return mh_is_pow2(size) && !(mh_buddy_rel(h, off, size) & (size - 1));
+}
+
+/**
+ * mh_buddy_of() - offset of the buddy of block [@off, @off + @size).
+ * @h: heap.
+ * @off: block offset (aligned, see mh_buddy_aligned()).
+ * @size: block size.
+ *
+ * Return: the buddy's offset; it may lie outside the heap (no buddy).
+ */
+u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size)
+{
+	return h->heap_end - (mh_buddy_rel(h, off, size) ^ size) - size;
 }
 
 /* Can the halves that splitting @size down to @want leaves be listed? */
@@ -161,8 +192,9 @@ int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges)
 		return -EUCLEAN;
 	/* First find and validate every merge, then carry them out. */
 	for (;; s <<= 1, n++) {
-		bud = mh_buddy_of(lo, s);
-		if (s >= MH_MAX_REGION / 2 || bud + s > h->heap_end)
+		bud = mh_buddy_of(h, lo, s);
+		if (s >= MH_MAX_REGION / 2 || bud < MH_FIRST_BLOCK ||
+		    bud > h->heap_end - s)
 			break;
 		if (!mh_block_read(h, bud, &hd))
 			return -EUCLEAN;
@@ -181,7 +213,7 @@ int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges)
 
 	mh_poison(h, off + MH_HDR_SIZE, off + size);
 	for (lo = off, s = size; s < size << n; s <<= 1) {
-		bud = mh_buddy_of(lo, s);
+		bud = mh_buddy_of(h, lo, s);
 		mh_list_unlink(h, mh_buddy_list_of(s), bud);
 		mh_absorb(h, bud > lo ? bud : lo);
 		if (bud < lo)
@@ -228,20 +260,20 @@ int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
 /* Tile an empty heap with the largest aligned power-of-two blocks. */
 void mh_buddy_carve(struct mh_heap *h)
 {
-	u32 off = MH_FIRST_BLOCK, rel, size;
+	u32 end, size;
 
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->heap_end - MH_FIRST_BLOCK) & ~(MH_MIN_BLOCK - 1));
-	while (h->heap_end - off >= MH_MIN_BLOCK) {
-		rel = off - MH_FIRST_BLOCK;
+	for (end = h->heap_end; end - MH_FIRST_BLOCK >= MH_MIN_BLOCK;
+	     end -= size) {
 		size = MH_MIN_BLOCK << (MH_BUDDY_ORDERS - 1);
-		while (size > h->heap_end - off || (rel & (size - 1)))
+		while (size > end - MH_FIRST_BLOCK ||
+		       ((h->heap_end - end) & (size - 1)))
 			size >>= 1;
-		mh_write_free(h, off, size, off != MH_FIRST_BLOCK);
-		mh_list_push(h, mh_buddy_list_of(size), off);
+		mh_write_free(h, end - size, size, end - size != MH_FIRST_BLOCK);
+		mh_list_push(h, mh_buddy_list_of(size), end - size);
 		h->free_blocks++;
 		h->free_bytes += size;
-		off += size;
 	}
 }
 

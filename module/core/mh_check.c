@@ -55,14 +55,15 @@ static void mh_check_buddy(struct mh_checker *c, u32 off,
 			   const struct mh_hdr *hd)
 {
 	const struct mh_heap *h = c->h;
-	u32 rel = off - MH_FIRST_BLOCK, bud = (rel ^ hd->size) + MH_FIRST_BLOCK;
+	u32 bud;
 	struct mh_hdr bh;
 
-	if (!mh_is_pow2(hd->size) || (rel & (hd->size - 1))) {
+	if (!mh_buddy_aligned(h, off, hd->size)) {
 		mh_violation(c, MH_V_BUDDY, off);
 		return;
 	}
-	if (!hd->used && bud > off && bud + hd->size <= h->heap_end &&
+	bud = mh_buddy_of(h, off, hd->size);
+	if (!hd->used && bud > off && bud <= h->heap_end - hd->size &&
 	    mh_free_read(h, bud, &bh) && bh.size == hd->size)
 		mh_violation(c, MH_V_BUDDY, off);
 }

@@ -98,6 +98,8 @@ void mh_emit(struct mh_heap *h, enum mh_event ev, u32 off, u32 size);
 
 /* buddy specifics used by the core's alloc/free/realloc */
 u32 mh_buddy_size_for(u32 need);
+bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size);
+u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
 int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
 		   u32 *size);
 int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *freed_blocks);
