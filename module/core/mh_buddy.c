@@ -174,6 +174,60 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
 	return 0;
 }
 
+/*
+ * Find and validate every merge freeing [@off, @off + @size) would make:
+ * how many (@merges), where the merged block starts (@lo) and the header
+ * of its first block (@low, for its PREV_FREE bit). Changes nothing.
+ */
+static int mh_buddy_plan(const struct mh_heap *h, u32 off, u32 size,
+			 u32 *merges, u32 *lo, struct mh_hdr *low)
+{
+	u32 s = size, bud;
+	struct mh_hdr hd;
+
+	if (!mh_hdr_decode(h, off, low))
+		return -EUCLEAN;
+	*lo = off;
+	*merges = 0;
+	for (;; s <<= 1, (*merges)++) {
+		bud = mh_buddy_of(h, *lo, s);
+		if (s >= MH_MAX_REGION / 2 || bud < MH_FIRST_BLOCK ||
+		    bud > h->heap_end - s)
+			break;
+		if (!mh_block_read(h, bud, &hd))
+			return -EUCLEAN;
+		if (hd.used || hd.size != s)
+			break;
+		if (!mh_list_unlink_ok(h, mh_buddy_list_of(s), bud))
+			return -EUCLEAN;
+		if (bud < *lo) {
+			*lo = bud;
+			*low = hd;
+		}
+	}
+	if (!mh_list_push_ok(h, mh_buddy_list_of(s), MH_NIL, MH_NIL) ||
+	    (*lo + s < h->heap_end && !mh_block_read(h, *lo + s, &hd)))
+		return -EUCLEAN;
+	return 0;
+}
+
+/**
+ * mh_buddy_free_ok() - could the block in use [@off, @off + @size) be
+ * freed now? For a realloc that must know before it moves the block.
+ * @h: heap (buddy policy).
+ * @off: the block.
+ * @size: its size.
+ *
+ * Return: 0, or -EUCLEAN if a buddy or a list is damaged.
+ */
+int mh_buddy_free_ok(const struct mh_heap *h, u32 off, u32 size)
+{
+	struct mh_hdr low;
+	u32 merges, lo;
+
+	return mh_buddy_plan(h, off, size, &merges, &lo, &low);
+}
+
 /**
  * mh_buddy_free() - return a block and merge it with its free buddies.
  * @h: heap (buddy policy).
@@ -185,34 +239,15 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
  */
 int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges)
 {
-	u32 lo = off, s = size, n = 0, bud;
-	struct mh_hdr hd, low;
+	u32 lo, s, bud;
+	struct mh_hdr low;
+	int err;
 
-	if (!mh_hdr_decode(h, off, &low))
-		return -EUCLEAN;
-	/* First find and validate every merge, then carry them out. */
-	for (;; s <<= 1, n++) {
-		bud = mh_buddy_of(h, lo, s);
-		if (s >= MH_MAX_REGION / 2 || bud < MH_FIRST_BLOCK ||
-		    bud > h->heap_end - s)
-			break;
-		if (!mh_block_read(h, bud, &hd))
-			return -EUCLEAN;
-		if (hd.used || hd.size != s)
-			break;
-		if (!mh_list_unlink_ok(h, mh_buddy_list_of(s), bud))
-			return -EUCLEAN;
-		if (bud < lo) {
-			lo = bud;
-			low = hd;
-		}
-	}
-	if (!mh_list_push_ok(h, mh_buddy_list_of(s), MH_NIL, MH_NIL) ||
-	    (lo + s < h->heap_end && !mh_block_read(h, lo + s, &hd)))
-		return -EUCLEAN;
-
+	err = mh_buddy_plan(h, off, size, merges, &lo, &low);
+	if (err)
+		return err;
 	mh_poison(h, off + MH_HDR_SIZE, off + size);
-	for (lo = off, s = size; s < size << n; s <<= 1) {
+	for (lo = off, s = size; s < size << *merges; s <<= 1) {
 		bud = mh_buddy_of(h, lo, s);
 		mh_list_unlink(h, mh_buddy_list_of(s), bud);
 		mh_absorb(h, bud > lo ? bud : lo);
@@ -223,7 +258,6 @@ int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges)
 	mh_write_free(h, lo, s, low.prev_free);
 	mh_list_push(h, mh_buddy_list_of(s), lo);
 	mh_set_prev_free(h, lo + s, true);
-	*merges = n;
 	return 0;
 }
 

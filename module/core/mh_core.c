@@ -496,7 +496,10 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 	mh_write_free(h, start, msize, m->left ? m->left_prev_free : prev_free);
 	if (!ops->address_ordered)
 		mh_list_push(h, ops->list_of(msize), start);
-	if (m->left || m->right)
+	/* One event per pair merged, as the buddy system counts them. */
+	if (m->left)
+		mh_emit(h, MH_EV_COALESCE, start, m->left_size + size);
+	if (m->right)
 		mh_emit(h, MH_EV_COALESCE, start, msize);
 	return (m->left != 0) + (m->right != 0);
 }
@@ -680,11 +683,12 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 		return err;
 
 	/* Move: make sure the old block can be freed before taking a new. */
-	if (h->policy != MH_BUDDY) {
+	if (h->policy == MH_BUDDY)
+		err = mh_buddy_free_ok(h, blk, hd.size);
+	else
 		err = mh_merge_plan(h, blk, &hd, &m);
-		if (err)
-			return err;
-	}
+	if (err)
+		return err;
 	/* The payload moves: it must not count twice towards the peak. */
 	h->requested -= old_req;
 	err = mh_alloc_block(h, size, 0, 0, &moved);

@@ -36,7 +36,9 @@
  * negative errno on failure:
  *   -EINVAL   size 0, unknown flags or policy
  *   -E2BIG    size larger than the heap could ever hold
- *   -EDOM     alignment not a power of two or larger than MH_MAX_ALIGN
+ *   -EDOM     alignment not a power of two or larger than MH_MAX_ALIGN;
+ *             under the buddy policy any alignment above MH_ALIGN (its
+ *             payloads sit 16 bytes past a power-of-two boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
  *   -EBADMSG  header at offset fails its magic check

@@ -102,7 +102,8 @@ bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size);
 u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
 int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
 		   u32 *size);
-int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *freed_blocks);
+int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges);
+int mh_buddy_free_ok(const struct mh_heap *h, u32 off, u32 size);
 int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
 		    u32 *new_free);
 void mh_buddy_carve(struct mh_heap *h);

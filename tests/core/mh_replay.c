@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mh_replay.c - replay malloclab traces on the allocator core, natively.
+ *
+ *   mh-replay [--policy NAME|all] [--region SIZE] [--verify|--no-verify]
+ *             [--no-timing] [--json|--markdown|--tap] TRACE...
+ *
+ * Per trace and policy it prints the utilization as the malloc lab defines
+ * it (peak aggregate payload / high-water mark, the high-water mark being
+ * mh_stats().high_water: the highest offset ever covered by a block in use)
+ * and the throughput. With --verify (the default) a first pass writes a
+ * pattern into every payload and checks it before every free and realloc
+ * and after every realloc (contents kept up to the smaller size), runs
+ * mh_check() at the end and compares the core's peak with the trace's;
+ * throughput always comes from separate passes without any of that, so
+ * it times the allocator alone (--no-timing skips them: utilization and
+ * verification only). Exit status 1 on any verification failure
+ * or unexpected allocation failure, 2 on bad usage or unreadable traces.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mh_core.h"
+#include "pattern.h"
+#include "replay_report.h"
+#include "trace.h"
+
+#define DEFAULT_REGION		(64u << 20)
+/* Timed passes repeat until this much time has been measured. */
+#define MIN_TIMED_SECONDS	0.05
+#define MAX_TIMED_PASSES	200
+
+/* Where the replay keeps the blocks of one trace, by block id. */
+struct replay {
+	struct mh_heap h;
+	u8 *region;
+	size_t region_size;
+	u32 *offset;
+	u32 *size;
+	u32 *tag;
+	bool *live;
+};
+
+static bool failed(struct replay_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool failed(struct replay_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+	res->ok = false;
+	return false;
+}
+
+static bool intact(struct replay *r, u32 id, u32 len, struct replay_result *res,
+		   u64 op)
+{
+	size_t bad = pattern_check(r->region + r->offset[id], len, r->tag[id]);
+
+	if (bad != len)
+		return failed(res, "op %llu: block %u damaged at byte %zu of %u",
+			      (unsigned long long)op, id, bad, len);
+	return true;
+}
+
+/* One op of the trace; @verify adds the payload writes and checks. */
+static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
+		      bool verify, u64 *payload, struct replay_result *res)
+{
+	u32 id = op->id, old = r->size[id], off;
+	int err;
+
+	if (op->kind == 'f' || (op->kind == 'r' && op->size == 0)) {
+		if (!r->live[id])
+			return failed(res, "op %llu: free of block %u, not live",
+				      (unsigned long long)i, id);
+		if (verify && old && !intact(r, id, old, res, i))
+			return false;
+		if (old && (err = mh_free(&r->h, r->offset[id])))
+			return failed(res, "op %llu: free(block %u) = %d",
+				      (unsigned long long)i, id, err);
+		r->live[id] = false;
+		*payload -= old;
+		return true;
+	}
+	if (op->kind == 'a' || !r->live[id] || !old) {
+		/* alloc, or realloc of nothing: place a new block */
+		if (op->kind == 'a' && r->live[id])
+			return failed(res, "op %llu: block %u allocated twice",
+				      (unsigned long long)i, id);
+		if (op->kind == 'r' && r->live[id])
+			*payload -= old;	/* a live 0-byte block */
+		off = 0;
+		err = op->size ? mh_alloc(&r->h, op->size, 0, 0, &off) : 0;
+		if (err)
+			return failed(res, "op %llu: alloc(%u) = %d",
+				      (unsigned long long)i, op->size, err);
+		r->offset[id] = off;
+		r->tag[id] = (u32)i + 1;
+		if (verify)
+			pattern_fill(r->region + off, 0, op->size, r->tag[id]);
+	} else {
+		if (verify && !intact(r, id, old, res, i))
+			return false;
+		err = mh_realloc(&r->h, r->offset[id], op->size, &off);
+		if (err)
+			return failed(res, "op %llu: realloc(block %u, %u) = %d",
+				      (unsigned long long)i, id, op->size, err);
+		r->offset[id] = off;
+		if (verify &&
+		    !intact(r, id, old < op->size ? old : op->size, res, i))
+			return false;
+		if (verify && op->size > old)
+			pattern_fill(r->region + off, old, op->size, r->tag[id]);
+		*payload -= old;
+	}
+	r->live[id] = true;
+	r->size[id] = op->size;
+	*payload += op->size;
+	return true;
+}
+
+static bool replay_pass(struct replay *r, const struct trace *t,
+			enum mh_policy policy, bool verify, struct replay_result *res)
+{
+	u64 payload = 0, peak = 0;
+	struct mh_violation v;
+	struct mh_stats st;
+	int err;
+
+	err = mh_init(&r->h, r->region, r->region_size, policy, 0);
+	if (err)
+		return failed(res, "mh_init = %d", err);
+	memset(r->live, 0, t->nids * sizeof(*r->live));
+	memset(r->size, 0, t->nids * sizeof(*r->size));
+	for (u64 i = 0; i < t->nops; i++) {
+		if (!replay_op(r, &t->ops[i], i, verify, &payload, res))
+			return false;
+		if (payload > peak)
+			peak = payload;
+	}
+	mh_stats(&r->h, &st);
+	res->ops = t->nops;
+	res->peak_payload = peak;
+	res->high_water = st.high_water;
+	if (!verify)
+		return true;
+	if ((err = mh_check(&r->h, &v)))
+		return failed(res, "mh_check = %d: %s at %u", err,
+			      mh_violation_name(v.kind), v.offset);
+	if (st.peak_requested != peak || st.requested_bytes != payload)
+		return failed(res, "core counts peak %llu, now %llu; trace %llu, %llu",
+			      (unsigned long long)st.peak_requested,
+			      (unsigned long long)st.requested_bytes,
+			      (unsigned long long)peak,
+			      (unsigned long long)payload);
+	return true;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Unverified passes, repeated until the time measured means something. */
+static bool timed_passes(struct replay *r, const struct trace *t,
+			 enum mh_policy policy, struct replay_result *res)
+{
+	for (int pass = 0; pass < MAX_TIMED_PASSES &&
+	     (pass == 0 || res->seconds < MIN_TIMED_SECONDS); pass++) {
+		double start = now();
+
+		if (!replay_pass(r, t, policy, false, res))
+			return false;
+		res->seconds += now() - start;
+		res->timed_ops += t->nops;
+	}
+	return true;
+}
+
+static bool replay_trace(struct replay *r, const struct trace *t,
+			 enum mh_policy policy, const struct report *rep,
+			 struct replay_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->ok = true;
+	if (rep->verify && !replay_pass(r, t, policy, true, res))
+		return false;
+	return !rep->timing || timed_passes(r, t, policy, res);
+}
+
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v < MH_MIN_REGION || v > MH_MAX_REGION)
+		return 0;
+	return (size_t)v;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: mh-replay [--policy NAME|all] [--region SIZE[K|M]]\n"
+		"                 [--verify|--no-verify] [--no-timing]\n"
+		"                 [--json|--markdown|--tap] TRACE...\n"
+		"policies: first next best worst segregated buddy (default all)\n"
+		"region: %u..%u bytes (default %u)\n",
+		MH_MIN_REGION, MH_MAX_REGION, DEFAULT_REGION);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "no-verify", no_argument, NULL, 'n' },
+		{ "no-timing", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "markdown", no_argument, NULL, 'm' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct report rep = { .region_size = DEFAULT_REGION, .verify = true,
+			      .timing = true, .npolicies = MH_NR_POLICIES };
+	struct replay r = { 0 };
+	int c, failures = 0;
+
+	for (int p = 0; p < MH_NR_POLICIES; p++)
+		rep.policies[p] = p;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!strcmp(optarg, "all"))
+				break;
+			rep.npolicies = 1;
+			rep.policies[0] = mh_policy_parse(optarg);
+			if (rep.policies[0] < 0) {
+				fprintf(stderr, "mh-replay: unknown policy %s\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+			rep.region_size = parse_size(optarg);
+			if (!rep.region_size) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'v': rep.verify = true; break;
+		case 'n': rep.verify = false; break;
+		case 'T': rep.timing = false; break;
+		case 'j': rep.out = OUT_JSON; break;
+		case 'm': rep.out = OUT_MARKDOWN; break;
+		case 't': rep.out = OUT_TAP; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	rep.ntraces = argc - optind;
+	if (rep.ntraces < 1) {
+		usage(stderr);
+		return 2;
+	}
+	rep.traces = calloc(rep.ntraces, sizeof(*rep.traces));
+	rep.results = calloc((size_t)rep.ntraces * MH_NR_POLICIES,
+			     sizeof(*rep.results));
+	r.region_size = rep.region_size;
+	r.region = malloc(r.region_size);
+	if (!rep.traces || !rep.results || !r.region)
+		return 2;
+	for (int i = 0; i < rep.ntraces; i++) {
+		char err[256];
+
+		if (trace_load(argv[optind + i], &rep.traces[i], err,
+			       sizeof(err))) {
+			fprintf(stderr, "mh-replay: %s\n", err);
+			return 2;
+		}
+	}
+	report_begin(&rep);
+	for (int i = 0; i < rep.ntraces; i++) {
+		const struct trace *t = &rep.traces[i];
+
+		r.offset = calloc(t->nids, sizeof(*r.offset));
+		r.size = calloc(t->nids, sizeof(*r.size));
+		r.tag = calloc(t->nids, sizeof(*r.tag));
+		r.live = calloc(t->nids, sizeof(*r.live));
+		if (!r.offset || !r.size || !r.tag || !r.live)
+			return 2;
+		for (int p = 0; p < rep.npolicies; p++) {
+			struct replay_result *res = &rep.results[i * MH_NR_POLICIES + p];
+
+			failures += !replay_trace(&r, t, rep.policies[p], &rep,
+						  res);
+			report_one(&rep, i, p);
+		}
+		free(r.offset);
+		free(r.size);
+		free(r.tag);
+		free(r.live);
+	}
+	report_end(&rep);
+	for (int i = 0; i < rep.ntraces; i++)
+		trace_free(&rep.traces[i]);
+	free(rep.traces);
+	free(rep.results);
+	free(r.region);
+	return failures ? 1 : 0;
+}

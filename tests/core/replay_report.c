@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * replay_report.c - mh-replay's output. Utilization is the malloc lab's:
+ * peak payload / high-water mark; the average is the plain mean over the
+ * traces replayed (the 11 default traces give the published figure);
+ * throughput is total ops / total seconds of the unverified passes.
+ */
+#include <stdio.h>
+
+#include "replay_report.h"
+
+static const struct replay_result *result(const struct report *rep, int t,
+					  int p)
+{
+	return &rep->results[t * MH_NR_POLICIES + p];
+}
+
+static double utilization(const struct replay_result *res)
+{
+	return res->high_water ? (double)res->peak_payload / res->high_water
+			       : 0.0;
+}
+
+static double mops(const struct replay_result *res)
+{
+	return res->seconds > 0 ? res->timed_ops / res->seconds / 1e6 : 0.0;
+}
+
+static double average_utilization(const struct report *rep, int p)
+{
+	double sum = 0;
+
+	for (int t = 0; t < rep->ntraces; t++)
+		sum += utilization(result(rep, t, p));
+	return rep->ntraces ? sum / rep->ntraces : 0;
+}
+
+static double aggregate_mops(const struct report *rep, int p)
+{
+	double ops = 0, seconds = 0;
+
+	for (int t = 0; t < rep->ntraces; t++) {
+		ops += result(rep, t, p)->timed_ops;
+		seconds += result(rep, t, p)->seconds;
+	}
+	return seconds > 0 ? ops / seconds / 1e6 : 0;
+}
+
+static const char *policy(const struct report *rep, int p)
+{
+	return mh_policy_name(rep->policies[p]);
+}
+
+void report_begin(struct report *rep)
+{
+	if (rep->out == OUT_TAP)
+		printf("TAP version 13\n");
+	if (rep->out == OUT_JSON)
+		printf("{\n  \"region\": %zu,\n  \"verified\": %s,\n  \"results\": [",
+		       rep->region_size, rep->verify ? "true" : "false");
+}
+
+void report_one(struct report *rep, int t, int p)
+{
+	const struct replay_result *res = result(rep, t, p);
+	const char *name = rep->traces[t].name;
+
+	switch (rep->out) {
+	case OUT_TAP:
+		printf("%sok %d - %s %s", res->ok ? "" : "not ",
+		       ++rep->tap_number, name, policy(rep, p));
+		if (res->ok)
+			printf(": %llu ops verified, utilization %.1f%%\n",
+			       (unsigned long long)res->ops,
+			       100 * utilization(res));
+		else
+			printf(": %s\n", res->why);
+		break;
+	case OUT_TABLE:
+		if (res->ok) {
+			printf("%-16s %-10s %7llu ops  util %5.1f%%", name,
+			       policy(rep, p), (unsigned long long)res->ops,
+			       100 * utilization(res));
+			if (rep->timing)
+				printf("  %8.2f Mops/s", mops(res));
+			printf("%s\n", rep->verify ? "  verified" : "");
+		} else
+			printf("%-16s %-10s FAILED: %s\n", name, policy(rep, p),
+			       res->why);
+		break;
+	case OUT_JSON:
+		printf("%s\n    {\"trace\": \"%s\", \"policy\": \"%s\", \"ok\": %s, "
+		       "\"ops\": %llu, \"peak_payload\": %llu, \"high_water\": %llu, "
+		       "\"utilization\": %.4f, \"ops_per_sec\": %.0f}",
+		       t || p ? "," : "", name, policy(rep, p),
+		       res->ok ? "true" : "false", (unsigned long long)res->ops,
+		       (unsigned long long)res->peak_payload,
+		       (unsigned long long)res->high_water, utilization(res),
+		       mops(res) * 1e6);
+		break;
+	case OUT_MARKDOWN:
+		if (!res->ok)
+			fprintf(stderr, "mh-replay: %s %s: %s\n", name,
+				policy(rep, p), res->why);
+		break;
+	}
+}
+
+/* The policy x trace table; @prefix starts every line ("# " for TAP). */
+static void table(const struct report *rep, const char *prefix, bool md)
+{
+	const char *sep = md ? " | " : " ";
+
+	printf("%s%s%-16s", prefix, md ? "| " : "", "utilization %");
+	for (int p = 0; p < rep->npolicies; p++)
+		printf("%s%10s", sep, policy(rep, p));
+	printf("%s\n", md ? " |" : "");
+	if (md) {
+		printf("%s|---", prefix);
+		for (int p = 0; p < rep->npolicies; p++)
+			printf("|---:");
+		printf("|\n");
+	}
+	for (int t = 0; t < rep->ntraces; t++) {
+		printf("%s%s%-16s", prefix, md ? "| " : "", rep->traces[t].name);
+		for (int p = 0; p < rep->npolicies; p++)
+			printf("%s%10.1f", sep,
+			       100 * utilization(result(rep, t, p)));
+		printf("%s\n", md ? " |" : "");
+	}
+	printf("%s%s%-16s", prefix, md ? "| " : "", "average");
+	for (int p = 0; p < rep->npolicies; p++)
+		printf("%s%10.1f", sep, 100 * average_utilization(rep, p));
+	printf("%s\n", md ? " |" : "");
+	if (!rep->timing)
+		return;
+	printf("%s%s%-16s", prefix, md ? "| " : "", "throughput Mops/s");
+	for (int p = 0; p < rep->npolicies; p++)
+		printf("%s%10.2f", sep, aggregate_mops(rep, p));
+	printf("%s\n", md ? " |" : "");
+}
+
+void report_end(const struct report *rep)
+{
+	switch (rep->out) {
+	case OUT_TAP:
+		table(rep, "# ", false);
+		printf("1..%d\n", rep->tap_number);
+		break;
+	case OUT_TABLE:
+		printf("\nregion %zu bytes%s\n", rep->region_size,
+		       rep->verify ? ", every payload verified" : "");
+		table(rep, "", false);
+		break;
+	case OUT_MARKDOWN:
+		table(rep, "", true);
+		break;
+	case OUT_JSON:
+		printf("\n  ],\n  \"average\": {");
+		for (int p = 0; p < rep->npolicies; p++)
+			printf("%s\"%s\": {\"utilization\": %.4f, \"ops_per_sec\": %.0f}",
+			       p ? ", " : "", policy(rep, p),
+			       average_utilization(rep, p),
+			       aggregate_mops(rep, p) * 1e6);
+		printf("}\n}\n");
+		break;
+	}
+}

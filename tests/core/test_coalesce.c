@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_coalesce.c - splitting and coalescing, case by case, checked with
+ * mh_walk() (the layout), mh_check(), the counters and the observer.
+ *
+ * Every case starts from a row of five 112-byte blocks with the rest of
+ * the heap taken by one big block, so the only free blocks are the ones
+ * the case frees and every non-buddy policy must behave the same.
+ */
+#include <string.h>
+
+#include "mh_test.h"
+
+#define REGION		(16u << 10)
+#define ROW		5
+
+struct row {
+	struct fixture *f;
+	u32 b[ROW];	/* payload offsets, 100 bytes asked: 112-byte blocks */
+	u32 rest;
+};
+
+static bool row_setup(struct row *r, enum mh_policy policy)
+{
+	struct mh_stats st;
+
+	r->f = fixture_new(policy, REGION, 0);
+	if (!r->f)
+		return false;
+	for (int i = 0; i < ROW; i++)
+		if (!(r->b[i] = ALLOC(r->f, 100)))
+			return false;
+	mh_stats(&r->f->h, &st);
+	r->rest = ALLOC(r->f, st.largest_alloc);
+	return r->rest && EXPECT_LAYOUT(r->f, "U112 U112 U112 U112 U112 U*");
+}
+
+struct events {
+	int n;
+	struct { enum mh_event ev; u32 off, size; } e[8];
+};
+
+static void record(void *ctx, enum mh_event ev, u32 off, u32 size)
+{
+	struct events *evs = ctx;
+
+	if (evs->n < 8) {
+		evs->e[evs->n].ev = ev;
+		evs->e[evs->n].off = off;
+		evs->e[evs->n].size = size;
+	}
+	evs->n++;
+}
+
+static u64 coalesces(struct fixture *f)
+{
+	struct mh_stats st;
+
+	mh_stats(&f->h, &st);
+	return st.count.coalesces;
+}
+
+static void free_without_free_neighbours(enum mh_policy policy)
+{
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	EXPECT_LAYOUT(r.f, "U112 U112 F112 U112 U112 U*");
+	EXPECT_EQ(coalesces(r.f), 0);
+	EXPECT_EQ(mh_probe(&r.f->h, r.b[2]), -EALREADY);
+}
+
+static void free_merges_with_left(enum mh_policy policy)
+{
+	struct events evs = { 0 };
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	mh_set_observer(&r.f->h, record, &evs);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	EXPECT_LAYOUT(r.f, "U112 F224 U112 U112 U*");
+	EXPECT_EQ(coalesces(r.f), 1);
+	ASSERT_EQ(evs.n, 1);
+	EXPECT_EQ(evs.e[0].ev, MH_EV_COALESCE);
+	EXPECT_EQ(evs.e[0].off, r.b[1] - MH_HDR_SIZE);
+	EXPECT_EQ(evs.e[0].size, 224);
+	/* the absorbed header is gone for good */
+	EXPECT_EQ(mh_probe(&r.f->h, r.b[2]), -EBADMSG);
+}
+
+static void free_merges_with_right(enum mh_policy policy)
+{
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_LAYOUT(r.f, "U112 F224 U112 U112 U*");
+	EXPECT_EQ(coalesces(r.f), 1);
+	EXPECT_EQ(mh_probe(&r.f->h, r.b[1]), -EALREADY);
+	EXPECT_EQ(mh_probe(&r.f->h, r.b[2]), -EBADMSG);
+}
+
+static void free_merges_with_both(enum mh_policy policy)
+{
+	struct events evs = { 0 };
+	struct mh_stats st;
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	EXPECT_LAYOUT(r.f, "U112 F112 U112 F112 U112 U*");
+	mh_set_observer(&r.f->h, record, &evs);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	EXPECT_LAYOUT(r.f, "U112 F336 U112 U*");
+	EXPECT_EQ(coalesces(r.f), 2);	/* two merges of two blocks */
+	ASSERT_EQ(evs.n, 2);		/* one event per pair, left first */
+	EXPECT_EQ(evs.e[0].ev, MH_EV_COALESCE);
+	EXPECT_EQ(evs.e[0].off, r.b[1] - MH_HDR_SIZE);
+	EXPECT_EQ(evs.e[0].size, 224);
+	EXPECT_EQ(evs.e[1].ev, MH_EV_COALESCE);
+	EXPECT_EQ(evs.e[1].off, r.b[1] - MH_HDR_SIZE);
+	EXPECT_EQ(evs.e[1].size, 336);
+	mh_stats(&r.f->h, &st);
+	EXPECT_EQ(st.free_blocks, 1);
+	EXPECT_EQ(st.free_bytes, 336);
+}
+
+static void free_at_the_heap_edges(enum mh_policy policy)
+{
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[0]), 0);		/* nothing on its left */
+	EXPECT_EQ(mh_free(&r.f->h, r.rest), 0);		/* nothing on its right */
+	EXPECT_LAYOUT(r.f, "F112 U112 U112 U112 U112 F*");
+	EXPECT_EQ(mh_free(&r.f->h, r.b[4]), 0);
+	EXPECT_LAYOUT(r.f, "F112 U112 U112 U112 F*");
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_LAYOUT(r.f, "F224 U112 U112 F*");
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	EXPECT_LAYOUT(r.f, "F*");
+	EXPECT(mh_empty(&r.f->h));
+}
+
+static void split_when_the_rest_can_be_a_block(enum mh_policy policy)
+{
+	struct events evs = { 0 };
+	struct mh_stats st;
+	struct row r;
+	u32 off;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	mh_stats(&r.f->h, &st);
+	mh_set_observer(&r.f->h, record, &evs);
+	off = ALLOC(r.f, 40);
+	EXPECT_EQ(off, r.b[2]);
+	EXPECT_LAYOUT(r.f, "U112 U112 U48 F64 U112 U112 U*");
+	ASSERT_EQ(evs.n, 1);
+	EXPECT_EQ(evs.e[0].ev, MH_EV_SPLIT);
+	EXPECT_EQ(evs.e[0].off, r.b[2] - MH_HDR_SIZE + 48);
+	EXPECT_EQ(evs.e[0].size, 64);
+	{
+		struct mh_stats now;
+
+		mh_stats(&r.f->h, &now);
+		EXPECT_EQ(now.count.splits, st.count.splits + 1);
+	}
+	/* the smallest block that splits: the rest is exactly 32 bytes */
+	off = ALLOC(r.f, 24);
+	EXPECT_LAYOUT(r.f, "U112 U112 U48 U32 F32 U112 U112 U*");
+}
+
+static void no_split_when_the_rest_is_too_small(enum mh_policy policy)
+{
+	struct mh_stats before, after;
+	size_t usable = 0, requested = 0;
+	struct row r;
+	u32 off;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[2]), 0);
+	mh_stats(&r.f->h, &before);
+	off = ALLOC(r.f, 88);	/* a 96-byte block would leave 16 */
+	EXPECT_EQ(off, r.b[2]);
+	EXPECT_LAYOUT(r.f, "U112 U112 U112 U112 U112 U*");
+	EXPECT_EQ(mh_usable_size(&r.f->h, off, &usable), 0);
+	EXPECT_EQ(usable, 104);
+	EXPECT_EQ(mh_requested_size(&r.f->h, off, &requested), 0);
+	EXPECT_EQ(requested, 88);
+	mh_stats(&r.f->h, &after);
+	EXPECT_EQ(after.count.splits, before.count.splits);
+	/* the slack is internal fragmentation */
+	EXPECT_EQ(after.internal_frag, before.internal_frag + 104 - 88);
+}
+
+static void exact_fit_takes_the_block(enum mh_policy policy)
+{
+	struct row r;
+
+	ASSERT(row_setup(&r, policy));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	EXPECT_EQ(ALLOC(r.f, 104), r.b[3]);
+	EXPECT_LAYOUT(r.f, "U112 U112 U112 U112 U112 U*");
+	{
+		u32 none;	/* the heap is full again */
+
+		EXPECT_FAILS_CLEANLY(r.f, mh_alloc(&r.f->h, 1, 0, 0, &none),
+				     -ENOMEM);
+	}
+}
+
+static const struct test_case cases[] = {
+	TEST(free_without_free_neighbours, NOT_BUDDY),
+	TEST(free_merges_with_left, NOT_BUDDY),
+	TEST(free_merges_with_right, NOT_BUDDY),
+	TEST(free_merges_with_both, NOT_BUDDY),
+	TEST(free_at_the_heap_edges, NOT_BUDDY),
+	TEST(split_when_the_rest_can_be_a_block, NOT_BUDDY),
+	TEST(no_split_when_the_rest_is_too_small, NOT_BUDDY),
+	TEST(exact_fit_takes_the_block, NOT_BUDDY),
+};
+
+int main(void)
+{
+	return run_tests(cases, sizeof(cases) / sizeof(cases[0]));
+}
