@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * myheap userspace API: the ioctls and mmap of /dev/myheap.
+ *
+ * The module runs a header/free-list heap over one region of kernel memory.
+ * A process opens /dev/myheap, maps the whole region MAP_SHARED, and asks
+ * for blocks with MYHEAP_IOC_ALLOC; a block is named by its payload offset
+ * from the start of the region, so its bytes are at mmap_base + offset.
+ * Every block belongs to the open file that allocated it: other files cannot
+ * free, resize or query it, and closing the file frees all its blocks.
+ */
+#ifndef _UAPI_LINUX_MYHEAP_H
+#define _UAPI_LINUX_MYHEAP_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: myheap ABI conventions
+ *
+ * - Every argument is a struct of fixed-width fields with explicit padding;
+ *   pointers travel as __u64. Padding and reserved fields must be zero
+ *   (-EINVAL otherwise), and so must undefined flag bits (each flags field
+ *   has a ``*_VALID`` mask).
+ * - Structs grow only at their end. The kernel takes the size of the
+ *   caller's struct from the ioctl command (_IOC_SIZE), so a program built
+ *   against an older or newer header keeps working: inputs are read as with
+ *   copy_struct_from_user() (a shorter struct is zero-extended; a longer one
+ *   must have an all-zero tail, else -E2BIG), outputs are written up to the
+ *   caller's size (a longer struct gets a zero-filled tail). A struct shorter
+ *   than its ``*_SIZE_VER0`` is -EINVAL; one longer than a page is -E2BIG.
+ * - A command with a wrong type, number or direction is -ENOTTY.
+ * - Output fields are written only when the command succeeds; their input
+ *   values are ignored.
+ * - Errors common to every command: -EFAULT (argument pointer NULL,
+ *   unmapped or not writable), -EINVAL (struct shorter than its VER0 size,
+ *   nonzero padding or reserved field, unknown flag bit), -E2BIG (struct
+ *   longer than the kernel's with a nonzero tail, or longer than a page),
+ *   -ENOTTY (unknown command). Each command lists its own errors below.
+ * - The region's metadata lives in memory every opener can write through
+ *   its mapping, so the kernel validates every header it reads: a damaged
+ *   heap makes operations fail with -EUCLEAN (nothing is changed), never
+ *   crash. When the last file is closed a heap that is not empty (blocks
+ *   lost to damage) is reset.
+ */
+
+/** MYHEAP_ABI_VERSION - reported by MYHEAP_IOC_GET_INFO. */
+#define MYHEAP_ABI_VERSION	1
+
+/** MYHEAP_DEVICE - path of the device node. */
+#define MYHEAP_DEVICE		"/dev/myheap"
+
+/* Feature bits reported in myheap_info.features. */
+/** MYHEAP_FEATURE_MMAP - the region can be mapped (MAP_SHARED, offset 0). */
+#define MYHEAP_FEATURE_MMAP		_BITULL(0)
+/** MYHEAP_FEATURE_REALLOC - MYHEAP_IOC_REALLOC is available. */
+#define MYHEAP_FEATURE_REALLOC		_BITULL(1)
+/** MYHEAP_FEATURE_BATCH - MYHEAP_IOC_BATCH is available. */
+#define MYHEAP_FEATURE_BATCH		_BITULL(2)
+/** MYHEAP_FEATURE_ZERO - MYHEAP_ALLOC_ZERO is available. */
+#define MYHEAP_FEATURE_ZERO		_BITULL(3)
+/** MYHEAP_FEATURE_POISON - free payloads are poisoned and checked on reuse. */
+#define MYHEAP_FEATURE_POISON		_BITULL(4)
+/** MYHEAP_FEATURE_OWNERSHIP - blocks belong to the file that allocated them. */
+#define MYHEAP_FEATURE_OWNERSHIP	_BITULL(5)
+
+/*
+ * Placement policies (myheap_info.policy, myheap_stats.policy,
+ * myheap_policy.policy). The names are the module parameter's values.
+ */
+/** MYHEAP_POLICY_FIRST_FIT - "first": first block that fits, address order. */
+#define MYHEAP_POLICY_FIRST_FIT		0
+/** MYHEAP_POLICY_NEXT_FIT - "next": first fit resuming at a roving pointer. */
+#define MYHEAP_POLICY_NEXT_FIT		1
+/** MYHEAP_POLICY_BEST_FIT - "best": smallest block that fits. */
+#define MYHEAP_POLICY_BEST_FIT		2
+/** MYHEAP_POLICY_WORST_FIT - "worst": largest block. */
+#define MYHEAP_POLICY_WORST_FIT		3
+/** MYHEAP_POLICY_SEGREGATED - "segregated": TLSF size classes (default). */
+#define MYHEAP_POLICY_SEGREGATED	4
+/** MYHEAP_POLICY_BUDDY - "buddy": binary buddy system. */
+#define MYHEAP_POLICY_BUDDY		5
+/** MYHEAP_NR_POLICIES - number of policies. */
+#define MYHEAP_NR_POLICIES		6
+
+/*
+ * Kinds of integrity violation reported by MYHEAP_IOC_CHECK
+ * (myheap_check.first_kind).
+ */
+/** MYHEAP_VIOLATION_NONE - no violation. */
+#define MYHEAP_VIOLATION_NONE		0
+/** MYHEAP_VIOLATION_HEADER - a header fails its magic check. */
+#define MYHEAP_VIOLATION_HEADER		1
+/** MYHEAP_VIOLATION_SIZE - a block size is misaligned, too small or too big. */
+#define MYHEAP_VIOLATION_SIZE		2
+/** MYHEAP_VIOLATION_PREV_FREE - a PREV_FREE bit disagrees with its neighbour. */
+#define MYHEAP_VIOLATION_PREV_FREE	3
+/** MYHEAP_VIOLATION_FOOTER - a free block's boundary tag disagrees. */
+#define MYHEAP_VIOLATION_FOOTER		4
+/** MYHEAP_VIOLATION_ADJACENT_FREE - two neighbouring free blocks. */
+#define MYHEAP_VIOLATION_ADJACENT_FREE	5
+/** MYHEAP_VIOLATION_LINK - a free-list link is broken. */
+#define MYHEAP_VIOLATION_LINK		6
+/** MYHEAP_VIOLATION_CLASS - a free block is on the wrong list. */
+#define MYHEAP_VIOLATION_CLASS		7
+/** MYHEAP_VIOLATION_LIST_COUNT - free lists and block chain disagree. */
+#define MYHEAP_VIOLATION_LIST_COUNT	8
+/** MYHEAP_VIOLATION_BITMAP - a class bitmap disagrees with its list. */
+#define MYHEAP_VIOLATION_BITMAP		9
+/** MYHEAP_VIOLATION_BUDDY - buddy invariants broken. */
+#define MYHEAP_VIOLATION_BUDDY		10
+/** MYHEAP_VIOLATION_POISON - a free payload was written after free. */
+#define MYHEAP_VIOLATION_POISON		11
+/** MYHEAP_VIOLATION_ACCOUNTING - totals disagree with the blocks. */
+#define MYHEAP_VIOLATION_ACCOUNTING	12
+/** MYHEAP_VIOLATION_SLACK - recorded slack larger than the payload. */
+#define MYHEAP_VIOLATION_SLACK		13
+/** MYHEAP_NR_VIOLATION_KINDS - number of kinds. */
+#define MYHEAP_NR_VIOLATION_KINDS	14
+
+/** MYHEAP_HIST_BUCKETS - entries of myheap_stats.free_hist. */
+#define MYHEAP_HIST_BUCKETS		32
+
+/** MYHEAP_BATCH_MAX - most operations one MYHEAP_IOC_BATCH may carry. */
+#define MYHEAP_BATCH_MAX		4096
+
+/**
+ * struct myheap_info - what the heap is (MYHEAP_IOC_GET_INFO, output).
+ * @abi_version: MYHEAP_ABI_VERSION of the running module.
+ * @policy: current placement policy, MYHEAP_POLICY_*.
+ * @features: MYHEAP_FEATURE_* bits.
+ * @region_size: bytes of the region (the heap's arena).
+ * @mmap_size: bytes to pass to mmap() to map the whole region.
+ * @header_size: bytes of header in front of every payload.
+ * @alignment: payload alignment: every offset is a multiple of it.
+ * @min_block: smallest block in bytes, header included.
+ * @max_align: largest alignment MYHEAP_IOC_ALLOC accepts.
+ * @batch_max: MYHEAP_BATCH_MAX.
+ * @nr_policies: MYHEAP_NR_POLICIES as the module knows it.
+ * @hist_buckets: entries of myheap_stats.free_hist the module fills.
+ * @__pad: zero.
+ */
+struct myheap_info {
+	__u32 abi_version;
+	__u32 policy;
+	__u64 features;
+	__u64 region_size;
+	__u64 mmap_size;
+	__u32 header_size;
+	__u32 alignment;
+	__u32 min_block;
+	__u32 max_align;
+	__u32 batch_max;
+	__u32 nr_policies;
+	__u32 hist_buckets;
+	__u32 __pad;
+};
+
+/** MYHEAP_INFO_SIZE_VER0 - smallest struct myheap_info accepted. */
+#define MYHEAP_INFO_SIZE_VER0		32
+
+/** MYHEAP_ALLOC_ZERO - fill the payload with zeroes (calloc). */
+#define MYHEAP_ALLOC_ZERO		_BITUL(0)
+/** MYHEAP_ALLOC_VALID - every defined MYHEAP_ALLOC_* flag. */
+#define MYHEAP_ALLOC_VALID		(MYHEAP_ALLOC_ZERO)
+
+/**
+ * struct myheap_alloc - allocate a block (MYHEAP_IOC_ALLOC).
+ * @size: in: bytes wanted, at least 1.
+ * @align: in: payload alignment, a power of two up to myheap_info.max_align,
+ *	or 0 for the default (myheap_info.alignment).
+ * @flags: in: MYHEAP_ALLOC_* flags.
+ * @__pad: in: zero.
+ * @offset: out: payload offset of the new block in the region.
+ * @usable: out: usable payload bytes (at least @size).
+ */
+struct myheap_alloc {
+	__u64 size;
+	__u64 align;
+	__u32 flags;
+	__u32 __pad;
+	__u64 offset;
+	__u64 usable;
+};
+
+/** MYHEAP_ALLOC_SIZE_VER0 - smallest struct myheap_alloc (no @usable). */
+#define MYHEAP_ALLOC_SIZE_VER0		32
+
+/**
+ * struct myheap_free - free a block (MYHEAP_IOC_FREE, input).
+ * @offset: payload offset returned by MYHEAP_IOC_ALLOC or _REALLOC.
+ * @flags: zero (no flags are defined).
+ * @__pad: zero.
+ */
+struct myheap_free {
+	__u64 offset;
+	__u32 flags;
+	__u32 __pad;
+};
+
+/** MYHEAP_FREE_SIZE_VER0 - smallest struct myheap_free (just @offset). */
+#define MYHEAP_FREE_SIZE_VER0		8
+
+/**
+ * struct myheap_realloc - resize a block (MYHEAP_IOC_REALLOC).
+ * @offset: in: payload offset of a block of this file.
+ * @size: in: new size in bytes, at least 1.
+ * @flags: in: zero (no flags are defined).
+ * @__pad: in: zero.
+ * @new_offset: out: payload offset of the block now (may equal @offset);
+ *	the first min(old, new) bytes are preserved.
+ * @usable: out: usable payload bytes of the block now.
+ */
+struct myheap_realloc {
+	__u64 offset;
+	__u64 size;
+	__u32 flags;
+	__u32 __pad;
+	__u64 new_offset;
+	__u64 usable;
+};
+
+/** MYHEAP_REALLOC_SIZE_VER0 - smallest struct myheap_realloc (no @usable). */
+#define MYHEAP_REALLOC_SIZE_VER0	32
+
+/**
+ * struct myheap_usable_size - query a block (MYHEAP_IOC_USABLE_SIZE).
+ * @offset: in: payload offset of a block of this file.
+ * @flags: in: zero (no flags are defined).
+ * @__pad: in: zero.
+ * @usable: out: usable payload bytes (malloc_usable_size()).
+ * @requested: out: bytes requested when the block was allocated or resized.
+ */
+struct myheap_usable_size {
+	__u64 offset;
+	__u32 flags;
+	__u32 __pad;
+	__u64 usable;
+	__u64 requested;
+};
+
+/** MYHEAP_USABLE_SIZE_SIZE_VER0 - smallest struct (no @requested). */
+#define MYHEAP_USABLE_SIZE_SIZE_VER0	24
+
+/**
+ * struct myheap_stats - a snapshot of the heap (MYHEAP_IOC_STATS, output).
+ *
+ * Byte counts include headers unless they say payload.
+ * @policy: current placement policy, MYHEAP_POLICY_*.
+ * @hist_buckets: entries of @free_hist the module fills.
+ * @region_size: bytes of the region.
+ * @heap_size: bytes covered by blocks.
+ * @header_size: bytes of header per block.
+ * @requested_bytes: payload bytes requested by the blocks in use.
+ * @granted_bytes: payload bytes granted to the blocks in use.
+ * @used_bytes: bytes of the blocks in use.
+ * @free_bytes: bytes of the free blocks.
+ * @overhead_bytes: metadata: every header, the start pad and the tail.
+ * @used_blocks: blocks in use.
+ * @free_blocks: free blocks.
+ * @largest_free: bytes of the largest free block.
+ * @largest_alloc: largest request that would succeed now (default align).
+ * @internal_frag: @granted_bytes - @requested_bytes.
+ * @external_frag_ppm: 1 - @largest_free / @free_bytes, parts per million.
+ * @peak_requested: highest @requested_bytes ever.
+ * @high_water: highest offset ever covered by a block in use.
+ * @free_hist: free blocks by size: [k] counts sizes in [2^k, 2^(k+1)).
+ * @allocs: successful allocations.
+ * @frees: successful frees.
+ * @reallocs: successful reallocations.
+ * @failed_allocs: failed allocations.
+ * @failed_frees: failed frees.
+ * @failed_reallocs: failed reallocations.
+ * @splits: blocks split.
+ * @coalesces: merges of two free blocks.
+ * @searched: free blocks examined by all allocations.
+ * @searched_max: most free blocks examined by one allocation.
+ * @corruptions: operations the core refused because metadata was damaged.
+ * @poison_errors: free payloads found modified when reused.
+ * @damage_events: operations the module saw fail with -EUCLEAN.
+ * @open_files: files open on the device now.
+ */
+struct myheap_stats {
+	__u32 policy;
+	__u32 hist_buckets;
+	__u64 region_size;
+	__u64 heap_size;
+	__u64 header_size;
+	__u64 requested_bytes;
+	__u64 granted_bytes;
+	__u64 used_bytes;
+	__u64 free_bytes;
+	__u64 overhead_bytes;
+	__u64 used_blocks;
+	__u64 free_blocks;
+	__u64 largest_free;
+	__u64 largest_alloc;
+	__u64 internal_frag;
+	__u64 external_frag_ppm;
+	__u64 peak_requested;
+	__u64 high_water;
+	__u64 free_hist[MYHEAP_HIST_BUCKETS];
+	__u64 allocs;
+	__u64 frees;
+	__u64 reallocs;
+	__u64 failed_allocs;
+	__u64 failed_frees;
+	__u64 failed_reallocs;
+	__u64 splits;
+	__u64 coalesces;
+	__u64 searched;
+	__u64 searched_max;
+	__u64 corruptions;
+	__u64 poison_errors;
+	__u64 damage_events;
+	__u64 open_files;
+};
+
+/** MYHEAP_STATS_SIZE_VER0 - smallest struct myheap_stats (to @high_water). */
+#define MYHEAP_STATS_SIZE_VER0		136
+
+/**
+ * struct myheap_check - run the integrity checker (MYHEAP_IOC_CHECK).
+ * @flags: in: zero (no flags are defined).
+ * @violations: out: number of violations found, 0 when the heap is sound.
+ * @first_kind: out: MYHEAP_VIOLATION_* of the first one found.
+ * @__pad: zero.
+ * @first_offset: out: region offset (block or link) where it was found.
+ */
+struct myheap_check {
+	__u32 flags;
+	__u32 violations;
+	__u32 first_kind;
+	__u32 __pad;
+	__u64 first_offset;
+};
+
+/** MYHEAP_CHECK_SIZE_VER0 - smallest struct myheap_check (all of it). */
+#define MYHEAP_CHECK_SIZE_VER0		24
+
+/**
+ * struct myheap_policy - change the placement policy (MYHEAP_IOC_SET_POLICY).
+ * @policy: MYHEAP_POLICY_*.
+ * @flags: zero (no flags are defined).
+ */
+struct myheap_policy {
+	__u32 policy;
+	__u32 flags;
+};
+
+/** MYHEAP_POLICY_SIZE_VER0 - smallest struct myheap_policy (just @policy). */
+#define MYHEAP_POLICY_SIZE_VER0		4
+
+/** MYHEAP_BATCH_OP_ALLOC - allocate, as MYHEAP_IOC_ALLOC. */
+#define MYHEAP_BATCH_OP_ALLOC		1
+/** MYHEAP_BATCH_OP_FREE - free, as MYHEAP_IOC_FREE. */
+#define MYHEAP_BATCH_OP_FREE		2
+
+/**
+ * struct myheap_batch_op - one operation of a batch.
+ * @op: in: MYHEAP_BATCH_OP_*.
+ * @flags: in: MYHEAP_ALLOC_* for an allocation, zero for a free.
+ * @size: in: bytes wanted (allocation); zero for a free.
+ * @align: in: alignment or 0 (allocation); zero for a free.
+ * @offset: in: payload offset to free; out: payload offset allocated.
+ * @result: out: 0 or the negative errno the single command would return.
+ * @__pad: in: zero.
+ */
+struct myheap_batch_op {
+	__u32 op;
+	__u32 flags;
+	__u64 size;
+	__u64 align;
+	__u64 offset;
+	__s32 result;
+	__u32 __pad;
+};
+
+/** MYHEAP_BATCH_OP_SIZE_VER0 - smallest struct myheap_batch_op (all of it). */
+#define MYHEAP_BATCH_OP_SIZE_VER0	40
+
+/** MYHEAP_BATCH_STOP - stop at the first operation that fails. */
+#define MYHEAP_BATCH_STOP		_BITUL(0)
+/** MYHEAP_BATCH_VALID - every defined MYHEAP_BATCH_* flag. */
+#define MYHEAP_BATCH_VALID		(MYHEAP_BATCH_STOP)
+
+/**
+ * struct myheap_batch - run many operations at once (MYHEAP_IOC_BATCH).
+ * @ops: in: user pointer to an array of @count operations, each @op_size
+ *	bytes (each read as with copy_struct_from_user()).
+ * @count: in: number of operations, 0 to MYHEAP_BATCH_MAX.
+ * @flags: in: MYHEAP_BATCH_* flags.
+ * @op_size: in: sizeof(struct myheap_batch_op) as the caller knows it,
+ *	at least MYHEAP_BATCH_OP_SIZE_VER0 and at most a page.
+ * @done: out: operations executed (all of them unless MYHEAP_BATCH_STOP
+ *	stopped early: then the last one executed is the one that failed).
+ * @failed: out: operations executed whose result is an error.
+ * @__pad: zero.
+ */
+struct myheap_batch {
+	__u64 ops;
+	__u32 count;
+	__u32 flags;
+	__u32 op_size;
+	__u32 done;
+	__u32 failed;
+	__u32 __pad;
+};
+
+/** MYHEAP_BATCH_SIZE_VER0 - smallest struct myheap_batch (no @failed). */
+#define MYHEAP_BATCH_SIZE_VER0		24
+
+/** MYHEAP_IOC_MAGIC - ioctl type of /dev/myheap (free in ioctl-number.rst). */
+#define MYHEAP_IOC_MAGIC		0xB9
+
+/**
+ * DOC: MYHEAP_IOC_GET_INFO - describe the heap
+ *
+ * Fills struct myheap_info: ABI version, feature bits, region and mmap size,
+ * header size, alignment, minimum block, policy. Never fails except for the
+ * common errors (-EFAULT, -EINVAL for a struct shorter than
+ * MYHEAP_INFO_SIZE_VER0, -E2BIG for one longer than a page).
+ */
+#define MYHEAP_IOC_GET_INFO	_IOR(MYHEAP_IOC_MAGIC, 0x00, struct myheap_info)
+
+/**
+ * DOC: MYHEAP_IOC_ALLOC - allocate a block
+ *
+ * Allocates myheap_alloc.size bytes aligned to myheap_alloc.align and
+ * returns the payload offset; the block belongs to the calling open file.
+ * The payload holds garbage (or the poison pattern) unless MYHEAP_ALLOC_ZERO.
+ *
+ * Errors: -EFAULT bad argument pointer; -EINVAL size 0, unknown flag,
+ * nonzero padding; -E2BIG size larger than the heap could ever hold;
+ * -EDOM alignment not a power of two, above myheap_info.max_align, or
+ * more than the current policy can honour (the buddy policy aligns
+ * payloads to myheap_info.alignment only);
+ * -ENOMEM no free block large enough now (or no kernel memory for the
+ * ownership record); -EUCLEAN heap metadata damaged.
+ */
+#define MYHEAP_IOC_ALLOC	_IOWR(MYHEAP_IOC_MAGIC, 0x01, struct myheap_alloc)
+
+/**
+ * DOC: MYHEAP_IOC_FREE - free a block
+ *
+ * Frees the block at myheap_free.offset, which must belong to the calling
+ * open file. Neighbouring free blocks coalesce.
+ *
+ * Errors: -EFAULT; -EINVAL nonzero flags or padding; -EPERM the block is in
+ * use but belongs to another open file; -EALREADY the block is already free
+ * (double free); -EBADMSG the header at that offset fails its magic check
+ * (overwritten through the mapping, or the offset points inside a
+ * block's payload); -ENXIO the offset cannot be a block of this heap
+ * (outside the region, misaligned); -EUCLEAN heap metadata damaged.
+ */
+#define MYHEAP_IOC_FREE		_IOW(MYHEAP_IOC_MAGIC, 0x02, struct myheap_free)
+
+/**
+ * DOC: MYHEAP_IOC_REALLOC - resize a block
+ *
+ * Resizes the block at myheap_realloc.offset (of the calling file) in place
+ * when it can, else moves it: the first min(old, new) bytes are kept. On
+ * failure the old block is untouched. There is no realloc(NULL) or
+ * realloc(p, 0) shortcut: use ALLOC and FREE. If the result cannot be
+ * written back (-EFAULT after the resize) the block stays owned by the file
+ * and is freed when it is closed.
+ *
+ * Errors: those of MYHEAP_IOC_FREE for the offset, -EINVAL size 0,
+ * -E2BIG size larger than the heap could ever hold, -ENOMEM no room.
+ */
+#define MYHEAP_IOC_REALLOC	_IOWR(MYHEAP_IOC_MAGIC, 0x03, struct myheap_realloc)
+
+/**
+ * DOC: MYHEAP_IOC_USABLE_SIZE - usable and requested size of a block
+ *
+ * Errors: -EFAULT; -EINVAL nonzero flags or padding; -EPERM, -EALREADY,
+ * -EBADMSG, -ENXIO, -EUCLEAN as for MYHEAP_IOC_FREE.
+ */
+#define MYHEAP_IOC_USABLE_SIZE	_IOWR(MYHEAP_IOC_MAGIC, 0x04, struct myheap_usable_size)
+
+/**
+ * DOC: MYHEAP_IOC_STATS - statistics of the whole heap
+ *
+ * Fills struct myheap_stats (all openers' blocks). Errors: the common ones.
+ */
+#define MYHEAP_IOC_STATS	_IOR(MYHEAP_IOC_MAGIC, 0x05, struct myheap_stats)
+
+/**
+ * DOC: MYHEAP_IOC_CHECK - run the integrity checker
+ *
+ * Walks every block and free list and reports the number of violations and
+ * the first one. A damaged heap is a successful check with violations > 0.
+ *
+ * Errors: -EFAULT; -EINVAL nonzero flags or padding.
+ */
+#define MYHEAP_IOC_CHECK	_IOWR(MYHEAP_IOC_MAGIC, 0x06, struct myheap_check)
+
+/**
+ * DOC: MYHEAP_IOC_SET_POLICY - change the placement policy
+ *
+ * Needs CAP_SYS_ADMIN and an empty heap (no block in use by anyone).
+ *
+ * Errors: -EFAULT; -EPERM caller lacks CAP_SYS_ADMIN; -EINVAL unknown
+ * policy or nonzero flags; -EBUSY blocks are in use.
+ */
+#define MYHEAP_IOC_SET_POLICY	_IOW(MYHEAP_IOC_MAGIC, 0x07, struct myheap_policy)
+
+/**
+ * DOC: MYHEAP_IOC_BATCH - many allocations and frees in one call
+ *
+ * Runs myheap_batch.count operations in order under one acquisition of the
+ * heap lock; each gets the result the single command would have returned.
+ * The ioctl itself succeeds when the batch ran, whatever the results. If
+ * the results cannot be written back, the blocks the batch allocated are
+ * freed again (its frees stay done) and the ioctl fails with -EFAULT.
+ *
+ * Errors: -EFAULT bad argument or @ops pointer; -EINVAL unknown flag,
+ * nonzero padding, op_size below MYHEAP_BATCH_OP_SIZE_VER0, an operation
+ * with an unknown op or nonzero padding (nothing is run); -E2BIG count
+ * above MYHEAP_BATCH_MAX, op_size above a page, an operation with a
+ * nonzero tail beyond the kernel's struct; -ENOMEM no kernel memory for
+ * the copy of the operations.
+ */
+#define MYHEAP_IOC_BATCH	_IOWR(MYHEAP_IOC_MAGIC, 0x08, struct myheap_batch)
+
+/**
+ * DOC: mmap of /dev/myheap
+ *
+ * mmap(NULL, myheap_info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ * 0) maps the whole region; a shorter length maps its start. Errors:
+ * -EINVAL offset not 0, length beyond the region, or a private mapping
+ * (MAP_PRIVATE: a copy-on-write view of a shared heap is refused); -EPERM
+ * PROT_EXEC (the mapping can never become executable); -EACCES PROT_WRITE
+ * on a file opened read-only.
+ */
+
+#endif /* _UAPI_LINUX_MYHEAP_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/myheap/: what is in the heap, for people and scripts.
+ *
+ *   blocks       every block in address order (slabinfo-style header)
+ *   blocks.json  the same, machine-readable
+ *   freelist     the free lists in search order with their blocks
+ *   stats        every statistic of the core and the module, key: value
+ *   frag         fragmentation: largest free block, histogram, and per
+ *                request size whether it fits and the unusable free space
+ *                index (as /sys/kernel/debug/extfrag/unusable_index)
+ *   owners       the open files of /dev/myheap and what they hold
+ *   check        reading runs the integrity checker: "ok" or what is wrong
+ *   events       the last alloc/free/realloc operations
+ *
+ * All are 0400 (root only) and name blocks by region offset, never by
+ * address. The short files here are single_open() files that hold
+ * &myheap_dev.lock while they print; the long ones (myheap_dump.c,
+ * myheap_events.c) take it a page at a time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/seq_file.h>
+
+#include "myheap.h"
+#include "myheap_debugfs.h"
+
+/* Request sizes of the frag table: 16 B .. 1 MiB by powers of two. */
+#define MYHEAP_FRAG_MIN_SHIFT	4
+#define MYHEAP_FRAG_MAX_SHIFT	20
+#define MYHEAP_FRAG_SIZES	(MYHEAP_FRAG_MAX_SHIFT - MYHEAP_FRAG_MIN_SHIFT + 1)
+/* Damaged records the check file lists before it only counts them. */
+#define MYHEAP_CHECK_LIST_MAX	64
+
+static void myheap_put_ppm(struct seq_file *m, const char *key, u64 ppm)
+{
+	u32 rem;
+	u64 pct = div_u64_rem(ppm, 10000, &rem);
+
+	seq_printf(m, "%s: %llu.%04u%%\n", key, pct, rem);
+}
+
+static int myheap_stats_show(struct seq_file *m, void *unused)
+{
+	struct myheap_dev *dev = m->private;
+	const struct mh_counters *c;
+	struct mh_stats st;
+	unsigned int i;
+
+	mutex_lock(&dev->lock);
+	mh_stats(&dev->heap, &st);
+	c = &st.count;
+	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
+	seq_printf(m, "region_size: %u\n", st.region_size);
+	seq_printf(m, "heap_size: %llu\n", st.heap_size);
+	seq_printf(m, "header_size: %llu\n", st.header_size);
+	seq_printf(m, "requested_bytes: %llu\n", st.requested_bytes);
+	seq_printf(m, "granted_bytes: %llu\n", st.granted_bytes);
+	seq_printf(m, "used_bytes: %llu\n", st.used_bytes);
+	seq_printf(m, "free_bytes: %llu\n", st.free_bytes);
+	seq_printf(m, "overhead_bytes: %llu\n", st.overhead_bytes);
+	seq_printf(m, "used_blocks: %llu\n", st.used_blocks);
+	seq_printf(m, "free_blocks: %llu\n", st.free_blocks);
+	seq_printf(m, "largest_free: %llu\n", st.largest_free);
+	seq_printf(m, "largest_alloc: %llu\n", st.largest_alloc);
+	seq_printf(m, "internal_frag: %llu\n", st.internal_frag);
+	seq_printf(m, "external_frag_ppm: %llu\n", st.external_frag_ppm);
+	seq_printf(m, "peak_requested: %llu\n", st.peak_requested);
+	seq_printf(m, "high_water: %llu\n", st.high_water);
+	seq_puts(m, "free_hist:");
+	for (i = 0; i < MH_HIST_BUCKETS; i++)
+		seq_printf(m, " %llu", st.free_hist[i]);
+	seq_putc(m, '\n');
+	seq_printf(m, "allocs: %llu\n", c->allocs);
+	seq_printf(m, "frees: %llu\n", c->frees);
+	seq_printf(m, "reallocs: %llu\n", c->reallocs);
+	seq_printf(m, "failed_allocs: %llu\n", c->failed_allocs);
+	seq_printf(m, "failed_frees: %llu\n", c->failed_frees);
+	seq_printf(m, "failed_reallocs: %llu\n", c->failed_reallocs);
+	seq_printf(m, "splits: %llu\n", c->splits);
+	seq_printf(m, "coalesces: %llu\n", c->coalesces);
+	seq_printf(m, "searched: %llu\n", c->searched);
+	seq_printf(m, "searched_max: %llu\n", c->searched_max);
+	seq_printf(m, "corruptions: %llu\n", c->corruptions);
+	seq_printf(m, "poison_errors: %llu\n", c->poison_errors);
+	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
+	seq_printf(m, "resets: %llu\n", dev->resets);
+	seq_printf(m, "open_files: %u\n", dev->nr_files);
+	seq_printf(m, "poison: %s\n", dev->poison ? "on" : "off");
+	seq_printf(m, "events_recorded: %llu\n",
+		   dev->events ? dev->events->recorded : 0);
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(myheap_stats);
+
+/**
+ * struct myheap_frag - what the frag file counts in one walk of the blocks.
+ * @need: block size a request of each size of the table needs.
+ * @chunks: how many such blocks the free blocks could be carved into.
+ * @fits: whether one free block is large enough for it.
+ */
+struct myheap_frag {
+	u64 need[MYHEAP_FRAG_SIZES];
+	u64 chunks[MYHEAP_FRAG_SIZES];
+	bool fits[MYHEAP_FRAG_SIZES];
+};
+
+/* Block size the core takes for a request of @size bytes (16-aligned). */
+static u64 myheap_need(const struct myheap_dev *dev, u64 size)
+{
+	u64 need = max_t(u64, ALIGN(size + MH_HDR_SIZE, MH_ALIGN),
+			 MH_MIN_BLOCK);
+
+	return dev->policy == MH_BUDDY ? roundup_pow_of_two(need) : need;
+}
+
+static void myheap_frag_walk(struct myheap_dev *dev, struct myheap_frag *fr)
+{
+	const struct mh_heap *h = &dev->heap;
+	struct mh_block_info b;
+	unsigned int i;
+	u32 off;
+
+	for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
+		fr->need[i] = myheap_need(dev, 1ull << (i + MYHEAP_FRAG_MIN_SHIFT));
+	for (off = mh_first_block(h); !mh_block_at(h, off, &b); off = b.next) {
+		if (b.status != MH_BLOCK_OK || b.used)
+			continue;
+		for (i = 0; i < MYHEAP_FRAG_SIZES && b.size >= fr->need[i]; i++) {
+			fr->fits[i] = true;
+			fr->chunks[i] += div64_u64(b.size, fr->need[i]);
+		}
+	}
+}
+
+static void myheap_frag_table(struct seq_file *m, const struct mh_stats *st,
+			      const struct myheap_frag *fr)
+{
+	u64 usable, unusable;
+	unsigned int i;
+
+	seq_puts(m, "# requests of each size: block needed, whether one fits now, unusable free space index\n");
+	seq_puts(m, "# (0.000 .. 1.000, as /sys/kernel/debug/extfrag/unusable_index: the share of free bytes\n");
+	seq_puts(m, "# that cannot be carved into blocks of that size)\n");
+	seq_puts(m, "#     request      block fits unusable\n");
+	for (i = 0; i < MYHEAP_FRAG_SIZES; i++) {
+		/* No free memory is all unusable, as in mm/vmstat.c. */
+		usable = min(fr->chunks[i] * fr->need[i], st->free_bytes);
+		unusable = 1000;
+		if (st->free_bytes)
+			unusable = div64_u64((st->free_bytes - usable) * 1000,
+					     st->free_bytes);
+		seq_printf(m, "%13llu %10llu %-4s %u.%03u\n",
+			   1ull << (i + MYHEAP_FRAG_MIN_SHIFT), fr->need[i],
+			   fr->fits[i] ? "yes" : "no", (u32)unusable / 1000,
+			   (u32)unusable % 1000);
+	}
+}
+
+static int myheap_frag_show(struct seq_file *m, void *unused)
+{
+	struct myheap_dev *dev = m->private;
+	struct myheap_frag fr = { };
+	unsigned int k, top;
+	struct mh_stats st;
+	u64 internal_ppm;
+
+	mutex_lock(&dev->lock);
+	mh_stats(&dev->heap, &st);
+	myheap_frag_walk(dev, &fr);
+	mutex_unlock(&dev->lock);
+
+	internal_ppm = st.granted_bytes ?
+		       div64_u64(st.internal_frag * 1000000, st.granted_bytes) : 0;
+	seq_printf(m, "myheap frag - version: %s\n", MYHEAP_DEBUGFS_VERSION);
+	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
+	seq_printf(m, "free_bytes: %llu\n", st.free_bytes);
+	seq_printf(m, "free_blocks: %llu\n", st.free_blocks);
+	seq_printf(m, "largest_free: %llu\n", st.largest_free);
+	seq_printf(m, "largest_alloc: %llu\n", st.largest_alloc);
+	myheap_put_ppm(m, "external_frag", st.external_frag_ppm);
+	seq_printf(m, "internal_frag_bytes: %llu\n", st.internal_frag);
+	myheap_put_ppm(m, "internal_frag", internal_ppm);
+
+	/* Histogram from the smallest block to the largest possible one. */
+	top = min_t(unsigned int, ilog2(st.region_size), MH_HIST_BUCKETS - 1);
+	seq_puts(m, "# free blocks by size, buddyinfo style: column 2^k counts sizes 2^k .. 2^(k+1)-1\n");
+	seq_puts(m, "size:  ");
+	for (k = ilog2(MH_MIN_BLOCK); k <= top; k++)
+		seq_printf(m, " %7llu", 1ull << k);
+	seq_puts(m, "\nblocks:");
+	for (k = ilog2(MH_MIN_BLOCK); k <= top; k++)
+		seq_printf(m, " %7llu", st.free_hist[k]);
+	seq_putc(m, '\n');
+	myheap_frag_table(m, &st, &fr);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(myheap_frag);
+
+static int myheap_owners_show(struct seq_file *m, void *unused)
+{
+	struct myheap_dev *dev = m->private;
+	struct myheap_file *mf;
+
+	seq_printf(m, "myheap owners - version: %s\n", MYHEAP_DEBUGFS_VERSION);
+	seq_puts(m, "#  owner     pid     blocks      bytes peak_bytes comm\n");
+	mutex_lock(&dev->lock);
+	list_for_each_entry(mf, &dev->files, node) {
+		seq_printf(m, "%8llu %7d %10llu %10llu %10llu ", mf->id,
+			   mf->pid, mf->blocks, mf->bytes, mf->peak_bytes);
+		seq_escape(m, mf->comm, " \t\n\\");
+		seq_putc(m, '\n');
+	}
+	seq_printf(m, "# total: %u open files\n", dev->nr_files);
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(myheap_owners);
+
+static int myheap_check_show(struct seq_file *m, void *unused)
+{
+	struct myheap_dev *dev = m->private;
+	const struct mh_heap *h = &dev->heap;
+	struct mh_violation first;
+	struct mh_block_info b;
+	u64 damaged = 0;
+	int count;
+	u32 off;
+
+	mutex_lock(&dev->lock);
+	count = mh_check(h, &first);
+	if (!count) {
+		seq_puts(m, "ok\n");
+		goto unlock;
+	}
+	seq_printf(m, "violations: %d\n", count);
+	seq_printf(m, "first: %s at offset %u\n", mh_violation_name(first.kind),
+		   first.offset);
+	for (off = mh_first_block(h); !mh_block_at(h, off, &b); off = b.next) {
+		if (b.status == MH_BLOCK_OK)
+			continue;
+		if (damaged++ < MYHEAP_CHECK_LIST_MAX)
+			seq_printf(m, "damaged: offset %u, %u bytes\n",
+				   b.offset, b.size);
+	}
+	seq_printf(m, "damaged_records: %llu\n", damaged);
+unlock:
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(myheap_check);
+
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+} myheap_debugfs_files[] = {
+	{ "blocks", &myheap_blocks_fops },
+	{ "blocks.json", &myheap_blocks_json_fops },
+	{ "freelist", &myheap_freelist_fops },
+	{ "stats", &myheap_stats_fops },
+	{ "frag", &myheap_frag_fops },
+	{ "owners", &myheap_owners_fops },
+	{ "check", &myheap_check_fops },
+	{ "events", &myheap_events_fops },
+};
+
+/**
+ * myheap_debugfs_init() - create /sys/kernel/debug/myheap/ for a device,
+ * with its event ring, and install the core observer behind the split,
+ * coalesce and corruption tracepoints.
+ * @dev: the device, set up by myheap_dev_init().
+ *
+ * Like every debugfs user, the module works without these files: failures
+ * are logged, not returned.
+ *
+ * Context: process context, may sleep; before the device is registered.
+ */
+void myheap_debugfs_init(struct myheap_dev *dev)
+{
+	unsigned int i;
+
+	if (myheap_events_init(dev)) {
+		pr_warn("no memory for the event ring: no debugfs files\n");
+		return;
+	}
+	dev->debugfs = debugfs_create_dir(MYHEAP_NAME, NULL);
+	for (i = 0; i < ARRAY_SIZE(myheap_debugfs_files); i++)
+		debugfs_create_file(myheap_debugfs_files[i].name, 0400,
+				    dev->debugfs, dev,
+				    myheap_debugfs_files[i].fops);
+}
+
+/**
+ * myheap_debugfs_exit() - remove what myheap_debugfs_init() created.
+ * @dev: the device.
+ *
+ * Waits for readers of the files to leave them.
+ *
+ * Context: process context, may sleep; after the device is deregistered.
+ */
+void myheap_debugfs_exit(struct myheap_dev *dev)
+{
+	debugfs_remove(dev->debugfs);
+	dev->debugfs = NULL;
+	myheap_events_exit(dev);
+}

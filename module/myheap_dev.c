@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File operations of /dev/myheap: open, release, mmap.
+ *
+ * Every open file is a block owner (struct myheap_file). The file holds a
+ * reference on the module (fops.owner), and so does every mapping of it
+ * (a VMA holds its file), so the module cannot be unloaded, and the region
+ * cannot be freed, while anyone can still reach it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "myheap.h"
+
+static int myheap_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() left our struct miscdevice in private_data. */
+	struct myheap_dev *dev = container_of(file->private_data,
+					      struct myheap_dev, misc);
+	struct myheap_file *mf;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	mf->pid = task_tgid_nr(current);
+	get_task_comm(mf->comm, current);
+
+	mutex_lock(&dev->lock);
+	myheap_file_add(dev, mf);
+	mutex_unlock(&dev->lock);
+
+	file->private_data = mf;
+	return nonseekable_open(inode, file);
+}
+
+static int myheap_release(struct inode *inode, struct file *file)
+{
+	struct myheap_file *mf = file->private_data;
+	struct myheap_dev *dev = mf->dev;
+	u64 blocks, bytes;
+
+	mutex_lock(&dev->lock);
+	myheap_file_remove(dev, mf, &blocks, &bytes);
+	mutex_unlock(&dev->lock);
+
+	if (blocks)
+		pr_info("owner %llu (pid %d, %s) closed with %llu blocks, %llu bytes still allocated: freed\n",
+			mf->id, mf->pid, mf->comm, blocks, bytes);
+	kfree(mf);
+	return 0;
+}
+
+/* Refuse mprotect() to PROT_EXEC: the region is data that anyone writes. */
+static int myheap_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, unsigned long newflags)
+{
+	return newflags & VM_EXEC ? -EACCES : 0;
+}
+
+static const struct vm_operations_struct myheap_vm_ops = {
+	.mprotect = myheap_vm_mprotect,
+};
+
+/*
+ * mmap: the region from offset 0, MAP_SHARED, never executable. A private
+ * mapping would be a copy-on-write snapshot that the heap knows nothing
+ * about, so it is refused rather than silently useless.
+ */
+static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct myheap_file *mf = file->private_data;
+	struct myheap_dev *dev = mf->dev;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	int ret;
+
+	if (vma->vm_pgoff || len > dev->mmap_size)
+		return -EINVAL;
+	/* VM_MAYSHARE: a read-only file's shared mapping lacks VM_SHARED. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+
+	/* Sets VM_DONTEXPAND, so mremap() cannot grow it past the region. */
+	ret = remap_vmalloc_range(vma, dev->region, 0);
+	if (ret)
+		return ret;
+	vma->vm_ops = &myheap_vm_ops;
+	return 0;
+}
+
+/* The file operations of /dev/myheap. */
+const struct file_operations myheap_fops = {
+	.owner = THIS_MODULE,
+	.open = myheap_open,
+	.release = myheap_release,
+	.mmap = myheap_mmap,
+	.unlocked_ioctl = myheap_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};

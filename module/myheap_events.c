@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The heap operations as the rest of the module calls them: each runs the
+ * operation of myheap_owner.c, then fires its tracepoint and records it in
+ * the device's event ring (/sys/kernel/debug/myheap/events), success or
+ * not. Also the core's observer, which turns splits, coalesces and detected
+ * damage into tracepoints.
+ *
+ * Everything here runs under &myheap_dev.lock, which also protects the
+ * ring. A device without a ring (myheap_events_init() not called, as in
+ * the KUnit suites) still fires the tracepoints.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sched/clock.h>
+
+#include "myheap.h"
+#include "myheap_debugfs.h"
+#include "myheap_trace.h"
+
+static_assert((MYHEAP_EVENTS & (MYHEAP_EVENTS - 1)) == 0);
+/* myheap_trace.h prints policies by these values. */
+static_assert(MH_FIRST_FIT == 0 && MH_NEXT_FIT == 1 && MH_BEST_FIT == 2 &&
+	      MH_WORST_FIT == 3 && MH_SEGREGATED == 4 && MH_BUDDY == 5);
+
+static void myheap_record(struct myheap_file *mf, enum myheap_event_op op,
+			  u64 offset, u64 new_offset, u64 size, int result)
+{
+	struct myheap_events *ev = mf->dev->events;
+	struct myheap_event *e;
+
+	if (!ev)
+		return;
+	if (!result)
+		ev->changes++;
+	e = &ev->ring[ev->recorded++ & (MYHEAP_EVENTS - 1)];
+	e->time_ns = local_clock();
+	e->owner = mf->id;
+	e->pid = mf->pid;
+	e->op = op;
+	e->offset = offset;
+	e->new_offset = new_offset;
+	e->size = size;
+	e->result = result;
+}
+
+/* Requested size of the block at payload @offset, 0 if there is none. */
+static u64 myheap_size_of(struct myheap_dev *dev, u64 offset)
+{
+	size_t size;
+
+	if (offset >= dev->region_size ||
+	    mh_requested_size(&dev->heap, offset, &size))
+		return 0;
+	return size;
+}
+
+/**
+ * myheap_block_alloc() - allocate a block for a file, traced and logged.
+ * @mf: the file that will own the block.
+ * @size: bytes wanted.
+ * @align: payload alignment, 0 for the default.
+ * @flags: MYHEAP_ALLOC_* flags.
+ * @offset: where the payload offset is stored on success.
+ * @usable: where the usable payload size is stored on success.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as __myheap_block_alloc().
+ */
+int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
+		       u32 flags, u64 *offset, u64 *usable)
+{
+	u64 off = 0, use = 0;
+	int ret;
+
+	ret = __myheap_block_alloc(mf, size, align, flags, &off, &use);
+	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use, ret);
+	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, ret);
+	if (!ret) {
+		*offset = off;
+		*usable = use;
+	}
+	return ret;
+}
+
+/**
+ * myheap_block_free() - free a block of a file, traced and logged.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as __myheap_block_free().
+ */
+int myheap_block_free(struct myheap_file *mf, u64 offset)
+{
+	u64 size = myheap_size_of(mf->dev, offset);
+	int ret;
+
+	ret = __myheap_block_free(mf, offset);
+	trace_myheap_free(mf->id, mf->pid, offset, size, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, size, ret);
+	return ret;
+}
+
+/**
+ * myheap_block_release() - free a block of a closing file, traced and
+ * logged; its ownership record is already gone.
+ * @mf: the file that owned it.
+ * @offset: payload offset of the block.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as mh_free().
+ */
+int myheap_block_release(struct myheap_file *mf, u64 offset)
+{
+	struct myheap_dev *dev = mf->dev;
+	u64 size = myheap_size_of(dev, offset);
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	ret = offset < dev->region_size ? mh_free(&dev->heap, offset) : -ENXIO;
+	trace_myheap_free(mf->id, mf->pid, offset, size, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, size, ret);
+	return ret;
+}
+
+/**
+ * myheap_block_realloc() - resize a block of a file, traced and logged.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ * @size: new size in bytes.
+ * @new_offset: where the block's payload offset is stored on success.
+ * @usable: where its usable payload size is stored on success.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as __myheap_block_realloc().
+ */
+int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
+			 u64 *new_offset, u64 *usable)
+{
+	u64 old_size = myheap_size_of(mf->dev, offset), off = 0, use = 0;
+	int ret;
+
+	ret = __myheap_block_realloc(mf, offset, size, &off, &use);
+	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
+			     ret);
+	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, ret);
+	if (!ret) {
+		*new_offset = off;
+		*usable = use;
+	}
+	return ret;
+}
+
+/**
+ * myheap_set_policy() - change the placement policy of an empty heap,
+ * traced.
+ * @dev: the device.
+ * @policy: the new policy.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as __myheap_set_policy().
+ */
+int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
+{
+	enum mh_policy old = dev->policy;
+	int ret;
+
+	ret = __myheap_set_policy(dev, policy);
+	trace_myheap_policy_change(old, policy, ret);
+	if (!ret && dev->events)
+		dev->events->changes++;
+	return ret;
+}
+
+/* The core's observer: called under &myheap_dev.lock by the operations. */
+static void myheap_observe(void *ctx, enum mh_event event, u32 offset,
+			   u32 size)
+{
+	struct myheap_dev *dev = ctx;
+
+	switch (event) {
+	case MH_EV_SPLIT:
+		trace_myheap_split(offset, size);
+		break;
+	case MH_EV_COALESCE:
+		trace_myheap_coalesce(offset, size);
+		break;
+	case MH_EV_CORRUPTION:
+		trace_myheap_corruption(offset);
+		return;
+	}
+	if (dev->events)
+		dev->events->changes++;
+}
+
+/**
+ * myheap_events_init() - give a device its event ring and install the
+ * core observer behind the split, coalesce and corruption tracepoints.
+ * @dev: the device, initialised by myheap_dev_init().
+ *
+ * The observer is installed even when the ring cannot be allocated.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM (no ring).
+ */
+int myheap_events_init(struct myheap_dev *dev)
+{
+	struct myheap_events *ev = kvzalloc(sizeof(*ev), GFP_KERNEL);
+
+	mutex_lock(&dev->lock);
+	mh_set_observer(&dev->heap, myheap_observe, dev);
+	dev->events = ev;
+	mutex_unlock(&dev->lock);
+	return ev ? 0 : -ENOMEM;
+}
+
+/**
+ * myheap_events_exit() - remove the observer and free the event ring.
+ * @dev: the device.
+ *
+ * Context: process context; no file of the ring may be open any more.
+ */
+void myheap_events_exit(struct myheap_dev *dev)
+{
+	struct myheap_events *ev;
+
+	mutex_lock(&dev->lock);
+	mh_set_observer(&dev->heap, NULL, NULL);
+	ev = dev->events;
+	dev->events = NULL;
+	mutex_unlock(&dev->lock);
+	kvfree(ev);
+}
+
+/**
+ * myheap_changes() - the device's change counter (see struct myheap_events).
+ * @dev: the device.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: the counter; 0 for a device without a ring.
+ */
+u64 myheap_changes(struct myheap_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->events ? dev->events->changes : 0;
+}
+
+/* The events file: one line per event, oldest first, then a trailer. */
+
+enum myheap_events_rec { MYHEAP_EVREC_EVENT, MYHEAP_EVREC_END, MYHEAP_EVREC_PAST };
+
+/**
+ * struct myheap_events_iter - where a reader of the events file is.
+ * @dev: the device.
+ * @from: first event of this reading (the oldest kept when it began).
+ * @to: one past the last event of this reading (the newest when it began).
+ * @pos: record index of @seq (1 for @from; 0 is the header).
+ * @seq: event the record at @pos shows.
+ * @rec: what the record at @pos is (enum myheap_events_rec).
+ * @lost: events of [@from, @to) overwritten before they could be shown.
+ */
+struct myheap_events_iter {
+	struct myheap_dev *dev;
+	u64 from;
+	u64 to;
+	loff_t pos;
+	u64 seq;
+	int rec;
+	u64 lost;
+};
+
+static const char *const myheap_op_names[] = {
+	[MYHEAP_EV_ALLOC] = "alloc",
+	[MYHEAP_EV_FREE] = "free",
+	[MYHEAP_EV_REALLOC] = "realloc",
+};
+
+static const struct {
+	int err;
+	const char *name;
+} myheap_errnames[] = {
+	{ -EINVAL, "-EINVAL" }, { -E2BIG, "-E2BIG" }, { -EDOM, "-EDOM" },
+	{ -ENOMEM, "-ENOMEM" }, { -ENXIO, "-ENXIO" }, { -EBADMSG, "-EBADMSG" },
+	{ -EALREADY, "-EALREADY" }, { -EUCLEAN, "-EUCLEAN" },
+	{ -EPERM, "-EPERM" }, { -EBUSY, "-EBUSY" },
+};
+
+static void myheap_put_result(struct seq_file *m, int result)
+{
+	unsigned int i;
+
+	if (!result) {
+		seq_puts(m, "ok");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(myheap_errnames); i++) {
+		if (myheap_errnames[i].err == result) {
+			seq_puts(m, myheap_errnames[i].name);
+			return;
+		}
+	}
+	seq_printf(m, "%d", result);
+}
+
+/* Settle @it on the event @seq, or on the trailer when @seq is past them. */
+static void *myheap_events_settle(struct myheap_events_iter *it, u64 seq)
+{
+	u64 recorded = it->dev->events->recorded;
+	u64 oldest = recorded > MYHEAP_EVENTS ? recorded - MYHEAP_EVENTS : 0;
+
+	if (seq < oldest) {
+		it->lost += oldest - seq;
+		seq = oldest;
+	}
+	it->seq = seq;
+	it->rec = seq < it->to ? MYHEAP_EVREC_EVENT : MYHEAP_EVREC_END;
+	return it;
+}
+
+static void *myheap_events_start(struct seq_file *m, loff_t *pos)
+{
+	struct myheap_events_iter *it = m->private;
+	struct myheap_events *ev;
+
+	mutex_lock(&it->dev->lock);
+	ev = it->dev->events;
+	if (!ev)
+		return NULL;
+	if (!*pos) {
+		it->to = ev->recorded;
+		it->from = it->to > MYHEAP_EVENTS ? it->to - MYHEAP_EVENTS : 0;
+		it->lost = 0;
+		it->pos = 0;
+		return SEQ_START_TOKEN;
+	}
+	if (*pos == it->pos) {
+		/* Resume where the last read stopped. */
+		if (it->rec != MYHEAP_EVREC_EVENT)
+			return it->rec == MYHEAP_EVREC_END ? it : NULL;
+		return myheap_events_settle(it, it->seq);
+	}
+	/* Anywhere else (a seek): count from the first event. */
+	it->pos = *pos;
+	if ((u64)*pos - 1 > it->to - it->from) {
+		it->rec = MYHEAP_EVREC_PAST;
+		return NULL;
+	}
+	return myheap_events_settle(it, it->from + *pos - 1);
+}
+
+static void *myheap_events_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct myheap_events_iter *it = m->private;
+
+	it->pos = ++*pos;
+	if (v == SEQ_START_TOKEN)
+		return myheap_events_settle(it, it->from);
+	if (it->rec == MYHEAP_EVREC_EVENT)
+		return myheap_events_settle(it, it->seq + 1);
+	it->rec = MYHEAP_EVREC_PAST;
+	return NULL;
+}
+
+static void myheap_events_stop(struct seq_file *m, void *v)
+{
+	struct myheap_events_iter *it = m->private;
+
+	mutex_unlock(&it->dev->lock);
+}
+
+static int myheap_events_show(struct seq_file *m, void *v)
+{
+	struct myheap_events_iter *it = m->private;
+	const struct myheap_event *e;
+	u32 nsec;
+	u64 sec;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "myheap events - version: %s\n",
+			   MYHEAP_DEBUGFS_VERSION);
+		seq_printf(m, "# last %u of %llu events recorded; sizes in bytes, offsets of payloads\n",
+			   MYHEAP_EVENTS, it->to);
+		seq_puts(m, "#      seq            time op         offset new_offset       size     pid  owner result\n");
+		return 0;
+	}
+	if (it->rec == MYHEAP_EVREC_END) {
+		seq_printf(m, "# end: %llu events, %llu overwritten while reading\n",
+			   it->to - it->from - it->lost, it->lost);
+		return 0;
+	}
+	e = &it->dev->events->ring[it->seq & (MYHEAP_EVENTS - 1)];
+	sec = div_u64_rem(e->time_ns, NSEC_PER_SEC, &nsec);
+	seq_printf(m, "%10llu %8llu.%06u %-7s ", it->seq, sec, nsec / 1000,
+		   myheap_op_names[e->op]);
+	if (e->op == MYHEAP_EV_ALLOC && e->result)
+		seq_printf(m, "%10s ", "-");
+	else
+		seq_printf(m, "%10llu ", e->offset);
+	if (e->op == MYHEAP_EV_REALLOC && !e->result)
+		seq_printf(m, "%10llu", e->new_offset);
+	else
+		seq_printf(m, "%10s", "-");
+	if (e->op == MYHEAP_EV_FREE && !e->size)	/* not a block */
+		seq_printf(m, " %10s", "-");
+	else
+		seq_printf(m, " %10llu", e->size);
+	seq_printf(m, " %7d %6llu ", e->pid, e->owner);
+	myheap_put_result(m, e->result);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations myheap_events_sops = {
+	.start = myheap_events_start,
+	.next = myheap_events_next,
+	.stop = myheap_events_stop,
+	.show = myheap_events_show,
+};
+
+static int myheap_events_open(struct inode *inode, struct file *file)
+{
+	struct myheap_events_iter *it;
+
+	it = __seq_open_private(file, &myheap_events_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->dev = inode->i_private;
+	return 0;
+}
+
+/* /sys/kernel/debug/myheap/events */
+const struct file_operations myheap_events_fops = {
+	.owner = THIS_MODULE,
+	.open = myheap_events_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};

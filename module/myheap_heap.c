@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device state: the region, the core heap over it, the
+ * lock, and what happens when the core reports damage.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <linux/vmalloc.h>
+
+#include "myheap.h"
+
+/**
+ * myheap_dev_init() - set up a device: region, heap, lock, ownership.
+ * @dev: the device, zeroed by the caller.
+ * @region_size: bytes of the region, as validated by myheap_parse_size().
+ * @policy: initial placement policy.
+ * @poison: poison free payloads.
+ *
+ * The region comes from vmalloc_user(), so it is zeroed and can be mapped
+ * into userspace with remap_vmalloc_range(). The misc device is not touched.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success; -ENOMEM if the region cannot be allocated; the
+ * core's error (-EINVAL) for a size or policy it refuses.
+ */
+int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
+		    enum mh_policy policy, bool poison)
+{
+	int ret;
+
+	dev->region = vmalloc_user(region_size);
+	if (!dev->region)
+		return -ENOMEM;
+	dev->region_size = region_size;
+	dev->mmap_size = PAGE_ALIGN(region_size);
+	dev->policy = policy;
+	dev->poison = poison;
+
+	ret = mh_init(&dev->heap, dev->region, region_size, policy,
+		      poison ? MH_INIT_POISON : 0);
+	if (ret)
+		goto free_region;
+
+	mutex_init(&dev->lock);
+	xa_init(&dev->owners);
+	INIT_LIST_HEAD(&dev->files);
+	dev->nr_files = 0;
+	dev->next_id = 1;
+	return 0;
+
+free_region:
+	vfree(dev->region);
+	dev->region = NULL;
+	return ret;
+}
+
+/**
+ * myheap_dev_destroy() - free what myheap_dev_init() set up.
+ * @dev: the device; no file may be open on it any more.
+ *
+ * Context: process context, may sleep.
+ */
+void myheap_dev_destroy(struct myheap_dev *dev)
+{
+	WARN_ON_ONCE(!list_empty(&dev->files));
+	xa_destroy(&dev->owners);
+	mutex_destroy(&dev->lock);
+	vfree(dev->region);
+	dev->region = NULL;
+}
+
+/**
+ * myheap_note_damage() - account for a core error that means damage.
+ * @dev: the device.
+ * @err: the core's return value.
+ * @op: name of the operation, for the log.
+ * @offset: the offset it was given.
+ *
+ * -EUCLEAN means the heap's metadata (in the user-writable region) is
+ * damaged and the core refused the operation, changing nothing. That is
+ * counted and logged, rate-limited, never treated as a kernel bug: anyone
+ * with the region mapped can cause it.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: @err, so callers can write ``return myheap_note_damage(...)``.
+ */
+int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
+		       u64 offset)
+{
+	lockdep_assert_held(&dev->lock);
+
+	if (err == -EUCLEAN) {
+		dev->damage_events++;
+		pr_warn_ratelimited("heap metadata damaged: %s at offset %llu refused (%llu so far)\n",
+				    op, offset, dev->damage_events);
+	}
+	return err;
+}

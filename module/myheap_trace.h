@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of myheap.ko: TRACE_SYSTEM myheap, in tracefs under
+ * events/myheap/. Every heap operation (alloc, free, realloc) with its
+ * result, every structural change the core reports (split, coalesce) and
+ * every damage it detects (corruption), and policy changes.
+ *
+ * Fields are region offsets and sizes, never kernel addresses. "owner" is
+ * the owner id of the open file that asked (unique for the module's
+ * lifetime) and "pid" its opener's thread group id; offsets of alloc,
+ * free and realloc are payload offsets (what userspace sees), those of
+ * split, coalesce and corruption are block (header) offsets.
+ *
+ * Defined the out-of-tree way: myheap_trace.c defines CREATE_TRACE_POINTS
+ * before including this file, and define_trace.h finds it again through
+ * TRACE_INCLUDE_PATH (".", resolved against the -I of module/ in Kbuild).
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM myheap
+
+#if !defined(_MYHEAP_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _MYHEAP_TRACE_H
+
+#include <linux/tracepoint.h>
+#include <linux/types.h>
+
+TRACE_EVENT(myheap_alloc,
+	    TP_PROTO(u64 owner, int pid, u64 size, u64 align, u32 flags,
+		     u64 offset, u64 usable, int result),
+	    TP_ARGS(owner, pid, size, align, flags, offset, usable, result),
+	    TP_STRUCT__entry(__field(u64, owner)
+			     __field(int, pid)
+			     __field(u32, flags)
+			     __field(u64, size)
+			     __field(u64, align)
+			     __field(u64, offset)
+			     __field(u64, usable)
+			     __field(int, result)),
+	    TP_fast_assign(__entry->owner = owner;
+			   __entry->pid = pid;
+			   __entry->flags = flags;
+			   __entry->size = size;
+			   __entry->align = align;
+			   __entry->offset = offset;
+			   __entry->usable = usable;
+			   __entry->result = result;),
+	    TP_printk("owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
+		      __entry->owner, __entry->pid, __entry->size,
+		      __entry->align, __entry->flags, __entry->offset,
+		      __entry->usable, __entry->result)
+);
+
+TRACE_EVENT(myheap_free,
+	    TP_PROTO(u64 owner, int pid, u64 offset, u64 size, int result),
+	    TP_ARGS(owner, pid, offset, size, result),
+	    TP_STRUCT__entry(__field(u64, owner)
+			     __field(int, pid)
+			     __field(u64, offset)
+			     __field(u64, size)
+			     __field(int, result)),
+	    TP_fast_assign(__entry->owner = owner;
+			   __entry->pid = pid;
+			   __entry->offset = offset;
+			   __entry->size = size;
+			   __entry->result = result;),
+	    TP_printk("owner=%llu pid=%d offset=%llu size=%llu result=%d",
+		      __entry->owner, __entry->pid, __entry->offset,
+		      __entry->size, __entry->result)
+);
+
+TRACE_EVENT(myheap_realloc,
+	    TP_PROTO(u64 owner, int pid, u64 offset, u64 old_size, u64 size,
+		     u64 new_offset, u64 usable, int result),
+	    TP_ARGS(owner, pid, offset, old_size, size, new_offset, usable,
+		    result),
+	    TP_STRUCT__entry(__field(u64, owner)
+			     __field(int, pid)
+			     __field(u64, offset)
+			     __field(u64, old_size)
+			     __field(u64, size)
+			     __field(u64, new_offset)
+			     __field(u64, usable)
+			     __field(int, result)),
+	    TP_fast_assign(__entry->owner = owner;
+			   __entry->pid = pid;
+			   __entry->offset = offset;
+			   __entry->old_size = old_size;
+			   __entry->size = size;
+			   __entry->new_offset = new_offset;
+			   __entry->usable = usable;
+			   __entry->result = result;),
+	    TP_printk("owner=%llu pid=%d offset=%llu old_size=%llu size=%llu new_offset=%llu usable=%llu result=%d",
+		      __entry->owner, __entry->pid, __entry->offset,
+		      __entry->old_size, __entry->size, __entry->new_offset,
+		      __entry->usable, __entry->result)
+);
+
+DECLARE_EVENT_CLASS(myheap_block,
+		    TP_PROTO(u32 offset, u32 size),
+		    TP_ARGS(offset, size),
+		    TP_STRUCT__entry(__field(u32, offset)
+				     __field(u32, size)),
+		    TP_fast_assign(__entry->offset = offset;
+				   __entry->size = size;),
+		    TP_printk("offset=%u size=%u", __entry->offset,
+			      __entry->size)
+);
+
+/* A block was split: offset and size of the remainder left free. */
+DEFINE_EVENT(myheap_block, myheap_split,
+	     TP_PROTO(u32 offset, u32 size),
+	     TP_ARGS(offset, size)
+);
+
+/* Free blocks merged: offset and size of the merged block. */
+DEFINE_EVENT(myheap_block, myheap_coalesce,
+	     TP_PROTO(u32 offset, u32 size),
+	     TP_ARGS(offset, size)
+);
+
+/* The core refused an operation on damaged metadata found at offset. */
+TRACE_EVENT(myheap_corruption,
+	    TP_PROTO(u32 offset),
+	    TP_ARGS(offset),
+	    TP_STRUCT__entry(__field(u32, offset)),
+	    TP_fast_assign(__entry->offset = offset;),
+	    TP_printk("offset=%u", __entry->offset)
+);
+
+TRACE_EVENT(myheap_policy_change,
+	    TP_PROTO(u32 old_policy, u32 new_policy, int result),
+	    TP_ARGS(old_policy, new_policy, result),
+	    TP_STRUCT__entry(__field(u32, old_policy)
+			     __field(u32, new_policy)
+			     __field(int, result)),
+	    TP_fast_assign(__entry->old_policy = old_policy;
+			   __entry->new_policy = new_policy;
+			   __entry->result = result;),
+	    /* enum mh_policy, checked by static_assert in myheap_events.c */
+	    TP_printk("old=%s new=%s result=%d",
+		      __print_symbolic(__entry->old_policy,
+				       { 0, "first" }, { 1, "next" },
+				       { 2, "best" }, { 3, "worst" },
+				       { 4, "segregated" }, { 5, "buddy" }),
+		      __print_symbolic(__entry->new_policy,
+				       { 0, "first" }, { 1, "next" },
+				       { 2, "best" }, { 3, "worst" },
+				       { 4, "segregated" }, { 5, "buddy" }),
+		      __entry->result)
+);
+
+#endif /* _MYHEAP_TRACE_H */
+
+/* This part must be outside the multi-read protection. */
+#undef TRACE_INCLUDE_PATH
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_PATH .
+#define TRACE_INCLUDE_FILE myheap_trace
+#include <trace/define_trace.h>

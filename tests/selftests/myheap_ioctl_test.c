@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * myheap ioctl selftests: for every command, the argument-size protocol
+ * (older, newer, too short, too long, bad pointers, wrong encodings), then
+ * each command's own validation, every branch asserting its exact errno.
+ */
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "myheap_util.h"
+
+#define TAIL	64	/* extra bytes of a "newer" struct */
+
+/* One fixture variant per ioctl: how it encodes, and what an all-zero
+ * argument of an acceptable size yields.
+ */
+FIXTURE(cmd) {
+	int fd;
+	uint32_t policy;
+	unsigned char *buf;	/* two pages */
+};
+
+FIXTURE_VARIANT(cmd) {
+	unsigned long cmd;
+	unsigned int ver0;
+	int zero_errno;
+};
+
+FIXTURE_VARIANT_ADD(cmd, get_info) {
+	.cmd = MYHEAP_IOC_GET_INFO,
+	.ver0 = MYHEAP_INFO_SIZE_VER0,
+	.zero_errno = 0,
+};
+
+FIXTURE_VARIANT_ADD(cmd, alloc) {
+	.cmd = MYHEAP_IOC_ALLOC,
+	.ver0 = MYHEAP_ALLOC_SIZE_VER0,
+	.zero_errno = -EINVAL,		/* size 0 */
+};
+
+FIXTURE_VARIANT_ADD(cmd, free) {
+	.cmd = MYHEAP_IOC_FREE,
+	.ver0 = MYHEAP_FREE_SIZE_VER0,
+	.zero_errno = -ENXIO,		/* offset 0 */
+};
+
+FIXTURE_VARIANT_ADD(cmd, realloc) {
+	.cmd = MYHEAP_IOC_REALLOC,
+	.ver0 = MYHEAP_REALLOC_SIZE_VER0,
+	.zero_errno = -ENXIO,
+};
+
+FIXTURE_VARIANT_ADD(cmd, usable_size) {
+	.cmd = MYHEAP_IOC_USABLE_SIZE,
+	.ver0 = MYHEAP_USABLE_SIZE_SIZE_VER0,
+	.zero_errno = -ENXIO,
+};
+
+FIXTURE_VARIANT_ADD(cmd, stats) {
+	.cmd = MYHEAP_IOC_STATS,
+	.ver0 = MYHEAP_STATS_SIZE_VER0,
+	.zero_errno = 0,
+};
+
+FIXTURE_VARIANT_ADD(cmd, check) {
+	.cmd = MYHEAP_IOC_CHECK,
+	.ver0 = MYHEAP_CHECK_SIZE_VER0,
+	.zero_errno = 0,
+};
+
+FIXTURE_VARIANT_ADD(cmd, set_policy) {
+	.cmd = MYHEAP_IOC_SET_POLICY,
+	.ver0 = MYHEAP_POLICY_SIZE_VER0,
+	.zero_errno = 0,		/* first fit, on an empty heap */
+};
+
+FIXTURE_VARIANT_ADD(cmd, batch) {
+	.cmd = MYHEAP_IOC_BATCH,
+	.ver0 = MYHEAP_BATCH_SIZE_VER0,
+	.zero_errno = -EINVAL,		/* op_size 0 */
+};
+
+FIXTURE_SETUP(cmd)
+{
+	struct myheap_info info;
+
+	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MH_DEV, strerror(errno));
+	ASSERT_EQ(0, mh_info(self->fd, &info));
+	self->policy = info.policy;
+	self->buf = mmap(NULL, 2 * MH_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(cmd)
+{
+	struct myheap_info info;
+
+	/* set_policy's zero argument switched to first fit: switch back. */
+	if (!mh_info(self->fd, &info) && info.policy != self->policy)
+		EXPECT_EQ(0, mh_set_policy(self->fd, self->policy));
+	munmap(self->buf, 2 * MH_PAGE);
+	close(self->fd);
+}
+
+static unsigned int ksize(unsigned long cmd)
+{
+	return _IOC_SIZE(cmd);
+}
+
+static bool reads_only(unsigned long cmd)
+{
+	return _IOC_DIR(cmd) == _IOC_READ;
+}
+
+/* All-zero argument at the kernel's own size. */
+TEST_F(cmd, zero_exact)
+{
+	EXPECT_EQ(variant->zero_errno, mh_ioctl(self->fd, variant->cmd,
+						self->buf));
+}
+
+/* An older program's shorter struct: accepted, nothing written past it. */
+TEST_F(cmd, older_struct)
+{
+	unsigned int k = ksize(variant->cmd), i;
+
+	memset(self->buf + variant->ver0, 0xaa, k - variant->ver0);
+	EXPECT_EQ(variant->zero_errno,
+		  mh_ioctl(self->fd, mh_cmd_size(variant->cmd, variant->ver0),
+			   self->buf));
+	for (i = variant->ver0; i < k; i++)
+		ASSERT_EQ(0xaa, self->buf[i]) TH_LOG("byte %u written", i);
+}
+
+/* A newer program's longer struct with a zero tail: accepted; an output
+ * struct gets its unknown tail zeroed.
+ */
+TEST_F(cmd, newer_struct_zero_tail)
+{
+	unsigned int k = ksize(variant->cmd), i;
+
+	if (reads_only(variant->cmd))
+		memset(self->buf + k, 0xff, TAIL);
+	EXPECT_EQ(variant->zero_errno,
+		  mh_ioctl(self->fd, mh_cmd_size(variant->cmd, k + TAIL),
+			   self->buf));
+	for (i = k; i < k + TAIL; i++)
+		ASSERT_EQ(0, self->buf[i]) TH_LOG("tail byte %u", i);
+}
+
+/* A newer struct asking for something this kernel does not know. */
+TEST_F(cmd, newer_struct_nonzero_tail)
+{
+	unsigned int k = ksize(variant->cmd);
+
+	self->buf[k + TAIL - 1] = 1;
+	if (reads_only(variant->cmd)) {
+		/* Nothing is read from an output-only struct. */
+		EXPECT_EQ(0, mh_ioctl(self->fd,
+				      mh_cmd_size(variant->cmd, k + TAIL),
+				      self->buf));
+		EXPECT_EQ(0, self->buf[k + TAIL - 1]);
+	} else {
+		EXPECT_EQ(-E2BIG, mh_ioctl(self->fd,
+					   mh_cmd_size(variant->cmd, k + TAIL),
+					   self->buf));
+	}
+}
+
+TEST_F(cmd, too_short)
+{
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd,
+				    mh_cmd_size(variant->cmd, variant->ver0 - 1),
+				    self->buf));
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, mh_cmd_size(variant->cmd, 0),
+				    self->buf));
+}
+
+TEST_F(cmd, longer_than_a_page)
+{
+	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd,
+				   mh_cmd_size(variant->cmd, MH_PAGE + 8),
+				   self->buf));
+}
+
+TEST_F(cmd, null_argument)
+{
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd, NULL));
+}
+
+TEST_F(cmd, unmapped_argument)
+{
+	void *bad = mh_bad_page();
+
+	ASSERT_NE(NULL, bad);
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd, bad));
+	/* Straddling the end of a good page into the bad one. */
+	munmap(self->buf + MH_PAGE, MH_PAGE);
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd,
+				    self->buf + MH_PAGE - 4));
+	munmap(bad, MH_PAGE);
+}
+
+TEST_F(cmd, wrong_direction)
+{
+	unsigned long dir;
+
+	for (dir = 0; dir < 4; dir++) {
+		if (dir == _IOC_DIR(variant->cmd))
+			continue;
+		EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd,
+					    mh_cmd_dir(variant->cmd, dir),
+					    self->buf)) TH_LOG("dir %lu", dir);
+	}
+}
+
+TEST_F(cmd, wrong_type)
+{
+	unsigned long cmd = variant->cmd ^ (0x40UL << _IOC_TYPESHIFT);
+
+	EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd, cmd, self->buf));
+	/* Not even a myheap command: a tty ioctl on a non-tty. */
+	EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd, TCGETS, self->buf));
+}
+
+TEST_F(cmd, wrong_number)
+{
+	unsigned long nr_mask = (unsigned long)_IOC_NRMASK << _IOC_NRSHIFT;
+	unsigned long nr;
+
+	for (nr = 0x09; nr <= 0xff; nr += 0x3b)
+		EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd,
+			  (variant->cmd & ~nr_mask) | (nr << _IOC_NRSHIFT),
+			  self->buf)) TH_LOG("nr %#lx", nr);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A device opened twice (two owners), the first one mapped. */
+FIXTURE(heap) {
+	int fd, fd2;
+	struct myheap_info info;
+	unsigned char *map;
+};
+
+FIXTURE_SETUP(heap)
+{
+	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	self->fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+	self->map = mmap(NULL, self->info.mmap_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	munmap(self->map, self->info.mmap_size);
+	close(self->fd2);
+	close(self->fd);
+}
+
+TEST_F(heap, get_info)
+{
+	struct myheap_info *i = &self->info;
+
+	EXPECT_EQ(MYHEAP_ABI_VERSION, i->abi_version);
+	EXPECT_GT(MYHEAP_NR_POLICIES, i->policy);
+	EXPECT_EQ(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
+		  MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
+		  MYHEAP_FEATURE_OWNERSHIP,
+		  i->features & ~MYHEAP_FEATURE_POISON);
+	EXPECT_LE(4096, i->region_size);
+	EXPECT_EQ(0, i->mmap_size % MH_PAGE);
+	EXPECT_LE(i->region_size, i->mmap_size);
+	EXPECT_EQ(8, i->header_size);
+	EXPECT_EQ(16, i->alignment);
+	EXPECT_EQ(32, i->min_block);
+	EXPECT_EQ(1U << 20, i->max_align);
+	EXPECT_EQ(MYHEAP_BATCH_MAX, i->batch_max);
+	EXPECT_EQ(MYHEAP_NR_POLICIES, i->nr_policies);
+	EXPECT_EQ(MYHEAP_HIST_BUCKETS, i->hist_buckets);
+	EXPECT_EQ(0, i->__pad);
+}
+
+TEST_F(heap, alloc_and_free)
+{
+	struct myheap_alloc a = { .size = 100 };
+	uint64_t usable, requested;
+
+	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	EXPECT_EQ(0, a.offset % self->info.alignment);
+	EXPECT_LE(a.offset + 100, self->info.region_size);
+	EXPECT_LE(100, a.usable);
+	EXPECT_EQ(0, mh_usable(self->fd, a.offset, &usable, &requested));
+	EXPECT_EQ(a.usable, usable);
+	EXPECT_EQ(100, requested);
+	mh_fill(self->map + a.offset, a.usable, a.offset);
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_TRUE(mh_intact(self->map + a.offset, a.usable, a.offset));
+	EXPECT_EQ(0, mh_free(self->fd, a.offset));
+}
+
+TEST_F(heap, alloc_errors)
+{
+	struct myheap_alloc a = { .size = 16, .__pad = 1 };
+	uint64_t off;
+	unsigned int bit;
+
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	EXPECT_EQ(-EINVAL, mh_alloc(self->fd, 0, 0, 0, &off));
+	for (bit = 1; bit < 32; bit++)
+		EXPECT_EQ(-EINVAL, mh_alloc(self->fd, 16, 0, 1U << bit, &off))
+			TH_LOG("flag bit %u", bit);
+	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, self->info.region_size + 1, 0, 0,
+				   &off));
+	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, 1ULL << 40, 0, 0, &off));
+	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, ~0ULL, 0, 0, &off));
+	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 3, 0, &off));
+	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 48, 0, &off));
+	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, self->info.max_align * 2ULL,
+				  0, &off));
+	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 1ULL << 40, 0, &off));
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+}
+
+TEST_F(heap, alloc_until_enomem)
+{
+	uint64_t off, chunk = self->info.region_size / 16;
+	long before = mh_used_blocks(self->fd);
+	int ret, n = 0;
+
+	while (!(ret = mh_alloc(self->fd2, chunk, 0, 0, &off)))
+		n++;
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_LE(4, n);
+	EXPECT_GE(16, n);
+	EXPECT_EQ(before + n, mh_used_blocks(self->fd));
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	/* Closing the owner frees them all. */
+	close(self->fd2);
+	self->fd2 = -1;
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	EXPECT_EQ(0, mh_alloc(self->fd, chunk, 0, 0, &off));
+	EXPECT_EQ(0, mh_free(self->fd, off));
+}
+
+TEST_F(heap, alloc_zero_and_align)
+{
+	uint64_t off, align;
+	size_t i;
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 512, 0, 0, &off));
+	memset(self->map + off, 0xff, 512);
+	ASSERT_EQ(0, mh_free(self->fd, off));
+	ASSERT_EQ(0, mh_alloc(self->fd, 512, 0, MYHEAP_ALLOC_ZERO, &off));
+	for (i = 0; i < 512; i++)
+		ASSERT_EQ(0, self->map[off + i]);
+	ASSERT_EQ(0, mh_free(self->fd, off));
+
+	for (align = 1; align <= 65536 && align * 4 <= self->info.region_size;
+	     align <<= 1) {
+		/* The buddy system only ever aligns payloads to 16. */
+		if (self->info.policy == MYHEAP_POLICY_BUDDY && align > 16) {
+			EXPECT_EQ(-EDOM, mh_alloc(self->fd, 40, align, 0, &off));
+			continue;
+		}
+		ASSERT_EQ(0, mh_alloc(self->fd, 40, align, 0, &off));
+		EXPECT_EQ(0, off % align) TH_LOG("align %llu",
+						(unsigned long long)align);
+		EXPECT_EQ(0, off % 16);
+		EXPECT_EQ(0, mh_free(self->fd, off));
+	}
+}
+
+/* The result of ALLOC cannot be written back: the block is undone. */
+TEST_F(heap, alloc_result_unwritable)
+{
+	struct myheap_alloc *a;
+	long before = mh_used_blocks(self->fd);
+
+	a = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	a->size = 64;
+	ASSERT_EQ(0, mprotect(a, MH_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, a));
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	munmap(a, MH_PAGE);
+}
+
+/* The ABI's version 0 of ALLOC has no usable field: it is not written. */
+TEST_F(heap, alloc_older_struct)
+{
+	unsigned char buf[sizeof(struct myheap_alloc)];
+	struct myheap_alloc *a = (struct myheap_alloc *)buf;
+	uint64_t off;
+	size_t i;
+
+	memset(buf, 0xee, sizeof(buf));
+	memset(buf, 0, MYHEAP_ALLOC_SIZE_VER0);
+	a->size = 10;
+	ASSERT_EQ(0, mh_ioctl(self->fd, mh_cmd_size(MYHEAP_IOC_ALLOC,
+				MYHEAP_ALLOC_SIZE_VER0), a));
+	for (i = MYHEAP_ALLOC_SIZE_VER0; i < sizeof(buf); i++)
+		EXPECT_EQ(0xee, buf[i]);
+	EXPECT_EQ(0, mh_free(self->fd, a->offset));
+
+	/* FREE's version 0 is just the offset. */
+	ASSERT_EQ(0, mh_alloc(self->fd, 10, 0, 0, &off));
+	EXPECT_EQ(0, mh_ioctl(self->fd, mh_cmd_size(MYHEAP_IOC_FREE,
+				MYHEAP_FREE_SIZE_VER0), &off));
+	EXPECT_EQ(-EALREADY, mh_free(self->fd, off));
+}
+
+TEST_F(heap, free_errors)
+{
+	struct myheap_free f = { 0 };
+	uint64_t off, keep, region = self->info.region_size;
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &off));
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &keep));
+	memset(self->map + off, 0xa5, 100);
+
+	f.offset = off;
+	f.flags = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
+	f.flags = 0;
+	f.__pad = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
+
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, 0));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, region));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, region + 16));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, 1ULL << 40));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, (1ULL << 32) + off));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, ~0ULL));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, off + 1));
+	EXPECT_EQ(-ENXIO, mh_free(self->fd, off + 8));
+	/* Inside a payload: no valid header there. */
+	EXPECT_EQ(-EBADMSG, mh_free(self->fd, off + 16));
+	/* Another file's block. */
+	EXPECT_EQ(-EPERM, mh_free(self->fd2, off));
+
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, mh_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, mh_free(self->fd2, off));
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(0, mh_free(self->fd, keep));
+}
+
+/* A header overwritten through the mapping is caught by its magic. */
+TEST_F(heap, free_scribbled_header)
+{
+	struct myheap_check c;
+	uint64_t off, keep;
+	unsigned char saved;
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &off));
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &keep));
+	saved = self->map[off - 8];
+	self->map[off - 8] ^= 0x5a;
+
+	EXPECT_EQ(-EBADMSG, mh_free(self->fd, off));
+	EXPECT_EQ(-EBADMSG, mh_usable(self->fd, off, NULL, NULL));
+	EXPECT_EQ(-EBADMSG, mh_realloc(self->fd, off, 10, NULL));
+	EXPECT_LT(0, mh_check(self->fd, &c));
+	EXPECT_EQ(MYHEAP_VIOLATION_HEADER, c.first_kind);
+	EXPECT_EQ(off - 8, c.first_offset);
+	EXPECT_EQ(0, c.__pad);
+
+	self->map[off - 8] = saved;
+	EXPECT_EQ(0, mh_check(self->fd, &c));
+	EXPECT_EQ(MYHEAP_VIOLATION_NONE, c.first_kind);
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, mh_free(self->fd, keep));
+}
+
+/* Free-list links overwritten through the mapping: the heap refuses to
+ * follow them (-EUCLEAN), counts it, and changes nothing.
+ */
+TEST_F(heap, damaged_heap_euclean)
+{
+	struct myheap_stats before, after;
+	uint64_t a, b, c = 0;
+	unsigned char saved[16];
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &a));
+	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &b));
+	ASSERT_EQ(0, mh_free(self->fd, a));
+	ASSERT_EQ(0, mh_stats(self->fd, &before));
+	memcpy(saved, self->map + a, 16);
+	memset(self->map + a, 0xee, 16);
+
+	EXPECT_EQ(-EUCLEAN, mh_alloc(self->fd, 100, 0, 0, &c));
+	EXPECT_LT(0, mh_check(self->fd, NULL));
+	ASSERT_EQ(0, mh_stats(self->fd, &after));
+	EXPECT_EQ(before.damage_events + 1, after.damage_events);
+	EXPECT_LT(before.corruptions, after.corruptions);
+	EXPECT_EQ(before.used_blocks, after.used_blocks);
+
+	/* Repaired, it works again. */
+	memcpy(self->map + a, saved, 16);
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &c));
+	EXPECT_EQ(0, mh_free(self->fd, c));
+	EXPECT_EQ(0, mh_free(self->fd, b));
+}
+
+TEST_F(heap, realloc)
+{
+	struct myheap_realloc r = { 0 };
+	uint64_t off, blocker, usable, requested;
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 64, 0, 0, &off));
+	ASSERT_EQ(0, mh_alloc(self->fd, 64, 0, 0, &blocker));
+	mh_fill(self->map + off, 64, 1);
+
+	r.offset = off;
+	r.size = 10000;
+	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_LE(10000, r.usable);
+	EXPECT_TRUE(mh_intact(self->map + r.new_offset, 64, 1));
+	EXPECT_EQ(0, mh_usable(self->fd, r.new_offset, &usable, &requested));
+	EXPECT_EQ(10000, requested);
+	EXPECT_EQ(r.usable, usable);
+	if (r.new_offset != off)
+		EXPECT_NE(0, mh_free(self->fd, off));
+	off = r.new_offset;
+
+	mh_fill(self->map + off, 10000, 2);
+	ASSERT_EQ(0, mh_realloc(self->fd, off, 20, &off));
+	EXPECT_TRUE(mh_intact(self->map + off, 20, 2));
+
+	EXPECT_EQ(-EPERM, mh_realloc(self->fd2, off, 30, NULL));
+	EXPECT_EQ(-EINVAL, mh_realloc(self->fd, off, 0, NULL));
+	EXPECT_EQ(-E2BIG, mh_realloc(self->fd, off, 1ULL << 40, NULL));
+	EXPECT_EQ(-E2BIG, mh_realloc(self->fd, off,
+				     self->info.region_size + 1, NULL));
+	EXPECT_EQ(-ENXIO, mh_realloc(self->fd, off + 4, 30, NULL));
+	EXPECT_EQ(-ENOMEM, mh_realloc(self->fd, off,
+				      self->info.region_size - 64, NULL));
+	r.offset = off;
+	r.size = 30;
+	r.flags = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	r.flags = 0;
+	r.__pad = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_TRUE(mh_intact(self->map + off, 20, 2));
+
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, mh_realloc(self->fd, off, 30, NULL));
+	EXPECT_EQ(0, mh_free(self->fd, blocker));
+}
+
+TEST_F(heap, usable_size_errors)
+{
+	struct myheap_usable_size u = { 0 };
+	uint64_t off;
+
+	ASSERT_EQ(0, mh_alloc(self->fd, 33, 0, 0, &off));
+	u.offset = off;
+	u.flags = 2;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
+	u.flags = 0;
+	u.__pad = 2;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
+	EXPECT_EQ(-EPERM, mh_usable(self->fd2, off, NULL, NULL));
+	EXPECT_EQ(-ENXIO, mh_usable(self->fd, off + 2, NULL, NULL));
+	EXPECT_EQ(-ENXIO, mh_usable(self->fd, 1ULL << 33, NULL, NULL));
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, mh_usable(self->fd, off, NULL, NULL));
+}
+
+TEST_F(heap, stats)
+{
+	struct myheap_stats a, b;
+	uint64_t off[4], hist = 0;
+	int i;
+
+	ASSERT_EQ(0, mh_stats(self->fd, &a));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, mh_alloc(self->fd, 1000 + i, 0, 0, &off[i]));
+	ASSERT_EQ(0, mh_stats(self->fd, &b));
+
+	EXPECT_EQ(self->info.policy, b.policy);
+	EXPECT_EQ(MYHEAP_HIST_BUCKETS, b.hist_buckets);
+	EXPECT_EQ(self->info.region_size, b.region_size);
+	EXPECT_EQ(8, b.header_size);
+	EXPECT_EQ(a.used_blocks + 4, b.used_blocks);
+	EXPECT_EQ(a.requested_bytes + 4006, b.requested_bytes);
+	EXPECT_EQ(a.allocs + 4, b.allocs);
+	EXPECT_LE(b.requested_bytes, b.granted_bytes);
+	EXPECT_EQ(b.granted_bytes - b.requested_bytes, b.internal_frag);
+	EXPECT_EQ(b.heap_size, b.used_bytes + b.free_bytes);
+	EXPECT_LE(b.largest_alloc, b.largest_free);
+	EXPECT_GE(1000000, b.external_frag_ppm);
+	EXPECT_LE(b.requested_bytes, b.peak_requested);
+	EXPECT_LE(2, b.open_files);
+	for (i = 0; i < MYHEAP_HIST_BUCKETS; i++)
+		hist += b.free_hist[i];
+	EXPECT_EQ(b.free_blocks, hist);
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, mh_free(self->fd, off[i]));
+	ASSERT_EQ(0, mh_stats(self->fd, &b));
+	EXPECT_EQ(a.used_blocks, b.used_blocks);
+	EXPECT_EQ(a.frees + 4, b.frees);
+}
+
+TEST_F(heap, check_flags)
+{
+	struct myheap_check c = { .flags = 1 };
+
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	c.flags = 0;
+	c.__pad = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	c.__pad = 0;
+	c.violations = 99;
+	c.first_kind = 99;
+	c.first_offset = 99;
+	EXPECT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(0, c.violations);
+	EXPECT_EQ(MYHEAP_VIOLATION_NONE, c.first_kind);
+	EXPECT_EQ(0, c.first_offset);
+}
+
+TEST_F(heap, set_policy)
+{
+	struct myheap_policy p = { .policy = MYHEAP_POLICY_BUDDY, .flags = 1 };
+	struct myheap_info info;
+	uint64_t off;
+	uint32_t pol;
+
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_SET_POLICY, &p));
+	EXPECT_EQ(-EINVAL, mh_set_policy(self->fd, MYHEAP_NR_POLICIES));
+	EXPECT_EQ(-EINVAL, mh_set_policy(self->fd, ~0U));
+
+	ASSERT_EQ(0, mh_alloc(self->fd2, 10, 0, 0, &off));
+	EXPECT_EQ(-EBUSY, mh_set_policy(self->fd, MYHEAP_POLICY_BUDDY));
+	ASSERT_EQ(0, mh_free(self->fd2, off));
+
+	/* Every policy works, then back to where we were. */
+	for (pol = 0; pol < MYHEAP_NR_POLICIES; pol++) {
+		ASSERT_EQ(0, mh_set_policy(self->fd, pol));
+		ASSERT_EQ(0, mh_info(self->fd, &info));
+		EXPECT_EQ(pol, info.policy);
+		ASSERT_EQ(0, mh_alloc(self->fd, 300, 0, 0, &off));
+		EXPECT_EQ(0, mh_check(self->fd, NULL));
+		ASSERT_EQ(0, mh_free(self->fd, off));
+	}
+	EXPECT_EQ(0, mh_set_policy(self->fd, self->info.policy));
+}
+
+/* ------------------------------------------------------------------ */
+
+static int batch(int fd, struct myheap_batch_op *ops, uint32_t count,
+		 uint32_t flags, struct myheap_batch *out)
+{
+	struct myheap_batch b = {
+		.ops = (uintptr_t)ops, .count = count, .flags = flags,
+		.op_size = sizeof(*ops),
+	};
+	int ret = mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+
+	if (out)
+		*out = b;
+	return ret;
+}
+
+TEST_F(heap, batch)
+{
+	struct myheap_batch_op ops[6] = {
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 100 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 200,
+		  .flags = MYHEAP_ALLOC_ZERO },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 0 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 64, .align = 4096 },
+		{ .op = MYHEAP_BATCH_OP_FREE, .offset = 1 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 8, .align = 3 },
+	};
+	struct myheap_batch b;
+	long before = mh_used_blocks(self->fd);
+	int i;
+
+	ASSERT_EQ(0, batch(self->fd, ops, 6, 0, &b));
+	EXPECT_EQ(6, b.done);
+	EXPECT_EQ(3, b.failed);
+	EXPECT_EQ(0, ops[0].result);
+	EXPECT_EQ(0, ops[1].result);
+	EXPECT_EQ(-EINVAL, ops[2].result);
+	EXPECT_EQ(0, ops[3].result);
+	EXPECT_EQ(0, ops[3].offset % 4096);
+	EXPECT_EQ(-ENXIO, ops[4].result);
+	EXPECT_EQ(-EDOM, ops[5].result);
+	EXPECT_EQ(before + 3, mh_used_blocks(self->fd));
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0, self->map[ops[1].offset + i]);
+
+	/* Free them in one batch; another owner's try fails op by op. */
+	ops[0].op = ops[1].op = ops[2].op = MYHEAP_BATCH_OP_FREE;
+	ops[2].offset = ops[3].offset;
+	ops[0].size = ops[1].size = ops[2].size = 0;
+	ops[1].flags = 0;
+	ASSERT_EQ(0, batch(self->fd2, ops, 3, 0, &b));
+	EXPECT_EQ(3, b.failed);
+	EXPECT_EQ(-EPERM, ops[0].result);
+	ASSERT_EQ(0, batch(self->fd, ops, 3, 0, &b));
+	EXPECT_EQ(3, b.done);
+	EXPECT_EQ(0, b.failed);
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+}
+
+TEST_F(heap, batch_stop)
+{
+	struct myheap_batch_op ops[3] = {
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 },
+		{ .op = MYHEAP_BATCH_OP_FREE, .offset = 0 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10, .result = 77 },
+	};
+	struct myheap_batch b;
+
+	ASSERT_EQ(0, batch(self->fd, ops, 3, MYHEAP_BATCH_STOP, &b));
+	EXPECT_EQ(2, b.done);
+	EXPECT_EQ(1, b.failed);
+	EXPECT_EQ(-ENXIO, ops[1].result);
+	EXPECT_EQ(77, ops[2].result);
+	EXPECT_EQ(0, mh_free(self->fd, ops[0].offset));
+	/* An unknown op or padding rejects the whole batch, nothing run. */
+	ops[0].op = 3;
+	EXPECT_EQ(-EINVAL, batch(self->fd, ops, 3, 0, NULL));
+	ops[0].op = MYHEAP_BATCH_OP_ALLOC;
+	ops[2].__pad = 1;
+	EXPECT_EQ(-EINVAL, batch(self->fd, ops, 3, 0, NULL));
+	/* A free with allocation fields set is an op-level -EINVAL. */
+	ops[2].__pad = 0;
+	ops[1].size = 5;
+	ASSERT_EQ(0, batch(self->fd, ops, 2, 0, &b));
+	EXPECT_EQ(-EINVAL, ops[1].result);
+	EXPECT_EQ(0, mh_free(self->fd, ops[0].offset));
+}
+
+TEST_F(heap, batch_errors)
+{
+	struct myheap_batch_op ops[2] = {
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 },
+	};
+	struct myheap_batch b = {
+		.ops = (uintptr_t)ops, .count = 2, .op_size = sizeof(ops[0]),
+	};
+	long before = mh_used_blocks(self->fd);
+	void *bad = mh_bad_page();
+
+	ASSERT_NE(NULL, bad);
+	b.flags = 2;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.flags = 0;
+	b.__pad = 1;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.__pad = 0;
+	b.op_size = MYHEAP_BATCH_OP_SIZE_VER0 - 8;
+	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.op_size = MH_PAGE + 8;
+	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.op_size = sizeof(ops[0]);
+	b.count = MYHEAP_BATCH_MAX + 1;
+	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.count = 2;
+	b.ops = 0;
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.ops = (uintptr_t)bad;
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	/* An empty batch is fine, whatever the pointer. */
+	b.count = 0;
+	b.done = 9;
+	EXPECT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(0, b.done);
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	munmap(bad, MH_PAGE);
+}
+
+/* Ops of another size: an older ABI's or a newer one's (zero tails). */
+TEST_F(heap, batch_op_sizes)
+{
+	struct big_op {
+		struct myheap_batch_op op;
+		uint64_t future[2];
+	} big[2] = {
+		{ .op = { .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 } },
+		{ .op = { .op = MYHEAP_BATCH_OP_ALLOC, .size = 20 } },
+	};
+	struct myheap_batch b = {
+		.ops = (uintptr_t)big, .count = 2, .op_size = sizeof(big[0]),
+	};
+
+	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(2, b.done);
+	EXPECT_EQ(0, b.failed);
+	EXPECT_EQ(0, big[1].future[0]);
+	EXPECT_EQ(0, mh_free(self->fd, big[0].op.offset));
+	EXPECT_EQ(0, mh_free(self->fd, big[1].op.offset));
+
+	big[1].future[1] = 1;
+	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+}
+
+/* Results that cannot be written back: the batch's allocations undone. */
+TEST_F(heap, batch_results_unwritable)
+{
+	struct myheap_batch_op *ops;
+	struct myheap_batch b = { .count = 2, .op_size = sizeof(*ops) };
+	long before = mh_used_blocks(self->fd);
+
+	ops = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ops);
+	ops[0].op = ops[1].op = MYHEAP_BATCH_OP_ALLOC;
+	ops[0].size = ops[1].size = 50;
+	b.ops = (uintptr_t)ops;
+	ASSERT_EQ(0, mprotect(ops, MH_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	munmap(ops, MH_PAGE);
+}
+
+TEST_HARNESS_MAIN

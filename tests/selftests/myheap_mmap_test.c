@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * myheap mmap and lifetime selftests: mapping bounds and protections, data
+ * shared between files and processes through the mapping, and cleanup when
+ * an owner goes away (exit, kill, last munmap), damage included.
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "myheap_util.h"
+
+/* Does /dev/kmsg hold a record containing all of @a and @b? */
+static bool kmsg_has(const char *a, const char *b)
+{
+	char rec[2048];
+	bool found = false;
+	ssize_t n;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten record: skip it */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, a) && strstr(rec, b))
+			found = true;
+	}
+	close(fd);
+	return found;
+}
+
+static void *map_heap(int fd, size_t len, int prot, int flags, off_t off)
+{
+	return mmap(NULL, len, prot, flags, fd, off);
+}
+
+FIXTURE(map) {
+	int fd;
+	struct myheap_info info;
+};
+
+FIXTURE_SETUP(map)
+{
+	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+}
+
+FIXTURE_TEARDOWN(map)
+{
+	close(self->fd);
+}
+
+TEST_F(map, whole_and_partial)
+{
+	size_t size = self->info.mmap_size;
+	unsigned char *p;
+	uint64_t off;
+
+	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mh_alloc(self->fd, 4000, 0, 0, &off));
+	mh_fill(p + off, 4000, 5);
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(0, munmap(p, size));
+
+	/* A shorter mapping shows the start of the same region. */
+	p = map_heap(self->fd, MH_PAGE * 2, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	if (off + 4000 <= MH_PAGE * 2)
+		EXPECT_TRUE(mh_intact(p + off, 4000, 5));
+	EXPECT_EQ(0, munmap(p, MH_PAGE * 2));
+	EXPECT_EQ(0, mh_free(self->fd, off));
+}
+
+TEST_F(map, bad_offset_and_length)
+{
+	size_t size = self->info.mmap_size;
+
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
+				       MAP_SHARED, MH_PAGE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
+				       MAP_SHARED, size));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size + MH_PAGE, PROT_READ,
+				       MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size * 2, PROT_READ,
+				       MAP_SHARED, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(map, private_refused)
+{
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, self->info.mmap_size,
+				       PROT_READ | PROT_WRITE, MAP_PRIVATE, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
+				       MAP_PRIVATE, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(map, never_executable)
+{
+	size_t size = self->info.mmap_size;
+	void *p;
+
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size, PROT_READ | PROT_EXEC,
+				       MAP_SHARED, 0));
+	EXPECT_EQ(EPERM, errno);
+
+	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, size, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	/* Other changes of protection are fine. */
+	EXPECT_EQ(0, mprotect(p, size, PROT_READ));
+	EXPECT_EQ(0, mprotect(p, size, PROT_READ | PROT_WRITE));
+	/* It cannot grow past the region. */
+	EXPECT_EQ(MAP_FAILED, mremap(p, size, size + MH_PAGE, MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, munmap(p, size));
+}
+
+TEST_F(map, read_only_file)
+{
+	size_t size = self->info.mmap_size;
+	int ro = open(MH_DEV, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(MAP_FAILED, map_heap(ro, size, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, 0));
+	EXPECT_EQ(EACCES, errno);
+	p = map_heap(ro, size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, size, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, size);
+	close(ro);
+}
+
+/* What one file writes, a mapping through another file reads. */
+TEST_F(map, shared_between_files)
+{
+	size_t size = self->info.mmap_size;
+	int fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	unsigned char *p1, *p2;
+	uint64_t off;
+
+	ASSERT_LE(0, fd2);
+	p1 = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	p2 = map_heap(fd2, size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p1);
+	ASSERT_NE(MAP_FAILED, p2);
+	ASSERT_EQ(0, mh_alloc(self->fd, 10000, 0, 0, &off));
+	mh_fill(p1 + off, 10000, off);
+	EXPECT_TRUE(mh_intact(p2 + off, 10000, off));
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	munmap(p1, size);
+	munmap(p2, size);
+	close(fd2);
+}
+
+/* Two processes with their own files exchange data through the region. */
+TEST_F(map, two_processes)
+{
+	size_t size = self->info.mmap_size;
+	int to_child[2], to_parent[2], status;
+	uint64_t mine, theirs;
+	unsigned char *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mh_alloc(self->fd, 3000, 0, 0, &mine));
+	mh_fill(p + mine, 3000, 11);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		unsigned char *q;
+		uint64_t off, got;
+		char c;
+
+		if (fd < 0)
+			_exit(10);
+		q = map_heap(fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		if (q == MAP_FAILED)
+			_exit(11);
+		if (read(to_child[0], &got, sizeof(got)) != sizeof(got))
+			_exit(12);
+		if (!mh_intact(q + got, 3000, 11))
+			_exit(13);
+		/* Not ours to free. */
+		if (mh_free(fd, got) != -EPERM)
+			_exit(14);
+		if (mh_alloc(fd, 5000, 0, 0, &off))
+			_exit(15);
+		mh_fill(q + off, 5000, 22);
+		if (write(to_parent[1], &off, sizeof(off)) != sizeof(off))
+			_exit(16);
+		/* Stay alive (owning the block) until the parent looked. */
+		if (read(to_child[0], &c, 1) != 1)
+			_exit(17);
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(mine), write(to_child[1], &mine, sizeof(mine)));
+	ASSERT_EQ(sizeof(theirs), read(to_parent[0], &theirs, sizeof(theirs)));
+	EXPECT_TRUE(mh_intact(p + theirs, 5000, 22));
+	EXPECT_EQ(-EPERM, mh_free(self->fd, theirs));
+	EXPECT_EQ(-EPERM, mh_usable(self->fd, theirs, NULL, NULL));
+	ASSERT_EQ(1, write(to_child[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* The child's block went with it. */
+	EXPECT_NE(0, mh_usable(self->fd, theirs, NULL, NULL));
+	EXPECT_NE(-EPERM, mh_free(self->fd, theirs));
+	EXPECT_TRUE(mh_intact(p + mine, 3000, 11));
+	EXPECT_EQ(0, mh_free(self->fd, mine));
+	munmap(p, size);
+}
+
+/* A forked child shares the parent's mapping (and file): same blocks. */
+TEST_F(map, fork_shares_mapping)
+{
+	size_t size = self->info.mmap_size;
+	unsigned char *p;
+	uint64_t off;
+	int status;
+	pid_t pid;
+
+	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mh_alloc(self->fd, 256, 0, MYHEAP_ALLOC_ZERO, &off));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mh_fill(p + off, 256, 33);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(mh_intact(p + off, 256, 33));
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	munmap(p, size);
+}
+
+/* A child that allocates and dies (exit or SIGKILL) leaks nothing. */
+static void child_leaks(struct __test_metadata *_metadata, int fd, int sig)
+{
+	long before = mh_used_blocks(fd);
+	char pidstr[32];
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int cfd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		uint64_t off;
+
+		if (cfd < 0)
+			_exit(10);
+		for (i = 0; i < 10; i++)
+			if (mh_alloc(cfd, 1000, 0, 0, &off))
+				_exit(11);
+		if (sig)
+			raise(sig);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (sig) {
+		ASSERT_TRUE(WIFSIGNALED(status));
+		EXPECT_EQ(sig, WTERMSIG(status));
+	} else {
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	EXPECT_EQ(before, mh_used_blocks(fd));
+	EXPECT_EQ(0, mh_check(fd, NULL));
+	snprintf(pidstr, sizeof(pidstr), "(pid %d,", pid);
+	EXPECT_TRUE(kmsg_has(pidstr, "closed with 10 blocks, 10000 bytes"))
+		TH_LOG("no leak summary for pid %d in /dev/kmsg", pid);
+}
+
+TEST_F(map, cleanup_on_exit)
+{
+	child_leaks(_metadata, self->fd, 0);
+}
+
+TEST_F(map, cleanup_on_kill)
+{
+	child_leaks(_metadata, self->fd, SIGKILL);
+}
+
+/* The mapping keeps the file alive: blocks live until the last munmap. */
+TEST_F(map, mapping_outlives_close)
+{
+	size_t size = self->info.mmap_size;
+	long before = mh_used_blocks(self->fd);
+	unsigned char *p;
+	uint64_t off;
+	int fd2;
+
+	fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, mh_alloc(fd2, 2000, 0, 0, &off));
+	p = map_heap(fd2, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(fd2);
+	mh_fill(p + off, 2000, 44);
+	EXPECT_EQ(before + 1, mh_used_blocks(self->fd));
+	EXPECT_TRUE(mh_intact(p + off, 2000, 44));
+	EXPECT_EQ(0, munmap(p, size));
+	EXPECT_EQ(before, mh_used_blocks(self->fd));
+}
+
+/*
+ * A process that damages its own block's header cannot free it; when the
+ * last file closes, the module resets the heap. (No fixture: this process
+ * must hold no file of the device when the child exits.)
+ */
+TEST(damage_reset_after_last_close)
+{
+	struct myheap_stats st;
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct myheap_info info;
+		unsigned char *p;
+		uint64_t off;
+
+		fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || mh_info(fd, &info))
+			_exit(10);
+		p = map_heap(fd, info.mmap_size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+		if (p == MAP_FAILED || mh_alloc(fd, 64, 0, 0, &off))
+			_exit(11);
+		p[off - 8] ^= 0x5a;
+		if (mh_free(fd, off) != -EBADMSG)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mh_stats(fd, &st));
+	EXPECT_EQ(0, st.used_blocks);
+	EXPECT_EQ(0, mh_check(fd, NULL));
+	EXPECT_TRUE(kmsg_has("heap was damaged", "reset"));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
