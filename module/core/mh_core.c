@@ -137,6 +137,20 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx)
 	h->observer_ctx = ctx;
 }
 
+/**
+ * mh_max_align() - largest alignment mh_alloc() honours under the current
+ * policy.
+ * @h: heap.
+ *
+ * Context: any.
+ * Return: MH_MAX_ALIGN, or MH_ALIGN under the buddy policy (its payloads
+ * sit 16 bytes past a power-of-two boundary).
+ */
+u32 mh_max_align(const struct mh_heap *h)
+{
+	return h->policy == MH_BUDDY ? MH_ALIGN : MH_MAX_ALIGN;
+}
+
 /* Largest block the heap could ever hand out. */
 static u32 mh_capacity(const struct mh_heap *h)
 {
@@ -156,8 +170,7 @@ static int mh_request(const struct mh_heap *h, size_t size, size_t align,
 	if (align && (!mh_is_pow2(align) || align > MH_MAX_ALIGN))
 		return -EDOM;
 	*al = align < MH_ALIGN ? MH_ALIGN : (u32)align;
-	/* Buddy payloads sit 16 bytes past a power-of-two boundary. */
-	if (*al > MH_ALIGN && h->policy == MH_BUDDY)
+	if (*al > mh_max_align(h))
 		return -EDOM;
 	*need = mh_block_size_for(h, size);
 	if (!*need || *need > mh_capacity(h) ||

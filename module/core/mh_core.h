@@ -370,6 +370,7 @@ int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
 bool mh_empty(const struct mh_heap *h);
+u32 mh_max_align(const struct mh_heap *h);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
 u32 mh_first_block(const struct mh_heap *h);

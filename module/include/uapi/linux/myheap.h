@@ -135,7 +135,8 @@
  * @header_size: bytes of header in front of every payload.
  * @alignment: payload alignment: every offset is a multiple of it.
  * @min_block: smallest block in bytes, header included.
- * @max_align: largest alignment MYHEAP_IOC_ALLOC accepts.
+ * @max_align: largest alignment MYHEAP_IOC_ALLOC accepts (the buddy
+ *	policy honours @alignment only).
  * @batch_max: MYHEAP_BATCH_MAX.
  * @nr_policies: MYHEAP_NR_POLICIES as the module knows it.
  * @hist_buckets: entries of myheap_stats.free_hist the module fills.
