@@ -39,6 +39,7 @@ all: deps
 deps:
 	@tests/vm/install-deps
 	@tests/core/install-deps
+	$(if $(HAVE_USERSPACE),@userspace/install-deps)
 
 userspace:
 	$(if $(HAVE_USERSPACE),$(MAKE) -C userspace all)

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmyheap against the real device: every public function, its success
+ * and each of its documented errors. Runs in the VM as root with myheap.ko
+ * loaded (userspace/tests/run-in-vm).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "myheap.h"
+#include "myheap_internal.h"
+
+FIXTURE(heap) {
+	struct myheap *h;
+	struct myheap_info info;
+};
+
+FIXTURE_SETUP(heap)
+{
+	ASSERT_EQ(0, myheap_open(NULL, 0, &self->h)) TH_LOG("%s", myheap_last_error());
+	ASSERT_EQ(0, myheap_get_info(self->h, &self->info));
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	myheap_close(self->h);
+}
+
+/* --- opening -------------------------------------------------------------- */
+
+TEST_F(heap, open_maps_the_region)
+{
+	ASSERT_NE(NULL, myheap_base(self->h));
+	EXPECT_EQ(self->info.mmap_size, myheap_mapped_size(self->h));
+	EXPECT_GE(myheap_fd(self->h), 0);
+	EXPECT_STREQ(MYHEAP_DEVICE, myheap_path(self->h));
+	EXPECT_EQ(MYHEAP_ABI_VERSION, self->info.abi_version);
+}
+
+TEST(open_missing_device_is_enoent)
+{
+	struct myheap *h = NULL;
+
+	EXPECT_EQ(-ENOENT, myheap_open("/nonexistent/myheap", 0, &h));
+	EXPECT_NULL(h);
+	EXPECT_TRUE(strstr(myheap_last_error(), "/nonexistent/myheap") != NULL);
+}
+
+TEST(open_other_device_is_enotty)
+{
+	struct myheap *h = NULL;
+
+	EXPECT_EQ(-ENOTTY, myheap_open("/dev/null", 0, &h));
+	EXPECT_TRUE(strstr(myheap_last_error(), "not a myheap device") != NULL)
+		TH_LOG("%s", myheap_last_error());
+}
+
+TEST(open_bad_arguments_are_einval)
+{
+	struct myheap *h;
+
+	EXPECT_EQ(-EINVAL, myheap_open(NULL, 0x80, &h));
+	EXPECT_EQ(-EINVAL, myheap_open(NULL, 0, NULL));
+}
+
+TEST(close_null_is_harmless)
+{
+	myheap_close(NULL);
+}
+
+/* The handshake's verdicts, on GET_INFO answers a module could give. */
+TEST_F(heap, handshake_refuses_other_abi_version)
+{
+	struct myheap_info info = self->info;
+	char why[200];
+
+	info.abi_version = MYHEAP_ABI_VERSION + 1;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+	EXPECT_TRUE(strstr(why, "ABI version 2") != NULL) TH_LOG("%s", why);
+}
+
+TEST_F(heap, handshake_refuses_missing_features)
+{
+	struct myheap_info info = self->info;
+	char why[200];
+
+	info.features &= ~MYHEAP_FEATURE_BATCH;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+	EXPECT_TRUE(strstr(why, "batch") != NULL) TH_LOG("%s", why);
+	/* Without the mapping, a module without mmap is acceptable. */
+	info = self->info;
+	info.features &= ~MYHEAP_FEATURE_MMAP;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+	EXPECT_EQ(0, mh_check_info(&info, false, why, sizeof(why)));
+}
+
+TEST_F(heap, handshake_refuses_impossible_geometry)
+{
+	struct myheap_info info = self->info;
+	char why[200];
+
+	info.alignment = 24;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+	info = self->info;
+	info.mmap_size = info.region_size - 1;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+}
+
+TEST_F(heap, handshake_accepts_this_module)
+{
+	char why[200];
+
+	EXPECT_EQ(0, mh_check_info(&self->info, true, why, sizeof(why)));
+}
+
+/* --- pointer calls ----------------------------------------------------------- */
+
+TEST_F(heap, malloc_gives_writable_memory_in_the_mapping)
+{
+	char *p = myheap_malloc(self->h, 100);
+	int64_t off;
+
+	ASSERT_NE(NULL, p) TH_LOG("%s", myheap_last_error());
+	memset(p, 0x5a, 100);
+	off = myheap_offset(self->h, p);
+	ASSERT_GE(off, 0);
+	EXPECT_EQ(0, off % self->info.alignment);
+	EXPECT_EQ(p, myheap_ptr(self->h, (uint64_t)off));
+	EXPECT_GE(myheap_usable_size(self->h, p), 100);
+	EXPECT_EQ(0x5a, p[99]);
+	EXPECT_EQ(0, myheap_free(self->h, p));
+}
+
+TEST_F(heap, malloc_errors)
+{
+	errno = 0;
+	EXPECT_NULL(myheap_malloc(self->h, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NULL(myheap_malloc(self->h, (size_t)1 << 40));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_TRUE(strstr(myheap_last_error(), "myheap_off_alloc") != NULL)
+		TH_LOG("%s", myheap_last_error());
+}
+
+TEST_F(heap, malloc_until_the_region_is_full)
+{
+	size_t half = self->info.region_size / 2 + 4096;
+	void *a = myheap_malloc(self->h, half);
+
+	ASSERT_NE(NULL, a);
+	EXPECT_NULL(myheap_malloc(self->h, half));
+	EXPECT_EQ(ENOMEM, errno);
+	EXPECT_EQ(0, myheap_free(self->h, a));
+	a = myheap_malloc(self->h, half);
+	EXPECT_NE(NULL, a) TH_LOG("freed space is not reusable");
+	EXPECT_EQ(0, myheap_free(self->h, a));
+}
+
+TEST_F(heap, calloc_zeroes_reused_memory)
+{
+	unsigned char *p = myheap_malloc(self->h, 512);
+
+	ASSERT_NE(NULL, p);
+	memset(p, 0xff, 512);
+	ASSERT_EQ(0, myheap_free(self->h, p));
+	p = myheap_calloc(self->h, 64, 8);
+	ASSERT_NE(NULL, p);
+	for (int i = 0; i < 512; i++) {
+		ASSERT_EQ(0, p[i]) TH_LOG("byte %d not zero", i);
+	}
+	EXPECT_EQ(0, myheap_free(self->h, p));
+}
+
+TEST_F(heap, calloc_overflow_is_eoverflow)
+{
+	errno = 0;
+	EXPECT_NULL(myheap_calloc(self->h, SIZE_MAX / 2, 3));
+	EXPECT_EQ(EOVERFLOW, errno);
+}
+
+TEST_F(heap, aligned_alloc_aligns_the_pointer)
+{
+	for (size_t align = 16; align <= 65536; align <<= 2) {
+		void *p = myheap_aligned_alloc(self->h, align, 40);
+
+		ASSERT_NE(NULL, p) TH_LOG("align %zu: %s", align, myheap_last_error());
+		EXPECT_EQ(0, (uintptr_t)p % align) TH_LOG("align %zu", align);
+		EXPECT_EQ(0, myheap_free(self->h, p));
+	}
+}
+
+TEST_F(heap, aligned_alloc_bad_alignment_is_edom)
+{
+	EXPECT_NULL(myheap_aligned_alloc(self->h, 48, 16));
+	EXPECT_EQ(EDOM, errno);
+	EXPECT_NULL(myheap_aligned_alloc(self->h, 0, 16));
+	EXPECT_EQ(EDOM, errno);
+	EXPECT_NULL(myheap_aligned_alloc(self->h, (size_t)self->info.max_align * 2, 16));
+	EXPECT_EQ(EDOM, errno);
+}
+
+TEST_F(heap, realloc_keeps_contents_both_ways)
+{
+	unsigned char *p = myheap_malloc(self->h, 100), *q;
+
+	ASSERT_NE(NULL, p);
+	for (int i = 0; i < 100; i++)
+		p[i] = (unsigned char)i;
+	/* Something after it, so growing has to move. */
+	void *wall = myheap_malloc(self->h, 16);
+
+	q = myheap_realloc(self->h, p, 20000);
+	ASSERT_NE(NULL, q) TH_LOG("%s", myheap_last_error());
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(i, q[i]);
+	}
+	p = myheap_realloc(self->h, q, 50);
+	ASSERT_NE(NULL, p);
+	for (int i = 0; i < 50; i++) {
+		ASSERT_EQ(i, p[i]);
+	}
+	EXPECT_GE(myheap_usable_size(self->h, p), 50);
+	EXPECT_EQ(0, myheap_free(self->h, p));
+	EXPECT_EQ(0, myheap_free(self->h, wall));
+}
+
+TEST_F(heap, realloc_null_allocates)
+{
+	void *p = myheap_realloc(self->h, NULL, 64);
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, myheap_free(self->h, p));
+}
+
+TEST_F(heap, realloc_failure_leaves_the_block)
+{
+	char *p = myheap_malloc(self->h, 32);
+
+	ASSERT_NE(NULL, p);
+	strcpy(p, "still here");
+	EXPECT_NULL(myheap_realloc(self->h, p, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NULL(myheap_realloc(self->h, p, (size_t)1 << 40));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_STREQ("still here", p);
+	EXPECT_EQ(0, myheap_free(self->h, p));
+	EXPECT_NULL(myheap_realloc(self->h, p, 64));
+	EXPECT_EQ(EALREADY, errno);
+}
+
+TEST_F(heap, free_errors)
+{
+	char *p = myheap_malloc(self->h, 256);
+	int local;
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, myheap_free(self->h, NULL));
+	EXPECT_EQ(-EBADMSG, myheap_free(self->h, p + 64)) TH_LOG("inside a block");
+	EXPECT_EQ(-ENXIO, myheap_free(self->h, &local)) TH_LOG("outside the mapping");
+	EXPECT_EQ(-ENXIO, myheap_free(self->h, p + 4)) TH_LOG("misaligned");
+	EXPECT_EQ(0, myheap_free(self->h, p));
+	EXPECT_EQ(-EALREADY, myheap_free(self->h, p));
+	EXPECT_EQ(-EALREADY, myheap_usable_size(self->h, p));
+}
+
+TEST_F(heap, another_handles_block_is_eperm)
+{
+	struct myheap *other;
+	uint64_t off;
+
+	ASSERT_EQ(0, myheap_open(NULL, 0, &other));
+	ASSERT_EQ(0, myheap_off_alloc(other, 64, 0, 0, &off, NULL));
+	EXPECT_EQ(-EPERM, myheap_off_free(self->h, off));
+	EXPECT_EQ(-EPERM, myheap_off_usable_size(self->h, off, NULL, NULL));
+	EXPECT_EQ(0, myheap_off_free(other, off));
+	myheap_close(other);
+}
+
+TEST_F(heap, close_frees_the_handles_blocks)
+{
+	struct myheap_stats before, after;
+	struct myheap *other;
+	uint64_t off;
+
+	ASSERT_EQ(0, myheap_stats(self->h, &before));
+	ASSERT_EQ(0, myheap_open(NULL, 0, &other));
+	for (int i = 0; i < 5; i++) {
+		ASSERT_EQ(0, myheap_off_alloc(other, 1000, 0, 0, &off, NULL));
+	}
+	myheap_close(other);
+	ASSERT_EQ(0, myheap_stats(self->h, &after));
+	EXPECT_EQ(before.used_blocks, after.used_blocks);
+	EXPECT_EQ(before.requested_bytes, after.requested_bytes);
+}
+
+/* --- offset calls and helpers ---------------------------------------------- */
+
+TEST_F(heap, offset_calls_round_trip)
+{
+	uint64_t off, usable, requested, moved;
+
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, MYHEAP_ALLOC_ZERO, &off, &usable));
+	EXPECT_GE(usable, 300);
+	ASSERT_EQ(0, myheap_off_usable_size(self->h, off, &usable, &requested));
+	EXPECT_EQ(300, requested);
+	ASSERT_EQ(0, myheap_off_realloc(self->h, off, 3000, &moved, &usable));
+	EXPECT_GE(usable, 3000);
+	ASSERT_EQ(0, myheap_off_usable_size(self->h, moved, NULL, &requested));
+	EXPECT_EQ(3000, requested);
+	EXPECT_EQ(0, myheap_off_free(self->h, moved));
+	EXPECT_EQ(-EALREADY, myheap_off_free(self->h, moved));
+	EXPECT_EQ(-ENXIO, myheap_off_free(self->h, self->info.region_size + 16));
+	EXPECT_EQ(-EINVAL, myheap_off_alloc(self->h, 16, 0, 0x80, &off, NULL));
+	EXPECT_EQ(-EDOM, myheap_off_alloc(self->h, 16, 24, 0, &off, NULL));
+	EXPECT_EQ(-ENXIO, myheap_off_realloc(self->h, 3, 16, &moved, NULL));
+}
+
+TEST_F(heap, pointer_helpers_check_bounds)
+{
+	int local;
+
+	EXPECT_NULL(myheap_ptr(self->h, myheap_mapped_size(self->h)));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-ENXIO, myheap_offset(self->h, &local));
+	EXPECT_EQ(0, myheap_offset(self->h, myheap_base(self->h)));
+}
+
+TEST(offset_only_handle)
+{
+	struct myheap *h;
+	uint64_t off, usable;
+
+	ASSERT_EQ(0, myheap_open(NULL, MYHEAP_OPEN_NO_MAP, &h));
+	EXPECT_NULL(myheap_base(h));
+	EXPECT_EQ(0, myheap_mapped_size(h));
+	errno = 0;
+	EXPECT_NULL(myheap_malloc(h, 16));
+	EXPECT_EQ(ENOTSUP, errno);
+	EXPECT_TRUE(strstr(myheap_last_error(), "MYHEAP_OPEN_NO_MAP") != NULL);
+	EXPECT_NULL(myheap_calloc(h, 1, 16));
+	EXPECT_NULL(myheap_aligned_alloc(h, 64, 16));
+	EXPECT_NULL(myheap_realloc(h, NULL, 16));
+	EXPECT_NULL(myheap_ptr(h, 16));
+	EXPECT_EQ(ENOTSUP, errno);
+	EXPECT_EQ(-ENOTSUP, myheap_offset(h, &off));
+	ASSERT_EQ(0, myheap_off_alloc(h, 64, 0, 0, &off, &usable));
+	EXPECT_EQ(-ENOTSUP, myheap_free(h, (void *)(uintptr_t)0x1000));
+	EXPECT_EQ(-ENOTSUP, myheap_usable_size(h, (void *)(uintptr_t)0x1000));
+	EXPECT_EQ(0, myheap_off_free(h, off));
+	myheap_close(h);
+}
+
+/* --- the whole heap ------------------------------------------------------- */
+
+TEST_F(heap, stats_follow_allocations)
+{
+	struct myheap_stats a, b;
+	void *p;
+
+	ASSERT_EQ(0, myheap_stats(self->h, &a));
+	p = myheap_malloc(self->h, 1234);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, myheap_stats(self->h, &b));
+	EXPECT_EQ(a.used_blocks + 1, b.used_blocks);
+	EXPECT_EQ(a.requested_bytes + 1234, b.requested_bytes);
+	EXPECT_EQ(a.allocs + 1, b.allocs);
+	EXPECT_EQ(self->info.region_size, b.region_size);
+	EXPECT_EQ(0, myheap_free(self->h, p));
+	ASSERT_EQ(0, myheap_stats(self->h, &b));
+	EXPECT_EQ(a.frees + 1, b.frees);
+}
+
+TEST_F(heap, check_reports_a_damaged_header)
+{
+	struct myheap_check c;
+	uint64_t *hdr;
+	char *p;
+
+	ASSERT_EQ(0, myheap_check(self->h, &c));
+	EXPECT_EQ(0, c.violations);
+	p = myheap_malloc(self->h, 64);
+	ASSERT_NE(NULL, p);
+	hdr = (uint64_t *)(p - self->info.header_size);
+	*hdr ^= 0x5555;	/* scribble over the header through the mapping */
+	EXPECT_GT(myheap_check(self->h, &c), 0);
+	EXPECT_EQ(MYHEAP_VIOLATION_HEADER, c.first_kind);
+	EXPECT_EQ(-EBADMSG, myheap_free(self->h, p));
+	*hdr ^= 0x5555;	/* repair it: the heap is sound again */
+	EXPECT_EQ(0, myheap_check(self->h, &c));
+	EXPECT_EQ(0, myheap_free(self->h, p));
+}
+
+TEST_F(heap, set_policy_switches_an_empty_heap)
+{
+	struct myheap_info info;
+	uint64_t off;
+
+	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++) {
+		ASSERT_EQ(0, myheap_set_policy(self->h, p)) TH_LOG("%s", myheap_last_error());
+		ASSERT_EQ(0, myheap_get_info(self->h, &info));
+		EXPECT_EQ(p, info.policy);
+	}
+	EXPECT_EQ(-EINVAL, myheap_set_policy(self->h, MYHEAP_NR_POLICIES));
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 16, 0, 0, &off, NULL));
+	EXPECT_EQ(-EBUSY, myheap_set_policy(self->h, MYHEAP_POLICY_FIRST_FIT));
+	EXPECT_EQ(0, myheap_off_free(self->h, off));
+	EXPECT_EQ(0, myheap_set_policy(self->h, self->info.policy));
+}
+
+TEST_F(heap, batch_runs_allocs_and_frees)
+{
+	struct myheap_batch_op ops[16] = { 0 }, frees[8] = { 0 };
+	uint32_t done = 0;
+
+	for (int i = 0; i < 16; i++)
+		ops[i] = (struct myheap_batch_op){ .op = MYHEAP_BATCH_OP_ALLOC, .size = 100 + i };
+	ASSERT_EQ(0, myheap_batch(self->h, ops, 16, 0, &done));
+	EXPECT_EQ(16, done);
+	for (int i = 1; i < 16; i++) {
+		EXPECT_NE(ops[i - 1].offset, ops[i].offset);
+	}
+	/*
+	 * Free blocks 2, 4, ..., 14, so none coalesces, then block 2 again: a
+	 * double free the kernel can still recognise (a block merged into a
+	 * free neighbour has no header of its own left: that is EBADMSG).
+	 */
+	for (int i = 0; i < 7; i++)
+		frees[i] = (struct myheap_batch_op){ .op = MYHEAP_BATCH_OP_FREE,
+						     .offset = ops[2 + 2 * i].offset };
+	frees[7] = frees[0];
+	EXPECT_EQ(1, myheap_batch(self->h, frees, 8, 0, &done));
+	EXPECT_EQ(8, done);
+	EXPECT_EQ(0, frees[0].result);
+	EXPECT_EQ(-EALREADY, frees[7].result);
+	EXPECT_EQ(0, myheap_off_free(self->h, ops[0].offset));
+	for (int i = 1; i < 16; i += 2) {
+		EXPECT_EQ(0, myheap_off_free(self->h, ops[i].offset));
+	}
+}
+
+TEST_F(heap, batch_stop_and_errors)
+{
+	struct myheap_batch_op ops[3] = {
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 0 },	/* fails: size 0 */
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 },
+		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 10 },
+	};
+	uint32_t done = 0;
+
+	EXPECT_EQ(1, myheap_batch(self->h, ops, 3, MYHEAP_BATCH_STOP, &done));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(-EINVAL, ops[0].result);
+	ops[1].op = 99;
+	EXPECT_EQ(-EINVAL, myheap_batch(self->h, ops, 3, 0, NULL));
+	EXPECT_EQ(-EINVAL, myheap_batch(self->h, ops, 0, 0x80, NULL));
+	EXPECT_EQ(-E2BIG, myheap_batch(self->h, ops, MYHEAP_BATCH_MAX + 1, 0, NULL));
+	EXPECT_EQ(0, myheap_batch(self->h, ops, 0, 0, &done));
+	EXPECT_EQ(0, done);
+}
+
+/* --- names and errors ----------------------------------------------------- */
+
+TEST(policy_names_round_trip)
+{
+	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++) {
+		EXPECT_EQ((int)p, myheap_policy_parse(myheap_policy_name(p)));
+	}
+	EXPECT_STREQ("segregated", myheap_policy_name(MYHEAP_POLICY_SEGREGATED));
+	EXPECT_STREQ("unknown", myheap_policy_name(MYHEAP_NR_POLICIES));
+	EXPECT_EQ(-EINVAL, myheap_policy_parse("fastest"));
+	EXPECT_TRUE(strstr(myheap_last_error(), "fastest") != NULL);
+}
+
+TEST(violation_names_are_distinct)
+{
+	for (unsigned int k = 1; k < MYHEAP_NR_VIOLATION_KINDS; k++) {
+		EXPECT_STRNE("unknown violation", myheap_violation_name(k));
+		EXPECT_STRNE(myheap_violation_name(k - 1), myheap_violation_name(k));
+	}
+	EXPECT_STREQ("unknown violation", myheap_violation_name(MYHEAP_NR_VIOLATION_KINDS));
+}
+
+TEST(strerror_speaks_heap)
+{
+	EXPECT_TRUE(strstr(myheap_strerror(-EALREADY), "double free") != NULL);
+	EXPECT_TRUE(strstr(myheap_strerror(EBADMSG), "magic") != NULL);
+	EXPECT_TRUE(strstr(myheap_strerror(-EPROTO), "ABI") != NULL);
+	EXPECT_STREQ("success", myheap_strerror(0));
+	EXPECT_STREQ("No such file or directory", myheap_strerror(-ENOENT));
+	EXPECT_STREQ("unknown error", myheap_strerror(-9999));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the subcommands share: opening the heap once, error messages and
+ * exit codes, numbers with suffixes, shell variables, debugfs reads.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);	/* keep stdout and stderr in order on a shared console */
+	fputs("myheap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Errors a working device returns for a refused operation. */
+static bool heap_refusal(int err)
+{
+	switch (err) {
+	case ENOMEM: case E2BIG: case EDOM: case EINVAL: case EPERM:
+	case EALREADY: case EBADMSG: case ENXIO: case EUCLEAN: case EBUSY:
+	case EOVERFLOW:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Report a failed heap call: "myheap: <what>: <meaning> [ENAME]". Returns
+ * the exit code: EXIT_FAILED for an operation the heap refused, else
+ * EXIT_DEVICE (the device itself misbehaved or is unusable).
+ */
+int cli_fail(struct cli *cli, int ret, const char *fmt, ...)
+{
+	int err = ret < 0 ? -ret : ret;
+	const char *name = strerrorname_np(err);
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	cli->last_errno = err;
+	cli_err("%s: %s [%s]", what, myheap_strerror(err), name ? name : "?");
+	return heap_refusal(err) ? EXIT_FAILED : EXIT_DEVICE;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "myheap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see myheap %s --help)\n", cmd);
+	return EXIT_USAGE;
+}
+
+struct myheap *cli_heap(struct cli *cli)
+{
+	int ret;
+
+	if (cli->heap)
+		return cli->heap;
+	ret = myheap_open(cli->device, 0, &cli->heap);
+	if (ret) {
+		cli->last_errno = -ret;
+		cli_err("%s", myheap_last_error());
+		cli->heap = NULL;
+	}
+	return cli->heap;
+}
+
+bool cli_size(const char *cmd, const char *what, const char *s, uint64_t *v)
+{
+	unsigned int shift = 0;
+	char *end;
+	uint64_t n;
+
+	errno = 0;
+	if (*s == '-' || *s == '\0')
+		goto bad;
+	n = strtoull(s, &end, 0);
+	if (errno)
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (shift && (*end == 'i' || *end == 'I'))	/* accept KiB spelling */
+		end++;
+	if (shift && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end || (shift && n > (UINT64_MAX >> shift)))
+		goto bad;
+	*v = n << shift;
+	return true;
+bad:
+	cli_usage(cmd, "%s: '%s' is not a size (a number, K/M/G suffix allowed)",
+		  what, s);
+	return false;
+}
+
+static struct cli_var *find_var(struct cli *cli, const char *name, size_t len)
+{
+	for (int i = 0; i < cli->nvars; i++)
+		if (strlen(cli->vars[i].name) == len &&
+		    !strncmp(cli->vars[i].name, name, len))
+			return &cli->vars[i];
+	return NULL;
+}
+
+bool cli_set_var(struct cli *cli, const char *name, uint64_t value)
+{
+	struct cli_var *v = find_var(cli, name, strlen(name));
+
+	if (!v) {
+		if (cli->nvars == CLI_MAX_VARS ||
+		    strlen(name) >= sizeof(v->name)) {
+			cli_err("cannot set variable '%s' (at most %d, names up to %zu characters)",
+				name, CLI_MAX_VARS, sizeof(v->name) - 1);
+			return false;
+		}
+		v = &cli->vars[cli->nvars++];
+		strcpy(v->name, name);
+	}
+	v->value = value;
+	return true;
+}
+
+/* "$name", "$name+16", "$name-8", or a plain number. */
+bool cli_offset(struct cli *cli, const char *cmd, const char *s, uint64_t *v)
+{
+	uint64_t base = 0, delta = 0;
+	const char *rest = s;
+	struct cli_var *var;
+	char *end;
+	size_t len;
+
+	if (*s == '$') {
+		len = strcspn(s + 1, "+-");
+		var = find_var(cli, s + 1, len);
+		if (!var)
+			return cli_usage(cmd, "no variable '%.*s' (set one with: NAME = alloc SIZE)",
+					 (int)len, s + 1), false;
+		base = var->value;
+		rest = s + 1 + len;
+		if (!*rest) {
+			*v = base;
+			return true;
+		}
+		errno = 0;
+		delta = strtoull(rest + 1, &end, 0);
+		if (errno || *end || !rest[1])
+			goto bad;
+		*v = *rest == '+' ? base + delta : base - delta;
+		return true;
+	}
+	errno = 0;
+	if (*s == '-' || !*s)
+		goto bad;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end)
+		goto bad;
+	return true;
+bad:
+	return cli_usage(cmd, "'%s' is not an offset (decimal, 0x hex, or $NAME[+-N])",
+			 s), false;
+}
+
+const char *cli_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B", n);
+		return buf;
+	}
+	while (v >= 1024 && u < 2) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+char *cli_debugfs_read(struct cli *cli, const char *name, size_t *lenp)
+{
+	size_t cap = 65536, len = 0;
+	char path[512], *buf, *nbuf;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", cli->debugfs, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli->last_errno = errno;
+		cli_err("cannot read %s: %s%s", path, strerror(errno),
+			errno == ENOENT ? " (module loaded? debugfs mounted? --debugfs DIR)" : "");
+		return NULL;
+	}
+	buf = malloc(cap);
+	while (buf) {
+		if (len + 1 >= cap) {
+			nbuf = realloc(buf, cap *= 2);
+			if (!nbuf) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_err("reading %s: %s", path, strerror(errno));
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (!buf)
+		return NULL;
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+int cli_std_opt(int c, const char *cmd, const char *help, bool *json)
+{
+	switch (c) {
+	case 'h':
+		fputs(help, stdout);
+		return EXIT_OK;
+	case 'j':
+		*json = true;
+		return -1;
+	default:
+		fprintf(stderr, "(see myheap %s --help)\n", cmd);
+		return EXIT_USAGE;
+	}
+}

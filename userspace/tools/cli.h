@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The myheap CLI: what every subcommand shares. A subcommand is a function
+ * taking argv (argv[0] is its name) that returns an exit code; the same
+ * functions serve a one-shot `myheap CMD` and each line of `myheap shell`,
+ * where the open heap (and so every block allocated) lives on.
+ */
+#ifndef MYHEAP_CLI_H
+#define MYHEAP_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "myheap.h"
+
+/* Exit codes: scripts tell a refused operation from a broken setup. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* the heap refused the operation (ENOMEM, EALREADY, ...) */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_DEVICE = 3,	/* no device, wrong ABI, no debugfs, I/O error */
+	EXIT_CHECK = 4,		/* integrity check or replay verification failed */
+};
+
+#define CLI_MAX_VARS	64
+
+/* A shell variable: `a = alloc 100` names the offset 'a' for `free $a`. */
+struct cli_var {
+	char name[32];
+	uint64_t value;
+};
+
+/*
+ * struct cli - state of one CLI invocation or shell session.
+ * @device: --device, or NULL for /dev/myheap.
+ * @debugfs: directory of the module's debugfs files.
+ * @heap: opened on first use and kept until the CLI exits.
+ * @json: --json given before the subcommand (applies to every command).
+ * @color: colour output allowed (a terminal and no --no-color).
+ * @session: inside `myheap shell`.
+ * @last_errno: errno of the last failed heap call (for `expect`).
+ * @result: offset produced by the last alloc or realloc (for `a = alloc`).
+ * @has_result: @result is valid (reset before each command).
+ * @vars: shell variables.
+ * @nvars: entries of @vars.
+ */
+struct cli {
+	const char *device;
+	const char *debugfs;
+	struct myheap *heap;
+	bool json;
+	bool color;
+	bool session;
+	int last_errno;
+	uint64_t result;
+	bool has_result;
+	struct cli_var vars[CLI_MAX_VARS];
+	int nvars;
+};
+
+/* A subcommand: name, synopsis, one-line summary, and what runs it. */
+struct cli_cmd {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+extern const struct cli_cmd cli_cmds[];
+const struct cli_cmd *cli_find(const char *name);
+int cli_dispatch(struct cli *cli, int argc, char **argv);
+
+/* The open heap, opened on first use; NULL after printing why not. */
+struct myheap *cli_heap(struct cli *cli);
+
+/* Messages: "myheap: ..." on stderr; the errno's name and text appended. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(struct cli *cli, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Argument parsing. Sizes take K, M, G suffixes (powers of 1024); offsets
+ * are decimal or 0x hex, or $NAME[+-N] in a shell session. Each returns
+ * false after printing a usage error naming @what.
+ */
+bool cli_size(const char *cmd, const char *what, const char *s, uint64_t *v);
+bool cli_offset(struct cli *cli, const char *cmd, const char *s, uint64_t *v);
+bool cli_set_var(struct cli *cli, const char *name, uint64_t value);
+
+/* Options every subcommand accepts, for its struct option array. */
+#define CLI_STD_OPTIONS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "json", no_argument, NULL, 'j' }
+
+/*
+ * Handle getopt_long's answer @c for the standard options: --help prints
+ * @help and returns EXIT_OK; --json sets *json and returns -1 (go on);
+ * anything else is a usage error (getopt already said which).
+ */
+int cli_std_opt(int c, const char *cmd, const char *help, bool *json);
+
+/* Human-readable byte counts: "4.0 MiB", "512 B". */
+const char *cli_bytes(uint64_t n, char *buf, size_t len);
+
+/* The debugfs file @name read whole (NUL-terminated, free()); NULL on error. */
+char *cli_debugfs_read(struct cli *cli, const char *name, size_t *len);
+
+/* The subcommands (cmd_*.c). */
+int cmd_info(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_policy(struct cli *cli, int argc, char **argv);
+int cmd_alloc(struct cli *cli, int argc, char **argv);
+int cmd_free(struct cli *cli, int argc, char **argv);
+int cmd_realloc(struct cli *cli, int argc, char **argv);
+int cmd_usable(struct cli *cli, int argc, char **argv);
+int cmd_fill(struct cli *cli, int argc, char **argv);
+int cmd_peek(struct cli *cli, int argc, char **argv);
+int cmd_dump(struct cli *cli, int argc, char **argv);
+int cmd_freelist(struct cli *cli, int argc, char **argv);
+int cmd_frag(struct cli *cli, int argc, char **argv);
+int cmd_owners(struct cli *cli, int argc, char **argv);
+int cmd_events(struct cli *cli, int argc, char **argv);
+int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_map(struct cli *cli, int argc, char **argv);
+int cmd_replay(struct cli *cli, int argc, char **argv);
+int cmd_shell(struct cli *cli, int argc, char **argv);
+
+#endif /* MYHEAP_CLI_H */

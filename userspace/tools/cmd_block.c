@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Commands on single blocks: alloc, free, realloc, usable; and fill/peek,
+ * which write and read the region through the mapping (fill can scribble
+ * over a header on purpose, to watch the kernel catch it).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+static void one_shot_note(const struct cli *cli, bool json)
+{
+	if (!cli->session && !json)
+		printf("(the block is freed when this command exits: blocks belong to the open file; use `myheap shell` to keep them)\n");
+}
+
+static void block_json(const char *what, uint64_t offset, uint64_t size,
+		       uint64_t usable)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "op", what);
+	json_u64(&j, "offset", offset);
+	json_u64(&j, "size", size);
+	json_u64(&j, "usable", usable);
+	json_end(&j);
+}
+
+static const char alloc_help[] =
+	"usage: myheap alloc SIZE [--align N] [--zero] [--json]\n"
+	"\n"
+	"Allocate SIZE bytes (K, M suffixes) and print the payload offset and\n"
+	"the usable size. --align N: payload alignment, a power of two;\n"
+	"--zero: zero the payload. In `myheap shell`, `NAME = alloc SIZE` keeps\n"
+	"the offset as $NAME.\n";
+
+int cmd_alloc(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "align", required_argument, NULL, 'a' },
+		{ "zero", no_argument, NULL, 'z' },
+		CLI_STD_OPTIONS, { 0 }
+	};
+	uint64_t size, align = 0, off, usable;
+	bool json = cli->json;
+	uint32_t flags = 0;
+	struct myheap *h;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (!cli_size(argv[0], "--align", optarg, &align))
+				return EXIT_USAGE;
+			break;
+		case 'z':
+			flags |= MYHEAP_ALLOC_ZERO;
+			break;
+		default:
+			ret = cli_std_opt(c, argv[0], alloc_help, &json);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(argv[0], "needs exactly one SIZE");
+	if (!cli_size(argv[0], "SIZE", argv[optind], &size))
+		return EXIT_USAGE;
+	h = cli_heap(cli);
+	if (!h)
+		return EXIT_DEVICE;
+	ret = myheap_off_alloc(h, size, align, flags, &off, &usable);
+	if (ret)
+		return cli_fail(cli, ret, "alloc %s", argv[optind]);
+	cli->result = off;
+	cli->has_result = true;
+	if (json) {
+		block_json("alloc", off, size, usable);
+	} else {
+		printf("offset %" PRIu64 ": %" PRIu64 " bytes (%" PRIu64 " usable)\n",
+		       off, size, usable);
+		one_shot_note(cli, json);
+	}
+	return EXIT_OK;
+}
+
+/* The one OFFSET argument of free and usable. */
+static int one_offset(struct cli *cli, int argc, char **argv, const char *help,
+		      bool *json, uint64_t *off)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], help, json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (argc - optind != 1)
+		return cli_usage(argv[0], "needs exactly one OFFSET");
+	if (!cli_offset(cli, argv[0], argv[optind], off))
+		return EXIT_USAGE;
+	return -1;
+}
+
+static const char free_help[] =
+	"usage: myheap free OFFSET [--json]\n"
+	"\n"
+	"Free the block whose payload starts at OFFSET (decimal, 0x hex, or\n"
+	"$NAME[+-N] in a shell). The block must belong to this open file, so\n"
+	"this is useful inside `myheap shell`. Refusals: EALREADY double free,\n"
+	"EBADMSG no valid header there (bad magic), ENXIO not a block, EPERM\n"
+	"another file's block.\n";
+
+int cmd_free(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	struct myheap *h;
+	struct json j;
+	uint64_t off;
+	int ret;
+
+	ret = one_offset(cli, argc, argv, free_help, &json, &off);
+	if (ret >= 0)
+		return ret;
+	h = cli_heap(cli);
+	if (!h)
+		return EXIT_DEVICE;
+	ret = myheap_off_free(h, off);
+	if (ret)
+		return cli_fail(cli, ret, "free %" PRIu64, off);
+	if (json) {
+		json_begin(&j, stdout);
+		json_str(&j, "op", "free");
+		json_u64(&j, "offset", off);
+		json_end(&j);
+	} else {
+		printf("freed offset %" PRIu64 "\n", off);
+	}
+	return EXIT_OK;
+}
+
+static const char realloc_help[] =
+	"usage: myheap realloc OFFSET SIZE [--json]\n"
+	"\n"
+	"Resize the block at OFFSET to SIZE bytes, in place when possible; print\n"
+	"its offset now. The first min(old, new) bytes are kept. In a shell,\n"
+	"`NAME = realloc $NAME SIZE` follows the block if it moves.\n";
+
+int cmd_realloc(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	uint64_t off, size, noff, usable;
+	bool json = cli->json;
+	struct myheap *h;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], realloc_help, &json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (argc - optind != 2)
+		return cli_usage(argv[0], "needs OFFSET and SIZE");
+	if (!cli_offset(cli, argv[0], argv[optind], &off) ||
+	    !cli_size(argv[0], "SIZE", argv[optind + 1], &size))
+		return EXIT_USAGE;
+	h = cli_heap(cli);
+	if (!h)
+		return EXIT_DEVICE;
+	ret = myheap_off_realloc(h, off, size, &noff, &usable);
+	if (ret)
+		return cli_fail(cli, ret, "realloc %" PRIu64 " to %" PRIu64, off, size);
+	cli->result = noff;
+	cli->has_result = true;
+	if (json)
+		block_json("realloc", noff, size, usable);
+	else
+		printf("offset %" PRIu64 ": %" PRIu64 " bytes (%" PRIu64 " usable)%s\n",
+		       noff, size, usable, noff == off ? ", in place" : ", moved");
+	return EXIT_OK;
+}
+
+static const char usable_help[] =
+	"usage: myheap usable OFFSET [--json]\n"
+	"\n"
+	"Usable and requested bytes of a block of this open file.\n";
+
+int cmd_usable(struct cli *cli, int argc, char **argv)
+{
+	uint64_t off, usable, requested;
+	bool json = cli->json;
+	struct myheap *h;
+	struct json j;
+	int ret;
+
+	ret = one_offset(cli, argc, argv, usable_help, &json, &off);
+	if (ret >= 0)
+		return ret;
+	h = cli_heap(cli);
+	if (!h)
+		return EXIT_DEVICE;
+	ret = myheap_off_usable_size(h, off, &usable, &requested);
+	if (ret)
+		return cli_fail(cli, ret, "usable %" PRIu64, off);
+	if (json) {
+		json_begin(&j, stdout);
+		json_u64(&j, "offset", off);
+		json_u64(&j, "usable", usable);
+		json_u64(&j, "requested", requested);
+		json_end(&j);
+	} else {
+		printf("offset %" PRIu64 ": %" PRIu64 " usable, %" PRIu64 " requested\n",
+		       off, usable, requested);
+	}
+	return EXIT_OK;
+}
+
+/* OFFSET and LEN inside the mapping, for fill and peek. */
+static int mapped_range(struct cli *cli, char **argv, struct myheap **h,
+			uint64_t *off, uint64_t *len)
+{
+	if (!cli_offset(cli, argv[0], argv[optind], off) ||
+	    !cli_size(argv[0], "LEN", argv[optind + 1], len))
+		return EXIT_USAGE;
+	*h = cli_heap(cli);
+	if (!*h)
+		return EXIT_DEVICE;
+	if (*off > myheap_mapped_size(*h) || *len > myheap_mapped_size(*h) - *off)
+		return cli_usage(argv[0], "%" PRIu64 " bytes at %" PRIu64
+				 " run past the %zu-byte mapping", *len, *off,
+				 myheap_mapped_size(*h));
+	return -1;
+}
+
+static const char fill_help[] =
+	"usage: myheap fill OFFSET LEN BYTE\n"
+	"\n"
+	"Write BYTE (0-255, decimal or 0x hex) over LEN bytes at OFFSET through\n"
+	"the shared mapping. Any offset of the region is allowed, headers\n"
+	"included: this is how to damage a header on purpose and watch the\n"
+	"kernel refuse it (EBADMSG, EUCLEAN) and `myheap check` report it.\n";
+
+int cmd_fill(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	uint64_t off, len, byte;
+	bool json = cli->json;
+	struct myheap *h;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], fill_help, &json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (argc - optind != 3)
+		return cli_usage(argv[0], "needs OFFSET, LEN and BYTE");
+	if (!cli_size(argv[0], "BYTE", argv[optind + 2], &byte))
+		return EXIT_USAGE;
+	if (byte > 255)
+		return cli_usage(argv[0], "BYTE must be 0..255");
+	ret = mapped_range(cli, argv, &h, &off, &len);
+	if (ret >= 0)
+		return ret;
+	memset((char *)myheap_base(h) + off, (int)byte, len);
+	if (!json)
+		printf("wrote %" PRIu64 " bytes of 0x%02" PRIx64 " at offset %" PRIu64 "\n",
+		       len, byte, off);
+	return EXIT_OK;
+}
+
+static const char peek_help[] =
+	"usage: myheap peek OFFSET LEN\n"
+	"\n"
+	"Hex dump of LEN bytes at OFFSET, read through the shared mapping.\n";
+
+int cmd_peek(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	bool json = cli->json;
+	const unsigned char *p;
+	uint64_t off, len;
+	struct myheap *h;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], peek_help, &json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (argc - optind != 2)
+		return cli_usage(argv[0], "needs OFFSET and LEN");
+	ret = mapped_range(cli, argv, &h, &off, &len);
+	if (ret >= 0)
+		return ret;
+	p = (const unsigned char *)myheap_base(h) + off;
+	for (uint64_t i = 0; i < len; i += 16) {
+		printf("%08" PRIx64 " ", off + i);
+		for (uint64_t k = i; k < i + 16; k++) {
+			if (k < len)
+				printf(" %02x", p[k]);
+			else
+				fputs("   ", stdout);
+		}
+		printf("  |");
+		for (uint64_t k = i; k < i + 16 && k < len; k++)
+			putchar(isprint(p[k]) ? p[k] : '.');
+		printf("|\n");
+	}
+	return EXIT_OK;
+}

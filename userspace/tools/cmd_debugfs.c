@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Commands that show the module's debugfs files: dump (blocks,
+ * blocks.json), freelist, frag, owners, events. The kernel formats them;
+ * these commands only find and print them, so the CLI and `cat` agree.
+ * frag --json is built from MYHEAP_IOC_STATS, which has the same figures.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "json.h"
+
+static int show_file(struct cli *cli, const char *name)
+{
+	char *text = cli_debugfs_read(cli, name, NULL);
+
+	if (!text)
+		return EXIT_DEVICE;
+	fputs(text, stdout);
+	free(text);
+	return EXIT_OK;
+}
+
+/* Options of a debugfs command; --json only where @json_ok. */
+static int parse(int argc, char **argv, const char *help, bool json_ok,
+		 bool *json)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], help, json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (*json && !json_ok)
+		return cli_usage(argv[0], "has no --json form (the debugfs file is text only)");
+	return -1;
+}
+
+static const char dump_help[] =
+	"usage: myheap dump [--json]\n"
+	"\n"
+	"The block layout: one line per block in address order with its offset,\n"
+	"size, header, requested and granted payload, state, owner and header\n"
+	"status (debugfs myheap/blocks). --json prints blocks.json instead.\n";
+
+int cmd_dump(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	int ret = parse(argc, argv, dump_help, true, &json);
+
+	if (ret >= 0)
+		return ret;
+	return show_file(cli, json ? "blocks.json" : "blocks");
+}
+
+static const char freelist_help[] =
+	"usage: myheap freelist\n"
+	"\n"
+	"The free lists in search order with their blocks (debugfs\n"
+	"myheap/freelist): one list for first/next/best/worst fit (next fit's\n"
+	"rover marked), each class for segregated fit, each order for buddy.\n";
+
+int cmd_freelist(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	int ret = parse(argc, argv, freelist_help, false, &json);
+
+	return ret >= 0 ? ret : show_file(cli, "freelist");
+}
+
+static const char owners_help[] =
+	"usage: myheap owners\n"
+	"\n"
+	"Per open file of the device: pid, command, blocks, bytes and peak bytes\n"
+	"(debugfs myheap/owners).\n";
+
+int cmd_owners(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	int ret = parse(argc, argv, owners_help, false, &json);
+
+	return ret >= 0 ? ret : show_file(cli, "owners");
+}
+
+static const char events_help[] =
+	"usage: myheap events\n"
+	"\n"
+	"The last allocations, frees and reallocations with their results\n"
+	"(debugfs myheap/events, a bounded ring).\n";
+
+int cmd_events(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	int ret = parse(argc, argv, events_help, false, &json);
+
+	return ret >= 0 ? ret : show_file(cli, "events");
+}
+
+/* frag --json: the fragmentation figures of MYHEAP_IOC_STATS. */
+static int frag_json(struct cli *cli)
+{
+	struct myheap_stats s;
+	struct myheap *h = cli_heap(cli);
+	struct json j;
+	int ret;
+
+	if (!h)
+		return EXIT_DEVICE;
+	ret = myheap_stats(h, &s);
+	if (ret)
+		return cli_fail(cli, ret, "frag");
+	json_begin(&j, stdout);
+	json_u64(&j, "free_bytes", s.free_bytes);
+	json_u64(&j, "free_blocks", s.free_blocks);
+	json_u64(&j, "largest_free", s.largest_free);
+	json_u64(&j, "largest_alloc", s.largest_alloc);
+	json_u64(&j, "internal_frag", s.internal_frag);
+	json_dbl(&j, "external_frag", s.external_frag_ppm / 1e6);
+	json_arr(&j, "free_hist");
+	for (unsigned int i = 0; i < MYHEAP_HIST_BUCKETS; i++)
+		json_u64(&j, NULL, s.free_hist[i]);
+	json_arr_end(&j);
+	/* Which power-of-two requests would succeed now (default alignment). */
+	json_arr(&j, "requests");
+	for (uint64_t size = 16; size <= (1u << 20); size <<= 1) {
+		json_obj(&j, NULL);
+		json_u64(&j, "size", size);
+		json_bool(&j, "fits", size <= s.largest_alloc);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_end(&j);
+	return EXIT_OK;
+}
+
+static const char frag_help[] =
+	"usage: myheap frag [--json]\n"
+	"\n"
+	"Fragmentation: largest free block, external and internal\n"
+	"fragmentation, the free-block histogram by power of two, and which\n"
+	"request sizes can be satisfied now (debugfs myheap/frag). --json gives\n"
+	"the same figures from MYHEAP_IOC_STATS.\n";
+
+int cmd_frag(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli->json;
+	int ret = parse(argc, argv, frag_help, true, &json);
+
+	if (ret >= 0)
+		return ret;
+	return json ? frag_json(cli) : show_file(cli, "frag");
+}

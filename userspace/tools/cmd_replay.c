@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * myheap replay: run malloclab traces through the device under one or more
+ * policies and report utilization and throughput per trace, with the
+ * policies side by side.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "map.h"
+#include "replay.h"
+
+/* Traces with this many ops get a progress bar on a terminal by default. */
+#define LONG_TRACE_OPS 5000
+
+#ifndef MYHEAP_TRACE_DIR
+#define MYHEAP_TRACE_DIR "/usr/local/share/myheap/traces"
+#endif
+
+static const char replay_help[] =
+	"usage: myheap replay [--policy NAME[,NAME...]] [--json] [--no-verify]\n"
+	"                     [--progress|--no-progress] [--map-at-peak FILE] TRACE...\n"
+	"\n"
+	"Run malloclab traces through the device: every alloc, free and realloc\n"
+	"is an ioctl, every payload byte is written and checked through the\n"
+	"mapping, and the heap checker runs after each trace. Prints per trace\n"
+	"the utilization (peak payload / highest offset the trace's blocks ever\n"
+	"reached) and the throughput (ops per second, payload work included).\n"
+	"\n"
+	"  --policy LIST       switch to each policy in turn (needs root and an\n"
+	"                      empty heap) and replay every trace under each\n"
+	"  --no-verify         skip the payload writes and checks (ioctls only)\n"
+	"  --progress          progress bar on stderr (default: for traces of 5000\n"
+	"                      ops or more, if stderr is a terminal)\n"
+	"  --map-at-peak FILE  draw the heap at the trace's peak payload (.svg or\n"
+	"                      .png); with several runs, -TRACE-POLICY is added\n"
+	"\n"
+	"TRACE is a file, or a name looked up (with .rep added) in $MYHEAP_TRACES\n"
+	"(colon-separated dirs), in traces/ beside the myheap binary, and in\n"
+	MYHEAP_TRACE_DIR ".\n"
+	"Exit status: 1 if an op was refused (a region too small for the\n"
+	"trace: load the module with a larger region_size), 4 if a payload read\n"
+	"back wrong or the heap check failed.\n";
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Try DIR/NAME and DIR/NAME.rep; true with the hit in @out. */
+static bool try_dir(const char *dir, size_t dirlen, const char *name, char *out,
+		    size_t len)
+{
+	snprintf(out, len, "%.*s/%s", (int)dirlen, dir, name);
+	if (is_file(out))
+		return true;
+	snprintf(out, len, "%.*s/%s.rep", (int)dirlen, dir, name);
+	return is_file(out);
+}
+
+static bool find_trace(const char *name, char *out, size_t len)
+{
+	const char *env = getenv("MYHEAP_TRACES");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(out, len, "%s", name);
+	if (is_file(name) || strchr(name, '/'))
+		return is_file(name);
+	for (const char *d = env; d && *d; d += strcspn(d, ":"), d += *d == ':') {
+		if (try_dir(d, strcspn(d, ":"), name, out, len))
+			return true;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		strncat(exe, "/traces", sizeof(exe) - strlen(exe) - 1);
+		if (try_dir(exe, strlen(exe), name, out, len))
+			return true;
+	}
+	return try_dir(MYHEAP_TRACE_DIR, strlen(MYHEAP_TRACE_DIR), name, out, len);
+}
+
+/* "first,best" -> policy numbers; false after a usage error. */
+static bool parse_policies(const char *list, int *pol, int *n)
+{
+	char buf[128], *save, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == MYHEAP_NR_POLICIES)
+			return cli_usage("replay", "too many policies in '%s'", list), false;
+		pol[*n] = myheap_policy_parse(tok);
+		if (pol[*n] < 0)
+			return cli_usage("replay", "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
+					 tok), false;
+		(*n)++;
+	}
+	return *n ? true : (cli_usage("replay", "--policy needs a name"), false);
+}
+
+struct peak_ctx {
+	struct cli *cli;
+	char path[512];
+	char title[160];
+	int status;
+};
+
+static void draw_at_peak(void *arg)
+{
+	struct peak_ctx *p = arg;
+
+	p->status = map_snapshot(p->cli, p->path, p->title);
+}
+
+/* FILE.svg -> FILE-trace-policy.svg when a run is one of several. */
+static void peak_path(char *out, size_t len, const char *file, bool several,
+		      const char *trace, const char *policy)
+{
+	const char *dot = strrchr(file, '.');
+	size_t stem = dot ? (size_t)(dot - file) : strlen(file);
+
+	if (!several)
+		snprintf(out, len, "%s", file);
+	else
+		snprintf(out, len, "%.*s-%s-%s%s", (int)stem, file, trace, policy,
+			 dot ? dot : "");
+}
+
+struct run_row {
+	const struct trace *trace;
+	int policy;
+	struct replay_result res;
+};
+
+static void print_rows(const struct run_row *rows, int nrows)
+{
+	printf("%-16s %-10s %8s %12s %12s %7s %10s  %s\n", "trace", "policy", "ops",
+	       "peak payload", "high water", "util", "ops/s", "verdict");
+	for (int i = 0; i < nrows; i++) {
+		const struct replay_result *r = &rows[i].res;
+
+		if (!rows[i].trace)	/* not run: an earlier policy switch failed */
+			continue;
+		printf("%-16s %-10s %8llu %12llu %12llu %6.1f%% %10.0f  %s\n",
+		       rows[i].trace->name, myheap_policy_name((unsigned int)rows[i].policy),
+		       (unsigned long long)r->ops, (unsigned long long)r->peak_payload,
+		       (unsigned long long)r->high_water, r->utilization * 100,
+		       r->seconds > 0 ? (double)r->ops / r->seconds : 0.0,
+		       r->ok ? "ok" : r->why);
+	}
+}
+
+/* With several policies: utilization with one column per policy. */
+static void print_side_by_side(const struct run_row *rows, int ntraces,
+			       const int *pol, int npol)
+{
+	printf("\nutilization      ");
+	for (int p = 0; p < npol; p++)
+		printf(" %10s", myheap_policy_name((unsigned int)pol[p]));
+	printf("\n");
+	for (int t = 0; t < ntraces; t++) {
+		printf("%-16s ", rows[t * npol].trace->name);
+		for (int p = 0; p < npol; p++)
+			printf(" %9.1f%%", rows[t * npol + p].res.utilization * 100);
+		printf("\n");
+	}
+	if (ntraces < 2)
+		return;
+	printf("%-16s ", "average");
+	for (int p = 0; p < npol; p++) {
+		double sum = 0;
+
+		for (int t = 0; t < ntraces; t++)
+			sum += rows[t * npol + p].res.utilization;
+		printf(" %9.1f%%", sum / ntraces * 100);
+	}
+	printf("\n");
+}
+
+static void print_json(const struct run_row *rows, int nrows, uint64_t region)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_u64(&j, "region_size", region);
+	json_arr(&j, "runs");
+	for (int i = 0; i < nrows; i++) {
+		const struct replay_result *r = &rows[i].res;
+
+		if (!rows[i].trace)
+			continue;
+		json_obj(&j, NULL);
+		json_str(&j, "trace", rows[i].trace->name);
+		json_str(&j, "policy", myheap_policy_name((unsigned int)rows[i].policy));
+		json_bool(&j, "ok", r->ok);
+		if (!r->ok)
+			json_str(&j, "error", r->why);
+		json_u64(&j, "ops", r->ops);
+		json_u64(&j, "peak_payload", r->peak_payload);
+		json_u64(&j, "high_water", r->high_water);
+		json_dbl(&j, "utilization", r->utilization);
+		json_dbl(&j, "seconds", r->seconds);
+		json_dbl(&j, "ops_per_sec", r->seconds > 0 ? (double)r->ops / r->seconds : 0);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_end(&j);
+}
+
+struct replay_args {
+	bool json, verify, progress_set;
+	int progress;	/* 1 always, 0 never, -1 for long traces */
+	const char *map_file;
+	int pol[MYHEAP_NR_POLICIES], npol;
+};
+
+static int parse_args(struct cli *cli, int argc, char **argv,
+		      struct replay_args *a)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "no-verify", no_argument, NULL, 'n' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'Q' },
+		{ "map-at-peak", required_argument, NULL, 'm' },
+		CLI_STD_OPTIONS, { 0 }
+	};
+	int c, ret;
+
+	*a = (struct replay_args){ .json = cli->json, .verify = true };
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_policies(optarg, a->pol, &a->npol))
+				return EXIT_USAGE;
+			break;
+		case 'n': a->verify = false; break;
+		case 'P': a->progress = 1; a->progress_set = true; break;
+		case 'Q': a->progress = 0; a->progress_set = true; break;
+		case 'm': a->map_file = optarg; break;
+		default:
+			ret = cli_std_opt(c, argv[0], replay_help, &a->json);
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(argv[0], "needs at least one TRACE");
+	if (!a->progress_set)
+		a->progress = isatty(STDERR_FILENO) ? -1 : 0;
+	return -1;
+}
+
+static int load_traces(char **names, int n, struct trace *traces)
+{
+	char path[PATH_MAX], err[PATH_MAX + 100];
+
+	for (int i = 0; i < n; i++) {
+		if (!find_trace(names[i], path, sizeof(path))) {
+			cli_err("replay: no trace '%s' (a file, or a name in $MYHEAP_TRACES, traces/ beside myheap, "
+				MYHEAP_TRACE_DIR ")", names[i]);
+			return EXIT_USAGE;
+		}
+		if (trace_load(path, &traces[i], err, sizeof(err))) {
+			cli_err("replay: %s", err);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* Run every trace under every policy; the worst exit code. */
+static int run_all(struct cli *cli, struct myheap *h, const struct replay_args *a,
+		   const struct trace *traces, int ntraces, struct run_row *rows)
+{
+	struct peak_ctx peak = { .cli = cli };
+	struct replay_opts ro = { .verify = a->verify };
+	bool several = ntraces * a->npol > 1;
+	int status = EXIT_OK, ret;
+
+	for (int p = 0; p < a->npol; p++) {
+		if (a->pol[p] >= 0) {
+			ret = myheap_set_policy(h, (unsigned int)a->pol[p]);
+			if (ret)
+				return cli_fail(cli, ret, "replay: switching to policy %s",
+						myheap_policy_name((unsigned int)a->pol[p]));
+		}
+		for (int t = 0; t < ntraces; t++) {
+			struct run_row *row = &rows[t * a->npol + p];
+			struct myheap_info info;
+
+			ret = myheap_get_info(h, &info);
+			if (ret)
+				return cli_fail(cli, ret, "replay");
+			row->trace = &traces[t];
+			/* A bar for a trace that ends at once is only noise. */
+			ro.progress = a->progress > 0 ||
+				      (a->progress < 0 && traces[t].nops >= LONG_TRACE_OPS);
+			row->policy = (int)info.policy;
+			if (a->map_file) {
+				peak_path(peak.path, sizeof(peak.path), a->map_file, several,
+					  traces[t].name, myheap_policy_name(info.policy));
+				snprintf(peak.title, sizeof(peak.title), "%s under %s at its peak payload (op %u)",
+					 traces[t].name, myheap_policy_name(info.policy),
+					 traces[t].peak_op + 1);
+				ro.at_peak = draw_at_peak;
+				ro.ctx = &peak;
+			}
+			if (!replay_run(h, &traces[t], &ro, &row->res)) {
+				ret = row->res.bad_data ? EXIT_CHECK : EXIT_FAILED;
+				if (ret > status)
+					status = ret;
+			}
+			if (a->map_file && peak.status > status)
+				status = peak.status;
+			if (a->map_file && peak.status == EXIT_OK && !a->json)
+				printf("map at peak: %s\n", peak.path);
+		}
+	}
+	return status;
+}
+
+int cmd_replay(struct cli *cli, int argc, char **argv)
+{
+	struct myheap_info info;
+	struct replay_args a;
+	struct trace *traces;
+	struct run_row *rows;
+	struct myheap *h;
+	int ntraces, ret, status;
+
+	ret = parse_args(cli, argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	if (!a.npol) {
+		a.pol[0] = -1;	/* keep the current policy */
+		a.npol = 1;
+	}
+	ntraces = argc - optind;
+	traces = calloc((size_t)ntraces, sizeof(*traces));
+	rows = calloc((size_t)ntraces * (size_t)a.npol, sizeof(*rows));
+	if (!traces || !rows) {
+		cli_err("replay: out of memory");
+		status = EXIT_DEVICE;
+		goto out;
+	}
+	status = load_traces(argv + optind, ntraces, traces);
+	if (status >= 0)
+		goto out;
+	h = cli_heap(cli);
+	if (!h) {
+		status = EXIT_DEVICE;
+		goto out;
+	}
+	ret = myheap_get_info(h, &info);
+	if (ret) {
+		status = cli_fail(cli, ret, "replay");
+		goto out;
+	}
+	status = run_all(cli, h, &a, traces, ntraces, rows);
+	if (a.json) {
+		print_json(rows, ntraces * a.npol, info.region_size);
+	} else {
+		print_rows(rows, ntraces * a.npol);
+		if (a.npol > 1 && rows[ntraces * a.npol - 1].trace)
+			print_side_by_side(rows, ntraces, a.pol, a.npol);
+	}
+out:
+	for (int i = 0; traces && i < ntraces; i++)
+		trace_free(&traces[i]);
+	free(traces);
+	free(rows);
+	return status;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Replaying a malloclab trace through /dev/myheap: every op is an ioctl,
+ * every payload byte is written and checked through the shared mapping.
+ */
+#ifndef MYHEAP_REPLAY_H
+#define MYHEAP_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "myheap.h"
+#include "trace.h"
+
+/*
+ * struct replay_result - what one replay of one trace found.
+ * @ok: every op succeeded, every payload verified, the heap checked sound.
+ * @bad_data: a payload read back wrong, or the heap check failed after
+ *	the replay: an integrity failure, not just a refused op.
+ * @why: the first problem, when !@ok.
+ * @ops: ops executed.
+ * @peak_payload: most payload bytes live at once.
+ * @high_water: highest region offset ever covered by one of its blocks,
+ *	header included: the malloc lab's heap size for a fixed region.
+ * @utilization: @peak_payload / @high_water.
+ * @seconds: wall time of the replay, payload writes and checks included.
+ */
+struct replay_result {
+	bool ok;
+	bool bad_data;
+	char why[200];
+	uint64_t ops;
+	uint64_t peak_payload;
+	uint64_t high_water;
+	double utilization;
+	double seconds;
+};
+
+/* Called once, right after the op that first reaches the trace's peak. */
+typedef void (*replay_peak_fn)(void *ctx);
+
+/*
+ * struct replay_opts - how to replay.
+ * @verify: write and check payloads (false: the ioctls alone).
+ * @progress: draw a progress bar on stderr.
+ * @at_peak: optional callback at the trace's peak payload.
+ * @ctx: its argument.
+ */
+struct replay_opts {
+	bool verify;
+	bool progress;
+	replay_peak_fn at_peak;
+	void *ctx;
+};
+
+/*
+ * Replay @t on @heap (mapped). Every block it allocates is freed before
+ * it returns, even on failure. Returns @res->ok.
+ */
+bool replay_run(struct myheap *heap, const struct trace *t,
+		const struct replay_opts *opts, struct replay_result *res);
+
+#endif /* MYHEAP_REPLAY_H */
