@@ -243,16 +243,18 @@ void myheap_events_exit(struct myheap_dev *dev)
 }
 
 /**
- * myheap_changes() - the device's change counter (see struct myheap_events).
+ * myheap_changes() - a number that moves whenever block boundaries may have:
+ * the change counter of struct myheap_events plus the resets of the heap
+ * after its last close (&myheap_dev.resets).
  * @dev: the device.
  *
  * Context: &myheap_dev.lock held.
- * Return: the counter; 0 for a device without a ring.
+ * Return: the number.
  */
 u64 myheap_changes(struct myheap_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
-	return dev->events ? dev->events->changes : 0;
+	return (dev->events ? dev->events->changes : 0) + dev->resets;
 }
 
 /* The events file: one line per event, oldest first, then a trailer. */

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the debugfs tests: the device's ioctls as 0 / -errno, reading
+ * a whole debugfs file in reads of a chosen size, parsing the blocks dump,
+ * and the normalisation golden dumps are compared in.
+ */
+#ifndef MYHEAP_DFS_UTIL_H
+#define MYHEAP_DFS_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/myheap.h>
+
+#define DFS_DIR		"/sys/kernel/debug/myheap"
+#define TRACEFS		"/sys/kernel/tracing"
+#define HDR		8	/* bytes of header in front of a payload */
+
+static const char *const dfs_files[] = {
+	"blocks", "blocks.json", "freelist", "stats", "frag", "owners",
+	"check", "events",
+};
+#define DFS_NR_FILES	(sizeof(dfs_files) / sizeof(dfs_files[0]))
+
+static const char *const policy_names[MYHEAP_NR_POLICIES] = {
+	"first", "next", "best", "worst", "segregated", "buddy",
+};
+
+static inline int dev_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int dev_alloc(int fd, uint64_t size, uint64_t *off)
+{
+	struct myheap_alloc a = { .size = size };
+	int ret = dev_ioctl(fd, MYHEAP_IOC_ALLOC, &a);
+
+	if (!ret && off)
+		*off = a.offset;
+	return ret;
+}
+
+static inline int dev_free(int fd, uint64_t off)
+{
+	struct myheap_free f = { .offset = off };
+
+	return dev_ioctl(fd, MYHEAP_IOC_FREE, &f);
+}
+
+static inline int dev_realloc(int fd, uint64_t off, uint64_t size,
+			      uint64_t *new_off)
+{
+	struct myheap_realloc r = { .offset = off, .size = size };
+	int ret = dev_ioctl(fd, MYHEAP_IOC_REALLOC, &r);
+
+	if (!ret && new_off)
+		*new_off = r.new_offset;
+	return ret;
+}
+
+static inline int dev_policy(int fd, unsigned int policy)
+{
+	struct myheap_policy p = { .policy = policy };
+
+	return dev_ioctl(fd, MYHEAP_IOC_SET_POLICY, &p);
+}
+
+static inline int dev_info(int fd, struct myheap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return dev_ioctl(fd, MYHEAP_IOC_GET_INFO, info);
+}
+
+/* Allocate @n blocks of @size bytes in batches; their offsets to @offs. */
+static inline int dev_alloc_many(int fd, size_t n, uint64_t size,
+				 uint64_t *offs)
+{
+	struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
+	size_t done = 0, i, k;
+
+	while (done < n) {
+		struct myheap_batch b = { .ops = (uintptr_t)ops,
+					  .op_size = sizeof(ops[0]) };
+
+		k = n - done < MYHEAP_BATCH_MAX ? n - done : MYHEAP_BATCH_MAX;
+		memset(ops, 0, k * sizeof(ops[0]));
+		for (i = 0; i < k; i++) {
+			ops[i].op = MYHEAP_BATCH_OP_ALLOC;
+			ops[i].size = size;
+		}
+		b.count = k;
+		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b))
+			return -errno;
+		for (i = 0; i < k; i++) {
+			if (ops[i].result)
+				return ops[i].result;
+			offs[done + i] = ops[i].offset;
+		}
+		done += k;
+	}
+	return 0;
+}
+
+/* The whole file at @path, read @chunk bytes at a time; NUL-terminated. */
+static inline char *read_file_chunked(const char *path, size_t chunk,
+				      size_t *lenp)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (len + chunk > cap) {
+			char *bigger;
+
+			while (len + chunk > cap)
+				cap *= 2;
+			bigger = realloc(buf, cap + 1);
+			if (!bigger)
+				goto fail;
+			buf = bigger;
+		}
+		n = read(fd, buf + len, chunk);
+		if (n < 0)
+			goto fail;
+		if (!n)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	if (lenp)
+		*lenp = len;
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+static inline char *read_dfs(const char *name, size_t *lenp)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), DFS_DIR "/%s", name);
+	return read_file_chunked(path, 4096, lenp);
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* One line of the blocks dump; -1 stands for "-". */
+struct blk {
+	long long offset, size, hdr, requested, granted, pid, owner;
+	char state[32];
+	char header[32];
+};
+
+struct blocks_dump {
+	struct blk *b;
+	size_t n;
+	bool have_totals;
+	unsigned long long t_blocks, t_used, t_used_bytes, t_free, t_free_bytes,
+			   t_damaged, t_damaged_bytes, t_requested, t_granted,
+			   t_resyncs;
+	const char *err;	/* first malformed line, if any */
+};
+
+static inline long long dash_num(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!strcmp(s, "-"))
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end || end == s ? -2 : v;
+}
+
+/* Parse the text of the blocks file (modified in place). */
+static inline int parse_blocks(char *text, struct blocks_dump *d)
+{
+	char *line, *save = NULL;
+	size_t cap = 0;
+	int lineno = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lineno++) {
+		char f[9][32];
+		struct blk *b;
+
+		if (lineno == 0) {
+			if (strcmp(line, "myheap blocks - version: 1.0"))
+				goto bad;
+			continue;
+		}
+		if (!strncmp(line, "# total:", 8)) {
+			if (sscanf(line, "# total: %llu blocks: %llu used %llu bytes, %llu free %llu bytes, %llu damaged %llu bytes; payload: %llu requested, %llu granted; resyncs: %llu",
+				   &d->t_blocks, &d->t_used, &d->t_used_bytes,
+				   &d->t_free, &d->t_free_bytes, &d->t_damaged,
+				   &d->t_damaged_bytes, &d->t_requested,
+				   &d->t_granted, &d->t_resyncs) != 10)
+				goto bad;
+			d->have_totals = true;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		if (d->have_totals)
+			goto bad;	/* nothing after the totals */
+		if (sscanf(line, "%31s %31s %31s %31s %31s %31s %31s %31s %31s",
+			   f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+			   f[8]) != 9)
+			goto bad;
+		if (d->n == cap) {
+			struct blk *bigger;
+
+			cap = cap ? cap * 2 : 1024;
+			bigger = realloc(d->b, cap * sizeof(*bigger));
+			if (!bigger)
+				return -ENOMEM;
+			d->b = bigger;
+		}
+		b = &d->b[d->n++];
+		b->offset = dash_num(f[0]);
+		b->size = dash_num(f[1]);
+		b->hdr = dash_num(f[2]);
+		b->requested = dash_num(f[3]);
+		b->granted = dash_num(f[4]);
+		snprintf(b->state, sizeof(b->state), "%s", f[5]);
+		b->pid = dash_num(f[6]);
+		b->owner = dash_num(f[7]);
+		snprintf(b->header, sizeof(b->header), "%s", f[8]);
+		if (b->offset < 0 || b->size <= 0 || b->hdr < -1 ||
+		    b->requested < -1 || b->granted < -1 || b->pid < -1 ||
+		    b->owner < -1)
+			goto bad;
+	}
+	return 0;
+bad:
+	d->err = "malformed line";
+	return -EINVAL;
+}
+
+/* Owner id of the first open file of process @pid, from the owners file. */
+static inline long long owner_of_pid(pid_t pid)
+{
+	char *text = read_dfs("owners", NULL), *line, *save = NULL;
+	long long id = -1, o, p;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || line[0] == 'm')
+			continue;
+		if (sscanf(line, "%lld %lld", &o, &p) == 2 && p == pid) {
+			id = o;		/* the first file it opened */
+			break;
+		}
+	}
+	free(text);
+	return id;
+}
+
+/*
+ * Golden form of a dump: runs of blanks collapsed to one space, no blank
+ * at the end of a line, and in block lines (blocks file) the pid and
+ * owner columns replaced by PID and OWNER when they are @pid and @owner.
+ */
+static inline char *normalise(const char *text, bool blocks, long long pid,
+			      long long owner)
+{
+	char *out = malloc(2 * strlen(text) + 64), *o = out;
+	const char *line = text;
+
+	if (!out)
+		return NULL;
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = strndup(line, len), *tok, *save = NULL;
+		int col = 0;
+		bool block_line = blocks && copy[0] != '#' && copy[0] != 'm';
+
+		for (tok = strtok_r(copy, " \t", &save); tok;
+		     tok = strtok_r(NULL, " \t", &save), col++) {
+			if (col)
+				*o++ = ' ';
+			if (block_line && col == 6 && atoll(tok) == pid)
+				tok = "PID";
+			else if (block_line && col == 7 && atoll(tok) == owner)
+				tok = "OWNER";
+			o += sprintf(o, "%s", tok);
+		}
+		*o++ = '\n';
+		free(copy);
+		line += len + (nl ? 1 : 0);
+	}
+	*o = 0;
+	return out;
+}
+
+/* Does @text contain something that looks like a kernel address? */
+static inline const char *find_kernel_address(const char *text)
+{
+	const char *p;
+	int run;
+
+	for (p = text; *p; p++) {
+		if (!strncasecmp(p, "0xffff", 6))
+			return p;
+		/* 16 hex digits in a row, as %px and %p print pointers */
+		for (run = 0; p[run] && strchr("0123456789abcdefABCDEF", p[run]);
+		     run++)
+			;
+		if (run >= 16)
+			return p;
+		if (run)
+			p += run - 1;
+	}
+	return NULL;
+}
+
+#endif /* MYHEAP_DFS_UTIL_H */

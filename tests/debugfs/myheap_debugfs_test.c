@@ -1,0 +1,1065 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of /sys/kernel/debug/myheap/ and of the myheap tracepoints, run as
+ * root in the VM (tests/debugfs/run-in-vm) against a freshly loaded module
+ * with the default parameters (4 MiB region).
+ *
+ * Every test runs in its own process with its own open file of /dev/myheap,
+ * so the heap is empty again when the next one starts.
+ *
+ * Golden dumps: MYHEAP_GOLDEN_PRINT=1 makes the golden tests print what
+ * they see (in golden form) instead of comparing, for tests/debugfs/
+ * update-golden; the files in golden/ are reviewed by hand, not accepted
+ * blindly.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "dfs_util.h"
+#include "json.h"
+#include "golden.h"
+
+FIXTURE(heap) {
+	int fd;
+	struct myheap_info info;
+	uint8_t *map;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(heap)
+{
+	self->fd = open(MYHEAP_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MYHEAP_DEVICE, strerror(errno));
+	ASSERT_EQ(0, dev_info(self->fd, &self->info));
+	self->map = mmap(NULL, self->info.mmap_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->pid = getpid();
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	if (self->map && self->map != MAP_FAILED)
+		munmap(self->map, self->info.mmap_size);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The blocks dump, parsed; fails the test if it does not parse. */
+#define GET_BLOCKS(d)							\
+	do {								\
+		char *_t = read_dfs("blocks", NULL);			\
+		ASSERT_NE(NULL, _t);					\
+		ASSERT_EQ(0, parse_blocks(_t, (d))) TH_LOG("%s", (d)->err); \
+		ASSERT_TRUE((d)->have_totals);				\
+		free(_t);						\
+	} while (0)
+
+/* Find the block line whose block starts at @off. */
+static const struct blk *blk_at(const struct blocks_dump *d, long long off)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->b[i].offset == off)
+			return &d->b[i];
+	return NULL;
+}
+
+/* Check that the blocks tile the heap and agree with their totals. */
+static bool blocks_consistent(const struct blocks_dump *d, char *why,
+			      size_t len)
+{
+	unsigned long long used = 0, free_ = 0, dmg = 0;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct blk *b = &d->b[i];
+
+		if (i && b->offset != d->b[i - 1].offset + d->b[i - 1].size) {
+			snprintf(why, len, "block %zu at %lld is not where block %zu ends",
+				 i, b->offset, i - 1);
+			return false;
+		}
+		if (!strcmp(b->state, "used"))
+			used++;
+		else if (!strcmp(b->state, "free"))
+			free_++;
+		else if (!strcmp(b->state, "damaged"))
+			dmg++;
+	}
+	if (d->t_blocks != d->n || d->t_used != used || d->t_free != free_ ||
+	    d->t_damaged != dmg) {
+		snprintf(why, len, "totals disagree with the %zu lines", d->n);
+		return false;
+	}
+	return true;
+}
+
+/* blocks.json parses and says exactly what blocks says, line by line. */
+static bool json_agrees(const char *json_text, size_t json_len,
+			const struct blocks_dump *d, char *why, size_t len)
+{
+	const char *err = NULL;
+	struct json *root = json_parse(json_text, json_len, &err);
+	const struct json *blocks, *tot;
+	bool ok = false;
+	size_t i;
+
+	if (!root) {
+		snprintf(why, len, "blocks.json does not parse: %s", err);
+		return false;
+	}
+	blocks = json_get(root, "blocks");
+	tot = json_get(root, "totals");
+	if (!json_str(root, "version") || !json_str(root, "format") ||
+	    !blocks || blocks->type != J_ARR || !tot) {
+		snprintf(why, len, "blocks.json lacks version, format, blocks or totals");
+		goto out;
+	}
+	if (blocks->n != d->n) {
+		snprintf(why, len, "%zu blocks in JSON, %zu in text", blocks->n, d->n);
+		goto out;
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct json *o = blocks->items[i];
+		const struct blk *b = &d->b[i];
+		const char *state = json_str(o, "state"), *hdr = json_str(o, "header");
+
+		if (json_u64(o, "offset") != b->offset ||
+		    json_u64(o, "size") != b->size ||
+		    json_u64(o, "header_size") != b->hdr ||
+		    json_u64(o, "requested") != b->requested ||
+		    json_u64(o, "granted") != b->granted ||
+		    json_u64(o, "pid") != b->pid ||
+		    json_u64(o, "owner") != b->owner ||
+		    !state || strcmp(state, b->state) ||
+		    !hdr || strcmp(hdr, b->header)) {
+			snprintf(why, len, "block %zu (offset %lld) differs", i, b->offset);
+			goto out;
+		}
+	}
+	if ((unsigned long long)json_u64(tot, "blocks") != d->t_blocks ||
+	    (unsigned long long)json_u64(tot, "used_bytes") != d->t_used_bytes ||
+	    (unsigned long long)json_u64(tot, "free_bytes") != d->t_free_bytes ||
+	    (unsigned long long)json_u64(tot, "damaged") != d->t_damaged) {
+		snprintf(why, len, "totals differ");
+		goto out;
+	}
+	ok = true;
+out:
+	json_free(root);
+	return ok;
+}
+
+TEST_F(heap, files_exist_root_only)
+{
+	char path[256], *text;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < DFS_NR_FILES; i++) {
+		snprintf(path, sizeof(path), DFS_DIR "/%s", dfs_files[i]);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_EQ(0400, st.st_mode & 07777) TH_LOG("%s mode %o", path, st.st_mode);
+		EXPECT_EQ(0, st.st_uid);
+		text = read_dfs(dfs_files[i], NULL);
+		ASSERT_NE(NULL, text) TH_LOG("cannot read %s", path);
+		EXPECT_LT(0, strlen(text));
+		free(text);
+	}
+}
+
+TEST_F(heap, check_ok_and_versioned_headers)
+{
+	static const char *const first[] = {
+		"blocks", "myheap blocks - version: 1.0\n",
+		"freelist", "myheap freelist - version: 1.0\n",
+		"frag", "myheap frag - version: 1.0\n",
+		"owners", "myheap owners - version: 1.0\n",
+		"events", "myheap events - version: 1.0\n",
+	};
+	uint64_t a;
+	size_t i;
+	char *t;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, &a));
+	t = read_dfs("check", NULL);
+	ASSERT_NE(NULL, t);
+	EXPECT_STREQ("ok\n", t);
+	free(t);
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i += 2) {
+		t = read_dfs(first[i], NULL);
+		ASSERT_NE(NULL, t);
+		EXPECT_EQ(0, strncmp(t, first[i + 1], strlen(first[i + 1])))
+			TH_LOG("%s starts with: %.60s", first[i], t);
+		free(t);
+	}
+}
+
+
+/* The heap of every policy, with the same operations. */
+FIXTURE(policy) {
+	int fd;
+	pid_t pid;
+	long long owner;
+};
+
+FIXTURE_VARIANT(policy) {
+	unsigned int policy;
+};
+
+FIXTURE_VARIANT_ADD(policy, first) { .policy = MYHEAP_POLICY_FIRST_FIT };
+FIXTURE_VARIANT_ADD(policy, next) { .policy = MYHEAP_POLICY_NEXT_FIT };
+FIXTURE_VARIANT_ADD(policy, best) { .policy = MYHEAP_POLICY_BEST_FIT };
+FIXTURE_VARIANT_ADD(policy, worst) { .policy = MYHEAP_POLICY_WORST_FIT };
+FIXTURE_VARIANT_ADD(policy, segregated) { .policy = MYHEAP_POLICY_SEGREGATED };
+FIXTURE_VARIANT_ADD(policy, buddy) { .policy = MYHEAP_POLICY_BUDDY };
+
+FIXTURE_SETUP(policy)
+{
+	self->fd = open(MYHEAP_DEVICE, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, dev_policy(self->fd, variant->policy));
+	self->pid = getpid();
+	self->owner = owner_of_pid(self->pid);
+	ASSERT_LT(0, self->owner);
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+	close(self->fd);
+}
+
+/*
+ * The fixed sequence of the golden dumps: five blocks split off the free
+ * space, two holes, a free between them that coalesces all three, an
+ * allocation placed by the policy, a shrink and a growth in place, and a
+ * small allocation.
+ */
+static int golden_ops(int fd)
+{
+	uint64_t a, b, c, d, e, f, g, moved;
+	int ret;
+
+	ret = dev_alloc(fd, 100, &a) ?: dev_alloc(fd, 200, &b) ?:
+	      dev_alloc(fd, 300, &c) ?: dev_alloc(fd, 50, &d) ?:
+	      dev_alloc(fd, 1000, &e) ?:
+	      dev_free(fd, b) ?: dev_free(fd, d) ?: dev_free(fd, c) ?:
+	      dev_alloc(fd, 64, &f) ?:
+	      dev_realloc(fd, a, 40, &moved) ?:
+	      dev_realloc(fd, e, 1500, &moved) ?:
+	      dev_alloc(fd, 24, &g);
+	return ret;
+}
+
+static const char *golden_text(const char *name)
+{
+	const struct golden *g;
+
+	for (g = goldens; g->name; g++)
+		if (!strcmp(g->name, name))
+			return g->text;
+	return NULL;
+}
+
+static void golden_compare(struct __test_metadata *_metadata,
+			   const char *policy, const char *file, bool blocks,
+			   long long pid, long long owner)
+{
+	char name[64], *text, *norm;
+	const char *want;
+
+	text = read_dfs(file, NULL);
+	ASSERT_NE(NULL, text);
+	norm = normalise(text, blocks, pid, owner);
+	ASSERT_NE(NULL, norm);
+	snprintf(name, sizeof(name), "%s.%s", policy, file);
+	if (getenv("MYHEAP_GOLDEN_PRINT")) {
+		printf("=== golden %s\n%s=== end\n", name, norm);
+	} else {
+		want = golden_text(name);
+		ASSERT_NE(NULL, want) TH_LOG("no golden/%s", name);
+		EXPECT_STREQ(want, norm);
+	}
+	free(norm);
+	free(text);
+}
+
+TEST_F(policy, golden)
+{
+	const char *name = policy_names[variant->policy];
+	char *check;
+
+	ASSERT_EQ(0, golden_ops(self->fd));
+	golden_compare(_metadata, name, "blocks", true, self->pid, self->owner);
+	golden_compare(_metadata, name, "freelist", false, 0, 0);
+	check = read_dfs("check", NULL);
+	ASSERT_NE(NULL, check);
+	EXPECT_STREQ("ok\n", check);
+	free(check);
+}
+
+TEST_F(policy, json_agrees_with_blocks)
+{
+	struct blocks_dump d;
+	char why[160], *json;
+	uint64_t x;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, golden_ops(self->fd));
+	for (i = 1; i <= 40; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, i * 37, &x));
+	GET_BLOCKS(&d);
+	EXPECT_TRUE(blocks_consistent(&d, why, sizeof(why))) TH_LOG("%s", why);
+	json = read_dfs("blocks.json", &len);
+	ASSERT_NE(NULL, json);
+	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	free(json);
+	free(d.b);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A value "key: N" of the stats file. */
+static long long stat_value(const char *key)
+{
+	char *text = read_dfs("stats", NULL), *p, pat[64];
+	long long v = -1;
+
+	if (!text)
+		return -1;
+	snprintf(pat, sizeof(pat), "\n%s: ", key);
+	p = strstr(text, pat);
+	if (p)
+		v = atoll(p + strlen(pat));
+	free(text);
+	return v;
+}
+
+TEST_F_TIMEOUT(heap, blocks_100k, 900)
+{
+	const size_t n = 100000;
+	uint64_t *offs = calloc(n, sizeof(*offs));
+	struct blocks_dump d;
+	char why[160], *json;
+	size_t i, used = 0, bad = 0;
+	double t0, t1, t2, t3, t4;
+	long long heap_size;
+	size_t len;
+
+	ASSERT_NE(NULL, offs);
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	t0 = now();
+	ASSERT_EQ(0, dev_alloc_many(self->fd, n, 16, offs));
+	t1 = now();
+	GET_BLOCKS(&d);
+	t2 = now();
+	for (i = 0; i < d.n; i++)
+		if (!strcmp(d.b[i].state, "used")) {
+			used++;
+			if (d.b[i].pid != self->pid || d.b[i].size != 32 ||
+			    d.b[i].requested != 16)
+				bad++;
+		}
+	EXPECT_EQ(n, used);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(n, d.t_used);
+	EXPECT_EQ(0, d.t_resyncs);
+	EXPECT_TRUE(blocks_consistent(&d, why, sizeof(why))) TH_LOG("%s", why);
+	heap_size = stat_value("heap_size");
+	ASSERT_LT(0, heap_size);
+	EXPECT_EQ(HDR + heap_size, d.b[d.n - 1].offset + d.b[d.n - 1].size);
+
+	t3 = now();
+	json = read_dfs("blocks.json", &len);
+	ASSERT_NE(NULL, json);
+	t4 = now();
+	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	ksft_print_msg("%zu blocks: allocated in %.1f s, blocks read in %.1f s, blocks.json (%zu bytes) in %.1f s\n",
+		       d.n, t1 - t0, t2 - t1, len, t4 - t3);
+	free(json);
+	free(d.b);
+	free(offs);
+}
+
+/* Overwrite the header of a block through the mapping. */
+TEST_F(heap, damaged_header_still_dumps)
+{
+	uint64_t a, b, c;
+	uint8_t saved[HDR];
+	struct blocks_dump d;
+	const struct blk *bad;
+	char why[160], want[160], *text, *json;
+	size_t len, i;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &c));
+	memcpy(saved, self->map + b - HDR, HDR);
+	memset(self->map + b - HDR, 0xa5, HDR);
+
+	GET_BLOCKS(&d);
+	bad = blk_at(&d, b - HDR);
+	ASSERT_NE(NULL, bad);
+	EXPECT_STREQ("damaged", bad->state);
+	EXPECT_STREQ("bad", bad->header);
+	EXPECT_EQ(c - b, bad->size);
+	EXPECT_EQ(-1, bad->hdr);
+	EXPECT_EQ(-1, bad->requested);
+	EXPECT_EQ(self->pid, bad->pid);	/* ownership is kept outside */
+	EXPECT_EQ(1, d.t_damaged);
+	EXPECT_STREQ("used", blk_at(&d, a - HDR)->state);
+	EXPECT_STREQ("used", blk_at(&d, c - HDR)->state);
+	EXPECT_TRUE(blocks_consistent(&d, why, sizeof(why))) TH_LOG("%s", why);
+	json = read_dfs("blocks.json", &len);
+	ASSERT_NE(NULL, json);
+	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	free(json);
+
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, strncmp(text, "violations: ", 12)) TH_LOG("%s", text);
+	snprintf(want, sizeof(want),
+		 "first: header fails its magic check at offset %llu\n",
+		 (unsigned long long)(b - HDR));
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	snprintf(want, sizeof(want), "damaged: offset %llu, %llu bytes\n",
+		 (unsigned long long)(b - HDR), (unsigned long long)(c - b));
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	free(text);
+	for (i = 0; i < DFS_NR_FILES; i++) {
+		text = read_dfs(dfs_files[i], NULL);
+		EXPECT_NE(NULL, text) TH_LOG("%s fails on a damaged heap", dfs_files[i]);
+		free(text);
+	}
+	EXPECT_EQ(-EBADMSG, dev_free(self->fd, b));
+
+	memcpy(self->map + b - HDR, saved, HDR);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+	free(d.b);
+}
+
+/* Overwrite the next link of a free block: the free lists stop there. */
+TEST_F(heap, damaged_link_freelist)
+{
+	uint64_t a, b, c;
+	uint32_t saved, junk = 0x7ffffff8;
+	char want[96], *text;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, &c));
+	ASSERT_EQ(0, dev_free(self->fd, b));
+	memcpy(&saved, self->map + b, sizeof(saved));
+	memcpy(self->map + b, &junk, sizeof(junk));
+
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "list (address order):\n  %10llu ",
+		 (unsigned long long)(b - HDR));
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "\n# damaged link:")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "\n# total: ")) TH_LOG("%s", text);
+	free(text);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, strncmp(text, "violations: ", 12)) TH_LOG("%s", text);
+	free(text);
+
+	memcpy(self->map + b, &saved, sizeof(saved));
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+}
+
+/* Many short reads while another process allocates and frees. */
+TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
+{
+	enum { N = 3000 };
+	static uint64_t offs[N];
+	struct blocks_dump d;
+	unsigned int seed = 1;
+	char *text, *json;
+	const char *err;
+	unsigned long long resyncs = 0;
+	struct json *root;
+	pid_t child;
+	size_t i, len;
+	int round, status;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 240, &offs[i]));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		for (;;) {
+			i = rand_r(&seed) % N;
+			if (dev_free(self->fd, offs[i]) ||
+			    dev_alloc(self->fd, 16 + rand_r(&seed) % 480, &offs[i]))
+				_exit(1);
+		}
+	}
+	for (round = 0; round < 4; round++) {
+		text = read_file_chunked(DFS_DIR "/blocks", 512, NULL);
+		ASSERT_NE(NULL, text);
+		ASSERT_EQ(0, parse_blocks(text, &d)) TH_LOG("round %d: %s", round, d.err);
+		EXPECT_TRUE(d.have_totals);
+		for (i = 1; i < d.n; i++)
+			if (d.b[i].offset < d.b[i - 1].offset + d.b[i - 1].size)
+				break;
+		EXPECT_EQ(d.n, i) TH_LOG("round %d: block %zu at %lld overlaps the one before",
+					 round, i, d.b[i].offset);
+		resyncs += d.t_resyncs;
+		free(d.b);
+		free(text);
+		json = read_file_chunked(DFS_DIR "/blocks.json", 300, &len);
+		ASSERT_NE(NULL, json);
+		root = json_parse(json, len, &err);
+		EXPECT_NE(NULL, root) TH_LOG("round %d: %s", round, err);
+		json_free(root);
+		free(json);
+		text = read_file_chunked(DFS_DIR "/freelist", 200, NULL);
+		ASSERT_NE(NULL, text);
+		EXPECT_NE(NULL, strstr(text, "\n# total: "));
+		free(text);
+	}
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ksft_print_msg("4 dumps while the heap changed: %llu resyncs\n", resyncs);
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the churning child failed");
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+}
+
+/*
+ * The heap changes between two pages of the blocks dump so that the offset
+ * the dump saved (where the next block started) is swallowed by a coalesce:
+ * the dump must find its place again, never go back, and say so.
+ */
+TEST_F(heap, resync_after_coalesce)
+{
+	enum { N = 200 };
+	static uint64_t offs[N];
+	static char text[1 << 20];
+	struct blocks_dump first, d;
+	long long k;
+	ssize_t n, len = 0;
+	size_t i;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));	/* 80-byte blocks */
+	fd = open(DFS_DIR "/blocks", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, text, 4096);
+	ASSERT_LT(0, n);
+	len = n;
+	text[len] = 0;
+	{
+		char *copy = strdup(text);
+
+		ASSERT_EQ(0, parse_blocks(copy, &first));
+		free(copy);
+	}
+	ASSERT_LT(2, first.n);
+	/* K: the block after the last one shown, already read by the dump. */
+	k = first.b[first.n - 1].offset + first.b[first.n - 1].size;
+	free(first.b);
+	ASSERT_LT(k + 3 * 80, (long long)offs[N - 1]);
+	/* Free K, then K + 1, which merges into K: K + 1 is no block now. */
+	ASSERT_EQ(0, dev_free(self->fd, k + HDR));
+	ASSERT_EQ(0, dev_free(self->fd, k + 80 + HDR));
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	ASSERT_EQ(0, parse_blocks(text, &d)) TH_LOG("%s", d.err);
+	ASSERT_TRUE(d.have_totals);
+	EXPECT_EQ(1, d.t_resyncs);
+	for (i = 1; i < d.n; i++)
+		ASSERT_LE(d.b[i - 1].offset + d.b[i - 1].size, d.b[i].offset);
+	/* K as it was read, then straight on with K + 2. */
+	ASSERT_NE(NULL, blk_at(&d, k));
+	EXPECT_EQ(NULL, blk_at(&d, k + 80));
+	EXPECT_NE(NULL, blk_at(&d, k + 160));
+	EXPECT_EQ(N, d.n);	/* N + the free rest - K + 1 */
+	free(d.b);
+}
+
+/* pread() at any position gives what a sequential read gives there. */
+TEST_F(heap, pread_matches_sequential)
+{
+	static const char *const files[] = { "blocks", "blocks.json", "freelist", "events" };
+	static uint64_t x[1500];
+	char path[128], buf[512];
+	size_t f, k, len;
+	char *all;
+	int i, fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_BEST_FIT));
+	for (i = 0; i < 1500; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + (i * 7919) % 300, &x[i]));
+	for (i = 0; i < 1500; i += 3)
+		ASSERT_EQ(0, dev_free(self->fd, x[i]));
+	for (f = 0; f < 4; f++) {
+		snprintf(path, sizeof(path), DFS_DIR "/%s", files[f]);
+		all = read_dfs(files[f], &len);
+		ASSERT_NE(NULL, all);
+		ASSERT_LT(8192, len) TH_LOG("%s is only %zu bytes", files[f], len);
+		fd = open(path, O_RDONLY);
+		ASSERT_LE(0, fd);
+		for (k = 0; k < 12; k++) {
+			size_t at = (size_t[]){ 0, 1, 100, 4095, 4096, 4097, 5000,
+						len / 3, len / 2, len - 600,
+						len - 10, len }[k];
+			ssize_t n = pread(fd, buf, sizeof(buf), at);
+			size_t want = len - at < sizeof(buf) ? len - at : sizeof(buf);
+
+			ASSERT_EQ((ssize_t)want, n) TH_LOG("%s at %zu", files[f], at);
+			EXPECT_EQ(0, memcmp(buf, all + at, want)) TH_LOG("%s at %zu", files[f], at);
+		}
+		close(fd);
+		free(all);
+	}
+}
+
+TEST_F(heap, owners_file)
+{
+	char comm[32] = "", want[128], *text;
+	uint64_t a, b;
+	long long me;
+	int fd2, cfd;
+	ssize_t n;
+
+	cfd = open("/proc/self/comm", O_RDONLY);
+	ASSERT_LE(0, cfd);
+	n = read(cfd, comm, sizeof(comm) - 1);
+	close(cfd);
+	ASSERT_LT(0, n);
+	comm[strcspn(comm, "\n")] = 0;
+	fd2 = open(MYHEAP_DEVICE, O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, &b));
+	ASSERT_EQ(0, dev_free(self->fd, a));
+	ASSERT_EQ(0, dev_alloc(fd2, 10, &a));
+	me = owner_of_pid(self->pid);
+	ASSERT_LT(0, me);
+
+	text = read_dfs("owners", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "\n%8lld %7d %10d %10d %10d %s\n", me,
+		 self->pid, 1, 200, 300, comm);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("want%s in:\n%s", want, text);
+	snprintf(want, sizeof(want), "\n%8lld %7d %10d %10d %10d %s\n", me + 1,
+		 self->pid, 1, 10, 10, comm);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("want%s in:\n%s", want, text);
+	EXPECT_NE(NULL, strstr(text, "\n# total: 2 open files\n")) TH_LOG("%s", text);
+	free(text);
+	close(fd2);
+}
+
+TEST_F(heap, stats_agree_with_ioctl)
+{
+	struct myheap_stats st = { 0 };
+	uint64_t x[10];
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 50 * (i + 1), &x[i]));
+	for (i = 0; i < 10; i += 2)
+		ASSERT_EQ(0, dev_free(self->fd, x[i]));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_STATS, &st));
+	EXPECT_EQ(st.used_blocks, stat_value("used_blocks"));
+	EXPECT_EQ(st.free_blocks, stat_value("free_blocks"));
+	EXPECT_EQ(st.requested_bytes, stat_value("requested_bytes"));
+	EXPECT_EQ(st.granted_bytes, stat_value("granted_bytes"));
+	EXPECT_EQ(st.free_bytes, stat_value("free_bytes"));
+	EXPECT_EQ(st.largest_free, stat_value("largest_free"));
+	EXPECT_EQ(st.external_frag_ppm, stat_value("external_frag_ppm"));
+	EXPECT_EQ(st.allocs, stat_value("allocs"));
+	EXPECT_EQ(st.frees, stat_value("frees"));
+	EXPECT_EQ(st.splits, stat_value("splits"));
+	EXPECT_EQ(st.coalesces, stat_value("coalesces"));
+	EXPECT_EQ(st.high_water, stat_value("high_water"));
+	EXPECT_EQ(st.open_files, stat_value("open_files"));
+	EXPECT_EQ(5, stat_value("used_blocks"));
+}
+
+/* Block size a request of @size bytes takes (not buddy). */
+static unsigned long long need_for(unsigned long long size)
+{
+	unsigned long long need = (size + HDR + 15) & ~15ull;
+
+	return need < 32 ? 32 : need;
+}
+
+TEST_F_TIMEOUT(heap, frag_table, 300)
+{
+	static uint64_t offs[1100];
+	unsigned long long free_bytes = 0, largest = 0, size, need, chunks;
+	unsigned long long req, blk, idx_i, idx_f;
+	struct blocks_dump d;
+	char fits[8], *text, *p, line[128];
+	bool fit;
+	size_t i, n = 0;
+	int rows = 0;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	while (n < 1100 && !dev_alloc(self->fd, 4096, &offs[n]))
+		n++;
+	ASSERT_LT(900, n);
+	for (i = 0; i < n; i += 2)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	GET_BLOCKS(&d);
+	for (i = 0; i < d.n; i++)
+		if (!strcmp(d.b[i].state, "free")) {
+			free_bytes += d.b[i].size;
+			if ((unsigned long long)d.b[i].size > largest)
+				largest = d.b[i].size;
+		}
+	text = read_dfs("frag", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(line, sizeof(line), "\nlargest_free: %llu\n", largest);
+	EXPECT_NE(NULL, strstr(text, line)) TH_LOG("%s", text);
+	snprintf(line, sizeof(line), "\nfree_bytes: %llu\n", free_bytes);
+	EXPECT_NE(NULL, strstr(text, line)) TH_LOG("%s", text);
+	p = strstr(text, "#     request      block fits unusable\n");
+	ASSERT_NE(NULL, p);
+	p = strchr(p, '\n') + 1;
+	for (size = 16; size <= (1 << 20); size *= 2, rows++) {
+		ASSERT_EQ(5, sscanf(p, "%llu %llu %7s %llu.%llu", &req, &blk, fits,
+				    &idx_i, &idx_f)) TH_LOG("%.80s", p);
+		need = need_for(size);
+		chunks = 0;
+		fit = false;
+		for (i = 0; i < d.n; i++)
+			if (!strcmp(d.b[i].state, "free") &&
+			    (unsigned long long)d.b[i].size >= need) {
+				fit = true;
+				chunks += d.b[i].size / need;
+			}
+		EXPECT_EQ(size, req);
+		EXPECT_EQ(need, blk);
+		EXPECT_STREQ(fit ? "yes" : "no", fits) TH_LOG("request %llu", size);
+		EXPECT_EQ((free_bytes - chunks * need) * 1000 / free_bytes,
+			  idx_i * 1000 + idx_f) TH_LOG("request %llu", size);
+		p = strchr(p, '\n') + 1;
+	}
+	EXPECT_EQ(17, rows);
+	/* Holes of 4112 bytes: 4096 fits, 8192 does not. */
+	EXPECT_NE(NULL, strstr(text, "\n         4096       4112 yes ")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "\n         8192       8208 no ")) TH_LOG("%s", text);
+	free(text);
+	free(d.b);
+}
+
+/* One line of the events file. */
+struct ev {
+	unsigned long long seq;
+	char op[16], offset[24], new_offset[24], size_s[24], result[24];
+	long long size, pid, owner;	/* size: -1 for "-" */
+};
+
+static int parse_events(char *text, struct ev *evs, int max,
+			unsigned long long *recorded)
+{
+	char *line, *save = NULL;
+	int n = 0;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int kept;
+
+		if (sscanf(line, "# last %u of %llu events", &kept, recorded) == 2)
+			continue;
+		if (line[0] == '#' || line[0] == 'm')
+			continue;
+		if (n == max)
+			return -1;
+		if (sscanf(line, "%llu %*s %15s %23s %23s %23s %lld %lld %23s",
+			   &evs[n].seq, evs[n].op, evs[n].offset,
+			   evs[n].new_offset, evs[n].size_s, &evs[n].pid,
+			   &evs[n].owner, evs[n].result) != 8)
+			return -1;
+		evs[n].size = dash_num(evs[n].size_s);
+		n++;
+	}
+	return n;
+}
+
+TEST_F(heap, events_ring)
+{
+	static struct ev evs[1100];
+	unsigned long long recorded = 0;
+	char *text, num[24];
+	uint64_t x = 0, moved;
+	long long me = owner_of_pid(self->pid);
+	int i, n;
+
+	for (i = 0; i < 800; i++) {
+		ASSERT_EQ(0, dev_alloc(self->fd, 16, &x));
+		ASSERT_EQ(0, dev_free(self->fd, x));
+	}
+	ASSERT_EQ(0, dev_alloc(self->fd, 48, &x));
+	ASSERT_EQ(0, dev_realloc(self->fd, x, 4000, &moved));
+	ASSERT_EQ(-ENXIO, dev_free(self->fd, 12345));
+	text = read_dfs("events", NULL);
+	ASSERT_NE(NULL, text);
+	n = parse_events(text, evs, 1100, &recorded);
+	free(text);
+	ASSERT_EQ(1024, n);
+	EXPECT_LE(1603, recorded);
+	for (i = 1; i < n; i++)
+		ASSERT_EQ(evs[i - 1].seq + 1, evs[i].seq);
+	EXPECT_EQ(recorded - 1, evs[n - 1].seq);
+
+	EXPECT_STREQ("free", evs[n - 1].op);
+	EXPECT_STREQ("12345", evs[n - 1].offset);
+	EXPECT_STREQ("-ENXIO", evs[n - 1].result);
+	EXPECT_EQ(-1, evs[n - 1].size);
+	EXPECT_EQ(self->pid, evs[n - 1].pid);
+	EXPECT_EQ(me, evs[n - 1].owner);
+
+	EXPECT_STREQ("realloc", evs[n - 2].op);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)x);
+	EXPECT_STREQ(num, evs[n - 2].offset);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)moved);
+	EXPECT_STREQ(num, evs[n - 2].new_offset);
+	EXPECT_EQ(4000, evs[n - 2].size);
+	EXPECT_STREQ("ok", evs[n - 2].result);
+
+	EXPECT_STREQ("alloc", evs[n - 3].op);
+	EXPECT_EQ(48, evs[n - 3].size);
+	EXPECT_STREQ("free", evs[n - 4].op);
+	EXPECT_EQ(16, evs[n - 4].size);
+}
+
+/* Find the next trace line of @event from *@pos on; its fields, or NULL. */
+static const char *next_trace(const char *trace, const char **pos,
+			      const char *event)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), " %s: ", event);
+	p = strstr(*pos, pat);
+	if (!p)
+		return NULL;
+	*pos = strchr(p, '\n') ?: p + strlen(p);
+	return p + strlen(pat);
+}
+
+TEST_F(heap, tracepoints)
+{
+	struct myheap_alloc al = { .size = 100 };
+	unsigned long long owner, size, align, off, usable, old_size, new_off;
+	unsigned int flags, coff, csize, old_pol;
+	uint64_t b, c, moved;
+	uint32_t saved, junk = 0x7ffffff8;
+	const char *pos, *f, *name;
+	char old_name[16], new_name[16], *trace;
+	int pid, result;
+	long long me = owner_of_pid(self->pid);
+
+	ASSERT_EQ(0, access(TRACEFS "/events/myheap/enable", W_OK));
+	old_pol = self->info.policy;
+	ASSERT_EQ(0, write_str(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "1"));
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &al));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 50, &c));
+	ASSERT_EQ(0, dev_free(self->fd, b));
+	ASSERT_EQ(0, dev_free(self->fd, al.offset));
+	ASSERT_EQ(0, dev_realloc(self->fd, c, 500, &moved));
+	ASSERT_EQ(-E2BIG, dev_alloc(self->fd, self->info.region_size, NULL));
+	ASSERT_EQ(-ENXIO, dev_free(self->fd, 12345));
+	/* Damage the first free block's next link: the next alloc is refused. */
+	memcpy(&saved, self->map + al.offset, sizeof(saved));
+	memcpy(self->map + al.offset, &junk, sizeof(junk));
+	EXPECT_EQ(-EUCLEAN, dev_alloc(self->fd, 16, NULL));
+	memcpy(self->map + al.offset, &saved, sizeof(saved));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "0"));
+
+	trace = read_file_chunked(TRACEFS "/trace", 4096, NULL);
+	ASSERT_NE(NULL, trace);
+	pos = trace;
+	name = policy_names[old_pol];
+	f = next_trace(trace, &pos, "myheap_policy_change");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	ASSERT_EQ(3, sscanf(f, "old=%15s new=%15s result=%d", old_name, new_name, &result));
+	EXPECT_STREQ(name, old_name);
+	EXPECT_STREQ("first", new_name);
+	EXPECT_EQ(0, result);
+
+	f = next_trace(trace, &pos, "myheap_alloc");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(8, sscanf(f, "owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
+			    &owner, &pid, &size, &align, &flags, &off, &usable, &result));
+	EXPECT_EQ(me, owner);
+	EXPECT_EQ(self->pid, pid);
+	EXPECT_EQ(100, size);
+	EXPECT_EQ(0, align);
+	EXPECT_EQ(0, flags);
+	EXPECT_EQ(al.offset, off);
+	EXPECT_EQ(al.usable, usable);
+	EXPECT_EQ(0, result);
+	/* The alloc of b split the rest of the heap after it. */
+	f = next_trace(trace, &pos, "myheap_split");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &coff, &csize));
+
+	f = next_trace(trace, &pos, "myheap_free");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(5, sscanf(f, "owner=%llu pid=%d offset=%llu size=%llu result=%d",
+			    &owner, &pid, &off, &size, &result));
+	EXPECT_EQ(b, off);
+	EXPECT_EQ(200, size);
+	EXPECT_EQ(0, result);
+	/* Freeing the first block merges it with b's block after it. */
+	f = next_trace(trace, &pos, "myheap_coalesce");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &coff, &csize));
+	EXPECT_EQ(al.offset - HDR, coff);
+	EXPECT_EQ(c - al.offset, csize);
+	f = next_trace(trace, &pos, "myheap_free");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(5, sscanf(f, "owner=%llu pid=%d offset=%llu size=%llu result=%d",
+			    &owner, &pid, &off, &size, &result));
+	EXPECT_EQ(al.offset, off);
+	EXPECT_EQ(100, size);
+
+	f = next_trace(trace, &pos, "myheap_realloc");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(8, sscanf(f, "owner=%llu pid=%d offset=%llu old_size=%llu size=%llu new_offset=%llu usable=%llu result=%d",
+			    &owner, &pid, &off, &old_size, &size, &new_off, &usable, &result));
+	EXPECT_EQ(c, off);
+	EXPECT_EQ(50, old_size);
+	EXPECT_EQ(500, size);
+	EXPECT_EQ(moved, new_off);
+	EXPECT_EQ(0, result);
+
+	f = next_trace(trace, &pos, "myheap_alloc");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(8, sscanf(f, "owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
+			    &owner, &pid, &size, &align, &flags, &off, &usable, &result));
+	EXPECT_EQ(self->info.region_size, size);
+	EXPECT_EQ(-E2BIG, result);
+	f = next_trace(trace, &pos, "myheap_free");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(5, sscanf(f, "owner=%llu pid=%d offset=%llu size=%llu result=%d",
+			    &owner, &pid, &off, &size, &result));
+	EXPECT_EQ(12345, off);
+	EXPECT_EQ(-ENXIO, result);
+
+	f = next_trace(trace, &pos, "myheap_corruption");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	f = next_trace(trace, &pos, "myheap_alloc");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(8, sscanf(f, "owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
+			    &owner, &pid, &size, &align, &flags, &off, &usable, &result));
+	EXPECT_EQ(-EUCLEAN, result);
+	for (pos = strstr(trace, " myheap_"); pos; pos = strstr(pos + 1, " myheap_")) {
+		const char *eol = strchr(pos, '\n');
+		char line[256];
+
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(eol ? eol - pos : (long)strlen(pos)), pos);
+		EXPECT_EQ(NULL, find_kernel_address(line)) TH_LOG("%s", line);
+	}
+	free(trace);
+	ASSERT_EQ(0, dev_free(self->fd, moved));
+}
+
+TEST_F(heap, nonroot_cannot_read)
+{
+	pid_t child;
+	int status;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		char path[256];
+		size_t i;
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(2);
+		for (i = 0; i < DFS_NR_FILES; i++) {
+			snprintf(path, sizeof(path), DFS_DIR "/%s", dfs_files[i]);
+			fd = open(path, O_RDONLY);
+			if (fd >= 0 || errno != EACCES)
+				_exit(10 + i);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("uid 1000 could open %s (or setuid failed)",
+		       WEXITSTATUS(status) >= 10 ? dfs_files[WEXITSTATUS(status) - 10] : "?");
+}
+
+TEST_F(heap, no_kernel_addresses)
+{
+	uint64_t x[20], moved;
+	uint8_t saved[HDR];
+	const char *where;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 24 * (i + 1), &x[i]));
+	for (i = 0; i < 20; i += 3)
+		ASSERT_EQ(0, dev_free(self->fd, x[i]));
+	ASSERT_EQ(0, dev_realloc(self->fd, x[1], 3000, &moved));
+	/* Damaged records too. */
+	memcpy(saved, self->map + x[5] - HDR, HDR);
+	memset(self->map + x[5] - HDR, 0xff, HDR);
+	for (i = 0; i < DFS_NR_FILES; i++) {
+		text = read_dfs(dfs_files[i], NULL);
+		ASSERT_NE(NULL, text);
+		where = find_kernel_address(text);
+		EXPECT_EQ(NULL, where) TH_LOG("%s: %.40s", dfs_files[i], where);
+		free(text);
+	}
+	memcpy(self->map + x[5] - HDR, saved, HDR);
+}
+
+TEST_HARNESS_MAIN
