@@ -633,10 +633,13 @@ static int mh_grow(struct mh_heap *h, u32 blk, const struct mh_hdr *hd,
 	}
 	mh_wipe_header(h, r);
 	mh_write_used(h, blk, usize, hd->prev_free, req);
-	if (tail)
+	mh_emit(h, MH_EV_COALESCE, blk, total);
+	if (tail) {
 		mh_write_free(h, blk + usize, tail, false);
-	else
+		mh_emit(h, MH_EV_SPLIT, blk + usize, tail);
+	} else {
 		mh_set_prev_free(h, r + rsize, false);
+	}
 	h->free_bytes -= usize - hd->size;
 	if (!tail)
 		h->free_blocks--;

@@ -108,7 +108,9 @@ enum mh_policy {
 /**
  * enum mh_event - structural events reported to the observer.
  * @MH_EV_SPLIT: a block was split; offset/size describe the remainder.
- * @MH_EV_COALESCE: blocks merged; offset/size describe the merged block.
+ * @MH_EV_COALESCE: two blocks merged (a freed block with a free neighbour,
+ *	or a block grown in place over its free right neighbour); offset/size
+ *	describe the merged block.
  * @MH_EV_CORRUPTION: damage detected; offset is where, size is 0.
  */
 enum mh_event {
