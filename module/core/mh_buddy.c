@@ -3,12 +3,13 @@
  * mh_buddy.c - the binary buddy system (Knowlton 1965; Knuth TAOCP 2.5).
  *
  * Blocks are MH_MIN_BLOCK << order bytes, aligned to their own size, so a
- * block's buddy is found by flipping one bit of its relative offset. An allocation takes the smallest non-empty order
- * that fits (one bitmap lookup) and splits it in halves down to the size
- * wanted; a free merges with its buddy as long as the buddy is free and
- * whole. The region rarely is a power of two, so at reset it is carved into
- * the largest aligned power-of-two blocks that tile it, as the kernel's page
- * allocator does with a zone.
+ * block's buddy is found by flipping one bit of its relative offset. An
+ * allocation takes the smallest non-empty order that fits (one bitmap
+ * lookup) and splits it in halves down to the size wanted; a free merges
+ * with its buddy as long as the buddy is free and whole. The region rarely
+ * is a power of two, so at reset it is carved into the largest aligned
+ * power-of-two blocks that tile it, as the kernel's page allocator does
+ * with a zone.
  *
  * Alignment is measured from the heap's END: the tiling then puts the small
  * blocks at low addresses and the largest at the top, so a small heap in
