@@ -12,7 +12,7 @@
 #   make selftests    kselftest-harness tests in the VM (KERNELS=debug stock)
 #   make bench        utilization and throughput of every policy on the traces
 #   make all          build everything that builds on the host
-#   make install      install libmyheap, the CLI and the uapi header
+#   make install      install libmyheap, the CLI, man pages, uapi header
 #   make vm-modules   (called by tests/vm/run) build what a VM boots with
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -88,10 +88,9 @@ shell: deps
 bench: deps
 	@$(MAKE) -s -C tests/core utilization
 
+# libmyheap, the CLI, the man pages and the uapi header.
 install:
-	$(if $(HAVE_USERSPACE),$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))
-	install -D -m 0644 module/include/uapi/linux/myheap.h \
-		$(DESTDIR)$(PREFIX)/include/linux/myheap.h
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 clean:
 	rm -rf $(BUILD)
