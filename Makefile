@@ -15,42 +15,31 @@
 #   make install      install libmyheap, the CLI, man pages, uapi header
 #   make vm-modules   (called by tests/vm/run) build what a VM boots with
 
-TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-BUILD := $(TOP)/build
-RESULTS := $(BUILD)/results
+RESULTS := build/results
 KERNEL ?= debug
 KERNELS ?= debug stock
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# Parts that exist so far: each is optional here so the tree builds while
-# it grows; `make check` counts a missing result file as a failure.
-HAVE_USERSPACE := $(wildcard $(TOP)/userspace/Makefile)
-HAVE_SELFTESTS := $(wildcard $(TOP)/tests/selftests/Makefile)
-HAVE_DEBUGFS := $(wildcard $(TOP)/tests/debugfs/Makefile)
-
 .PHONY: all deps run shell check check-core kunit selftests bench install \
-	vm-modules clean userspace
+	vm-modules clean
 
 all: deps
 	$(MAKE) -C tests/core all
-	$(if $(HAVE_USERSPACE),$(MAKE) -C userspace all)
+	$(MAKE) -C userspace all
 
 deps:
 	@tests/vm/install-deps
 	@tests/core/install-deps
-	$(if $(HAVE_USERSPACE),@userspace/install-deps)
-
-userspace:
-	$(if $(HAVE_USERSPACE),$(MAKE) -C userspace all)
+	@userspace/install-deps
 
 # What tests/vm/run boots with: the modules for $(KERNEL) and the static
-# programs the guest runs (selftests, tools) in build/vm/bin.
+# programs the guest runs (tests, tools) in build/vm/bin.
 vm-modules:
 	@module/build-kmod $(KERNEL)
-	$(if $(HAVE_SELFTESTS),@$(MAKE) -s -C tests/selftests vm)
-	$(if $(HAVE_DEBUGFS),@$(MAKE) -s -C tests/debugfs vm)
-	$(if $(HAVE_USERSPACE),@$(MAKE) -s -C userspace vm)
+	@$(MAKE) -s -C tests/selftests vm
+	@$(MAKE) -s -C tests/debugfs vm
+	@$(MAKE) -s -C userspace vm
 
 check-core: deps
 	-@$(MAKE) -s -C tests/core check
@@ -67,16 +56,15 @@ selftests: deps
 # Every layer runs even when an earlier one fails; tests/tally adds up the
 # counts each layer wrote and fails if any failed or wrote none.
 CHECK_LAYERS := test fuzz replay-check kunit $(KERNELS:%=selftests-%) \
-	$(if $(HAVE_DEBUGFS),$(KERNELS:%=debugfs-%)) \
-	$(if $(HAVE_USERSPACE),userspace-stock demo)
+	$(KERNELS:%=debugfs-%) userspace-stock demo
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) -s -C tests/core check
 	-@module/tests/run-kunit
 	-@for k in $(KERNELS); do tests/selftests/run-in-vm $$k; done
-	$(if $(HAVE_DEBUGFS),-@for k in $(KERNELS); do tests/debugfs/run-in-vm $$k; done)
-	$(if $(HAVE_USERSPACE),-@userspace/tests/run-in-vm stock)
-	$(if $(HAVE_USERSPACE),-@MYHEAP_DEMO_QUICK=1 userspace/demo/run)
+	-@for k in $(KERNELS); do tests/debugfs/run-in-vm $$k; done
+	-@userspace/tests/run-in-vm stock
+	-@MYHEAP_DEMO_QUICK=1 userspace/demo/run
 	@tests/tally $(RESULTS) $(CHECK_LAYERS)
 
 run: deps
@@ -88,9 +76,8 @@ shell: deps
 bench: deps
 	@$(MAKE) -s -C tests/core utilization
 
-# libmyheap, the CLI, the man pages and the uapi header.
 install:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build
