@@ -111,7 +111,8 @@ enum mh_policy {
  * @MH_EV_COALESCE: two blocks merged (a freed block with a free neighbour,
  *	or a block grown in place over its free right neighbour); offset/size
  *	describe the merged block.
- * @MH_EV_CORRUPTION: damage detected; offset is where, size is 0.
+ * @MH_EV_CORRUPTION: an operation found damage (-EUCLEAN); offset is the
+ *	payload offset it was given (0 for an allocation), size is 0.
  */
 enum mh_event {
 	MH_EV_SPLIT,
@@ -123,7 +124,7 @@ enum mh_event {
  * typedef mh_observer_fn - called by the core on structural events.
  * @ctx: the pointer given to mh_set_observer().
  * @event: what happened.
- * @offset: block (header) offset.
+ * @offset: block (header) offset, except for MH_EV_CORRUPTION.
  * @size: block size in bytes.
  */
 typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,
