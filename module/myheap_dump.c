@@ -371,6 +371,7 @@ struct myheap_free_rec {
  * @n: blocks in @buf.
  * @idx: the current record: @buf[@idx], or the end record if @idx == @n.
  * @end_list: list of the last block of all (for the end record).
+ * @ended: the end record was shown; reads past it see end of file.
  * @buf: the blocks of this page.
  */
 struct myheap_freelist_iter {
@@ -385,6 +386,7 @@ struct myheap_freelist_iter {
 	unsigned int n;
 	unsigned int idx;
 	u32 end_list;
+	bool ended;
 	struct myheap_free_rec buf[MYHEAP_FREE_CHUNK];
 };
 
@@ -425,8 +427,12 @@ static void *myheap_freelist_collect(struct myheap_freelist_iter *it,
 	it->end_list = it->prev_list;
 	if (it->n)
 		return it;
-	/* Nothing buffered: the end record, if @pos is just past the blocks. */
-	return it->complete && it->seen == it->skip ? it : NULL;
+	/*
+	 * Nothing buffered: the end record. @pos may lie past the blocks when
+	 * lists shrank since the last page; the end record still ends the
+	 * dump (@ended keeps reads after it at end of file).
+	 */
+	return it->complete && it->seen <= it->skip ? it : NULL;
 }
 
 static void *myheap_freelist_start(struct seq_file *m, loff_t *pos)
@@ -434,8 +440,12 @@ static void *myheap_freelist_start(struct seq_file *m, loff_t *pos)
 	struct myheap_freelist_iter *it = m->private;
 
 	mutex_lock(&it->dev->lock);
-	if (!*pos)
+	if (!*pos) {
+		it->ended = false;
 		return SEQ_START_TOKEN;
+	}
+	if (it->ended)
+		return NULL;
 	return myheap_freelist_collect(it, *pos);
 }
 
@@ -446,8 +456,10 @@ static void *myheap_freelist_next(struct seq_file *m, void *v, loff_t *pos)
 	++*pos;
 	if (v == SEQ_START_TOKEN)
 		return myheap_freelist_collect(it, *pos);
-	if (it->idx == it->n)
-		return NULL;	/* that was the end record */
+	if (it->idx == it->n) {
+		it->ended = true;	/* that was the end record */
+		return NULL;
+	}
 	if (++it->idx < it->n || it->complete)
 		return it;
 	/*
