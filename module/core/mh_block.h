@@ -63,6 +63,7 @@ static inline u32 mh_ld32(const struct mh_heap *h, u32 off)
 {
 	if (unlikely(off > h->region_size - 4))
 		return 0;
+	mh_port_before_load(h->base, off, 4);
 	return READ_ONCE(*(u32 *)(h->base + off));
 }
 
@@ -76,6 +77,7 @@ static inline u64 mh_ld64(const struct mh_heap *h, u32 off)
 {
 	if (unlikely(off > h->region_size - 8))
 		return 0;
+	mh_port_before_load(h->base, off, 8);
 	return READ_ONCE(*(u64 *)(h->base + off));
 }
 

@@ -18,12 +18,24 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/math64.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/types.h>
 
 static inline u64 mh_div64(u64 dividend, u64 divisor)
 {
 	return div64_u64(dividend, divisor);
+}
+
+/* A fresh header salt at every reset: headers must not be predictable. */
+static inline u32 mh_port_random_u32(void)
+{
+	return get_random_u32();
+}
+
+/* The kernel build has no attacker hook: loads are plain READ_ONCE. */
+static inline void mh_port_before_load(u8 *base, u32 off, u32 len)
+{
 }
 
 #else /* native build: tests, fuzzers, replay, benchmarks */
@@ -53,6 +65,25 @@ typedef __u64 u64;
 static inline u64 mh_div64(u64 dividend, u64 divisor)
 {
 	return dividend / divisor;
+}
+
+/*
+ * Native builds (tests/core/mh_port_user.c): a seedable generator, so a
+ * test run is reproducible, and the attacker hook: when set, it is called
+ * before every load the core makes from the region, with the region and the
+ * bytes about to be read, and may rewrite any byte of the region, as a
+ * process writing the mapping during an operation could.
+ */
+u32 mh_port_random_u32(void);
+void mh_port_seed(u64 seed);
+
+typedef void (*mh_load_hook_fn)(u8 *base, u32 off, u32 len);
+extern mh_load_hook_fn mh_load_hook;
+
+static inline void mh_port_before_load(u8 *base, u32 off, u32 len)
+{
+	if (unlikely(mh_load_hook))
+		mh_load_hook(base, off, len);
 }
 
 #endif /* __KERNEL__ */
