@@ -22,14 +22,6 @@
  * The totals are printed: calls, scribbles, errors by errno, slowest call.
  * MYHEAP_SCRIBBLE_SECONDS sets the total duration, split evenly across the
  * policies (default 30: `make check`; `make stress` gives 600).
- *
- * hold.<policy>.probe: the longest lock hold seen from userspace. A prober
- * thread loops on USABLE_SIZE of its own block and records its longest
- * wait while the main thread closes a file holding many blocks, runs full
- * BATCHes, runs CHECK, and reads and seeks every debugfs file.
- * MYHEAP_HOLD_BLOCKS sets the live blocks per file (default 2048; `make
- * stress` gives 65536). The waits are printed, never asserted: timings
- * live in benchmarks (`make stress` prints the verdict against 50 ms).
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -127,6 +119,8 @@ struct worker {
 	pthread_t tid;
 	_Atomic uint64_t busy_since;	/* start of the current call, 0: none */
 	_Atomic int busy_op;
+	_Atomic uint64_t last_t0, last_t1;	/* the last call that returned */
+	_Atomic int last_op;
 	bool stuck_told;
 	struct tally t;
 };
@@ -221,18 +215,57 @@ static uint64_t call_begin(struct worker *w, enum op op)
 	return t0;
 }
 
+/*
+ * What the other threads did during [@t0, @t1]: their calls of more than
+ * half that long which overlapped it (the likely lock holder), into @buf.
+ */
+static void overlapping(const struct worker *w, uint64_t t0, uint64_t t1,
+			char *buf, size_t len)
+{
+	const struct worker *o;
+	size_t at = 0;
+	uint64_t a, b;
+
+	buf[0] = '\0';
+	if (!w->r)
+		return;
+	for (o = w->r->w; o < w->r->w + WORKERS && at < len - 64; o++) {
+		if (o == w)
+			continue;
+		int op = atomic_load(&o->busy_op);
+
+		a = atomic_load(&o->busy_since);
+		b = t1;
+		if (!a) {
+			op = atomic_load(&o->last_op);
+			a = atomic_load(&o->last_t0);
+			b = atomic_load(&o->last_t1);
+		}
+		if (a && a < t1 && t0 < b && b - a > (t1 - t0) / 2)
+			at += snprintf(buf + at, len - at,
+				       "; thread %u in %s for %.3f s",
+				       o->id, op_name[op], (b - a) / 1e9);
+	}
+}
+
 /* Account a call that returned @ret (0 or -errno), started at @t0. */
 static void call_end(struct worker *w, enum op op, uint64_t t0, int ret)
 {
-	uint64_t d = now_ns() - t0;
+	uint64_t t1 = now_ns(), d = t1 - t0;
+	char others[160];
 
+	atomic_store(&w->last_op, op);
+	atomic_store(&w->last_t0, t0);
+	atomic_store(&w->last_t1, t1);
 	atomic_store(&w->busy_since, 0);
 	w->t.calls[op]++;
 	if (d > w->t.max_ns[op])
 		w->t.max_ns[op] = d;
-	if (d > CALL_BOUND_NS)
-		failure("thread %u: %s took %.3f s (bound 1 s)", w->id,
-			op_name[op], d / 1e9);
+	if (d > CALL_BOUND_NS) {
+		overlapping(w, t0, t1, others, sizeof(others));
+		failure("thread %u: %s took %.3f s (bound 1 s)%s", w->id,
+			op_name[op], d / 1e9, others);
+	}
 	if (!ret)
 		return;
 	if (-ret > 0 && -ret < ERRNO_MAX)
@@ -1214,294 +1247,14 @@ TEST_F_TIMEOUT(scribble, attack, 30)
 	free(sum);
 }
 
-/* --- Lock holds ---------------------------------------------------------- */
-
-#define PHASES		32
-#define SLOW_NS		(NS / 1000)	/* probes kept for attribution */
-#define SAMPLES		(1u << 18)
-#define HOLD_TARGET_MS	50.0
-
-struct phase {
-	char name[64];
-	uint64_t start, end;	/* when the operation ran */
-	uint64_t max_ns;	/* longest probe overlapping it */
-};
-
-struct sample {
-	uint64_t t0, t1;
-};
-
 /*
- * The prober keeps every probe slower than SLOW_NS; after the run each
- * phase gets the longest probe whose call overlapped its operation, so a
- * wait is charged to what ran while it waited, however the threads were
- * scheduled.
- */
-struct hold {
-	struct phase ph[PHASES];
-	unsigned int nph;
-	atomic_int stop;
-	int fd;
-	uint64_t off;
-	uint64_t calls, errors, fast_max;
-	struct sample s[SAMPLES];
-	unsigned int ns, lost;
-};
-
-static void *prober_main(void *arg)
-{
-	struct hold *h = arg;
-	struct myheap_usable_size u;
-	uint64_t t0, t1;
-
-	while (!atomic_load(&h->stop)) {
-		memset(&u, 0, sizeof(u));
-		u.offset = h->off;
-		t0 = now_ns();
-		if (ioctl(h->fd, MYHEAP_IOC_USABLE_SIZE, &u))
-			h->errors++;
-		t1 = now_ns();
-		h->calls++;
-		if (t1 - t0 < SLOW_NS) {
-			if (t1 - t0 > h->fast_max)
-				h->fast_max = t1 - t0;
-		} else if (h->ns < SAMPLES) {
-			h->s[h->ns++] = (struct sample){ t0, t1 };
-		} else {
-			h->lost++;
-		}
-	}
-	return NULL;
-}
-
-/* Start a phase named by the format. */
-static struct phase *phase_begin(struct hold *h, const char *fmt, ...)
-{
-	struct phase *p = &h->ph[h->nph < PHASES - 1 ? h->nph++ : PHASES - 1];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->name, sizeof(p->name), fmt, ap);
-	va_end(ap);
-	p->start = now_ns();
-	return p;
-}
-
-static void phase_end(struct phase *p)
-{
-	p->end = now_ns();
-	usleep(20000);	/* the prober gets the lock back before the next */
-}
-
-static void phases_attribute(struct hold *h)
-{
-	unsigned int i, p;
-
-	for (p = 0; p < h->nph; p++) {
-		struct phase *ph = &h->ph[p];
-
-		ph->max_ns = h->fast_max;
-		for (i = 0; i < h->ns; i++)
-			if (h->s[i].t0 < ph->end && ph->start < h->s[i].t1 &&
-			    h->s[i].t1 - h->s[i].t0 > ph->max_ns)
-				ph->max_ns = h->s[i].t1 - h->s[i].t0;
-	}
-}
-
-/* Read a debugfs file through, then seek into it; two phases. */
-static void hold_debugfs(struct hold *h, const char *name)
-{
-	static char buf[4096];
-	struct phase *p;
-	char path[128];
-	uint64_t total = 0;
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), DEBUGFS_DIR "/%.63s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	p = phase_begin(h, "debugfs read %s", name);
-	while ((got = read(fd, buf, sizeof(buf))) > 0 && total < (256u << 20))
-		total += got;
-	phase_end(p);
-	p = phase_begin(h, "debugfs lseek %s", name);
-	lseek(fd, total / 2, SEEK_SET);
-	got = read(fd, buf, sizeof(buf));
-	phase_end(p);
-	close(fd);
-}
-
-static int batch_run(int fd, struct myheap_batch_op *ops, unsigned int n)
-{
-	struct myheap_batch b = {
-		.ops = (uintptr_t)ops, .count = n, .op_size = sizeof(*ops),
-	};
-
-	return mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
-}
-
-FIXTURE(hold) {
-	uint32_t old_policy;
-};
-
-FIXTURE_VARIANT(hold) {
-	uint32_t policy;
-};
-
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_FIRST_FIT) {
-	.policy = MYHEAP_POLICY_FIRST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_NEXT_FIT) {
-	.policy = MYHEAP_POLICY_NEXT_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_BEST_FIT) {
-	.policy = MYHEAP_POLICY_BEST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_WORST_FIT) {
-	.policy = MYHEAP_POLICY_WORST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_SEGREGATED) {
-	.policy = MYHEAP_POLICY_SEGREGATED,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_BUDDY) {
-	.policy = MYHEAP_POLICY_BUDDY,
-};
-
-FIXTURE_SETUP(hold)
-{
-	ASSERT_EQ(0, switch_policy(variant->policy, &self->old_policy));
-}
-
-FIXTURE_TEARDOWN(hold)
-{
-	EXPECT_EQ(0, switch_policy(self->old_policy, NULL));
-}
-
-static unsigned long hold_blocks(void)
-{
-	return env_ul("MYHEAP_HOLD_BLOCKS", 2048);
-}
-
-/*
- * Two files own every other block (so closing one frees blocks that cannot
- * coalesce); the prober's waits during each operation are the holds.
- */
-TEST_F_TIMEOUT(hold, probe, 300)
-{
-	struct hold *h = calloc(1, sizeof(*h));
-	struct myheap_batch_op *ops = calloc(MYHEAP_BATCH_MAX, sizeof(*ops));
-	unsigned long want = hold_blocks(), got = 0;
-	uint64_t off, worst = 0, usable;
-	struct myheap_check c;
-	struct dirent *de;
-	struct phase *p;
-	pthread_t prober;
-	int closer, keeper, i, n;
-	unsigned int k, worst_k = 0;
-	DIR *d;
-
-	ASSERT_NE(NULL, h);
-	ASSERT_NE(NULL, ops);
-	h->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	closer = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	keeper = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, h->fd);
-	ASSERT_LE(0, closer);
-	ASSERT_LE(0, keeper);
-	ASSERT_EQ(0, mh_alloc(h->fd, 16, 0, 0, &h->off));
-	for (got = 0; got < want; got++)
-		if (mh_alloc(closer, 1, 0, 0, &off) ||
-		    mh_alloc(keeper, 1, 0, 0, &off))
-			break;
-	ksft_print_msg("policy %u: %lu live blocks in each of two files (wanted %lu)\n",
-		       variant->policy, got, want);
-	ASSERT_LT(0, got);
-
-	ASSERT_EQ(0, pthread_create(&prober, NULL, prober_main, h));
-	p = phase_begin(h, "nothing (the prober alone)");
-	usleep(200000);
-	phase_end(p);
-	p = phase_begin(h, "CHECK, %lu blocks", 2 * got);
-	memset(&c, 0, sizeof(c));
-	EXPECT_EQ(0, mh_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
-	phase_end(p);
-	d = opendir(DEBUGFS_DIR);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			hold_debugfs(h, de->d_name);
-	if (d)
-		closedir(d);
-
-	p = phase_begin(h, "close, %lu blocks", got);
-	EXPECT_EQ(0, close(closer));
-	phase_end(p);
-
-	/* Allocations bigger than every hole: list policies walk them all. */
-	memset(ops, 0, MYHEAP_BATCH_MAX * sizeof(*ops));
-	for (i = 0; i < MYHEAP_BATCH_MAX; i++) {
-		ops[i].op = MYHEAP_BATCH_OP_ALLOC;
-		ops[i].size = 40;
-	}
-	p = phase_begin(h, "BATCH of %d ALLOCs", MYHEAP_BATCH_MAX);
-	EXPECT_EQ(0, batch_run(keeper, ops, MYHEAP_BATCH_MAX));
-	phase_end(p);
-	for (i = 0, n = 0; i < MYHEAP_BATCH_MAX; i++) {
-		off = ops[i].offset;
-		if (ops[i].result)
-			continue;
-		memset(&ops[n], 0, sizeof(ops[n]));
-		ops[n].op = MYHEAP_BATCH_OP_FREE;
-		ops[n++].offset = off;
-	}
-	p = phase_begin(h, "BATCH of %d FREEs", n);
-	EXPECT_EQ(0, batch_run(keeper, ops, n));
-	phase_end(p);
-	p = phase_begin(h, "CHECK, %lu blocks and holes", 2 * got);
-	memset(&c, 0, sizeof(c));
-	EXPECT_EQ(0, mh_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
-	EXPECT_EQ(0, c.violations);
-	phase_end(p);
-	p = phase_begin(h, "close, %lu blocks between holes", got);
-	EXPECT_EQ(0, close(keeper));
-	phase_end(p);
-
-	atomic_store(&h->stop, 1);
-	pthread_join(prober, NULL);
-	EXPECT_EQ(0, mh_usable(h->fd, h->off, &usable, NULL));
-	EXPECT_EQ(0, h->errors);
-	close(h->fd);
-
-	phases_attribute(h);
-	ksft_print_msg("hold: the prober's longest wait during each operation (policy %u, %llu probes, %u slow ones not kept):\n",
-		       variant->policy, (unsigned long long)h->calls, h->lost);
-	for (k = 0; k < h->nph; k++) {
-		p = &h->ph[k];
-		ksft_print_msg("hold:   %-34s %10.3f ms (the operation: %10.3f ms)\n",
-			       p->name, p->max_ns / 1e6,
-			       (p->end - p->start) / 1e6);
-		if (k && p->max_ns > worst) {
-			worst = p->max_ns;
-			worst_k = k;
-		}
-	}
-	ksft_print_msg("hold: longest %.3f ms during %s, policy %u, %lu blocks per file (target <= %.0f ms)\n",
-		       worst / 1e6, h->ph[worst_k].name, variant->policy, got,
-		       HOLD_TARGET_MS);
-	free(ops);
-	free(h);
-}
-
-/*
- * The harness takes timeouts as constants; these tests' durations come
- * from the environment, so set them once every test is registered.
+ * The harness takes timeouts as constants; this test's duration comes
+ * from the environment, so it is set once every test is registered.
  */
 static void __attribute__((constructor(KSELFTEST_PRIO_TEST + 10)))
-set_timeouts(void)
+set_timeout(void)
 {
 	_scribble_attack_object->timeout = scribble_seconds() + 120;
-	_hold_probe_object->timeout = 300 + hold_blocks() / 64;
 }
 
 TEST_HARNESS_MAIN
