@@ -1002,18 +1002,19 @@ static void victim_verify(struct round *r, struct worker *w,
 	}
 }
 
+/* Join every worker; false if some are still in a call after 30 s. */
 static bool join_all(struct round *r)
 {
+	struct timespec ts;
 	unsigned int i;
 	bool all = true;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 30;
 	for (i = 0; i < WORKERS; i++) {
 		struct worker *w = &r->w[i];
-		struct timespec ts;
 		uint64_t since;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 30;
 		if (!pthread_timedjoin_np(w->tid, NULL, &ts))
 			continue;
 		since = atomic_load(&w->busy_since);
@@ -1086,10 +1087,11 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 		}
 	}
 	atomic_store(&r->stop, 1);
-	if (!join_all(r))
-		return false;	/* threads still use r: leave it be */
+	ok = join_all(r);
 	for (i = 0; i < WORKERS; i++)
-		tally_add(sum, &r->w[i].t);
+		tally_add(sum, &r->w[i].t);	/* a stuck one's, as they stand */
+	if (!ok)
+		return false;	/* threads still use r: leave it be */
 	victim_verify(r, &vw, policy);
 out:
 	tally_add(sum, &vw.t);
