@@ -121,6 +121,7 @@ struct worker {
 	_Atomic int busy_op;
 	_Atomic uint64_t last_t0, last_t1;	/* the last call that returned */
 	_Atomic int last_op;
+	const char *file;	/* the reader: the debugfs file it reads */
 	bool stuck_told;
 	struct tally t;
 };
@@ -243,8 +244,11 @@ static void overlapping(const struct worker *w, uint64_t t0, uint64_t t1,
 		}
 		if (a && a < t1 && t0 < b && b - a > (t1 - t0) / 2)
 			at += snprintf(buf + at, len - at,
-				       "; thread %u in %s for %.3f s",
-				       o->id, op_name[op], (b - a) / 1e9);
+				       "; thread %u in %s%s%s for %.3f s",
+				       o->id, op_name[op],
+				       op >= OP_DFS_READ ? " " : "",
+				       op >= OP_DFS_READ ? o->file : "",
+				       (b - a) / 1e9);
 	}
 }
 
@@ -263,8 +267,9 @@ static void call_end(struct worker *w, enum op op, uint64_t t0, int ret)
 		w->t.max_ns[op] = d;
 	if (d > CALL_BOUND_NS) {
 		overlapping(w, t0, t1, others, sizeof(others));
-		failure("thread %u: %s took %.3f s (bound 1 s)%s", w->id,
-			op_name[op], d / 1e9, others);
+		failure("thread %u: %s%s%s took %.3f s (bound 1 s)%s", w->id,
+			op_name[op], op >= OP_DFS_READ ? " " : "",
+			op >= OP_DFS_READ ? w->file : "", d / 1e9, others);
 	}
 	if (!ret)
 		return;
@@ -871,7 +876,8 @@ static void *reader_main(void *arg)
 	while (!atomic_load(&r->stop) && r->ndfs) {
 		char path[128];
 
-		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", r->dfs[f++ % r->ndfs]);
+		w->file = r->dfs[f++ % r->ndfs];
+		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", w->file);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			failure("open %s: %s", path, strerror(errno));
@@ -1081,8 +1087,11 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 			if (since && now_ns() - since > CALL_BOUND_NS &&
 			    !w->stuck_told) {
 				w->stuck_told = true;
-				failure("thread %u: %s has not returned after 1 s",
-					i, op_name[atomic_load(&w->busy_op)]);
+				int op = atomic_load(&w->busy_op);
+
+				failure("thread %u: %s%s%s has not returned after 1 s",
+					i, op_name[op], op >= OP_DFS_READ ? " " : "",
+					op >= OP_DFS_READ ? w->file : "");
 			}
 		}
 	}
