@@ -807,9 +807,9 @@ static void *op_main(void *arg)
 		k = rnd(&w->seed) % 100;
 		i = n ? rnd(&w->seed) % n : 0;
 		size = 1 + rnd(&w->seed) % 2048;
+		if (k < 30 && n == LIVE)
+			k = 30;		/* full: free one instead */
 		if (k < 30 || !n) {
-			if (n == LIVE)
-				goto free_one;
 			ret = t_alloc(w, r->afd, size,
 				      k % 10 == 0 ? 64u << (k % 7) : 0,
 				      k % 10 == 1 ? MYHEAP_ALLOC_ZERO : 0,
@@ -819,7 +819,6 @@ static void *op_main(void *arg)
 			fill(r, off, usable, w->seed);
 			l[n++] = (struct live){ off, usable };
 		} else if (k < 48) {
-free_one:
 			t_free(w, r->afd, l[i].off);
 			/* Freed, or refused for good (damaged header): the
 			 * close releases what the kernel still records.
@@ -1008,8 +1007,8 @@ static void victim_verify(struct round *r, struct worker *w,
 	}
 }
 
-/* Join every worker; false if some are still in a call after 30 s. */
-static bool join_all(struct round *r)
+/* Join the first @n workers; false if some are still in a call after 30 s. */
+static bool join_all(struct round *r, unsigned int n)
 {
 	struct timespec ts;
 	unsigned int i;
@@ -1017,7 +1016,7 @@ static bool join_all(struct round *r)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 30;
-	for (i = 0; i < WORKERS; i++) {
+	for (i = 0; i < n; i++) {
 		struct worker *w = &r->w[i];
 		uint64_t since;
 
@@ -1073,7 +1072,8 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 		if (pthread_create(&w->tid, NULL, fn, w)) {
 			failure("pthread_create: %s", strerror(errno));
 			atomic_store(&r->stop, 1);
-			join_all(r);
+			if (!join_all(r, i))
+				return false;
 			goto out;
 		}
 	}
@@ -1082,13 +1082,12 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 		usleep(20000);
 		for (i = 0; i < WORKERS; i++) {
 			struct worker *w = &r->w[i];
+			int op = atomic_load(&w->busy_op);
 
 			since = atomic_load(&w->busy_since);
 			if (since && now_ns() - since > CALL_BOUND_NS &&
 			    !w->stuck_told) {
 				w->stuck_told = true;
-				int op = atomic_load(&w->busy_op);
-
 				failure("thread %u: %s%s%s has not returned after 1 s",
 					i, op_name[op], op >= OP_DFS_READ ? " " : "",
 					op >= OP_DFS_READ ? w->file : "");
@@ -1096,7 +1095,7 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 		}
 	}
 	atomic_store(&r->stop, 1);
-	ok = join_all(r);
+	ok = join_all(r, WORKERS);
 	for (i = 0; i < WORKERS; i++)
 		tally_add(sum, &r->w[i].t);	/* a stuck one's, as they stand */
 	if (!ok)
