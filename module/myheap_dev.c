@@ -60,17 +60,6 @@ static int myheap_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Refuse mprotect() to PROT_EXEC: the region is data that anyone writes. */
-static int myheap_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
-			      unsigned long end, unsigned long newflags)
-{
-	return newflags & VM_EXEC ? -EACCES : 0;
-}
-
-static const struct vm_operations_struct myheap_vm_ops = {
-	.mprotect = myheap_vm_mprotect,
-};
-
 /*
  * mmap: the region from offset 0, MAP_SHARED, never executable. A private
  * mapping would be a copy-on-write snapshot that the heap knows nothing
@@ -81,7 +70,6 @@ static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
 	struct myheap_file *mf = file->private_data;
 	struct myheap_dev *dev = mf->dev;
 	unsigned long len = vma->vm_end - vma->vm_start;
-	int ret;
 
 	if (vma->vm_pgoff || len > dev->mmap_size)
 		return -EINVAL;
@@ -91,12 +79,14 @@ static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
+	/* Never executable: mprotect(PROT_EXEC) then fails with -EACCES. */
+#ifdef MYHEAP_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, VM_MAYEXEC);
+#else
+	vma->vm_flags &= ~VM_MAYEXEC;
+#endif
 	/* Sets VM_DONTEXPAND, so mremap() cannot grow it past the region. */
-	ret = remap_vmalloc_range(vma, dev->region, 0);
-	if (ret)
-		return ret;
-	vma->vm_ops = &myheap_vm_ops;
-	return 0;
+	return remap_vmalloc_range(vma, dev->region, 0);
 }
 
 /* The file operations of /dev/myheap. */

@@ -532,8 +532,11 @@ struct myheap_batch {
  * 0) maps the whole region; a shorter length maps its start. Errors:
  * -EINVAL offset not 0, length beyond the region, or a private mapping
  * (MAP_PRIVATE: a copy-on-write view of a shared heap is refused); -EPERM
- * PROT_EXEC (the mapping can never become executable); -EACCES PROT_WRITE
- * on a file opened read-only.
+ * PROT_EXEC; -EACCES PROT_WRITE on a file opened read-only.
+ *
+ * The mapping can never become executable: a later mprotect() adding
+ * PROT_EXEC fails with -EACCES (the kernel's answer for a mapping without
+ * VM_MAYEXEC).
  */
 
 #endif /* _UAPI_LINUX_MYHEAP_H */
