@@ -40,7 +40,7 @@ static int myheap_open(struct inode *inode, struct file *file)
 	mutex_unlock(&dev->lock);
 
 	file->private_data = mf;
-	return nonseekable_open(inode, file);
+	return 0;	/* seekable: pread()/pwrite() at payload offsets */
 }
 
 static int myheap_release(struct inode *inode, struct file *file)
@@ -71,6 +71,8 @@ static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
 	struct myheap_dev *dev = mf->dev;
 	unsigned long len = vma->vm_end - vma->vm_start;
 
+	if (myheap_private_mode())
+		return -ENODEV;
 	if (vma->vm_pgoff || len > dev->mmap_size)
 		return -EINVAL;
 	/* VM_MAYSHARE: a read-only file's shared mapping lacks VM_SHARED. */
@@ -95,6 +97,9 @@ const struct file_operations myheap_fops = {
 	.open = myheap_open,
 	.release = myheap_release,
 	.mmap = myheap_mmap,
+	.read = myheap_read,
+	.write = myheap_write,
+	.llseek = myheap_llseek,
 	.unlocked_ioctl = myheap_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
