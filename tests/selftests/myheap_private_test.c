@@ -14,6 +14,9 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "myheap_util.h"
@@ -400,6 +403,214 @@ TEST_F(priv, after_realloc)
 	EXPECT_NE(4000, rd(self->fd, buf, 4000, off));
 	EXPECT_EQ(0, mh_free(self->fd, moved));
 	EXPECT_EQ(0, mh_free(self->fd, blocker));
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+struct walker {
+	int fd;
+	uint64_t pos;
+	volatile int stop;
+	int reads;
+	int errors;
+};
+
+/* Read at an inner position (one walk each) until told to stop. */
+static void *walk_loop(void *arg)
+{
+	struct walker *w = arg;
+	unsigned char buf[8], want[16];
+
+	/* The block holds pattern 17; @pos is one byte into it. */
+	mh_fill(want, sizeof(want), 17);
+	while (!w->stop) {
+		if (rd(w->fd, buf, 8, w->pos) != 8 || memcmp(buf, want + 1, 8))
+			w->errors++;
+		w->reads++;
+	}
+	return NULL;
+}
+
+enum { LAT_N = 200 };
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * @n latencies (us, sorted) of an ALLOC+FREE pair on @fd; with @reads, go
+ * on until the walker has done 20 more reads. Returns how many were taken.
+ */
+static int alloc_free_latencies(int fd, double *lat, int n,
+				volatile int *reads)
+{
+	int i, start = reads ? *reads : 0;
+	double t, extra = 0;
+	uint64_t off;
+
+	for (i = 0; i < n || (reads && *reads < start + 20); i++) {
+		t = now_us();
+		if (mh_alloc(fd, 16, 0, 0, &off) || mh_free(fd, off))
+			return -1;
+		t = now_us() - t;
+		if (i < n)
+			lat[i] = t;
+		else if (t > extra)
+			extra = t;	/* past @n: only the worst is kept */
+	}
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	if (extra > lat[n - 1])
+		lat[n - 1] = extra;
+	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Up to @want 16-byte blocks for @fd, through BATCH; their offsets sorted
+ * into @offs. Returns how many, or -errno.
+ */
+static int many_blocks(int fd, uint64_t *offs, int want)
+{
+	struct myheap_batch_op ops[256];
+	struct myheap_batch b;
+	int got = 0, i, ret;
+
+	while (got < want) {
+		int count = want - got < 256 ? want - got : 256;
+
+		for (i = 0; i < count; i++)
+			ops[i] = (struct myheap_batch_op){
+				.op = MYHEAP_BATCH_OP_ALLOC, .size = 16 };
+		b = (struct myheap_batch){ .ops = (uintptr_t)ops,
+			.count = count, .op_size = sizeof(ops[0]),
+			.flags = MYHEAP_BATCH_STOP };
+		ret = mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+		if (ret)
+			return ret;
+		for (i = 0; i < (int)b.done && !ops[i].result; i++)
+			offs[got++] = ops[i].offset;
+		if (b.failed)
+			break;
+	}
+	qsort(offs, got, sizeof(*offs), cmp_u64);
+	return got;
+}
+
+/*
+ * An inner position costs one walk of the blocks below it: measured with
+ * 64K blocks in use against a position at the payload offset (printed,
+ * not asserted: timings on these VMs are noise).
+ */
+TEST_F(priv, inner_offset_with_many_blocks)
+{
+	enum { WANT = 65536, ROUNDS = 5 };
+	uint64_t *offs = calloc(WANT, sizeof(*offs)), last;
+	double t0, direct, inner;
+	unsigned char buf[16];
+	int i, got;
+
+	ASSERT_NE(NULL, offs);
+	got = many_blocks(self->fd, offs, WANT);
+	ASSERT_LE(16384, got) TH_LOG("only %d blocks", got);
+	last = offs[got - 1];
+	mh_fill(buf, 16, 17);
+	ASSERT_EQ(16, wr(self->fd, buf, 16, last));
+
+	t0 = now_us();
+	for (i = 0; i < ROUNDS; i++)
+		ASSERT_EQ(15, rd(self->fd, buf, 15, last));
+	direct = (now_us() - t0) / ROUNDS;
+	t0 = now_us();
+	for (i = 0; i < ROUNDS; i++)
+		ASSERT_EQ(15, rd(self->fd, buf + 1, 15, last + 1));
+	inner = (now_us() - t0) / ROUNDS;
+	EXPECT_TRUE(mh_intact(buf, 16, 17));
+	TH_LOG("%d blocks: pread at the payload offset %.0f us, inside it %.0f us (one walk)",
+	       got, direct, inner);
+
+	/* How long another file waits for the lock while walks run. */
+	struct walker w = { .fd = self->fd, .pos = last + 1 };
+	double quiet[LAT_N], busy[LAT_N];
+	pthread_t th;
+	int n;
+
+	ASSERT_EQ(LAT_N, alloc_free_latencies(self->fd2, quiet, LAT_N, NULL));
+	ASSERT_EQ(0, pthread_create(&th, NULL, walk_loop, &w));
+	while (!w.reads)
+		sched_yield();
+	n = alloc_free_latencies(self->fd2, busy, LAT_N, &w.reads);
+	w.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(LAT_N, n);
+	EXPECT_EQ(0, w.errors);
+	TH_LOG("ALLOC+FREE of another file, median/max: %.0f/%.0f us alone, %.0f/%.0f us while %d inner preads walked",
+	       quiet[LAT_N / 2], quiet[LAT_N - 1], busy[LAT_N / 2],
+	       busy[LAT_N - 1], w.reads);
+	free(offs);
+	/* The fixture's close frees them all. */
+}
+
+/*
+ * The walk lets go of the lock every few thousand blocks; blocks merged
+ * and re-split meanwhile (ZERO wiping the header it was about to resume
+ * from) make it start again. Reads inside the last block, with the heap
+ * churning around every place the walk resumes, stay right.
+ */
+TEST_F(priv, inner_walk_under_churn)
+{
+	/* A full heap: the only room an allocation finds is what churn frees. */
+	enum { WANT = 1 << 18, CHUNK = 4096, CYCLES = 400 };
+	uint64_t *offs = calloc(WANT, sizeof(*offs)), big, a, b2;
+	struct walker w = { .fd = self->fd };
+	unsigned char buf[16];
+	pthread_t th;
+	int got, c, k;
+
+	ASSERT_NE(NULL, offs);
+	got = many_blocks(self->fd, offs, WANT);
+	ASSERT_LE(3 * CHUNK, got) TH_LOG("only %d blocks", got);
+	w.pos = offs[got - 1] + 1;
+	mh_fill(buf, 16, 17);
+	ASSERT_EQ(16, wr(self->fd, buf, 16, offs[got - 1]));
+	ASSERT_EQ(0, pthread_create(&th, NULL, walk_loop, &w));
+	while (!w.reads)
+		sched_yield();
+	for (c = 0; c < CYCLES; c++) {
+		k = CHUNK * (1 + c % (got / CHUNK - 1));
+		/* Merge the block the walk resumes at into its neighbour... */
+		ASSERT_EQ(0, mh_free(self->fd, offs[k - 1]));
+		ASSERT_EQ(0, mh_free(self->fd, offs[k]));
+		/* ...zero over its old header, then split it back. */
+		ASSERT_EQ(0, mh_alloc(self->fd, 40, 0, MYHEAP_ALLOC_ZERO, &big));
+		ASSERT_EQ(0, mh_free(self->fd, big));
+		ASSERT_EQ(0, mh_alloc(self->fd, 16, 0, 0, &a));
+		ASSERT_EQ(0, mh_alloc(self->fd, 16, 0, 0, &b2));
+		offs[k - 1] = a < b2 ? a : b2;
+		offs[k] = a < b2 ? b2 : a;
+	}
+	w.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, w.errors);
+	EXPECT_LT(0, w.reads);
+	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	TH_LOG("%d inner reads across %d blocks during %d merge/split cycles",
+	       w.reads, got, CYCLES);
+	free(offs);
 }
 
 /* Put the module back as main() found it. */
