@@ -145,7 +145,8 @@
  * @policy: current placement policy, MYHEAP_POLICY_*.
  * @features: MYHEAP_FEATURE_* bits.
  * @region_size: bytes of the region (the heap's arena).
- * @mmap_size: bytes to pass to mmap() to map the whole region.
+ * @mmap_size: bytes to pass to mmap() to map the whole region (reported in
+ *	private mode too, where mmap() fails: see MYHEAP_FEATURE_PRIVATE).
  * @header_size: bytes of header in front of every payload.
  * @alignment: payload alignment: every offset is a multiple of it.
  * @min_block: smallest block in bytes, header included.
@@ -570,7 +571,8 @@ struct myheap_batch {
  * offset + k); the whole range [pos, pos + len) must lie within the
  * block's usable size. A transfer reaches nothing else: no other file's
  * block, no free block, no header. Finding the block for an inner @pos
- * walks the blocks below it; @pos at the payload offset is O(1).
+ * walks the blocks below it (a few thousand per hold of the heap lock);
+ * @pos at the payload offset is one lookup.
  *
  * Returns the bytes moved: all of @len, or fewer only if the block was
  * freed or moved by another thread of the same file during the call or
