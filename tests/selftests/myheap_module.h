@@ -97,13 +97,22 @@ static inline int mh_module_params(char *buf, size_t len)
 	return used < len ? 0 : -ENAMETOOLONG;
 }
 
-/* Unload the module (if loaded) and load it with @params: 0 or -errno. */
+/*
+ * Unload the module (if loaded) and load it with @params: 0 or -errno.
+ * A file still being released (a killed test's, its many blocks freed
+ * one by one) holds the module a while: unloading is retried for a minute.
+ */
 static inline int mh_module_reload(const char *params)
 {
-	int ret;
+	int ret, tries;
 
 	if (mh_module_loaded()) {
-		ret = mh_module_unload();
+		for (tries = 0; tries < 120; tries++) {
+			ret = mh_module_unload();
+			if (ret != -EWOULDBLOCK && ret != -EBUSY)
+				break;
+			usleep(500 * 1000);
+		}
 		if (ret)
 			return ret;
 	}

@@ -516,7 +516,7 @@ static int many_blocks(int fd, uint64_t *offs, int want)
  * 64K blocks in use against a position at the payload offset (printed,
  * not asserted: timings on these VMs are noise).
  */
-TEST_F(priv, inner_offset_with_many_blocks)
+TEST_F_TIMEOUT(priv, inner_offset_with_many_blocks, 180)
 {
 	enum { WANT = 65536, ROUNDS = 5 };
 	uint64_t *offs = calloc(WANT, sizeof(*offs)), last;
@@ -571,10 +571,13 @@ TEST_F(priv, inner_offset_with_many_blocks)
  * from) make it start again. Reads inside the last block, with the heap
  * churning around every place the walk resumes, stay right.
  */
-TEST_F(priv, inner_walk_under_churn)
+TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 {
-	/* A full heap: the only room an allocation finds is what churn frees. */
-	enum { WANT = 1 << 18, CHUNK = 4096, CYCLES = 400 };
+	/*
+	 * Under the default segregated fit the 40-byte request's best class
+	 * is the 64-byte hole churn makes, and a 16-byte one splits it again.
+	 */
+	enum { WANT = 65536, CHUNK = 4096, CYCLES = 400 };
 	uint64_t *offs = calloc(WANT, sizeof(*offs)), big, a, b2;
 	struct walker w = { .fd = self->fd };
 	unsigned char buf[16];
