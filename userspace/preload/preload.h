@@ -66,6 +66,8 @@ void pl_report(void);
 
 /* Write a line to stderr without stdio (safe at any time). */
 void pl_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same to the copy of stderr taken at init for the exit report. */
+void pl_report_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define pl_count(field) __atomic_add_fetch(&pl_counts.field, 1, __ATOMIC_RELAXED)
 

@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -41,26 +42,42 @@ struct pl_counts pl_counts;
 size_t pl_page = 4096;
 size_t pl_max_align;
 static bool report_at_exit;
+int pl_report_fd = STDERR_FILENO;
 static __thread bool initialising;
 
-void pl_say(const char *fmt, ...)
+static void say_to(int fd, const char *fmt, va_list ap)
 {
 	char buf[512];
-	va_list ap;
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "myheap-preload[%d]: ", (int)getpid());
-	va_start(ap, fmt);
 	if (n > 0 && (size_t)n < sizeof(buf))
 		n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf) - 1)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+	if (write(fd, buf, (size_t)n) < 0)
 		return;	/* nowhere left to complain */
+}
+
+void pl_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_to(STDERR_FILENO, fmt, ap);
+	va_end(ap);
+}
+
+void pl_report_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_to(pl_report_fd, fmt, ap);
+	va_end(ap);
 }
 
 static bool env_flag(const char *name)
@@ -120,6 +137,19 @@ static int open_device(void)
 	return PL_DEVICE;
 }
 
+/*
+ * The report must reach stderr even if the program closed it first:
+ * coreutils close stdout and stderr in an atexit handler (close_stdout),
+ * before any destructor runs. So it goes to a copy taken now.
+ */
+static void keep_stderr(void)
+{
+	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+
+	if (fd >= 0)
+		pl_report_fd = fd;
+}
+
 static void do_init(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -129,6 +159,8 @@ static void do_init(void)
 	find_system();
 	pl_fallback = env_flag("MYHEAP_FALLBACK");
 	report_at_exit = env_flag("MYHEAP_STATS_AT_EXIT");
+	if (report_at_exit)
+		keep_stderr();
 	if (!pl_sys.malloc || !pl_sys.free || !pl_sys.realloc || !pl_sys.calloc ||
 	    !pl_sys.memalign) {
 		pl_say("cannot find the system allocator (dlsym RTLD_NEXT)");

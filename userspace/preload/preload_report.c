@@ -25,13 +25,13 @@ void pl_report(void)
 	struct myheap_stats st;
 	int state = __atomic_load_n(&pl_state, __ATOMIC_ACQUIRE);
 
-	pl_say("%llu device operations (%llu alloc, %llu free, %llu realloc, %llu usable-size; %llu failed), %llu served by the system allocator%s",
+	pl_report_line("%llu device operations (%llu alloc, %llu free, %llu realloc, %llu usable-size; %llu failed), %llu served by the system allocator%s",
 	       total, get(&c->allocs), get(&c->frees), get(&c->reallocs),
 	       get(&c->usable), get(&c->failed), get(&c->system),
 	       state == PL_DEVICE ? "" : " (not on the device)");
 	if (!pl_heap || myheap_stats(pl_heap, &st))
 		return;
-	pl_say("region %llu bytes, policy %s: %llu blocks in use (%llu bytes requested), %llu free blocks, largest free %llu, high water %llu, peak requested %llu",
+	pl_report_line("region %llu bytes, policy %s: %llu blocks in use (%llu bytes requested), %llu free blocks, largest free %llu, high water %llu, peak requested %llu",
 	       (unsigned long long)st.region_size, myheap_policy_name(st.policy),
 	       (unsigned long long)st.used_blocks,
 	       (unsigned long long)st.requested_bytes,
