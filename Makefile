@@ -80,6 +80,11 @@ bench: deps
 
 install:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -f install/install.mk install-system DESTDIR=$(DESTDIR)
+
+uninstall:
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -f install/install.mk uninstall-system DESTDIR=$(DESTDIR)
 
 clean:
 	rm -rf build

@@ -11,7 +11,8 @@
 
 /*
  * The absolute path of library @name in the first of: $MYHEAP_PRELOAD_DIR,
- * the directory of the running CLI, ../lib beside it, the install dir
+ * the directory of the running CLI, ../lib and ../lib/myheap beside it,
+ * the install dir
  * (MYHEAP_PRELOAD_DIR at build time). False after printing where it looked.
  */
 bool preload_find_lib(const char *cmd, const char *name, char *out, size_t len);

@@ -56,3 +56,18 @@ preload-vm: preload
 	@mkdir -p $(VMBIN)
 	@install -m 0755 $(PRELOAD_SO) $(RECORD_SO) $(VMBIN)/
 .PHONY: preload-vm
+
+# The reverse of `install` (this file's and userspace/Makefile's).
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libmyheap.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libmyheap.so.$(SONAME_MAJOR) \
+		$(DESTDIR)$(LIBDIR)/libmyheap.so $(DESTDIR)$(LIBDIR)/libmyheap.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/myheap.pc \
+		$(DESTDIR)$(INCLUDEDIR)/myheap.h $(DESTDIR)$(INCLUDEDIR)/linux/myheap.h \
+		$(DESTDIR)$(BINDIR)/myheap $(DESTDIR)$(MANDIR)/man1/myheap.1 \
+		$(DESTDIR)$(MANDIR)/man3/libmyheap.3 \
+		$(DESTDIR)$(PRELOADDIR)/libmyheap-preload.so \
+		$(DESTDIR)$(PRELOADDIR)/libmyheap-record.so
+	rm -rf $(DESTDIR)$(TRACEDIR)
+	-rmdir $(DESTDIR)$(PRELOADDIR) $(dir $(DESTDIR)$(TRACEDIR)) 2>/dev/null
+.PHONY: uninstall

@@ -38,7 +38,7 @@ static const char run_help[] =
 	"A fork child of PROG keeps a private copy of its parent's blocks and\n"
 	"allocates from the system allocator; an exec'd program is back on the\n"
 	"device. The libraries are looked up in $MYHEAP_PRELOAD_DIR, beside\n"
-	"myheap, in ../lib beside it and in " MYHEAP_PRELOAD_DIR ".\n"
+	"myheap, in ../lib and ../lib/myheap beside it and in " MYHEAP_PRELOAD_DIR ".\n"
 	"Exit status: PROG's (128+N if a signal N killed it in a shell session);\n"
 	"127 if it cannot be run.\n";
 
@@ -67,15 +67,17 @@ bool preload_find_lib(const char *cmd, const char *name, char *out, size_t len)
 		slash = strrchr(self, '/');
 		if (slash && try_lib(self, (size_t)(slash - self), name, out, len))
 			return true;
-		if (slash) {
-			snprintf(dir, sizeof(dir), "%.*s/../lib", (int)(slash - self), self);
+		/* The build tree (bin/, lib/) and an install moved as a whole. */
+		for (int i = 0; slash && i < 2; i++) {
+			snprintf(dir, sizeof(dir), "%.*s/../lib%s", (int)(slash - self), self,
+				 i ? "/myheap" : "");
 			if (try_lib(dir, strlen(dir), name, out, len))
 				return true;
 		}
 	}
 	if (try_lib(MYHEAP_PRELOAD_DIR, strlen(MYHEAP_PRELOAD_DIR), name, out, len))
 		return true;
-	cli_err("%s: cannot find %s ($MYHEAP_PRELOAD_DIR, beside myheap, ../lib, "
+	cli_err("%s: cannot find %s ($MYHEAP_PRELOAD_DIR, beside myheap, ../lib, ../lib/myheap, "
 		MYHEAP_PRELOAD_DIR ")", cmd, name);
 	return false;
 }
