@@ -57,7 +57,7 @@ selftests: deps
 # counts each layer wrote and fails if any failed or wrote none.
 CHECK_LAYERS := test fuzz replay-check kunit $(KERNELS:%=selftests-%) \
 	$(KERNELS:%=debugfs-%) userspace-stock demo \
-	$(KERNELS:%=realprog-%) realprog-host
+	$(KERNELS:%=realprog-%) realprog-host install
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) -s -C tests/core check
@@ -66,7 +66,7 @@ check: deps
 	-@for k in $(KERNELS); do tests/debugfs/run-in-vm $$k; done
 	-@userspace/tests/run-in-vm stock
 	-@MYHEAP_DEMO_QUICK=1 userspace/demo/run
-	-@for k in $(KERNELS); do tests/realprog/run-in-vm $$k; done; tests/realprog/host-check
+	-@for k in $(KERNELS); do tests/realprog/run-in-vm $$k; done; tests/realprog/host-check; tests/install/check
 	@tests/tally $(RESULTS) $(CHECK_LAYERS)
 
 run: deps
