@@ -136,6 +136,9 @@ EXPORT void free(void *p)
 		}
 		return;
 	}
+	/* A first call that is a free: find the system allocator first. */
+	if (!pl_sys.free && pl_init() == PL_INITIALISING)
+		return;	/* dlsym's own frees are of arena blocks: unreachable */
 	pl_sys.free(p);
 }
 
@@ -191,6 +194,10 @@ EXPORT void *realloc(void *p, size_t size)
 		return move_block(p, mapped_usable(p, pl_frozen_hi), size);
 	if (pl_in_live(p))
 		return dev_realloc(p, size);
+	if (!pl_sys.realloc && pl_init() == PL_INITIALISING) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	return pl_sys.realloc(p, size);
 }
 

@@ -185,7 +185,7 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 
 EXPORT void free(void *p)
 {
-	if (!p || boot_owns(p))
+	if (!p || boot_owns(p) || resolving())
 		return;
 	lock();
 	sys.free(p);
@@ -206,6 +206,10 @@ EXPORT void *realloc(void *p, size_t size)
 		if (q)
 			memcpy(q, p, old < size ? old : size);
 		return q;
+	}
+	if (resolving()) {
+		errno = ENOMEM;
+		return NULL;
 	}
 	lock();
 	q = sys.realloc(p, size);
