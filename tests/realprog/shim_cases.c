@@ -8,8 +8,9 @@
  *   shim_cases               every case below
  *   shim_cases exec-child    (internal) the image exec'd by the exec case
  *   shim_cases fallback      run with MYHEAP_FALLBACK=1: the full-region
- *                            and big-alignment cases must succeed off the
- *                            device instead of failing with ENOMEM
+ *                            cases (too big, filled up, big alignment)
+ *                            must succeed off the device instead of
+ *                            failing with ENOMEM
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -331,6 +332,38 @@ static void case_full(int fallback)
 	free(q);
 }
 
+/* Fill the region with 1 MiB blocks until the device says no. */
+static void case_fill(int fallback)
+{
+	size_t region = map_hi - map_lo, count = 0, off_device = 0;
+	void **blocks = calloc(region / (1 << 20) + 8, sizeof(*blocks));
+	int err = 0;
+
+	while (blocks && count < region / (1 << 20) + 8) {
+		void *p;
+
+		errno = 0;
+		p = malloc(1 << 20);
+		if (!p) {
+			err = errno;
+			break;
+		}
+		blocks[count++] = p;
+		if (!on_device(p) && ++off_device >= 2)
+			break;
+	}
+	if (fallback)
+		ok(off_device >= 2 && count > region / (2 << 20),
+		   "MYHEAP_FALLBACK=1: once %zu MiB blocks filled the region, the next come from the system allocator",
+		   count - off_device);
+	else
+		ok(err == ENOMEM && count > region / (2 << 20) && count < region / (1 << 20),
+		   "a region filled with %zu blocks of 1 MiB: the next malloc is NULL, ENOMEM", count);
+	while (count)
+		free(blocks[--count]);
+	free(blocks);
+}
+
 static void at_exit_allocates(void)
 {
 	char *p = malloc(300), *q = calloc(10, 10);
@@ -355,6 +388,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (fallback) {
 		case_full(1);
+		case_fill(1);
 		return failures != 0;
 	}
 	case_basic();
@@ -365,6 +399,7 @@ int main(int argc, char **argv)
 	case_fork();
 	case_exec(argv[0]);
 	case_full(0);
+	case_fill(0);
 	atexit(at_exit_allocates);
 	return failures != 0;
 }
