@@ -14,9 +14,11 @@
  *   events       the last alloc/free/realloc operations
  *
  * All are 0400 (root only) and name blocks by region offset, never by
- * address. The short files here are single_open() files that hold
- * &myheap_dev.lock while they print; the long ones (myheap_dump.c,
- * myheap_events.c) take it a page at a time.
+ * address. The short files here are single_open() files that take
+ * &myheap_dev.lock killably for one snapshot: stats, frag and check cost
+ * one or two walks of the blocks under it (O(blocks), and check with
+ * poisoning reads every free byte), owners one line per open file. The
+ * long ones (myheap_dump.c, myheap_events.c) take it a page at a time.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -54,7 +56,8 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	struct mh_stats st;
 	unsigned int i;
 
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	mh_stats(&dev->heap, &st);
 	c = &st.count;
 	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
@@ -173,7 +176,8 @@ static int myheap_frag_show(struct seq_file *m, void *unused)
 	struct mh_stats st;
 	u64 internal_ppm;
 
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	mh_stats(&dev->heap, &st);
 	myheap_frag_walk(dev, &fr);
 	mutex_unlock(&dev->lock);
@@ -212,7 +216,8 @@ static int myheap_owners_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "myheap owners - version: %s\n", MYHEAP_DEBUGFS_VERSION);
 	seq_puts(m, "#  owner     pid     blocks      bytes peak_bytes comm\n");
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	list_for_each_entry(mf, &dev->files, node) {
 		seq_printf(m, "%8llu %7d %10llu %10llu %10llu ", mf->id,
 			   mf->pid, mf->blocks, mf->bytes, mf->peak_bytes);
@@ -235,7 +240,8 @@ static int myheap_check_show(struct seq_file *m, void *unused)
 	int count;
 	u32 off;
 
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	count = mh_check(h, &first);
 	if (!count) {
 		seq_puts(m, "ok\n");
