@@ -24,11 +24,13 @@
  *
  * freelist resumes at the block it read last, with mh_walk_free_from(),
  * which first checks that the block is still on its list. If it is not,
- * the dump resumes after the block shown before it, else at the head of
- * the next list; either way it counts a resync and says so before its
- * totals. A damaged header is shown as one "damaged" record reaching to the
- * next header that passes its check (see mh_block_at()); a damaged link,
- * or more blocks than the heap can hold (a loop), ends the free lists.
+ * the dump resumes after the block shown before it (at the head of the
+ * list if there was none in that list), else at the head of the next
+ * list; either way it counts a resync and says so before its totals.
+ *
+ * A damaged header is shown as one "damaged" record reaching to the next
+ * header that passes its check (see mh_block_at()); a damaged link, or
+ * more blocks than the heap can hold (a loop), ends the free lists.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -494,11 +496,16 @@ static void *myheap_freelist_step(struct myheap_freelist_iter *it, bool first)
 	} else {
 		ret = myheap_freelist_fetch(it, 0, &last);
 		if (ret == -ESTALE) {
-			/* @last left its list: after the block before it? */
+			/*
+			 * @last left its list: go on after the block shown
+			 * before it, or at the head of the list if @last was
+			 * the first block shown of it, else at the next list.
+			 */
 			it->resyncs++;
-			ret = -ESTALE;
 			if (it->have_before && it->before.list == last.list)
 				ret = myheap_freelist_fetch(it, 0, &it->before);
+			else
+				ret = myheap_freelist_fetch(it, last.list, NULL);
 			if (ret == -ESTALE)
 				ret = myheap_freelist_fetch(it, last.list + 1,
 							    NULL);
