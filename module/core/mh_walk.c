@@ -99,7 +99,76 @@ int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg)
  */
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 {
-	return mh_walk_free_from(h, 0, MH_NIL, fn, arg);
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 budget = mh_max_blocks(h), list, cur, prev;
+	struct mh_free_info f;
+	struct mh_hdr hd;
+	int ret;
+
+	for (list = 0; list < ops->nr_lists; list++) {
+		memset(&f, 0, sizeof(f));
+		f.list = list;
+		ops->class_range(h, list, &f.class_min, &f.class_max);
+		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
+		     prev = cur, cur = mh_next_link(h, cur)) {
+			if (!budget-- || !mh_free_read(h, cur, &hd) ||
+			    mh_prev_link(h, cur) != prev)
+				return -EUCLEAN;
+			f.offset = cur;
+			f.size = hd.size;
+			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
+			ret = fn(arg, &f);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * mh_stats() - take a snapshot of the heap's figures.
+ * @h: heap.
+ * @st: filled in.
+ *
+ * Context: any; walks every block (largest free block, histogram).
+ */
+void mh_stats(const struct mh_heap *h, struct mh_stats *st)
+{
+	struct mh_block_info b;
+	u32 off = MH_FIRST_BLOCK;
+	u64 blocks = h->used_blocks + h->free_blocks;
+
+	memset(st, 0, sizeof(*st));
+	st->policy = h->policy;
+	st->region_size = h->region_size;
+	st->heap_size = h->heap_end - MH_FIRST_BLOCK;
+	st->header_size = MH_HDR_SIZE;
+	st->requested_bytes = h->requested;
+	st->granted_bytes = h->granted;
+	st->used_bytes = h->granted + h->used_blocks * MH_HDR_SIZE;
+	st->free_bytes = h->free_bytes;
+	st->overhead_bytes = blocks * MH_HDR_SIZE + MH_FIRST_BLOCK +
+			     (h->region_size - h->heap_end);
+	st->used_blocks = h->used_blocks;
+	st->free_blocks = h->free_blocks;
+	st->internal_frag = h->granted - h->requested;
+	st->peak_requested = h->peak_requested;
+	st->high_water = h->high_water;
+	st->count = h->count;
+
+	while (!mh_block_at(h, off, &b)) {
+		if (b.status == MH_BLOCK_OK && !b.used) {
+			st->free_hist[mh_fls(b.size)]++;
+			if (b.size > st->largest_free)
+				st->largest_free = b.size;
+		}
+		off = b.next;
+	}
+	if (st->largest_free)
+		st->largest_alloc = st->largest_free - MH_HDR_SIZE;
+	if (st->free_bytes && st->largest_free <= st->free_bytes)
+		st->external_frag_ppm = 1000000 -
+			mh_div64(st->largest_free * 1000000, st->free_bytes);
 }
 
 /*
@@ -188,50 +257,4 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		}
 	}
 	return 0;
-}
-
-/**
- * mh_stats() - take a snapshot of the heap's figures.
- * @h: heap.
- * @st: filled in.
- *
- * Context: any; walks every block (largest free block, histogram).
- */
-void mh_stats(const struct mh_heap *h, struct mh_stats *st)
-{
-	struct mh_block_info b;
-	u32 off = MH_FIRST_BLOCK;
-	u64 blocks = h->used_blocks + h->free_blocks;
-
-	memset(st, 0, sizeof(*st));
-	st->policy = h->policy;
-	st->region_size = h->region_size;
-	st->heap_size = h->heap_end - MH_FIRST_BLOCK;
-	st->header_size = MH_HDR_SIZE;
-	st->requested_bytes = h->requested;
-	st->granted_bytes = h->granted;
-	st->used_bytes = h->granted + h->used_blocks * MH_HDR_SIZE;
-	st->free_bytes = h->free_bytes;
-	st->overhead_bytes = blocks * MH_HDR_SIZE + MH_FIRST_BLOCK +
-			     (h->region_size - h->heap_end);
-	st->used_blocks = h->used_blocks;
-	st->free_blocks = h->free_blocks;
-	st->internal_frag = h->granted - h->requested;
-	st->peak_requested = h->peak_requested;
-	st->high_water = h->high_water;
-	st->count = h->count;
-
-	while (!mh_block_at(h, off, &b)) {
-		if (b.status == MH_BLOCK_OK && !b.used) {
-			st->free_hist[mh_fls(b.size)]++;
-			if (b.size > st->largest_free)
-				st->largest_free = b.size;
-		}
-		off = b.next;
-	}
-	if (st->largest_free)
-		st->largest_alloc = st->largest_free - MH_HDR_SIZE;
-	if (st->free_bytes && st->largest_free <= st->free_bytes)
-		st->external_frag_ppm = 1000000 -
-			mh_div64(st->largest_free * 1000000, st->free_bytes);
 }
