@@ -14,13 +14,16 @@
  * it stays well formed: offsets only grow, every record was true when it
  * was read, and the last line is the totals of what was shown.
  *
- * blocks resumes each hold at the offset of the next block (cur.next, also
- * the seq_file position). If the heap changed meanwhile (the device's
- * change counter moved) and no header passes its check there any more, the
- * block there was merged into the one before it (the core wipes every
- * header it merges away): the dump goes on at the next header that passes
- * and counts a resync. That skip costs the bytes of the merged stretch, one
- * header check per 16 bytes (mh_block_at()).
+ * blocks resumes each hold at the offset of the next block (cur.next; the
+ * seq_file position is the offset of cur). If the heap changed meanwhile
+ * (the device's change counter moved) and no header passes its check there
+ * any more, the block there was merged away (the core wipes every header
+ * it merges away): the dump goes on at the first block after that offset
+ * and counts a resync. It looks for it in O(1) where it usually is: after
+ * the block before, which swallowed it, or within 64 blocks after that
+ * block if it shrank, or from the first block if that one went too (the
+ * heap was reset or emptied). Else it takes the next header that passes,
+ * which costs one header check per 16 bytes of the merged stretch.
  *
  * freelist resumes at the block it read last, with mh_walk_free_from(),
  * which first checks that the block is still on its list. If it is not,
@@ -182,20 +185,56 @@ static void *myheap_blocks_first(struct myheap_blocks_iter *it)
 						  &it->cur));
 }
 
-/* Move @it from its block to the next one (or to the end): O(1). */
+/*
+ * The heap changed since @it->cur was read and no header passes at the
+ * offset after it, @want, any more: usually a merge swallowed that block.
+ * Go on at the first block after @want, found in O(1) where it usually is.
+ */
+static void *myheap_blocks_resync(struct myheap_blocks_iter *it, u32 want)
+{
+	const struct mh_heap *h = &it->dev->heap;
+	u32 off = mh_first_block(h);
+	struct mh_block_info b;
+	unsigned int n;
+
+	/* Swallowed by the block before it, which still starts there? */
+	if (!mh_block_at(h, it->cur.offset, &b) && b.status == MH_BLOCK_OK) {
+		if (b.next == want)	/* no: damaged where it was */
+			return myheap_blocks_take(it, mh_block_at(h, want,
+								   &it->cur));
+		if (b.next > want) {
+			it->tot.resyncs++;
+			return myheap_blocks_take(it, mh_block_at(h, b.next,
+								   &it->cur));
+		}
+		off = b.next;	/* it shrank: what follows it now */
+	}
+	it->tot.resyncs++;
+	/* A few blocks on from there, or from the first (a reset)? */
+	for (n = 0; n < MYHEAP_DUMP_HOLD; n++, off = b.next) {
+		if (mh_block_at(h, off, &b))
+			return myheap_blocks_take(it, -ENXIO);
+		if (b.offset > want) {
+			it->cur = b;
+			return myheap_blocks_take(it, 0);
+		}
+	}
+	/* Else the next header that passes: one check per 16 bytes. */
+	if (mh_block_at(h, want, &b))
+		return myheap_blocks_take(it, -ENXIO);
+	return myheap_blocks_take(it, mh_block_at(h, b.next, &it->cur));
+}
+
+/* Move @it from its block to the next one (or to the end). */
 static void *myheap_blocks_step(struct myheap_blocks_iter *it)
 {
 	const struct mh_heap *h = &it->dev->heap;
-	bool changed = it->changes != myheap_changes(it->dev);
-	int ret;
+	u32 want = it->cur.next;
 
-	ret = mh_block_at(h, it->cur.next, &it->cur);
-	if (!ret && changed && it->cur.status != MH_BLOCK_OK) {
-		/* Merged away since: go on at the next block there is. */
-		it->tot.resyncs++;
-		ret = mh_block_at(h, it->cur.next, &it->cur);
-	}
-	return myheap_blocks_take(it, ret);
+	if (it->changes != myheap_changes(it->dev) &&
+	    mh_probe(h, want + MH_HDR_SIZE) == -EBADMSG)
+		return myheap_blocks_resync(it, want);
+	return myheap_blocks_take(it, mh_block_at(h, want, &it->cur));
 }
 
 /* The seq_file position of the record @it is at. */
