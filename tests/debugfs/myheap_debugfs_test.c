@@ -910,6 +910,109 @@ TEST_F(heap, resync_after_coalesce)
 	free(d.b);
 }
 
+/*
+ * Everything is freed between two pages of the blocks dump: the block the
+ * dump would resume after is merged into the one free block left; the dump
+ * finds that out from the first block, counts one resync and ends with its
+ * totals, without a damaged record.
+ */
+TEST_F(heap, resync_after_everything_freed)
+{
+	enum { N = 300 };
+	static uint64_t offs[N];
+	static char text[1 << 20];
+	struct blocks_dump d;
+	ssize_t n, len;
+	size_t i;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));
+	fd = open(DFS_DIR "/blocks", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	for (i = N; i-- > 0;)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	ASSERT_EQ(0, parse_blocks(text, &d)) TH_LOG("%s", d.err);
+	EXPECT_EQ(1, d.t_resyncs);
+	EXPECT_EQ(0, d.t_damaged);
+	EXPECT_EQ(d.n, d.t_blocks);
+	for (i = 1; i < d.n; i++)
+		ASSERT_LE(d.b[i - 1].offset + d.b[i - 1].size, d.b[i].offset);
+	ASSERT_LT(1, d.n);
+	EXPECT_LT(d.b[d.n - 1].offset, (long long)offs[N / 2]);	/* it stopped */
+	free(d.b);
+}
+
+/*
+ * Between two pages of freelist, the hole the dump would resume at (read
+ * already, shown next) is merged into the hole before it, the last one
+ * shown, by freeing the block between them: the dump shows that hole as it
+ * was read, then goes on after the merged hole, says it resynced, shows no
+ * block twice and its totals agree with its lines.
+ */
+TEST_F(heap, freelist_resync_after_merge)
+{
+	enum { N = 600 };
+	static uint64_t offs[N];
+	static char text[1 << 20];
+	unsigned long long last = 0, off, size, prev = 0;
+	struct freelist_dump fl;
+	char *line, *copy;
+	ssize_t n, len;
+	size_t i, lines = 0;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));	/* 80-byte blocks */
+	for (i = 0; i < N - 1; i += 2)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	fd = open(DFS_DIR "/freelist", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+	/* The last hole shown; the next one (already read) is 160 on. */
+	for (line = text; (line = strstr(line, "\n  ")); line++)
+		if (sscanf(line, " %llu %llu", &off, &size) == 2 && size == 80)
+			last = off;
+	ASSERT_LT(0, last);
+	ASSERT_LT(last + 4 * 160, (unsigned long long)offs[N - 1]);
+	ASSERT_EQ(0, dev_free(self->fd, last + 80 + HDR));	/* merges three */
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	copy = strdup(text);
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	free(copy);
+	EXPECT_EQ(1, fl.resyncs);
+	/* Address order, each block once: the N / 2 holes and the rest. */
+	for (line = text; (line = strstr(line, "\n  ")); line++) {
+		if (sscanf(line, " %llu %llu", &off, &size) != 2)
+			continue;
+		EXPECT_LT(prev, off) TH_LOG("%llu after %llu", off, prev);
+		if (off == last)
+			EXPECT_EQ(80, size);	/* as it was read */
+		prev = off;
+		lines++;
+	}
+	EXPECT_EQ(fl.blocks, lines);
+	EXPECT_EQ(N / 2 + 1, lines);
+}
+
 /* pread() at any position gives what a sequential read gives there. */
 TEST_F(heap, pread_matches_sequential)
 {
