@@ -771,13 +771,13 @@ TEST_F_TIMEOUT(heap, lseek_into_the_middle, 900)
 /*
  * A reader of each kind of file waiting for the heap's lock dies at once
  * when killed, while the lock is still held (by a BATCH of frees that
- * each walk a long address-ordered free list). If the lock was not held
+ * each walk an address-ordered free list of 16,384 holes). If the lock was not held
  * long enough to tell, the test is skipped, not passed.
  */
 TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
 {
 	static const char files[][16] = { "blocks", "freelist", "stats", "check" };
-	enum { LOW = 4 * MYHEAP_BATCH_MAX, N = LOW + 2 * MYHEAP_BATCH_MAX, NR = 4 };
+	enum { LOW = 8 * MYHEAP_BATCH_MAX, N = LOW + 2 * MYHEAP_BATCH_MAX, NR = 4 };
 	static struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
 	static uint64_t offs[N];
 	volatile double *t = shared_page();	/* batch start, end */
@@ -793,7 +793,7 @@ TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
 	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
 	/* A free list of LOW / 2 holes, freed from the top: each O(1). */
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < LOW / 2 / MYHEAP_BATCH_MAX; k++) {
 		memset(ops, 0, sizeof(ops));
 		for (i = 0; i < MYHEAP_BATCH_MAX; i++) {
 			ops[i].op = MYHEAP_BATCH_OP_FREE;
