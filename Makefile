@@ -59,7 +59,8 @@ selftests: deps
 # Every layer runs even when an earlier one fails; tests/tally adds up the
 # counts each layer wrote and fails if any failed or wrote none.
 CHECK_LAYERS := test fuzz replay-check kunit $(KERNELS:%=selftests-%) \
-	$(KERNELS:%=debugfs-%) userspace-stock demo
+	$(KERNELS:%=debugfs-%) userspace-stock demo \
+	$(KERNELS:%=realprog-%) realprog-host install
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) -s -C tests/core check
@@ -68,6 +69,7 @@ check: deps
 	-@for k in $(KERNELS); do tests/debugfs/run-in-vm $$k; done
 	-@userspace/tests/run-in-vm stock
 	-@MYHEAP_DEMO_QUICK=1 userspace/demo/run
+	-@for k in $(KERNELS); do tests/realprog/run-in-vm $$k; done; tests/realprog/host-check; tests/install/check
 	@tests/tally $(RESULTS) $(CHECK_LAYERS)
 
 run: deps
@@ -102,6 +104,11 @@ stress: deps
 
 install:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -f install/install.mk install-system DESTDIR=$(DESTDIR)
+
+uninstall:
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -f install/install.mk uninstall-system DESTDIR=$(DESTDIR)
 
 clean:
 	rm -rf build
