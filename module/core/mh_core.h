@@ -376,6 +376,7 @@ bool mh_empty(const struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
+int mh_check_control(const struct mh_heap *h, struct mh_violation *first);
 u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
