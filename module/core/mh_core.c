@@ -12,15 +12,18 @@
  */
 #include "mh_policy.h"
 
-#define MH_SALT			0x6d796870u	/* "myhp" */
-
 /* Empty the heap: one free block over everything (buddy: a tiling). */
 static void mh_layout(struct mh_heap *h)
 {
-	u32 size;
+	u32 size, salt = mh_port_random_u32();
 
+	/*
+	 * A fresh random salt: a process that reads its own headers learns
+	 * nothing about the next heap's, and every old header stops passing
+	 * its check (the salt never repeats across one reset).
+	 */
 	h->generation++;
-	h->salt = MH_SALT ^ (h->generation * 0x9e3779b9u);
+	h->salt = salt != h->salt ? salt : ~salt;
 	memset(h->heads, 0, sizeof(h->heads));
 	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
 	h->fl_bitmap = 0;

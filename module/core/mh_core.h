@@ -29,8 +29,10 @@
  *   - the header word: size in 16-byte units (24 bits), USED, PREV_FREE,
  *     slack = granted payload - requested bytes (28 bits, so the requested
  *     size is recoverable) and a 10-bit check: a hash of the other fields,
- *     the block's own offset and a per-heap salt that changes on reset, so a
- *     scribbled, stale or copied header is rejected.
+ *     the block's own offset and a per-heap salt drawn at random at every
+ *     reset, so a scribbled, stale or copied header is rejected. Ten bits
+ *     fall to trial, so a header that passes is a claim, not a proof: the
+ *     core still range-checks everything it derives from one.
  *
  * Every function returning int returns 0 (or a count) on success and a
  * negative errno on failure:
@@ -170,8 +172,8 @@ struct mh_counters {
  * @heap_end: offset one past the last block.
  * @policy: current placement policy.
  * @flags: MH_INIT_* flags.
- * @salt: mixed into every header check; changes on every reset.
- * @generation: number of resets, feeds @salt.
+ * @salt: mixed into every header check; drawn at random at every reset.
+ * @generation: number of resets.
  * @rover: next fit's roving pointer (block offset, 0 = list head).
  * @fl_bitmap: segregated fit: first-level classes that are non-empty;
  *	buddy: orders that are non-empty.

@@ -65,7 +65,34 @@ static void control_check_sees_each_field(enum mh_policy policy)
 	mh_reset(&f->h, policy);
 }
 
+/*
+ * Item 7: the salt was a constant mixed with the generation, so two heaps
+ * of the same size had the same headers and a process could recover it.
+ * Now two heaps differ, and a reset does not give the next salt away.
+ */
+static void salt_is_random(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct fixture *g = fixture_new(policy, REGION, 0);
+	u32 a, b, salt;
+
+	ASSERT(f && g);
+	a = ALLOC(f, 100);
+	b = ALLOC(g, 100);
+	ASSERT(a && a == b);
+	EXPECT(f->h.salt != g->h.salt);
+	EXPECT(memcmp(f->region + a - MH_HDR_SIZE, g->region + b - MH_HDR_SIZE,
+		      MH_HDR_SIZE));
+	salt = f->h.salt;
+	ASSERT_EQ(mh_reset(&f->h, policy), 0);
+	EXPECT(f->h.salt != salt);
+	EXPECT(f->h.salt != (0x6d796870u ^ (f->h.generation * 0x9e3779b9u)));
+	/* the old header is no block in use after the reset */
+	EXPECT(mh_probe(&f->h, a) != 0);
+}
+
 static const struct test_case cases[] = {
+	TEST(salt_is_random, ALL_POLICIES),
 	TEST(control_check_sees_each_field, ALL_POLICIES),
 };
 
