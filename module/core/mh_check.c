@@ -138,19 +138,20 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	const struct mh_heap *h = c->h;
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 budget = mh_max_blocks(h), list, cur, prev;
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (list = 0; list < ops->nr_lists; list++) {
 		if (mh_list_marked(h, list) != !!h->heads[list])
 			mh_violation(c, MH_V_BITMAP, h->heads[list]);
 		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
-		     prev = cur, cur = mh_next_link(h, cur)) {
+		     prev = cur, cur = l.next) {
 			if (!budget--) {
 				mh_violation(c, MH_V_LIST_COUNT, cur);
 				return;
 			}
-			if (!mh_free_read(h, cur, &hd) ||
-			    mh_prev_link(h, cur) != prev ||
+			mh_links_read(h, cur, &l);
+			if (!mh_free_read(h, cur, &hd) || l.prev != prev ||
 			    (ops->address_ordered && prev != MH_NIL &&
 			     cur <= prev)) {
 				mh_violation(c, MH_V_LINK, cur);

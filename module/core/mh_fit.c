@@ -27,12 +27,14 @@ static void mh_fit_class_range(const struct mh_heap *h, u32 list, u32 *min,
  * Walk the list from @start (wrapping to the head and stopping at @start
  * again when @start is not the head) and keep the block @goal prefers.
  */
-static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
-		       enum mh_fit_goal goal, u32 *off, u32 *examined)
+static int mh_fit_scan(const struct mh_heap *h, u32 start, u32 need,
+		       u32 align, enum mh_fit_goal goal, u32 *off,
+		       u32 *examined)
 {
 	u32 cur = start, prev_seen = MH_NIL, best = MH_NIL, best_size = 0;
 	u32 steps = mh_max_blocks(h);
 	bool wrapped = start == h->heads[0];
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (;;) {
@@ -46,8 +48,10 @@ static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
 		}
 		if (wrapped && cur == start && start != h->heads[0])
 			break;
-		if (!steps-- || !mh_free_read(h, cur, &hd) ||
-		    (prev_seen != MH_NIL && mh_prev_link(h, cur) != prev_seen))
+		if (!steps-- || !mh_free_read(h, cur, &hd))
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (prev_seen != MH_NIL && l.prev != prev_seen)
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
@@ -65,7 +69,7 @@ static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
 			}
 		}
 		prev_seen = cur;
-		cur = mh_next_link(h, cur);
+		cur = l.next;
 	}
 	if (best == MH_NIL)
 		return -ENOMEM;
@@ -73,38 +77,37 @@ static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
 	return 0;
 }
 
-static int mh_first_fit_find(struct mh_heap *h, u32 need, u32 align,
+static int mh_first_fit_find(const struct mh_heap *h, u32 need, u32 align,
 			     u32 *off, u32 *examined)
 {
 	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, off,
 			   examined);
 }
 
-static int mh_next_fit_find(struct mh_heap *h, u32 need, u32 align,
+/*
+ * Start at the rover. It is only a hint: fall back to the head if it went
+ * stale. It moves (in mh_take()) only when the allocation succeeds.
+ */
+static int mh_next_fit_find(const struct mh_heap *h, u32 need, u32 align,
 			    u32 *off, u32 *examined)
 {
 	u32 start = h->rover;
 	struct mh_hdr hd;
-	int err;
 
-	/* The rover is only a hint: fall back to the head if it went stale. */
 	if (start == MH_NIL || !mh_free_read(h, start, &hd))
 		start = h->heads[0];
-	err = mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, off,
-			  examined);
-	if (!err)
-		h->rover = *off;	/* the list ops move it along from here */
-	return err;
+	return mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, off,
+			   examined);
 }
 
-static int mh_best_fit_find(struct mh_heap *h, u32 need, u32 align,
+static int mh_best_fit_find(const struct mh_heap *h, u32 need, u32 align,
 			    u32 *off, u32 *examined)
 {
 	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, off,
 			   examined);
 }
 
-static int mh_worst_fit_find(struct mh_heap *h, u32 need, u32 align,
+static int mh_worst_fit_find(const struct mh_heap *h, u32 need, u32 align,
 			     u32 *off, u32 *examined)
 {
 	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, off,

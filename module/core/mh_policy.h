@@ -12,9 +12,12 @@
  *   - buddy (mh_buddy.c): one list per power-of-two order.
  *
  * Operations validate everything they will write through before writing
- * anything: mh_list_unlink_ok() before mh_list_unlink(), mh_list_push_ok()
- * before mh_list_push(). That is what lets a failed operation leave the
- * heap untouched.
+ * anything, and the validation is the plan the writers follow (the read-once
+ * rule of mh_block.h): mh_list_unlink_ok() reads a block's links once into
+ * a struct mh_links that mh_list_unlink() or mh_list_replace() then uses;
+ * mh_list_push_ok() checks the head a later mh_list_push() will link to.
+ * That is what lets a failed operation leave the heap untouched, and what
+ * keeps a scribbler from choosing what reaches h->heads[] or h->rover.
  */
 #ifndef MH_POLICY_H
 #define MH_POLICY_H
@@ -31,7 +34,8 @@
  * @class_range: smallest and largest block size list @list holds.
  * @find: pick a free block for a block of @need bytes whose payload is
  *	aligned to @align; store its offset. Return 0, -ENOMEM or -EUCLEAN.
- *	Adds the blocks it examined to @examined.
+ *	Adds the blocks it examined to @examined. Changes nothing (next fit's
+ *	rover moves only when the allocation succeeds).
  */
 struct mh_policy_ops {
 	const char *name;
@@ -41,8 +45,44 @@ struct mh_policy_ops {
 	u32 (*list_of)(u32 size);
 	void (*class_range)(const struct mh_heap *h, u32 list, u32 *min,
 			    u32 *max);
-	int (*find)(struct mh_heap *h, u32 need, u32 align, u32 *off,
+	int (*find)(const struct mh_heap *h, u32 need, u32 align, u32 *off,
 		    u32 *examined);
+};
+
+/**
+ * struct mh_take - the plan of an allocation, and what undoes it.
+ * @f: the free block taken from.
+ * @fh: its header, as validated.
+ * @fl: its list links, as validated.
+ * @list: its list.
+ * @u: the block handed out.
+ * @usize: its size.
+ * @gap: bytes left free in front of @u (at @f), 0 if none.
+ * @tail: bytes left free after @u, 0 if none.
+ * @end: the block after @f (== heap end if none).
+ * @end_hd: its header, as validated (PREV_FREE set: @f is free).
+ * @rover: next fit's rover before the allocation.
+ * @gap_head: head of the gap's list when the gap was pushed on it.
+ * @tail_head: head of the tail's list when the tail was pushed on it.
+ * @halves: buddy: halves split off.
+ * @half_heads: buddy: head of each order's list when its half was pushed.
+ */
+struct mh_take {
+	u32 f;
+	struct mh_hdr fh;
+	struct mh_links fl;
+	u32 list;
+	u32 u;
+	u32 usize;
+	u32 gap;
+	u32 tail;
+	u32 end;
+	struct mh_hdr end_hd;
+	u32 rover;
+	u32 gap_head;
+	u32 tail_head;
+	u32 halves;
+	u32 half_heads[MH_BUDDY_ORDERS];
 };
 
 extern const struct mh_policy_ops mh_first_fit_ops;
@@ -78,16 +118,29 @@ static inline u32 mh_fit_at(u32 off, u32 size, u32 need, u32 align)
 	return aligned - MH_HDR_SIZE;
 }
 
-bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off);
-void mh_list_unlink(struct mh_heap *h, u32 list, u32 off);
-bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a, u32 b);
+bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
+		       struct mh_links *l);
+void mh_list_unlink(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *l);
+bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a,
+		     const struct mh_links *la, u32 b,
+		     const struct mh_links *lb);
 void mh_list_push(struct mh_heap *h, u32 list, u32 off);
-void mh_list_replace(struct mh_heap *h, u32 list, u32 old, u32 off);
-void mh_list_insert_after(struct mh_heap *h, u32 list, u32 pred, u32 off);
-int mh_list_pred(const struct mh_heap *h, u32 list, u32 off, u32 *pred);
+void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty);
+void mh_list_replace(struct mh_heap *h, u32 list, u32 old,
+		     const struct mh_links *l, u32 off);
+void mh_list_insert(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *at);
+int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
+		 struct mh_links *at);
+void mh_links_unlinked(struct mh_links *l, u32 gone,
+		       const struct mh_links *gl);
 
+bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
+		   struct mh_hdr *hd);
 void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free);
-void mh_set_prev_free(struct mh_heap *h, u32 off, bool prev_free);
+void mh_set_prev_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		      bool prev_free);
 void mh_wipe_header(struct mh_heap *h, u32 off);
 void mh_absorb(struct mh_heap *h, u32 off);
 void mh_write_used(struct mh_heap *h, u32 off, u32 size, bool prev_free,
@@ -100,12 +153,14 @@ void mh_emit(struct mh_heap *h, enum mh_event ev, u32 off, u32 size);
 u32 mh_buddy_size_for(u32 need);
 bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size);
 u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
-int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
-		   u32 *size);
-int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges);
-int mh_buddy_free_ok(const struct mh_heap *h, u32 off, u32 size);
+int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t);
+void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t);
+int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		  u32 *merges);
+int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
+		     const struct mh_hdr *hd);
 int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
-		    u32 *new_free);
+		    const struct mh_hdr *end_hd, u32 *new_size);
 void mh_buddy_carve(struct mh_heap *h);
 
 #endif /* MH_POLICY_H */

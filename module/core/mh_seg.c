@@ -84,16 +84,19 @@ static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
  * bounded by the heap's block count that does not reach the end of the list
  * has met a loop.
  */
-static int mh_seg_scan(struct mh_heap *h, u32 list, u32 limit, u32 need,
-		       u32 align, u32 *off, u32 *examined)
+static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
+		       u32 need, u32 align, u32 *off, u32 *examined)
 {
 	u32 cur = h->heads[list], prev = MH_NIL, left = limit;
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (; cur != MH_NIL && left; left--) {
 		if (!mh_free_read(h, cur, &hd) ||
-		    mh_seg_list_of(hd.size) != list ||
-		    mh_prev_link(h, cur) != prev)
+		    mh_seg_list_of(hd.size) != list)
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (l.prev != prev)
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
@@ -101,13 +104,13 @@ static int mh_seg_scan(struct mh_heap *h, u32 list, u32 limit, u32 need,
 			return 0;
 		}
 		prev = cur;
-		cur = mh_next_link(h, cur);
+		cur = l.next;
 	}
 	return cur != MH_NIL && limit == mh_max_blocks(h) ? -EUCLEAN : -ENOMEM;
 }
 
-static int mh_seg_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
-		       u32 *examined)
+static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
+		       u32 *off, u32 *examined)
 {
 	/* An aligned block needs room for the worst-case front gap too. */
 	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
