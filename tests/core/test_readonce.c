@@ -450,10 +450,11 @@ static void forged_size_is_not_believed(enum mh_policy policy)
  */
 static void forged_buddy_size_never_indexes_outside(enum mh_policy policy)
 {
-	static const u32 sizes[] = { 48, 96, 160, 32 * 3 };
+	static const u32 sizes[] = { 48, 96, 160, 224 };
 	struct fixture *f = fixture_new(policy, REGION, 0);
-	struct mh_hdr hd, orig;
-	u32 a, b, moved;
+	struct mh_hdr hd, orig, land;
+	u8 saved[MH_HDR_SIZE];
+	u32 a, b, moved, at;
 
 	ASSERT(f);
 	a = ALLOC(f, 200);	/* 256 */
@@ -465,9 +466,15 @@ static void forged_buddy_size_never_indexes_outside(enum mh_policy policy)
 		hd.size = sizes[i];
 		hd.slack = 0;
 		forge_hdr(f, blk_of(a), hd);
+		/* and a header where the forged size ends, that agrees */
+		at = blk_of(a) + sizes[i];
+		memcpy(saved, f->region + at, sizeof(saved));
+		land = (struct mh_hdr){ .size = 256 - sizes[i], .used = true };
+		forge_hdr(f, at, land);
 		EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 10, &moved),
 				     -EUCLEAN);
 		EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a), -EUCLEAN);
+		memcpy(f->region + at, saved, sizeof(saved));
 	}
 	forge_hdr(f, blk_of(a), orig);
 	EXPECT_EQ(mh_realloc(&f->h, a, 10, &moved), 0);
