@@ -227,7 +227,7 @@ static void mh_control_bitmaps(struct mh_checker *c)
 			for (sl = 0; sl < MH_SL_COUNT; sl++) {
 				list = fl * MH_SL_COUNT + sl;
 				if (mh_bit(h->sl_bitmap[fl], sl) !=
-				    (h->heads[list] != MH_NIL))
+				    !!h->heads[list])
 					mh_violation(c, MH_V_BITMAP,
 						     h->heads[list]);
 			}
@@ -245,7 +245,7 @@ static void mh_control_bitmaps(struct mh_checker *c)
 	if (h->fl_bitmap >> MH_BUDDY_ORDERS)
 		mh_violation(c, MH_V_BITMAP, 0);
 	for (list = 0; list < MH_BUDDY_ORDERS; list++)
-		if (mh_bit(h->fl_bitmap, list) != (h->heads[list] != MH_NIL))
+		if (mh_bit(h->fl_bitmap, list) != !!h->heads[list])
 			mh_violation(c, MH_V_BITMAP, h->heads[list]);
 }
 

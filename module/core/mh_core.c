@@ -424,7 +424,6 @@ int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	return 0;
 }
 
-
 /**
  * struct mh_block - a block in use, as mh_lookup() validated it.
  * @off: its offset (header).
