@@ -46,7 +46,7 @@ u32 mh_buddy_size_for(u32 need)
 }
 
 static int mh_buddy_find(const struct mh_heap *h, u32 need, u32 align,
-			 u32 *off, u32 *examined)
+			 struct mh_found *got, u32 *examined)
 {
 	u32 size = mh_buddy_size_for(need), order = mh_buddy_list_of(size);
 	u32 map;
@@ -61,7 +61,11 @@ static int mh_buddy_find(const struct mh_heap *h, u32 need, u32 align,
 	if (order >= MH_BUDDY_ORDERS)
 		return -EUCLEAN;
 	(*examined)++;
-	*off = h->heads[order];	/* mh_buddy_alloc() validates it */
+	got->off = h->heads[order];
+	if (!mh_free_read(h, got->off, &got->hd) ||
+	    got->hd.size != MH_MIN_BLOCK << order)
+		return -EUCLEAN;
+	mh_links_read(h, got->off, &got->links);
 	return 0;
 }
 
@@ -143,18 +147,21 @@ static u32 mh_buddy_split(struct mh_heap *h, u32 off, u32 size, u32 want,
 int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 {
 	u32 want = mh_buddy_size_for(need), examined = 0;
+	struct mh_found got;
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = mh_buddy_find(h, need, MH_ALIGN, &t->f, &examined);
+	err = mh_buddy_find(h, need, MH_ALIGN, &got, &examined);
 	h->count.searched += examined;
 	if (examined > h->count.searched_max)
 		h->count.searched_max = examined;
 	if (err)
 		return err;
-	if (!mh_free_read(h, t->f, &t->fh) || t->fh.size < want ||
-	    !mh_buddy_aligned(h, t->f, t->fh.size) ||
-	    !mh_list_unlink_ok(h, mh_buddy_list_of(t->fh.size), t->f, &t->fl) ||
+	t->f = got.off;
+	t->fh = got.hd;
+	t->fl = got.links;
+	if (t->fh.size < want || !mh_buddy_aligned(h, t->f, t->fh.size) ||
+	    !mh_list_links_ok(h, mh_buddy_list_of(t->fh.size), t->f, &t->fl) ||
 	    t->fl.prev != MH_NIL ||
 	    !mh_buddy_halves_ok(h, t->fh.size, want))
 		return -EUCLEAN;

@@ -200,8 +200,8 @@ static int mh_poison_broken(struct mh_heap *h, u32 off, u32 size)
 
 /*
  * Plan taking a free block for a block of @need bytes aligned to @align
- * (not buddy): the block the policy found, read once and validated with its
- * links, the lists its gap and tail go on, and the block after it (whose
+ * (not buddy): the block the policy found, its header and links as the
+ * search read them (once), the links checked against its neighbours, the lists its gap and tail go on, and the block after it (whose
  * PREV_FREE must say it is free: a forged size that swallows part of its
  * neighbour is not believed). Changes nothing but the search counters.
  */
@@ -209,16 +209,18 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
 			struct mh_take *t)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
+	struct mh_found got;
 	u32 examined = 0;
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = ops->find(h, need, align, &t->f, &examined);
+	err = ops->find(h, need, align, &got, &examined);
 	mh_count_search(h, examined);
 	if (err)
 		return err;
-	if (!mh_free_read(h, t->f, &t->fh))
-		return -EUCLEAN;
+	t->f = got.off;
+	t->fh = got.hd;
+	t->fl = got.links;
 	t->u = mh_fit_at(t->f, t->fh.size, need, align);
 	if (!t->u)
 		return -EUCLEAN;
@@ -231,7 +233,7 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
 		t->tail = 0;
 	}
 	t->list = ops->list_of(t->fh.size);
-	if (!mh_list_unlink_ok(h, t->list, t->f, &t->fl) ||
+	if (!mh_list_links_ok(h, t->list, t->f, &t->fl) ||
 	    (!ops->address_ordered &&
 	     ((t->gap && !mh_list_push_ok(h, ops->list_of(t->gap), t->f,
 					  &t->fl, MH_NIL, NULL)) ||

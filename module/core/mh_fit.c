@@ -28,7 +28,7 @@ static void mh_fit_class_range(const struct mh_heap *h, u32 list, u32 *min,
  * again when @start is not the head) and keep the block @goal prefers.
  */
 static int mh_fit_scan(const struct mh_heap *h, u32 start, u32 need,
-		       u32 align, enum mh_fit_goal goal, u32 *off,
+		       u32 align, enum mh_fit_goal goal, struct mh_found *got,
 		       u32 *examined)
 {
 	u32 cur = start, prev_seen = MH_NIL, best = MH_NIL, best_size = 0;
@@ -55,15 +55,16 @@ static int mh_fit_scan(const struct mh_heap *h, u32 start, u32 need,
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
-			if (goal == MH_GOAL_FIRST) {
-				*off = cur;
-				return 0;
-			}
 			if (best == MH_NIL ||
 			    (goal == MH_GOAL_BEST ? hd.size < best_size
 						  : hd.size > best_size)) {
 				best = cur;
 				best_size = hd.size;
+				got->off = cur;
+				got->hd = hd;
+				got->links = l;
+				if (goal == MH_GOAL_FIRST)
+					return 0;
 				if (goal == MH_GOAL_BEST && hd.size == need)
 					break;
 			}
@@ -71,16 +72,13 @@ static int mh_fit_scan(const struct mh_heap *h, u32 start, u32 need,
 		prev_seen = cur;
 		cur = l.next;
 	}
-	if (best == MH_NIL)
-		return -ENOMEM;
-	*off = best;
-	return 0;
+	return best == MH_NIL ? -ENOMEM : 0;
 }
 
 static int mh_first_fit_find(const struct mh_heap *h, u32 need, u32 align,
-			     u32 *off, u32 *examined)
+			     struct mh_found *got, u32 *examined)
 {
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, off,
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, got,
 			   examined);
 }
 
@@ -89,28 +87,28 @@ static int mh_first_fit_find(const struct mh_heap *h, u32 need, u32 align,
  * stale. It moves (in mh_take()) only when the allocation succeeds.
  */
 static int mh_next_fit_find(const struct mh_heap *h, u32 need, u32 align,
-			    u32 *off, u32 *examined)
+			    struct mh_found *got, u32 *examined)
 {
 	u32 start = h->rover;
 	struct mh_hdr hd;
 
 	if (start == MH_NIL || !mh_free_read(h, start, &hd))
 		start = h->heads[0];
-	return mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, off,
+	return mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, got,
 			   examined);
 }
 
 static int mh_best_fit_find(const struct mh_heap *h, u32 need, u32 align,
-			    u32 *off, u32 *examined)
+			    struct mh_found *got, u32 *examined)
 {
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, off,
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, got,
 			   examined);
 }
 
 static int mh_worst_fit_find(const struct mh_heap *h, u32 need, u32 align,
-			     u32 *off, u32 *examined)
+			     struct mh_found *got, u32 *examined)
 {
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, off,
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, got,
 			   examined);
 }
 

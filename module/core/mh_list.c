@@ -93,27 +93,26 @@ static bool mh_on_list(const struct mh_heap *h, u32 list, u32 off)
 }
 
 /**
- * mh_list_unlink_ok() - is the free block @off on @list linked consistently
- *	with its neighbours?
+ * mh_list_links_ok() - are the links @l of the free block @off on @list
+ *	consistent with its neighbours?
  * @h: heap.
  * @list: the list @off is on (range-checked here).
  * @off: a validated free block.
- * @l: set to @off's links, read once: the plan mh_list_unlink() and
+ * @l: its links, as read once: the plan mh_list_unlink() and
  *	mh_list_replace() follow.
  *
  * Its previous block (or the list head) and its next block must be free
  * blocks of the same list that link back to it.
  *
- * Return: true if @off can be unlinked.
+ * Return: true if @off can be unlinked with @l.
  */
-bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
-		       struct mh_links *l)
+bool mh_list_links_ok(const struct mh_heap *h, u32 list, u32 off,
+		      const struct mh_links *l)
 {
 	u32 link;
 
 	if (list >= mh_ops(h)->nr_lists)
 		return false;
-	mh_links_read(h, off, l);
 	if (l->next == off || l->prev == off ||
 	    (l->prev != MH_NIL && l->prev == l->next))
 		return false;
@@ -133,6 +132,23 @@ bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
 		return false;
 	link = mh_ld32(h, l->next + MH_PREV_AT);
 	return link == off;
+}
+
+/**
+ * mh_list_unlink_ok() - read the links of the free block @off on @list
+ *	once and check them (mh_list_links_ok()).
+ * @h: heap.
+ * @list: the list @off is on.
+ * @off: a validated free block.
+ * @l: set to @off's links.
+ *
+ * Return: true if @off can be unlinked with @l.
+ */
+bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
+		       struct mh_links *l)
+{
+	mh_links_read(h, off, l);
+	return mh_list_links_ok(h, list, off, l);
 }
 
 /**

@@ -33,10 +33,23 @@
  * @list_of: list a free block of @size belongs on.
  * @class_range: smallest and largest block size list @list holds.
  * @find: pick a free block for a block of @need bytes whose payload is
- *	aligned to @align; store its offset. Return 0, -ENOMEM or -EUCLEAN.
- *	Adds the blocks it examined to @examined. Changes nothing (next fit's
- *	rover moves only when the allocation succeeds).
+ *	aligned to @align; fill @got with it as read (once) on the way.
+ *	Return 0, -ENOMEM or -EUCLEAN. Adds the blocks it examined to
+ *	@examined. Changes nothing (next fit's rover moves only when the
+ *	allocation succeeds).
  */
+/**
+ * struct mh_found - a free block a search picked, as it read it.
+ * @off: its offset.
+ * @hd: its header (a valid free block's).
+ * @links: its list links (not yet checked against its neighbours).
+ */
+struct mh_found {
+	u32 off;
+	struct mh_hdr hd;
+	struct mh_links links;
+};
+
 struct mh_policy_ops {
 	const char *name;
 	bool address_ordered;
@@ -45,8 +58,8 @@ struct mh_policy_ops {
 	u32 (*list_of)(u32 size);
 	void (*class_range)(const struct mh_heap *h, u32 list, u32 *min,
 			    u32 *max);
-	int (*find)(const struct mh_heap *h, u32 need, u32 align, u32 *off,
-		    u32 *examined);
+	int (*find)(const struct mh_heap *h, u32 need, u32 align,
+		    struct mh_found *got, u32 *examined);
 };
 
 /**
@@ -120,6 +133,8 @@ static inline u32 mh_fit_at(u32 off, u32 size, u32 need, u32 align)
 
 bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
 		       struct mh_links *l);
+bool mh_list_links_ok(const struct mh_heap *h, u32 list, u32 off,
+		      const struct mh_links *l);
 void mh_list_unlink(struct mh_heap *h, u32 list, u32 off,
 		    const struct mh_links *l);
 bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a,

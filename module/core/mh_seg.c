@@ -85,7 +85,8 @@ static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
  * has met a loop.
  */
 static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
-		       u32 need, u32 align, u32 *off, u32 *examined)
+		       u32 need, u32 align, struct mh_found *got,
+		       u32 *examined)
 {
 	u32 cur = h->heads[list], prev = MH_NIL, left = limit;
 	struct mh_links l;
@@ -100,7 +101,9 @@ static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
-			*off = cur;
+			got->off = cur;
+			got->hd = hd;
+			got->links = l;
 			return 0;
 		}
 		prev = cur;
@@ -110,7 +113,7 @@ static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
 }
 
 static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
-		       u32 *off, u32 *examined)
+		       struct mh_found *got, u32 *examined)
 {
 	/* An aligned block needs room for the worst-case front gap too. */
 	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
@@ -118,15 +121,15 @@ static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
 	u32 list;
 	int err;
 
-	err = mh_seg_scan(h, own, MH_SEG_PEEK, need, align, off, examined);
+	err = mh_seg_scan(h, own, MH_SEG_PEEK, need, align, got, examined);
 	if (err != -ENOMEM)
 		return err;
 	if (want < MH_MAX_REGION && mh_seg_good_list(h, want, &list)) {
-		err = mh_seg_scan(h, list, 1, need, align, off, examined);
+		err = mh_seg_scan(h, list, 1, need, align, got, examined);
 		if (err != -ENOMEM)
 			return err;
 	}
-	return mh_seg_scan(h, own, mh_max_blocks(h), need, align, off,
+	return mh_seg_scan(h, own, mh_max_blocks(h), need, align, got,
 			   examined);
 }
 
