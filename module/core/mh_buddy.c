@@ -24,7 +24,7 @@
 
 static u32 mh_buddy_list_of(u32 size)
 {
-	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
+	return mh_buddy_order(size);
 }
 
 static void mh_buddy_class_range(const struct mh_heap *h, u32 list, u32 *min,

@@ -45,7 +45,7 @@ static void mh_layout(struct mh_heap *h)
 	}
 	size = h->heap_end - MH_FIRST_BLOCK;
 	mh_write_free(h, MH_FIRST_BLOCK, size, false);
-	mh_list_push(h, mh_ops(h)->list_of(size), MH_FIRST_BLOCK);
+	mh_list_push(h, mh_list_of(h, size), MH_FIRST_BLOCK);
 	h->free_blocks = 1;
 	h->free_bytes = size;
 }
@@ -232,12 +232,12 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
 		t->usize += t->tail;
 		t->tail = 0;
 	}
-	t->list = ops->list_of(t->fh.size);
+	t->list = mh_list_of(h, t->fh.size);
 	if (!mh_list_links_ok(h, t->list, t->f, &t->fl) ||
 	    (!ops->address_ordered &&
-	     ((t->gap && !mh_list_push_ok(h, ops->list_of(t->gap), t->f,
+	     ((t->gap && !mh_list_push_ok(h, mh_list_of(h, t->gap), t->f,
 					  &t->fl, MH_NIL, NULL)) ||
-	      (t->tail && !mh_list_push_ok(h, ops->list_of(t->tail), t->f,
+	      (t->tail && !mh_list_push_ok(h, mh_list_of(h, t->tail), t->f,
 					   &t->fl, MH_NIL, NULL)))) ||
 	    !mh_end_agrees(h, t->end, true, &t->end_hd))
 		return -EUCLEAN;
@@ -272,12 +272,12 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 	} else {
 		mh_list_unlink(h, t->list, t->f, &t->fl);
 		if (t->gap) {
-			t->gap_head = h->heads[ops->list_of(t->gap)];
-			mh_list_push(h, ops->list_of(t->gap), t->f);
+			t->gap_head = h->heads[mh_list_of(h, t->gap)];
+			mh_list_push(h, mh_list_of(h, t->gap), t->f);
 		}
 		if (t->tail) {
-			t->tail_head = h->heads[ops->list_of(t->tail)];
-			mh_list_push(h, ops->list_of(t->tail), tail_blk);
+			t->tail_head = h->heads[mh_list_of(h, t->tail)];
+			mh_list_push(h, mh_list_of(h, t->tail), tail_blk);
 		}
 	}
 	if (t->gap) {
@@ -335,9 +335,9 @@ static void mh_untake(struct mh_heap *h, const struct mh_take *t)
 	}
 	if (!ops->address_ordered) {
 		if (t->tail)
-			mh_list_pop_to(h, ops->list_of(t->tail), t->tail_head);
+			mh_list_pop_to(h, mh_list_of(h, t->tail), t->tail_head);
 		if (t->gap)
-			mh_list_pop_to(h, ops->list_of(t->gap), t->gap_head);
+			mh_list_pop_to(h, mh_list_of(h, t->gap), t->gap_head);
 	}
 	mh_list_insert(h, t->list, t->f, &t->fl);
 	if (t->gap)
@@ -560,7 +560,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
 		    tag > blk - MH_FIRST_BLOCK ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
-		    !mh_list_unlink_ok(h, ops->list_of(tag), blk - tag,
+		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
 				       &m->left_links))
 			return -EUCLEAN;
 		m->left = blk - tag;
@@ -570,7 +570,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 	}
 	if (end < h->heap_end && !rh->used) {
 		if (!mh_end_agrees(h, end + rh->size, true, &nh) ||
-		    !mh_list_unlink_ok(h, ops->list_of(rh->size), end,
+		    !mh_list_unlink_ok(h, mh_list_of(h, rh->size), end,
 				       &m->right_links))
 			return -EUCLEAN;
 		m->right = end;
@@ -578,7 +578,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		msize += rh->size;
 	}
 	if (!ops->address_ordered) {
-		if (!mh_list_push_ok(h, ops->list_of(msize), m->left,
+		if (!mh_list_push_ok(h, mh_list_of(h, msize), m->left,
 				     &m->left_links, m->right, &m->right_links))
 			return -EUCLEAN;
 		if (m->left && m->right)
@@ -615,10 +615,10 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 			mh_list_insert(h, 0, blk, &m->at);
 	} else {
 		if (m->left)
-			mh_list_unlink(h, ops->list_of(m->left_size), m->left,
+			mh_list_unlink(h, mh_list_of(h, m->left_size), m->left,
 				       &m->left_links);
 		if (m->right)
-			mh_list_unlink(h, ops->list_of(m->right_size),
+			mh_list_unlink(h, mh_list_of(h, m->right_size),
 				       m->right, &m->right_links);
 	}
 	if (m->right)
@@ -627,7 +627,7 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 		mh_absorb(h, blk);
 	mh_write_free(h, start, msize, m->left ? m->left_prev_free : prev_free);
 	if (!ops->address_ordered)
-		mh_list_push(h, ops->list_of(msize), start);
+		mh_list_push(h, mh_list_of(h, msize), start);
 	if (!m->right)
 		mh_set_prev_free(h, blk + size, rh, true);
 	/* One event per pair merged, as the buddy system counts them. */
@@ -724,14 +724,14 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 		return -ENOSPC;
 	rsize = b->end_hd.size;
 	total = b->hd.size + rsize;
-	list = ops->list_of(rsize);
+	list = mh_list_of(h, rsize);
 	tail = total - need;
 	usize = tail < MH_MIN_BLOCK ? total : need;
 	if (tail < MH_MIN_BLOCK)
 		tail = 0;
 	if (!mh_list_unlink_ok(h, list, r, &rl) ||
 	    (tail && !ops->address_ordered &&
-	     !mh_list_push_ok(h, ops->list_of(tail), r, &rl, MH_NIL, NULL)) ||
+	     !mh_list_push_ok(h, mh_list_of(h, tail), r, &rl, MH_NIL, NULL)) ||
 	    !mh_end_agrees(h, r + rsize, true, &nh))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, r + MH_META_HEAD,
@@ -743,7 +743,7 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 	} else {
 		mh_list_unlink(h, list, r, &rl);
 		if (tail)
-			mh_list_push(h, ops->list_of(tail), blk + usize);
+			mh_list_push(h, mh_list_of(h, tail), blk + usize);
 	}
 	mh_wipe_header(h, r);
 	mh_write_used(h, blk, usize, b->hd.prev_free, req);

@@ -10,7 +10,7 @@
  */
 #include "mh_policy.h"
 
-static const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
+const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_FIRST_FIT] = &mh_first_fit_ops,
 	[MH_NEXT_FIT] = &mh_next_fit_ops,
 	[MH_BEST_FIT] = &mh_best_fit_ops,
@@ -18,11 +18,6 @@ static const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_SEGREGATED] = &mh_seg_ops,
 	[MH_BUDDY] = &mh_buddy_ops,
 };
-
-const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
-{
-	return mh_policy_table[h->policy];
-}
 
 /**
  * mh_policy_name() - name of a placement policy.
@@ -89,7 +84,7 @@ static bool mh_on_list(const struct mh_heap *h, u32 list, u32 off)
 {
 	struct mh_hdr hd;
 
-	return mh_free_read(h, off, &hd) && mh_ops(h)->list_of(hd.size) == list;
+	return mh_free_read(h, off, &hd) && mh_list_of(h, hd.size) == list;
 }
 
 /**
@@ -239,10 +234,11 @@ void mh_list_push(struct mh_heap *h, u32 list, u32 off)
 
 	mh_st32(h, off + MH_NEXT_AT, head);
 	mh_st32(h, off + MH_PREV_AT, MH_NIL);
+	h->heads[list] = off;
 	if (head != MH_NIL)
 		mh_st32(h, head + MH_PREV_AT, off);
-	h->heads[list] = off;
-	mh_list_mark(h, list, true);
+	else
+		mh_list_mark(h, list, true);
 }
 
 /* Put @off where @old is on @list; @l are @old's validated links. */
@@ -269,7 +265,8 @@ void mh_list_insert(struct mh_heap *h, u32 list, u32 off,
 		mh_st32(h, at->prev + MH_NEXT_AT, off);
 	if (at->next != MH_NIL)
 		mh_st32(h, at->next + MH_PREV_AT, off);
-	mh_list_mark(h, list, true);
+	else if (at->prev == MH_NIL)
+		mh_list_mark(h, list, true);	/* the list was empty */
 }
 
 /**

@@ -105,7 +105,46 @@ extern const struct mh_policy_ops mh_worst_fit_ops;
 extern const struct mh_policy_ops mh_seg_ops;
 extern const struct mh_policy_ops mh_buddy_ops;
 
-const struct mh_policy_ops *mh_ops(const struct mh_heap *h);
+extern const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES];
+
+static inline const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
+{
+	return mh_policy_table[h->policy];
+}
+
+/* Segregated fit: the TLSF class of a free block of @size bytes. */
+static inline u32 mh_seg_class(u32 size)
+{
+	u32 top;
+
+	if (size < (1u << MH_FL_SHIFT))
+		return size / MH_ALIGN;
+	top = mh_fls(size);
+	return (top - MH_FL_SHIFT + 1) * MH_SL_COUNT +
+	       ((size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1));
+}
+
+/* Buddy: the order of a block of @size bytes (a power of two >= 32). */
+static inline u32 mh_buddy_order(u32 size)
+{
+	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
+}
+
+/*
+ * The list a free block of @size belongs on, as ops->list_of() says, with
+ * no indirect call on the hot paths.
+ */
+static inline u32 mh_list_of(const struct mh_heap *h, u32 size)
+{
+	switch (h->policy) {
+	case MH_SEGREGATED:
+		return mh_seg_class(size);
+	case MH_BUDDY:
+		return mh_buddy_order(size);
+	default:
+		return 0;
+	}
+}
 
 /* Most list nodes a walk may visit before it must be a loop. */
 static inline u32 mh_max_blocks(const struct mh_heap *h)
