@@ -201,9 +201,10 @@ static int mh_poison_broken(struct mh_heap *h, u32 off, u32 size)
 /*
  * Plan taking a free block for a block of @need bytes aligned to @align
  * (not buddy): the block the policy found, its header and links as the
- * search read them (once), the links checked against its neighbours, the lists its gap and tail go on, and the block after it (whose
- * PREV_FREE must say it is free: a forged size that swallows part of its
- * neighbour is not believed). Changes nothing but the search counters.
+ * search read them (once), the links checked against its neighbours, the
+ * lists its gap and tail go on, and the block after it (whose PREV_FREE
+ * must say it is free: a forged size that swallows part of its neighbour
+ * is not believed). Changes nothing but the search counters.
  */
 static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
 			struct mh_take *t)

@@ -10,10 +10,24 @@
  *
  * Trust contract: the control structure (struct mh_heap) is trusted; it is
  * meant to live in memory the caller owns (kernel memory for the module).
- * The region is not: the module maps it into userspace, so every header and
- * free-list link read from it is validated before use, every walk is
- * bounded, and damage is returned as -EUCLEAN instead of being followed.
- * An operation that fails changes nothing in the heap.
+ * The region is not: the module maps it into userspace, and another thread
+ * may rewrite any byte of it at any moment, also in the middle of a call.
+ * So within a call every region word the core depends on is read once and
+ * validated into a plan that the writes follow (mh_block.h states the
+ * rule); a value read from the region reaches the control structure only
+ * after it was validated as a value that structure may hold, whatever the
+ * region holds afterwards (mh_check_control() checks this without reading
+ * the region); every loop over region data is bounded by the heap's block
+ * count; a size is believed only when its end lands on a header that
+ * agrees with it; the core writes only into blocks it validated as free
+ * or as the block the caller named, and damage is returned as -EUCLEAN
+ * instead of being followed. An operation that fails changes nothing in
+ * the heap (the event counters aside).
+ *
+ * What it cannot see: a header forged with a valid check (ten bits fall to
+ * trial) over whole blocks, ending exactly on a header that agrees, is
+ * believed; the caller (the module's ownership records) is the defence
+ * against a process freeing what another one owns.
  *
  * Block layout (all offsets are from the region start):
  *
@@ -43,9 +57,14 @@
  *             payloads sit 16 bytes past a power-of-two boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
- *   -EBADMSG  header at offset fails its magic check
+ *   -EBADMSG  header at offset fails its magic check (or passes it by
+ *             chance but describes an impossible block)
  *   -EALREADY block at offset is already free (double free)
- *   -EUCLEAN  heap metadata damaged; nothing was changed
+ *   -EUCLEAN  heap metadata damaged; nothing was changed. Also for a block
+ *             whose header passes its check but disagrees with the heap
+ *             around it: its end is not the heap's end or a valid header
+ *             whose PREV_FREE bit agrees, or (buddy) it is no power of two
+ *             aligned to its size; counted in mh_counters.corruptions
  *   -EBUSY    policy change on a heap that is not empty
  */
 #ifndef MH_CORE_H

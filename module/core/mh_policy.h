@@ -25,6 +25,18 @@
 #include "mh_block.h"
 
 /**
+ * struct mh_found - a free block a search picked, as it read it.
+ * @off: its offset.
+ * @hd: its header (a valid free block's).
+ * @links: its list links (not yet checked against its neighbours).
+ */
+struct mh_found {
+	u32 off;
+	struct mh_hdr hd;
+	struct mh_links links;
+};
+
+/**
  * struct mh_policy_ops - what distinguishes one placement policy.
  * @name: as accepted by mh_policy_parse().
  * @address_ordered: one list kept in address order (the fit policies).
@@ -38,18 +50,6 @@
  *	@examined. Changes nothing (next fit's rover moves only when the
  *	allocation succeeds).
  */
-/**
- * struct mh_found - a free block a search picked, as it read it.
- * @off: its offset.
- * @hd: its header (a valid free block's).
- * @links: its list links (not yet checked against its neighbours).
- */
-struct mh_found {
-	u32 off;
-	struct mh_hdr hd;
-	struct mh_links links;
-};
-
 struct mh_policy_ops {
 	const char *name;
 	bool address_ordered;
