@@ -396,6 +396,50 @@ static void moving_realloc_reads_the_old_header_once(enum mh_policy policy)
 }
 
 /*
+ * Item 5/6b: when the old block's release fails after the new block was
+ * taken (its right neighbour's header is scribbled at the load that plans
+ * the release again), the take is undone from its plan: the realloc fails
+ * with -EUCLEAN, nothing leaks, and once the neighbour's header is put
+ * back the heap is exactly sound again.
+ */
+static void failed_move_is_undone(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	struct mh_stats before, after;
+	u8 saved[MH_HDR_SIZE];
+	u32 a, b, moved = 0;
+	int r;
+
+	ASSERT(f);
+	a = ALLOC(f, 100);
+	b = ALLOC(f, 100);
+	ASSERT(a && b);
+	pattern_fill(f->region + a, 0, 100, 8);
+	pattern_fill(f->region + b, 0, 100, 9);
+	mh_stats(&f->h, &before);
+	memcpy(saved, f->region + blk_of(b), sizeof(saved));
+	/* lookup reads b's header, (buddy: the free check), then the move */
+	attack(blk_of(b), 8, policy == MH_BUDDY ? 3 : 2, 0);
+	r = mh_realloc(&f->h, a, 2000, &moved);
+	attack_off();
+	EXPECT_EQ(r, -EUCLEAN);
+	EXPECT(control_clean(f));
+	mh_stats(&f->h, &after);
+	EXPECT_EQ(after.used_blocks, before.used_blocks);
+	EXPECT_EQ(after.free_blocks, before.free_blocks);
+	EXPECT_EQ(after.free_bytes, before.free_bytes);
+	EXPECT_EQ(after.peak_requested, before.peak_requested);
+	EXPECT_EQ(after.high_water, before.high_water);
+	EXPECT_EQ(pattern_check(f->region + a, 100, 8), 100);
+	memcpy(f->region + blk_of(b), saved, sizeof(saved));
+	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
+	EXPECT_CLEAN(f);
+	EXPECT_EQ(mh_realloc(&f->h, a, 2000, &moved), 0);
+	EXPECT_EQ(pattern_check(f->region + moved, 100, 8), 100);
+	EXPECT_CLEAN(f);
+}
+
+/*
  * Item 6c: a header whose size is forged (with a valid check) to swallow
  * part of its neighbour was believed: freed, the free block reached over
  * the live block behind it. Its end must land on a header that agrees.
@@ -490,6 +534,7 @@ static const struct test_case cases[] = {
 	     ONLY(MH_BEST_FIT) | ONLY(MH_SEGREGATED)),
 	TEST(failed_next_fit_keeps_the_rover, ONLY(MH_NEXT_FIT)),
 	TEST(moving_realloc_reads_the_old_header_once, ALL_POLICIES),
+	TEST(failed_move_is_undone, ALL_POLICIES),
 	TEST(forged_size_is_not_believed, ALL_POLICIES),
 	TEST(forged_buddy_size_never_indexes_outside, ONLY(MH_BUDDY)),
 	TEST(control_check_sees_each_field, ALL_POLICIES),
