@@ -46,6 +46,8 @@
 #define MH_META_HEAD		16u	/* free: header + links */
 #define MH_TAG_SIZE		4u	/* free: boundary tag at the end */
 #define MH_FIRST_BLOCK		MH_HDR_SIZE	/* first header: payload at 16 */
+static_assert(MH_NEXT_AT + 4 == MH_PREV_AT, "links are adjacent");
+static_assert((MH_HDR_SIZE + MH_NEXT_AT) % 8 == 0, "links share a word");
 
 /* Eight poison bytes: what a wiped header reads as. */
 #define MH_POISON_WORD		0x6b6b6b6b6b6b6b6bull
@@ -187,11 +189,19 @@ struct mh_links {
 	u32 next;
 };
 
+/* Both links in one load: they share an aligned 8-byte word. */
 static inline void mh_links_read(const struct mh_heap *h, u32 off,
 				 struct mh_links *l)
 {
-	l->next = mh_ld32(h, off + MH_NEXT_AT);
-	l->prev = mh_ld32(h, off + MH_PREV_AT);
+	u64 w = mh_ld64(h, off + MH_NEXT_AT);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	l->next = (u32)w;
+	l->prev = (u32)(w >> 32);
+#else
+	l->next = (u32)(w >> 32);
+	l->prev = (u32)w;
+#endif
 }
 
 static inline bool mh_is_pow2(u64 x)

@@ -288,9 +288,11 @@ int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
 {
 	u32 prev = MH_NIL, cur = h->heads[list], steps = mh_max_blocks(h);
 	struct mh_links l;
+	struct mh_hdr hd;
 
+	/* one address-ordered list holds every size: no class to check */
 	while (cur != MH_NIL && cur < off) {
-		if (!steps-- || !mh_on_list(h, list, cur))
+		if (!steps-- || !mh_free_read(h, cur, &hd))
 			return -EUCLEAN;
 		mh_links_read(h, cur, &l);
 		if (l.prev != prev || l.next == cur)
@@ -301,7 +303,7 @@ int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
 	if (cur == off)
 		return -EUCLEAN;
 	if (cur != MH_NIL) {
-		if (!mh_on_list(h, list, cur) ||
+		if (!mh_free_read(h, cur, &hd) ||
 		    mh_ld32(h, cur + MH_PREV_AT) != prev)
 			return -EUCLEAN;
 	}
