@@ -14,7 +14,8 @@
  * mh_check() at the end and compares the core's peak with the trace's;
  * throughput always comes from separate passes without any of that, so
  * it times the allocator alone (--no-timing skips them: utilization and
- * verification only). Exit status 1 on any verification failure
+ * verification only; with --no-verify too, one plain pass measures the
+ * utilization). Exit status 1 on any verification failure
  * or unexpected allocation failure, 2 on bad usage or unreadable traces.
  */
 #include <getopt.h>
@@ -196,7 +197,17 @@ static bool replay_trace(struct replay *r, const struct trace *t,
 	res->ok = true;
 	if (rep->verify && !replay_pass(r, t, policy, true, res))
 		return false;
-	return !rep->timing || timed_passes(r, t, policy, res);
+	/* --no-verify --no-timing: one plain pass, for the utilization */
+	if (!rep->verify && !rep->timing &&
+	    !replay_pass(r, t, policy, false, res))
+		return false;
+	if (rep->timing && !timed_passes(r, t, policy, res))
+		return false;
+	/* a run that replays nothing must not pass for one that did */
+	if (res->ops != t->nops)
+		return failed(res, "replayed %llu of %u ops",
+			      (unsigned long long)res->ops, t->nops);
+	return true;
 }
 
 static size_t parse_size(const char *s)

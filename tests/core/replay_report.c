@@ -70,8 +70,9 @@ void report_one(struct report *rep, int t, int p)
 		printf("%sok %d - %s %s", res->ok ? "" : "not ",
 		       ++rep->tap_number, name, policy(rep, p));
 		if (res->ok)
-			printf(": %llu ops verified, utilization %.1f%%\n",
+			printf(": %llu ops %s, utilization %.1f%%\n",
 			       (unsigned long long)res->ops,
+			       rep->verify ? "verified" : "replayed",
 			       100 * utilization(res));
 		else
 			printf(": %s\n", res->why);
