@@ -20,7 +20,10 @@
  *
  * MYHEAP_ATTACK_ROUNDS=n scales the random part (default 150 rounds per
  * policy and poisoning); MYHEAP_ATTACK_SEED=n changes its seed; a failure
- * prints the seed and round that reproduce it.
+ * prints the seed and round that reproduce it. MYHEAP_ATTACK_REPEAT=n
+ * strikes every load point and event n times with different seeds (the
+ * random, flip and forge modes then write other values); `make stress`
+ * is meant to raise both.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -214,6 +217,7 @@ static u64 strikes_of(u64 loads, u64 events)
 static void exhaustive(enum mh_policy policy, unsigned int flags)
 {
 	u64 loads[NR_SEQUENCES], events[NR_SEQUENCES], total = 0;
+	u64 repeat = env_or("MYHEAP_ATTACK_REPEAT", 1) ?: 1;
 	struct arena ar;
 
 	if (!arena_init(&ar, policy, REGION, flags)) {
@@ -245,10 +249,11 @@ static void exhaustive(enum mh_policy policy, unsigned int flags)
 		progress->events += events[q];
 		total += strikes_of(loads[q], events[q]);
 	}
+	total *= repeat;
 	progress->total = total;
 	progress->bound = ar.att.call_bound;
 	for (u64 i = progress->next; i < total; i = ++progress->next) {
-		u64 rest = i;
+		u64 rest = i / repeat;
 		size_t q = 0;
 
 		for (; rest >= strikes_of(loads[q], events[q]); q++)
