@@ -107,6 +107,7 @@ struct progress {
 	u64 points, events, ops, writes, most, bound;
 	bool done;
 	char where_key[112];	/* class of the strike running now */
+	char where[256];	/* the strike running now, in full */
 	struct failure_class classes[MAX_CLASSES];
 	u32 nclasses;
 	u64 unclassed;
@@ -169,6 +170,8 @@ static void case_where(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(attack_where, sizeof(attack_where), fmt, ap);
 	va_end(ap);
+	/* the parent names a strike that crashed from this copy */
+	memcpy(progress->where, attack_where, sizeof(progress->where));
 }
 
 /* One strike at load (or event) @shot.at of @seq, then the battery. */
@@ -424,7 +427,7 @@ static void isolated(void (*fn)(enum mh_policy, unsigned int),
 			snprintf(key, sizeof(key), "%s: crash",
 				 progress->where_key);
 			progress->crashes++;
-			classify(key, "see the sanitizer report above");
+			classify(key, progress->where);
 			progress->next++;
 		}
 	}
