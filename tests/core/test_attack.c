@@ -472,6 +472,49 @@ static void isolated(void (*fn)(enum mh_policy, unsigned int),
 	progress = NULL;
 }
 
+/* Does @ar fail @op with a failure of class @kind? */
+static void expect_caught(struct arena *ar, const struct arena_op *op,
+			  const char *kind)
+{
+	if (arena_op(ar, op))
+		test_failed(__FILE__, __LINE__, "%s: not caught",
+			    arena_op_name(op->kind));
+	else if (!ar->kind || strcmp(ar->kind, kind))
+		test_failed(__FILE__, __LINE__, "caught as %s (%s), not %s",
+			    ar->kind ? ar->kind : "?", ar->why, kind);
+}
+
+/*
+ * The harness can fail: a call past the load bound, a victim changed
+ * behind the attacker's back, a control structure holding a value from
+ * the region are each reported, as what they are.
+ */
+static void harness_catches_what_it_claims(enum mh_policy policy)
+{
+	struct arena_op check = { OP_CHECK, 0, 0 };
+	struct arena ar;
+	u64 bound;
+
+	if (!arena_init(&ar, policy, REGION, 0)) {
+		test_failed(__FILE__, __LINE__, "arena_init: %s", ar.why);
+		arena_fini(&ar);
+		return;
+	}
+	if (!arena_op(&ar, &check))
+		test_failed(__FILE__, __LINE__, "clean check: %s", ar.why);
+	bound = ar.att.call_bound;
+	ar.att.call_bound = 3;
+	expect_caught(&ar, &check, "load bound");
+	arena_restore(&ar);
+	ar.att.call_bound = bound;
+	ar.region[ar.victim + 5] ^= 1;
+	expect_caught(&ar, &check, "victim payload");
+	arena_restore(&ar);
+	ar.h.heads[0] = 3;
+	expect_caught(&ar, &check, "control");
+	arena_fini(&ar);
+}
+
 static void every_load_point(enum mh_policy policy)
 {
 	isolated(exhaustive, policy, 0, "exhaustive");
@@ -493,6 +536,7 @@ static void random_strikes_poisoned(enum mh_policy policy)
 }
 
 static const struct test_case cases[] = {
+	TEST(harness_catches_what_it_claims, ALL_POLICIES),
 	TEST(every_load_point, ALL_POLICIES),
 	TEST(every_load_point_poisoned, ALL_POLICIES),
 	TEST(random_strikes, ALL_POLICIES),
