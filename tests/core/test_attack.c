@@ -19,8 +19,10 @@
  * at) and the others still run.
  *
  * MYHEAP_ATTACK_ROUNDS=n scales the random part (default 150 rounds per
- * policy and poisoning); MYHEAP_ATTACK_SEED=n changes its seed; a failure
- * prints the seed and round that reproduce it. MYHEAP_ATTACK_REPEAT=n
+ * policy and poisoning), MYHEAP_ATTACK_OPS=n the calls per round (default
+ * 300); MYHEAP_ATTACK_SEED=n changes its seed; a failure prints the
+ * seed and round (MYHEAP_ATTACK_ROUND=n replays that round alone, with
+ * TEST_FILTER=random_strikes picking the case). MYHEAP_ATTACK_REPEAT=n
  * strikes every load point and event n times with different seeds (the
  * random, flip and forge modes then write other values); `make stress`
  * is meant to raise both.
@@ -317,8 +319,8 @@ static void random_round(struct arena *ar, unsigned long round)
 {
 	u64 s = (random_seed() * 1000003ull + ar->policy * 17 +
 		 ar->h.flags) ^ (round * 0x9e3779b97f4a7c15ull);
+	u32 i, nops = env_or("MYHEAP_ATTACK_OPS", RANDOM_OPS);
 	bool ok = true;
-	u32 i;
 
 	arena_restore(ar);
 	ar->att.rng = next_random(&s);
@@ -331,11 +333,11 @@ static void random_round(struct arena *ar, unsigned long round)
 			.mode = next_random(&s) % AT_NR_MODES,
 			.seed = next_random(&s), .event = true,
 			.aim = next_random(&s) % AIM_NR };
-	for (i = 0; ok && i < RANDOM_OPS; i++) {
+	for (i = 0; ok && i < nops; i++) {
 		struct arena_op op = random_op(&s);
 
-		case_where("%s%s random: MYHEAP_ATTACK_SEED=%lu round %lu "
-			   "op %u (%s)", mh_policy_name(ar->policy),
+		case_where("%s%s random: MYHEAP_ATTACK_SEED=%lu "
+			   "MYHEAP_ATTACK_ROUND=%lu op %u (%s)", mh_policy_name(ar->policy),
 			   ar->h.flags ? " poisoned" : "", random_seed(),
 			   round, i, arena_op_name(op.kind));
 		snprintf(progress->where_key, sizeof(progress->where_key),
@@ -350,8 +352,8 @@ static void random_round(struct arena *ar, unsigned long round)
 	if (ok) {
 		snprintf(progress->where_key, sizeof(progress->where_key),
 			 "random, battery");
-		case_where("%s%s random: MYHEAP_ATTACK_SEED=%lu round %lu "
-			   "battery", mh_policy_name(ar->policy),
+		case_where("%s%s random: MYHEAP_ATTACK_SEED=%lu "
+			   "MYHEAP_ATTACK_ROUND=%lu battery", mh_policy_name(ar->policy),
 			   ar->h.flags ? " poisoned" : "", random_seed(),
 			   round);
 		ok = arena_battery(ar);
@@ -362,9 +364,14 @@ static void random_round(struct arena *ar, unsigned long round)
 
 static void random_rounds(enum mh_policy policy, unsigned int flags)
 {
+	unsigned long only = env_or("MYHEAP_ATTACK_ROUND", ~0ul);
 	struct arena ar;
 
-	progress->total = env_or("MYHEAP_ATTACK_ROUNDS", 150);
+	/* MYHEAP_ATTACK_ROUND=n replays round n alone */
+	progress->total = only != ~0ul ? only + 1 :
+			  env_or("MYHEAP_ATTACK_ROUNDS", 150);
+	if (only != ~0ul && progress->next < only)
+		progress->next = only;
 	if (!arena_init(&ar, policy, REGION, flags)) {
 		report("arena_init", &ar);
 		arena_fini(&ar);
