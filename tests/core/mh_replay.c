@@ -316,8 +316,11 @@ static void usage(FILE *to)
 		"usage: mh-replay [--policy NAME|all] [--allocator core|glibc]\n"
 		"                 [--region SIZE[K|M]] [--verify|--no-verify]\n"
 		"                 [--no-timing] [--json|--markdown|--tap] TRACE...\n"
-		"  --policy       the core's policies to replay: first next best\n"
-		"                 worst segregated buddy, or all (the default)\n"
+		"  --policy       one of the core's policies, or all (the default):\n"
+		"                ");
+	for (int p = 0; p < MH_NR_POLICIES; p++)
+		fprintf(to, " %s", mh_policy_name(p));
+	fprintf(to, "\n"
 		"  --allocator    glibc: replay through glibc's malloc/realloc/free\n"
 		"                 too, in the same run, and print segregated/glibc\n"
 		"                 throughput; core (the default): the core only\n"
