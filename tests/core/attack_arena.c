@@ -54,7 +54,7 @@ static u32 setup_alloc(struct arena *ar, size_t size, u32 tag)
 }
 
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
-		unsigned int flags)
+		unsigned int flags, u32 crowd)
 {
 	static const u32 sizes[] = { 40, 150, 60, 250, 24 };
 	size_t usable = 0;
@@ -82,6 +82,14 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		return fail(ar, "setup", "setup failed");
 	ar->slot[0] = ar->slot[2] = 0;
 	ar->slot_len[0] = ar->slot_len[2] = 0;
+	/* the crowd: free blocks of growing sizes, kept apart by used ones */
+	for (u32 i = 0; i < crowd; i++) {
+		u32 f = setup_alloc(ar, 16 + 24 * i, SLOT_TAG + 100 + i);
+
+		if (!f || !setup_alloc(ar, 24, SLOT_TAG + 200 + i) ||
+		    mh_free(&ar->h, f))
+			return fail(ar, "setup", "crowd block %u", i);
+	}
 	/* the whole granted payload is the victim's */
 	pattern_fill(ar->region + ar->victim, 0, usable, VICTIM_TAG);
 	ar->victim_blk = ar->victim - MH_HDR_SIZE;

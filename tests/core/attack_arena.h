@@ -92,9 +92,13 @@ struct arena {
 	const char *kind;
 };
 
-/* A heap with our blocks, free blocks on both sides of the victim. */
+/*
+ * A heap with our blocks, free blocks on both sides of the victim, and
+ * @crowd more free blocks (each kept apart by a used one) after them, so
+ * the free lists are longer.
+ */
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
-		unsigned int flags);
+		unsigned int flags, u32 crowd);
 void arena_fini(struct arena *ar);
 
 /* Back to the heap arena_init() built, attacker reset and installed. */

@@ -72,6 +72,9 @@ static const struct sequence sequences[] = {
 };
 #define NR_SEQUENCES	(sizeof(sequences) / sizeof(sequences[0]))
 
+/* Extra free blocks in the running case's heap (arena_init()). */
+static u32 case_crowd;
+
 static unsigned long env_or(const char *name, unsigned long fallback)
 {
 	const char *v = getenv(name);
@@ -225,7 +228,7 @@ static void exhaustive(enum mh_policy policy, unsigned int flags)
 	u64 repeat = env_or("MYHEAP_ATTACK_REPEAT", 1) ?: 1;
 	struct arena ar;
 
-	if (!arena_init(&ar, policy, REGION, flags)) {
+	if (!arena_init(&ar, policy, REGION, flags, case_crowd)) {
 		report("arena_init", &ar);
 		arena_fini(&ar);
 		return;
@@ -372,7 +375,7 @@ static void random_rounds(enum mh_policy policy, unsigned int flags)
 			  env_or("MYHEAP_ATTACK_ROUNDS", 150);
 	if (only != ~0ul && progress->next < only)
 		progress->next = only;
-	if (!arena_init(&ar, policy, REGION, flags)) {
+	if (!arena_init(&ar, policy, REGION, flags, case_crowd)) {
 		report("arena_init", &ar);
 		arena_fini(&ar);
 		return;
@@ -439,10 +442,11 @@ static void isolated(void (*fn)(enum mh_policy, unsigned int),
 		}
 	}
 	if (!strcmp(what, "exhaustive"))
-		printf("# %s%s: %llu load points + %llu events = %llu strikes "
+		printf("# %s%s%s: %llu load points + %llu events = %llu strikes "
 		       "(%d modes, %d aims), %llu failed (%llu crashed), most "
 		       "loads in a clean call %llu (bound %llu), %.1fs\n",
 		       mh_policy_name(policy), flags ? " poisoned" : "",
+		       case_crowd ? " crowded" : "",
 		       (unsigned long long)progress->points,
 		       (unsigned long long)progress->events,
 		       (unsigned long long)progress->total, AT_NR_MODES,
@@ -502,7 +506,7 @@ static void harness_catches_what_it_claims(enum mh_policy policy)
 	struct arena ar;
 	u64 bound;
 
-	if (!arena_init(&ar, policy, REGION, 0)) {
+	if (!arena_init(&ar, policy, REGION, 0, 0)) {
 		test_failed(__FILE__, __LINE__, "arena_init: %s", ar.why);
 		arena_fini(&ar);
 		return;
@@ -532,6 +536,14 @@ static void every_load_point_poisoned(enum mh_policy policy)
 	isolated(exhaustive, policy, MH_INIT_POISON, "exhaustive");
 }
 
+/* Six more free blocks: longer list walks, more load points to strike. */
+static void every_load_point_crowded(enum mh_policy policy)
+{
+	case_crowd = 6;
+	isolated(exhaustive, policy, 0, "exhaustive");
+	case_crowd = 0;
+}
+
 static void random_strikes(enum mh_policy policy)
 {
 	isolated(random_rounds, policy, 0, "random");
@@ -546,6 +558,7 @@ static const struct test_case cases[] = {
 	TEST(harness_catches_what_it_claims, ALL_POLICIES),
 	TEST(every_load_point, ALL_POLICIES),
 	TEST(every_load_point_poisoned, ALL_POLICIES),
+	TEST(every_load_point_crowded, ALL_POLICIES),
 	TEST(random_strikes, ALL_POLICIES),
 	TEST(random_strikes_poisoned, ALL_POLICIES),
 };

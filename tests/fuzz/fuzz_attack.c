@@ -4,7 +4,8 @@
  * strikes in the middle of operations, and the fuzzer's input chooses
  * where and how.
  *
- * The input picks a policy, poisoning and a region size, then a schedule
+ * The input picks a policy, poisoning, a region size and how many more
+ * free blocks to scatter (longer free lists to walk), then a schedule
  * of strikes (load point or observer event, mode, aim, the seed of the
  * strike's own choices) and a rate of random strikes, then a stream of
  * calls on our slots. Every call is held to arena_op()'s assertions
@@ -37,10 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum mh_policy policy = fuzz_u8(&in) % MH_NR_POLICIES;
 	unsigned int flags = fuzz_u8(&in) & MH_INIT_POISON;
 	u32 region_size = MH_MIN_REGION << (fuzz_u8(&in) % 3);
+	u32 crowd = fuzz_u8(&in) % 8;
 	struct arena ar;
 	u32 nshots, rate;
 
-	if (!arena_init(&ar, policy, region_size, flags)) {
+	if (!arena_init(&ar, policy, region_size, flags, crowd)) {
 		arena_fini(&ar);
 		abort();	/* setup on a fresh heap cannot fail */
 	}
