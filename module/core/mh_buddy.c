@@ -148,6 +148,7 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 {
 	u32 want = mh_buddy_size_for(need), examined = 0;
 	struct mh_found got;
+	struct mh_delta d;
 	int err;
 
 	memset(t, 0, sizeof(*t));
@@ -166,7 +167,7 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 	    !mh_buddy_halves_ok(h, t->fh.size, want))
 		return -EUCLEAN;
 	t->end = t->f + t->fh.size;
-	if (!mh_end_agrees(h, t->end, true, &t->end_hd))
+	if (!mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->f + MH_META_HEAD, t->f + want -
 			      (want == t->fh.size ? MH_TAG_SIZE : 0))) {
@@ -178,6 +179,15 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 	t->list = mh_buddy_list_of(t->fh.size);
 	t->u = t->f;
 	t->usize = want;
+	d = (struct mh_delta){
+		.used = 1,
+		.granted = want - MH_HDR_SIZE,
+		.requested = req,
+		.free_blocks = (s64)(mh_fls(t->fh.size) - mh_fls(want)) - 1,
+		.free_bytes = -(s64)want,
+	};
+	if (!mh_delta_ok(h, &d))
+		return -EUCLEAN;
 	mh_list_unlink(h, t->list, t->f, &t->fl);
 	t->halves = mh_buddy_split(h, t->f, t->fh.size, want, t->half_heads);
 	mh_write_used(h, t->f, want, t->fh.prev_free, req);
@@ -316,13 +326,16 @@ int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
  * @h: heap (buddy policy).
  * @off: the block.
  * @hd: its header, as validated.
+ * @d: what the free adds to the totals, merges not counted yet: refused
+ *	(-EUCLEAN) if the totals would not fit together.
  * @merges: set to the number of buddies merged.
  *
  * Return: 0, or -EUCLEAN if a buddy or a list is damaged (nothing changed).
  */
 int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
-		  u32 *merges)
+		  const struct mh_delta *d, u32 *merges)
 {
+	struct mh_delta dm = *d;
 	struct mh_buddy_plan p;
 	u32 lo = off, s = hd->size, bud, i;
 	int err;
@@ -330,6 +343,9 @@ int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
 	err = mh_buddy_plan(h, off, hd, &p);
 	if (err)
 		return err;
+	dm.free_blocks -= p.merges;
+	if (!mh_delta_ok(h, &dm))
+		return -EUCLEAN;
 	mh_poison(h, off + MH_HDR_SIZE, off + hd->size);
 	for (i = 0; i < p.merges; i++, s <<= 1) {
 		bud = p.bud[i];

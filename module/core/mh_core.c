@@ -206,9 +206,10 @@ static int mh_poison_broken(struct mh_heap *h, u32 off, u32 size)
  * must say it is free: a forged size that swallows part of its neighbour
  * is not believed). Changes nothing but the search counters.
  */
-static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
+static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
 			struct mh_take *t)
 {
+	struct mh_delta d;
 	const struct mh_policy_ops *ops = mh_ops(h);
 	struct mh_found got;
 	u32 examined = 0;
@@ -234,13 +235,21 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align,
 		t->tail = 0;
 	}
 	t->list = mh_list_of(h, t->fh.size);
-	if (!mh_list_links_ok(h, t->list, t->f, &t->fl) ||
+	d = (struct mh_delta){
+		.used = 1,
+		.granted = t->usize - MH_HDR_SIZE,
+		.requested = req,
+		.free_blocks = (t->gap != 0) + (t->tail != 0) - 1,
+		.free_bytes = -(s64)t->usize,
+	};
+	if (!mh_delta_ok(h, &d) ||
+	    !mh_list_links_ok(h, t->list, t->f, &t->fl) ||
 	    (!ops->address_ordered &&
 	     ((t->gap && !mh_list_push_ok(h, mh_list_of(h, t->gap), t->f,
 					  &t->fl, MH_NIL, NULL)) ||
 	      (t->tail && !mh_list_push_ok(h, mh_list_of(h, t->tail), t->f,
 					   &t->fl, MH_NIL, NULL)))) ||
-	    !mh_end_agrees(h, t->end, true, &t->end_hd))
+	    !mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->gap ? t->u : t->f + MH_META_HEAD,
 			      t->tail ? t->u + t->usize : t->end - MH_TAG_SIZE))
@@ -305,7 +314,7 @@ static int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 
 	if (h->policy == MH_BUDDY)
 		return mh_buddy_alloc(h, need, req, t);
-	err = mh_take_plan(h, need, align, t);
+	err = mh_take_plan(h, need, align, req, t);
 	if (!err)
 		mh_take_do(h, t, req);
 	return err;
@@ -570,7 +579,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		msize += tag;
 	}
 	if (end < h->heap_end && !rh->used) {
-		if (!mh_end_agrees(h, end + rh->size, true, &nh) ||
+		if (!mh_free_ends_ok(h, end, rh->size, &nh) ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, rh->size), end,
 				       &m->right_links))
 			return -EUCLEAN;
@@ -646,14 +655,25 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
 	struct mh_merge m;
 	int err;
 
+	struct mh_delta d = {
+		.used = -1,
+		.granted = -(s64)(size - MH_HDR_SIZE),
+		.requested = -(s64)req,
+		.free_blocks = 1,
+		.free_bytes = size,
+	};
+
 	if (h->policy == MH_BUDDY) {
-		err = mh_buddy_free(h, b->off, &b->hd, &merged);
+		err = mh_buddy_free(h, b->off, &b->hd, &d, &merged);
 		if (err)
 			return err;
 	} else {
 		err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
 		if (err)
 			return err;
+		d.free_blocks -= (m.left != 0) + (m.right != 0);
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
 		mh_poison(h, b->off + MH_HDR_SIZE, b->end);
 		merged = mh_merge(h, b->off, size, b->hd.prev_free,
 				  &b->end_hd, &m);
@@ -689,10 +709,12 @@ int mh_free(struct mh_heap *h, u32 offset)
 
 /* Shrink a block in use to @need bytes, freeing the tail (not buddy). */
 static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
-		     u32 req)
+		     u32 req, s64 d_req)
 {
 	u32 tail = b->off + need, tsize = b->hd.size - need, merged;
 	struct mh_hdr th = { .size = tsize, .used = true, .prev_free = false };
+	struct mh_delta d = { .granted = -(s64)tsize, .requested = d_req,
+			      .free_blocks = 1, .free_bytes = tsize };
 	struct mh_merge m;
 	int err;
 
@@ -701,6 +723,9 @@ static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
 	err = mh_merge_plan(h, tail, &th, &b->end_hd, &m);
 	if (err)
 		return err;
+	d.free_blocks -= m.right != 0;
+	if (!mh_delta_ok(h, &d))
+		return -EUCLEAN;
 	mh_poison(h, tail, b->end);
 	mh_write_used(h, b->off, need, b->hd.prev_free, req);
 	merged = mh_merge(h, tail, tsize, false, &b->end_hd, &m);
@@ -713,8 +738,9 @@ static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
 
 /* Grow a block in use into its free right neighbour (not buddy). */
 static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
-		   u32 req, u32 *new_size)
+		   u32 req, s64 d_req, u32 *new_size)
 {
+	struct mh_delta d;
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 blk = b->off, r = b->end, rsize, total, tail, usize, list;
 	struct mh_hdr nh = { 0 };
@@ -730,10 +756,16 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 	usize = tail < MH_MIN_BLOCK ? total : need;
 	if (tail < MH_MIN_BLOCK)
 		tail = 0;
-	if (!mh_list_unlink_ok(h, list, r, &rl) ||
+	d = (struct mh_delta){
+		.granted = usize - b->hd.size,
+		.requested = d_req,
+		.free_blocks = tail ? 0 : -1,
+		.free_bytes = -(s64)(usize - b->hd.size),
+	};
+	if (!mh_delta_ok(h, &d) || !mh_list_unlink_ok(h, list, r, &rl) ||
 	    (tail && !ops->address_ordered &&
 	     !mh_list_push_ok(h, mh_list_of(h, tail), r, &rl, MH_NIL, NULL)) ||
-	    !mh_end_agrees(h, r + rsize, true, &nh))
+	    !mh_free_ends_ok(h, r, rsize, &nh))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, r + MH_META_HEAD,
 			      tail ? blk + usize : r + rsize - MH_TAG_SIZE))
@@ -770,11 +802,22 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
 			      u32 need, u32 req, u32 *new_size)
 {
+	s64 d_req = (s64)req - (b->hd.size - MH_HDR_SIZE - b->hd.slack);
+	struct mh_delta d = { .requested = d_req };
+	u32 want;
 	int ret;
 
 	if (h->policy == MH_BUDDY) {
-		if (mh_buddy_size_for(need) > b->hd.size)
+		want = mh_buddy_size_for(need);
+		if (want > b->hd.size)
 			return -ENOSPC;
+		if (want < b->hd.size) {
+			d.granted = -(s64)(b->hd.size - want);
+			d.free_blocks = mh_fls(b->hd.size) - mh_fls(want);
+			d.free_bytes = b->hd.size - want;
+		}
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
 		ret = mh_buddy_shrink(h, b->off, b->hd.size, need, &b->end_hd,
 				      new_size);
 		if (ret)
@@ -783,9 +826,11 @@ static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
 		return 0;
 	}
 	if (need > b->hd.size)
-		return mh_grow(h, b, need, req, new_size);
-	ret = mh_shrink(h, b, need, req);
+		return mh_grow(h, b, need, req, d_req, new_size);
+	ret = mh_shrink(h, b, need, req, d_req);
 	if (ret == -ENOSPC) {	/* too little to split off: keep as slack */
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
 		mh_write_used(h, b->off, b->hd.size, b->hd.prev_free, req);
 		*new_size = b->hd.size;
 		return 0;

@@ -335,6 +335,28 @@ bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
 	       hd->prev_free == free;
 }
 
+/**
+ * mh_free_ends_ok() - does the free block [@off, @off + @size) end where
+ *	both its boundary tag and the next header say it does?
+ * @h: heap.
+ * @off: a free block whose header was validated.
+ * @size: its size.
+ * @hd: set as by mh_end_agrees().
+ *
+ * A free block's size is about to decide what the core writes (split,
+ * merge, poison repair): its tag must repeat it and the block after it
+ * must know it follows a free block.
+ *
+ * Return: true if they agree.
+ */
+bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
+		     struct mh_hdr *hd)
+{
+	u32 tag = mh_ld32(h, off + size - MH_TAG_SIZE);
+
+	return tag == size && mh_end_agrees(h, off + size, true, hd);
+}
+
 /* Write the header and boundary tag of a free block (links untouched). */
 void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free)
 {

@@ -152,6 +152,46 @@ static inline u32 mh_max_blocks(const struct mh_heap *h)
 	return h->heap_end / MH_MIN_BLOCK + 1;
 }
 
+/**
+ * struct mh_delta - what an operation will add to the heap's totals.
+ * @used: blocks in use.
+ * @granted: payload bytes granted.
+ * @requested: bytes requested.
+ * @free_blocks: free blocks.
+ * @free_bytes: bytes of free blocks.
+ */
+struct mh_delta {
+	s64 used;
+	s64 granted;
+	s64 requested;
+	s64 free_blocks;
+	s64 free_bytes;
+};
+
+/*
+ * Would the totals still fit together (as mh_check_control() requires)
+ * after adding @d? Sizes come from headers, and a header can be forged so
+ * well that nothing in the region gives it away (a used block swallowing
+ * its used neighbour, ending on a header that agrees): such a size must
+ * still never drive the control structure into values it may not hold.
+ */
+static inline bool mh_delta_ok(const struct mh_heap *h,
+			       const struct mh_delta *d)
+{
+	s64 span = h->heap_end - MH_FIRST_BLOCK;
+	s64 used = (s64)h->used_blocks + d->used;
+	s64 granted = (s64)h->granted + d->granted;
+	s64 req = (s64)h->requested + d->requested;
+	s64 fblocks = (s64)h->free_blocks + d->free_blocks;
+	s64 fbytes = (s64)h->free_bytes + d->free_bytes;
+
+	return used >= 0 && fblocks >= 0 && granted >= 0 && fbytes >= 0 &&
+	       granted + used * MH_HDR_SIZE + fbytes == span &&
+	       granted >= used * (MH_MIN_BLOCK - MH_HDR_SIZE) &&
+	       fbytes >= fblocks * MH_MIN_BLOCK && !fblocks == !fbytes &&
+	       req <= granted && req >= used;
+}
+
 /*
  * Where the payload of a block of @need bytes goes inside the free block
  * [@off, @off + @size) for alignment @align: the block's offset, or 0 when
@@ -192,6 +232,8 @@ void mh_links_unlinked(struct mh_links *l, u32 gone,
 
 bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
 		   struct mh_hdr *hd);
+bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
+		     struct mh_hdr *hd);
 void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free);
 void mh_set_prev_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
 		      bool prev_free);
@@ -210,7 +252,7 @@ u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
 int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t);
 void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t);
 int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
-		  u32 *merges);
+		  const struct mh_delta *d, u32 *merges);
 int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
 		     const struct mh_hdr *hd);
 int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
