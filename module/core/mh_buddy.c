@@ -171,9 +171,7 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->f + MH_META_HEAD, t->f + want -
 			      (want == t->fh.size ? MH_TAG_SIZE : 0))) {
-		h->count.poison_errors++;
-		mh_poison(h, t->f + MH_META_HEAD,
-			  t->f + t->fh.size - MH_TAG_SIZE);
+		h->count.poison_errors++;	/* no repair: see mh_core.c */
 		return -EUCLEAN;
 	}
 	t->list = mh_buddy_list_of(t->fh.size);

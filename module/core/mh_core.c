@@ -190,11 +190,15 @@ static void mh_count_search(struct mh_heap *h, u32 examined)
 		h->count.searched_max = examined;
 }
 
-/* A poisoned free payload was written to: count, repair, refuse. */
-static int mh_poison_broken(struct mh_heap *h, u32 off, u32 size)
+/*
+ * A poisoned free payload was written to: count and refuse. No repair: the
+ * range would come from a size only the region vouches for, and a refusal
+ * writes nothing (a forged free block can pass every check and cover a
+ * live block). The block stays refused, and mh_check() reports it.
+ */
+static int mh_poison_broken(struct mh_heap *h)
 {
 	h->count.poison_errors++;
-	mh_poison(h, off + MH_META_HEAD, off + size - MH_TAG_SIZE);
 	return -EUCLEAN;
 }
 
@@ -253,7 +257,7 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->gap ? t->u : t->f + MH_META_HEAD,
 			      t->tail ? t->u + t->usize : t->end - MH_TAG_SIZE))
-		return mh_poison_broken(h, t->f, t->fh.size);
+		return mh_poison_broken(h);
 	return 0;
 }
 
@@ -769,7 +773,7 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, r + MH_META_HEAD,
 			      tail ? blk + usize : r + rsize - MH_TAG_SIZE))
-		return mh_poison_broken(h, r, rsize);
+		return mh_poison_broken(h);
 
 	if (ops->address_ordered && tail) {
 		mh_list_replace(h, 0, r, &rl, blk + usize);
