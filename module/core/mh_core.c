@@ -246,7 +246,7 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
 		.free_blocks = (t->gap != 0) + (t->tail != 0) - 1,
 		.free_bytes = -(s64)t->usize,
 	};
-	if (!mh_delta_ok(h, &d) ||
+	if (!mh_delta_ok(h, &d) || !mh_in_order(h, t->f, t->fh.size, &t->fl) ||
 	    !mh_list_links_ok(h, t->list, t->f, &t->fl) ||
 	    (!ops->address_ordered &&
 	     ((t->gap && !mh_list_push_ok(h, mh_list_of(h, t->gap), t->f,
@@ -575,7 +575,8 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		    tag > blk - MH_FIRST_BLOCK ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
-				       &m->left_links))
+				       &m->left_links) ||
+		    !mh_in_order(h, blk - tag, tag, &m->left_links))
 			return -EUCLEAN;
 		m->left = blk - tag;
 		m->left_size = tag;
@@ -585,7 +586,8 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 	if (end < h->heap_end && !rh->used) {
 		if (!mh_free_ends_ok(h, end, rh->size, &nh) ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, rh->size), end,
-				       &m->right_links))
+				       &m->right_links) ||
+		    !mh_in_order(h, end, rh->size, &m->right_links))
 			return -EUCLEAN;
 		m->right = end;
 		m->right_size = rh->size;
@@ -767,6 +769,7 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 		.free_bytes = -(s64)(usize - b->hd.size),
 	};
 	if (!mh_delta_ok(h, &d) || !mh_list_unlink_ok(h, list, r, &rl) ||
+	    !mh_in_order(h, r, rsize, &rl) ||
 	    (tail && !ops->address_ordered &&
 	     !mh_list_push_ok(h, mh_list_of(h, tail), r, &rl, MH_NIL, NULL)) ||
 	    !mh_free_ends_ok(h, r, rsize, &nh))

@@ -193,6 +193,22 @@ static inline bool mh_delta_ok(const struct mh_heap *h,
 }
 
 /*
+ * On an address-ordered list, the free block [@off, @off + @size) lies
+ * strictly between its list neighbours @l, with room for a block in use
+ * on each side (free blocks never touch). A forged size that reaches over
+ * the next free block (and so over any block in use before it) fails.
+ */
+static inline bool mh_in_order(const struct mh_heap *h, u32 off, u32 size,
+			       const struct mh_links *l)
+{
+	if (!mh_ops(h)->address_ordered)
+		return true;
+	return (l->prev == MH_NIL || l->prev < off) &&
+	       (l->next == MH_NIL || (u64)l->next >= (u64)off + size +
+						       MH_MIN_BLOCK);
+}
+
+/*
  * Where the payload of a block of @need bytes goes inside the free block
  * [@off, @off + @size) for alignment @align: the block's offset, or 0 when
  * it does not fit. A gap left in front is always large enough to be a free
