@@ -606,7 +606,8 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 				    m->right_links.prev != m->left))
 		return -EUCLEAN;
 	if (!m->left && !m->right)
-		return mh_list_pred(h, 0, blk, &m->at);
+		return mh_list_pred(h, 0, blk, &m->at) ||
+		       !mh_in_order(h, blk, hd->size, &m->at) ? -EUCLEAN : 0;
 	return 0;
 }
 
