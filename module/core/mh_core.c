@@ -572,7 +572,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 	if (hd->prev_free) {
 		tag = mh_ld32(h, blk - MH_TAG_SIZE);
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
-		    tag > blk - MH_FIRST_BLOCK ||
+		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
 				       &m->left_links) ||

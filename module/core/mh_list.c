@@ -344,16 +344,20 @@ bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
  * @hd: set as by mh_end_agrees().
  *
  * A free block's size is about to decide what the core writes (split,
- * merge, poison repair): its tag must repeat it and the block after it
- * must know it follows a free block.
+ * merge): it must fit in the free bytes the control structure counts, its
+ * tag must repeat it and the block after it must know it follows a free
+ * block.
  *
  * Return: true if they agree.
  */
 bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
 		     struct mh_hdr *hd)
 {
-	u32 tag = mh_ld32(h, off + size - MH_TAG_SIZE);
+	u32 tag;
 
+	if (!mh_free_size_ok(h, size))
+		return false;
+	tag = mh_ld32(h, off + size - MH_TAG_SIZE);
 	return tag == size && mh_end_agrees(h, off + size, true, hd);
 }
 

@@ -193,6 +193,17 @@ static inline bool mh_delta_ok(const struct mh_heap *h,
 }
 
 /*
+ * Could one free block be @size bytes? The control structure's own totals
+ * bound it: all the free bytes, less the minimum of every other free block.
+ * A forged free size reaching over live blocks usually exceeds it.
+ */
+static inline bool mh_free_size_ok(const struct mh_heap *h, u32 size)
+{
+	return h->free_blocks &&
+	       size <= h->free_bytes - (h->free_blocks - 1) * MH_MIN_BLOCK;
+}
+
+/*
  * On an address-ordered list, the free block [@off, @off + @size) lies
  * strictly between its list neighbours @l, with room for a block in use
  * on each side (free blocks never touch). A forged size that reaches over
