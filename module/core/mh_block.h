@@ -4,13 +4,26 @@
  * free-list links are laid out in the region, and the validated accessors
  * every other core file goes through.
  *
- * The region is untrusted (userspace can map and scribble it), so:
- *   - every load and store goes through mh_ld32/mh_st32/mh_ld64/mh_st64,
- *     which refuse offsets outside the region, so no logic error can ever
- *     touch memory outside it;
- *   - each value is read once (READ_ONCE) into a local and validated there,
- *     so a concurrent writer cannot change it between the check and the
- *     use.
+ * The region is untrusted (userspace can map and scribble it, also in the
+ * middle of an operation), so the core keeps one rule:
+ *
+ *   READ ONCE. Within an operation every region word the core depends on
+ *   is loaded once, into a local. Validation fills a plan (the block, its
+ *   neighbours, their headers, their list links, the list indices) and the
+ *   writers use only the plan: no link is re-read after its *_ok() check,
+ *   no header just written is decoded again to learn a length, no link is
+ *   followed twice. A value from the region reaches the control structure
+ *   (heads, rover, bitmaps, totals) only after it was validated as a value
+ *   that structure may hold, and every list index derived from region data
+ *   is range-checked before it indexes h->heads[]. Every loop over region
+ *   data has a static bound (the heap's block count at most).
+ *
+ * Mechanically:
+ *   - every load goes through mh_ld32/mh_ld64 (or mh_poison_intact() for a
+ *     bulk check), which refuse offsets outside the region and give the
+ *     native attacker hook its chance to rewrite the region before the load;
+ *   - every store goes through mh_st32/mh_st64, which refuse offsets outside
+ *     the region, so no logic error can ever touch memory outside it.
  */
 #ifndef MH_BLOCK_H
 #define MH_BLOCK_H
@@ -33,6 +46,8 @@
 #define MH_META_HEAD		16u	/* free: header + links */
 #define MH_TAG_SIZE		4u	/* free: boundary tag at the end */
 #define MH_FIRST_BLOCK		MH_HDR_SIZE	/* first header: payload at 16 */
+static_assert(MH_NEXT_AT + 4 == MH_PREV_AT, "links are adjacent");
+static_assert((MH_HDR_SIZE + MH_NEXT_AT) % 8 == 0, "links share a word");
 
 /* Eight poison bytes: what a wiped header reads as. */
 #define MH_POISON_WORD		0x6b6b6b6b6b6b6b6bull
@@ -164,14 +179,29 @@ static inline bool mh_free_read(const struct mh_heap *h, u32 off,
 	return mh_block_read(h, off, hd) && !hd->used;
 }
 
-static inline u32 mh_next_link(const struct mh_heap *h, u32 off)
-{
-	return mh_ld32(h, off + MH_NEXT_AT);
-}
+/**
+ * struct mh_links - the list links of a free block, as read once.
+ * @prev: previous block on its list (MH_NIL: it is the head).
+ * @next: next block on its list (MH_NIL: it is the last).
+ */
+struct mh_links {
+	u32 prev;
+	u32 next;
+};
 
-static inline u32 mh_prev_link(const struct mh_heap *h, u32 off)
+/* Both links in one load: they share an aligned 8-byte word. */
+static inline void mh_links_read(const struct mh_heap *h, u32 off,
+				 struct mh_links *l)
 {
-	return mh_ld32(h, off + MH_PREV_AT);
+	u64 w = mh_ld64(h, off + MH_NEXT_AT);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	l->next = (u32)w;
+	l->prev = (u32)(w >> 32);
+#else
+	l->next = (u32)(w >> 32);
+	l->prev = (u32)w;
+#endif
 }
 
 static inline bool mh_is_pow2(u64 x)

@@ -24,7 +24,7 @@
 
 static u32 mh_buddy_list_of(u32 size)
 {
-	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
+	return mh_buddy_order(size);
 }
 
 static void mh_buddy_class_range(const struct mh_heap *h, u32 list, u32 *min,
@@ -45,12 +45,11 @@ u32 mh_buddy_size_for(u32 need)
 	return size;
 }
 
-static int mh_buddy_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
-			 u32 *examined)
+static int mh_buddy_find(const struct mh_heap *h, u32 need, u32 align,
+			 struct mh_found *got, u32 *examined)
 {
 	u32 size = mh_buddy_size_for(need), order = mh_buddy_list_of(size);
-	u32 map, head;
-	struct mh_hdr hd;
+	u32 map;
 
 	(void)align;	/* mh_request() refuses alignments above 16 */
 	if (order >= MH_BUDDY_ORDERS)
@@ -59,11 +58,14 @@ static int mh_buddy_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
 	if (!map)
 		return -ENOMEM;
 	order = mh_ffs(map);
-	head = h->heads[order];
-	(*examined)++;
-	if (!mh_free_read(h, head, &hd) || hd.size != MH_MIN_BLOCK << order)
+	if (order >= MH_BUDDY_ORDERS)
 		return -EUCLEAN;
-	*off = head;
+	(*examined)++;
+	got->off = h->heads[order];
+	if (!mh_free_read(h, got->off, &got->hd) ||
+	    got->hd.size != MH_MIN_BLOCK << order)
+		return -EUCLEAN;
+	mh_links_read(h, got->off, &got->links);
 	return 0;
 }
 
@@ -103,25 +105,30 @@ u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size)
 static bool mh_buddy_halves_ok(const struct mh_heap *h, u32 size, u32 want)
 {
 	for (size >>= 1; size >= want; size >>= 1)
-		if (!mh_list_push_ok(h, mh_buddy_list_of(size), MH_NIL, MH_NIL))
+		if (!mh_list_push_ok(h, mh_buddy_list_of(size), MH_NIL, NULL,
+				     MH_NIL, NULL))
 			return false;
 	return true;
 }
 
 /*
  * Free and list the upper halves of [@off, @off + @size) until the block at
- * @off is @want bytes. The block at @off is in use, so the half next to it
- * has PREV_FREE clear and every later half has it set.
+ * @off is @want bytes (both powers of two, validated). The block at @off is
+ * in use, so the half next to it has PREV_FREE clear and every later half
+ * has it set. Each list's old head goes to @heads (by order), for an undo.
  */
-static u32 mh_buddy_split(struct mh_heap *h, u32 off, u32 size, u32 want)
+static u32 mh_buddy_split(struct mh_heap *h, u32 off, u32 size, u32 want,
+			  u32 *heads)
 {
-	u32 halves = 0;
+	u32 halves = 0, list;
 
 	for (; size > want; size >>= 1, halves++) {
 		u32 half = off + size / 2;
 
+		list = mh_buddy_list_of(size / 2);
+		heads[list] = h->heads[list];
 		mh_write_free(h, half, size / 2, half != off + want);
-		mh_list_push(h, mh_buddy_list_of(size / 2), half);
+		mh_list_push(h, list, half);
 		mh_emit(h, MH_EV_SPLIT, half, size / 2);
 	}
 	return halves;
@@ -132,164 +139,255 @@ static u32 mh_buddy_split(struct mh_heap *h, u32 off, u32 size, u32 want)
  * @h: heap (buddy policy).
  * @need: block bytes wanted, header included.
  * @req: payload bytes requested.
- * @off: set to the block's offset.
- * @size: set to the block's size.
+ * @t: filled with the plan carried out: the block is @t->u, @t->usize
+ *	bytes; mh_buddy_untake() undoes it.
  *
  * Return: 0, -ENOMEM or -EUCLEAN (nothing changed).
  */
-int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
-		   u32 *size)
+int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 {
-	u32 want = mh_buddy_size_for(need), examined = 0, blk, halves;
-	struct mh_hdr hd, next;
+	u32 want = mh_buddy_size_for(need), examined = 0;
+	struct mh_found got;
+	struct mh_delta d;
 	int err;
 
-	err = mh_buddy_find(h, need, MH_ALIGN, &blk, &examined);
+	memset(t, 0, sizeof(*t));
+	err = mh_buddy_find(h, need, MH_ALIGN, &got, &examined);
 	h->count.searched += examined;
 	if (examined > h->count.searched_max)
 		h->count.searched_max = examined;
 	if (err)
 		return err;
-	if (!mh_free_read(h, blk, &hd) ||
-	    !mh_list_unlink_ok(h, mh_buddy_list_of(hd.size), blk) ||
-	    !mh_buddy_halves_ok(h, hd.size, want) ||
-	    (blk + hd.size < h->heap_end &&
-	     !mh_block_read(h, blk + hd.size, &next)))
+	t->f = got.off;
+	t->fh = got.hd;
+	t->fl = got.links;
+	if (t->fh.size < want || !mh_buddy_aligned(h, t->f, t->fh.size) ||
+	    !mh_list_links_ok(h, mh_buddy_list_of(t->fh.size), t->f, &t->fl) ||
+	    t->fl.prev != MH_NIL ||
+	    !mh_buddy_halves_ok(h, t->fh.size, want))
 		return -EUCLEAN;
-	if (!mh_poison_intact(h, blk + MH_META_HEAD,
-			      blk + want - (want == hd.size ? MH_TAG_SIZE : 0))) {
-		h->count.poison_errors++;
-		mh_poison(h, blk + MH_META_HEAD, blk + hd.size - MH_TAG_SIZE);
+	t->end = t->f + t->fh.size;
+	if (!mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
+		return -EUCLEAN;
+	if (!mh_poison_intact(h, t->f + MH_META_HEAD, t->f + want -
+			      (want == t->fh.size ? MH_TAG_SIZE : 0))) {
+		h->count.poison_errors++;	/* no repair: see mh_core.c */
 		return -EUCLEAN;
 	}
-	mh_list_unlink(h, mh_buddy_list_of(hd.size), blk);
-	halves = mh_buddy_split(h, blk, hd.size, want);
-	mh_write_used(h, blk, want, hd.prev_free, req);
-	if (!halves)
-		mh_set_prev_free(h, blk + hd.size, false);
-	h->free_blocks += halves;
+	t->list = mh_buddy_list_of(t->fh.size);
+	t->u = t->f;
+	t->usize = want;
+	d = (struct mh_delta){
+		.used = 1,
+		.granted = want - MH_HDR_SIZE,
+		.requested = req,
+		.free_blocks = (s64)(mh_fls(t->fh.size) - mh_fls(want)) - 1,
+		.free_bytes = -(s64)want,
+	};
+	if (!mh_delta_ok(h, &d))
+		return -EUCLEAN;
+	mh_list_unlink(h, t->list, t->f, &t->fl);
+	t->halves = mh_buddy_split(h, t->f, t->fh.size, want, t->half_heads);
+	mh_write_used(h, t->f, want, t->fh.prev_free, req);
+	if (!t->halves)
+		mh_set_prev_free(h, t->end, &t->end_hd, false);
+	h->free_blocks += t->halves;
 	h->free_blocks--;
 	h->free_bytes -= want;
-	*off = blk;
-	*size = want;
 	return 0;
 }
 
-/*
- * Find and validate every merge freeing [@off, @off + @size) would make:
- * how many (@merges), where the merged block starts (@lo) and the header
- * of its first block (@low, for its PREV_FREE bit). Changes nothing.
+/**
+ * mh_buddy_untake() - undo mh_buddy_alloc() from its plan, reading nothing.
+ * @h: heap (buddy policy).
+ * @t: the plan mh_buddy_alloc() carried out; nothing else changed the
+ *	lists since.
+ *
+ * The halves come off the lists they were pushed on (each still heads
+ * it), the block goes back at the head of its own list and is whole and
+ * free again, as it was.
  */
-static int mh_buddy_plan(const struct mh_heap *h, u32 off, u32 size,
-			 u32 *merges, u32 *lo, struct mh_hdr *low)
+void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t)
 {
-	u32 s = size, bud;
-	struct mh_hdr hd;
+	u32 size, list, head;
 
-	if (!mh_hdr_decode(h, off, low))
+	for (size = t->usize; size < t->fh.size; size <<= 1) {
+		list = mh_buddy_list_of(size);
+		head = t->half_heads[list];
+		h->heads[list] = head;
+		if (head != MH_NIL)
+			mh_st32(h, head + MH_PREV_AT, MH_NIL);
+		mh_list_mark(h, list, head != MH_NIL);
+		mh_wipe_header(h, t->f + size);
+	}
+	mh_list_insert(h, t->list, t->f, &t->fl);
+	mh_write_free(h, t->f, t->fh.size, t->fh.prev_free);
+	mh_poison(h, t->f + MH_META_HEAD, t->f + t->fh.size - MH_TAG_SIZE);
+	if (!t->halves && t->end < h->heap_end)
+		mh_hdr_write(h, t->end, &t->end_hd);
+	h->free_blocks -= t->halves;
+	h->free_blocks++;
+	h->free_bytes += t->usize;
+}
+
+/**
+ * struct mh_buddy_plan - every merge a buddy free makes, validated.
+ * @merges: buddies merged.
+ * @bud: each buddy, smallest first.
+ * @links: its list links.
+ * @lo: where the merged block starts.
+ * @low: header of the block at @lo (for its PREV_FREE bit).
+ * @size: the merged block's size.
+ * @after: header of the block after the merged block.
+ */
+struct mh_buddy_plan {
+	u32 merges;
+	u32 bud[MH_BUDDY_ORDERS];
+	struct mh_links links[MH_BUDDY_ORDERS];
+	u32 lo;
+	struct mh_hdr low;
+	u32 size;
+	struct mh_hdr after;
+};
+
+/*
+ * Find and validate every merge freeing the block in use [@off, @off +
+ * @hd->size) would make. Every buddy is read once; each must agree with
+ * the blocks around it through PREV_FREE (a forged free header over
+ * someone's blocks does not), and the merged block must end on a header
+ * that agrees. Changes nothing.
+ */
+static int mh_buddy_plan(const struct mh_heap *h, u32 off,
+			 const struct mh_hdr *hd, struct mh_buddy_plan *p)
+{
+	u32 s = hd->size, bud;
+	bool last_free = false;	/* is the last block of [lo, lo + s) free? */
+	struct mh_hdr bh;
+
+	if (!mh_buddy_aligned(h, off, s))
 		return -EUCLEAN;
-	*lo = off;
-	*merges = 0;
-	for (;; s <<= 1, (*merges)++) {
-		bud = mh_buddy_of(h, *lo, s);
+	p->lo = off;
+	p->low = *hd;
+	p->merges = 0;
+	for (; p->merges < MH_BUDDY_ORDERS; s <<= 1, p->merges++) {
+		bud = mh_buddy_of(h, p->lo, s);
 		if (s >= MH_MAX_REGION / 2 || bud < MH_FIRST_BLOCK ||
 		    bud > h->heap_end - s)
 			break;
-		if (!mh_block_read(h, bud, &hd))
+		if (!mh_block_read(h, bud, &bh))
 			return -EUCLEAN;
-		if (hd.used || hd.size != s)
+		if (bh.used || bh.size != s)
 			break;
-		if (!mh_list_unlink_ok(h, mh_buddy_list_of(s), bud))
+		if (bud > p->lo) {
+			if (bh.prev_free != last_free)
+				return -EUCLEAN;
+			last_free = true;
+		} else if (!p->low.prev_free) {
 			return -EUCLEAN;
-		if (bud < *lo) {
-			*lo = bud;
-			*low = hd;
+		}
+		p->bud[p->merges] = bud;
+		if (!mh_list_unlink_ok(h, mh_buddy_list_of(s), bud,
+				       &p->links[p->merges]))
+			return -EUCLEAN;
+		if (bud < p->lo) {
+			p->lo = bud;
+			p->low = bh;
 		}
 	}
-	if (!mh_list_push_ok(h, mh_buddy_list_of(s), MH_NIL, MH_NIL) ||
-	    (*lo + s < h->heap_end && !mh_block_read(h, *lo + s, &hd)))
+	p->size = s;
+	if (!mh_list_push_ok(h, mh_buddy_list_of(s), MH_NIL, NULL, MH_NIL,
+			     NULL) ||
+	    !mh_end_agrees(h, p->lo + s, last_free, &p->after))
 		return -EUCLEAN;
 	return 0;
 }
 
 /**
- * mh_buddy_free_ok() - could the block in use [@off, @off + @size) be
- * freed now? For a realloc that must know before it moves the block.
+ * mh_buddy_free_ok() - could the block in use at @off be freed now? For a
+ * realloc that must know before it moves the block.
  * @h: heap (buddy policy).
  * @off: the block.
- * @size: its size.
+ * @hd: its header, as validated.
  *
  * Return: 0, or -EUCLEAN if a buddy or a list is damaged.
  */
-int mh_buddy_free_ok(const struct mh_heap *h, u32 off, u32 size)
+int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
+		     const struct mh_hdr *hd)
 {
-	struct mh_hdr low;
-	u32 merges, lo;
+	struct mh_buddy_plan p;
 
-	return mh_buddy_plan(h, off, size, &merges, &lo, &low);
+	return mh_buddy_plan(h, off, hd, &p);
 }
 
 /**
  * mh_buddy_free() - return a block and merge it with its free buddies.
  * @h: heap (buddy policy).
  * @off: the block.
- * @size: its size.
+ * @hd: its header, as validated.
+ * @d: what the free adds to the totals, merges not counted yet: refused
+ *	(-EUCLEAN) if the totals would not fit together.
  * @merges: set to the number of buddies merged.
  *
  * Return: 0, or -EUCLEAN if a buddy or a list is damaged (nothing changed).
  */
-int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges)
+int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		  const struct mh_delta *d, u32 *merges)
 {
-	u32 lo, s, bud;
-	struct mh_hdr low;
+	struct mh_delta dm = *d;
+	struct mh_buddy_plan p;
+	u32 lo = off, s = hd->size, bud, i;
 	int err;
 
-	err = mh_buddy_plan(h, off, size, merges, &lo, &low);
+	err = mh_buddy_plan(h, off, hd, &p);
 	if (err)
 		return err;
-	mh_poison(h, off + MH_HDR_SIZE, off + size);
-	for (lo = off, s = size; s < size << *merges; s <<= 1) {
-		bud = mh_buddy_of(h, lo, s);
-		mh_list_unlink(h, mh_buddy_list_of(s), bud);
+	dm.free_blocks -= p.merges;
+	if (!mh_delta_ok(h, &dm))
+		return -EUCLEAN;
+	mh_poison(h, off + MH_HDR_SIZE, off + hd->size);
+	for (i = 0; i < p.merges; i++, s <<= 1) {
+		bud = p.bud[i];
+		mh_list_unlink(h, mh_buddy_list_of(s), bud, &p.links[i]);
 		mh_absorb(h, bud > lo ? bud : lo);
 		if (bud < lo)
 			lo = bud;
 		mh_emit(h, MH_EV_COALESCE, lo, s << 1);
 	}
-	mh_write_free(h, lo, s, low.prev_free);
+	mh_write_free(h, lo, s, p.low.prev_free);
 	mh_list_push(h, mh_buddy_list_of(s), lo);
-	mh_set_prev_free(h, lo + s, true);
+	mh_set_prev_free(h, lo + s, &p.after, true);
+	*merges = p.merges;
 	return 0;
 }
 
 /**
  * mh_buddy_shrink() - give back the upper halves of a block in use.
  * @h: heap (buddy policy).
- * @off: the block.
+ * @off: the block (validated: aligned power of two).
  * @size: its size.
  * @need: block bytes still needed.
- * @halves: set to the number of halves freed.
+ * @end_hd: header of the block after it, as validated (if any).
+ * @new_size: set to the block's new size.
  *
- * Return: the block's new size, or -EUCLEAN (nothing changed).
+ * Return: 0, or -EUCLEAN (nothing changed).
  */
 int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
-		    u32 *halves)
+		    const struct mh_hdr *end_hd, u32 *new_size)
 {
-	u32 want = mh_buddy_size_for(need);
-	struct mh_hdr next;
+	u32 want = mh_buddy_size_for(need), heads[MH_BUDDY_ORDERS], halves;
 
-	*halves = 0;
+	*new_size = size;
 	if (want >= size)
-		return size;
-	if (!mh_buddy_halves_ok(h, size, want) ||
-	    (off + size < h->heap_end && !mh_block_read(h, off + size, &next)))
+		return 0;
+	if (!mh_buddy_halves_ok(h, size, want))
 		return -EUCLEAN;
 	mh_poison(h, off + want, off + size);
-	*halves = mh_buddy_split(h, off, size, want);
-	mh_set_prev_free(h, off + size, true);
-	h->free_blocks += *halves;
+	halves = mh_buddy_split(h, off, size, want, heads);
+	mh_set_prev_free(h, off + size, end_hd, true);
+	h->free_blocks += halves;
 	h->free_bytes += size - want;
-	return want;
+	*new_size = want;
+	return 0;
 }
 
 /* Tile an empty heap with the largest aligned power-of-two blocks. */

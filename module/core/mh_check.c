@@ -138,19 +138,20 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	const struct mh_heap *h = c->h;
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 budget = mh_max_blocks(h), list, cur, prev;
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (list = 0; list < ops->nr_lists; list++) {
 		if (mh_list_marked(h, list) != !!h->heads[list])
 			mh_violation(c, MH_V_BITMAP, h->heads[list]);
 		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
-		     prev = cur, cur = mh_next_link(h, cur)) {
+		     prev = cur, cur = l.next) {
 			if (!budget--) {
 				mh_violation(c, MH_V_LIST_COUNT, cur);
 				return;
 			}
-			if (!mh_free_read(h, cur, &hd) ||
-			    mh_prev_link(h, cur) != prev ||
+			mh_links_read(h, cur, &l);
+			if (!mh_free_read(h, cur, &hd) || l.prev != prev ||
 			    (ops->address_ordered && prev != MH_NIL &&
 			     cur <= prev)) {
 				mh_violation(c, MH_V_LINK, cur);
@@ -178,6 +179,7 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
  *
  * Context: any; the caller keeps the heap from changing during the check.
  * With poisoning on, reads every free byte.
+ * Also runs mh_check_control().
  * Return: the number of violations found (0: the heap is sound).
  */
 int mh_check(const struct mh_heap *h, struct mh_violation *first)
@@ -198,6 +200,124 @@ int mh_check(const struct mh_heap *h, struct mh_violation *first)
 	     chain.granted != h->granted ||
 	     chain.free_bytes != h->free_bytes))
 		mh_violation(&c, MH_V_ACCOUNTING, 0);
+	if (first)
+		*first = c.first;
+	return c.count + mh_check_control(h, c.count ? NULL : first);
+}
+
+/* Is bit @bit of @map set? (as a bool, for comparing with a list state) */
+static bool mh_bit(u32 map, u32 bit)
+{
+	return (map >> bit) & 1;
+}
+
+/* The class bitmaps say exactly which lists are non-empty. */
+static void mh_control_bitmaps(struct mh_checker *c)
+{
+	const struct mh_heap *h = c->h;
+	u32 fl, sl, list;
+
+	if (h->policy == MH_SEGREGATED) {
+		if (h->fl_bitmap >> MH_FL_COUNT)
+			mh_violation(c, MH_V_BITMAP, 0);
+		for (fl = 0; fl < MH_FL_COUNT; fl++) {
+			if (h->sl_bitmap[fl] >> MH_SL_COUNT ||
+			    mh_bit(h->fl_bitmap, fl) != !!h->sl_bitmap[fl])
+				mh_violation(c, MH_V_BITMAP, 0);
+			for (sl = 0; sl < MH_SL_COUNT; sl++) {
+				list = fl * MH_SL_COUNT + sl;
+				if (mh_bit(h->sl_bitmap[fl], sl) !=
+				    !!h->heads[list])
+					mh_violation(c, MH_V_BITMAP,
+						     h->heads[list]);
+			}
+		}
+		return;
+	}
+	for (fl = 0; fl < MH_FL_COUNT; fl++)
+		if (h->sl_bitmap[fl])
+			mh_violation(c, MH_V_BITMAP, 0);
+	if (h->policy != MH_BUDDY) {
+		if (h->fl_bitmap)
+			mh_violation(c, MH_V_BITMAP, 0);
+		return;
+	}
+	if (h->fl_bitmap >> MH_BUDDY_ORDERS)
+		mh_violation(c, MH_V_BITMAP, 0);
+	for (list = 0; list < MH_BUDDY_ORDERS; list++)
+		if (mh_bit(h->fl_bitmap, list) != !!h->heads[list])
+			mh_violation(c, MH_V_BITMAP, h->heads[list]);
+}
+
+/*
+ * The totals fit together: the blocks in use and the free blocks cover the
+ * heap exactly, and every block holds at least its minimum.
+ */
+static void mh_control_totals(struct mh_checker *c, u32 nonempty)
+{
+	const struct mh_heap *h = c->h;
+	u64 span = h->heap_end - MH_FIRST_BLOCK;
+
+	if (h->granted + h->used_blocks * MH_HDR_SIZE + h->free_bytes != span ||
+	    h->used_blocks > span / MH_MIN_BLOCK ||
+	    h->free_blocks > span / MH_MIN_BLOCK ||
+	    h->granted < h->used_blocks * (MH_MIN_BLOCK - MH_HDR_SIZE) ||
+	    h->free_bytes < h->free_blocks * MH_MIN_BLOCK ||
+	    !h->free_blocks != !h->free_bytes ||
+	    h->requested > h->granted || h->requested < h->used_blocks ||
+	    h->free_blocks < nonempty ||
+	    h->peak_requested < h->requested || h->high_water > h->heap_end ||
+	    (h->used_blocks && h->high_water < MH_FIRST_BLOCK + MH_MIN_BLOCK))
+		mh_violation(c, MH_V_ACCOUNTING, 0);
+}
+
+/**
+ * mh_check_control() - verify the control structure on its own, without
+ *	reading the region.
+ * @h: heap.
+ * @first: if not NULL, set to the first violation found (kind MH_V_NONE
+ *	when there is none).
+ *
+ * What any operation must leave true whatever the region holds: the heap's
+ * bounds are sane, every list head is 0 or a place a block can start, on a
+ * list the policy uses; the bitmaps say exactly which lists are non-empty;
+ * the rover (next fit only) is 0 or a place a block can start; the totals
+ * cover the heap exactly. It reads no byte of the region, so a test may
+ * call it while the region is being scribbled.
+ *
+ * Context: any; the caller keeps the heap from changing during the check.
+ * Return: the number of violations found (0: the control structure is
+ * self-consistent).
+ */
+int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
+{
+	struct mh_checker c = { .h = h };
+	u32 list, nr_lists, nonempty = 0;
+
+	if ((unsigned int)h->policy >= MH_NR_POLICIES ||
+	    h->region_size < MH_MIN_REGION || h->region_size > MH_MAX_REGION ||
+	    h->heap_end > h->region_size ||
+	    h->heap_end < MH_FIRST_BLOCK + MH_MIN_BLOCK ||
+	    h->heap_end % MH_ALIGN != MH_HDR_SIZE ||
+	    (h->policy == MH_BUDDY &&
+	     (h->heap_end - MH_FIRST_BLOCK) % MH_MIN_BLOCK)) {
+		mh_violation(&c, MH_V_SIZE, h->heap_end);
+		goto out;	/* nothing below means anything */
+	}
+	nr_lists = mh_ops(h)->nr_lists;
+	for (list = 0; list < MH_NR_LISTS; list++) {
+		if (h->heads[list] == MH_NIL)
+			continue;
+		nonempty++;
+		if (list >= nr_lists || !mh_block_placed(h, h->heads[list]))
+			mh_violation(&c, MH_V_LINK, h->heads[list]);
+	}
+	if (h->rover != MH_NIL &&
+	    (h->policy != MH_NEXT_FIT || !mh_block_placed(h, h->rover)))
+		mh_violation(&c, MH_V_LINK, h->rover);
+	mh_control_bitmaps(&c);
+	mh_control_totals(&c, nonempty);
+out:
 	if (first)
 		*first = c.first;
 	return c.count;

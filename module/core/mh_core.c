@@ -12,15 +12,18 @@
  */
 #include "mh_policy.h"
 
-#define MH_SALT			0x6d796870u	/* "myhp" */
-
 /* Empty the heap: one free block over everything (buddy: a tiling). */
 static void mh_layout(struct mh_heap *h)
 {
-	u32 size;
+	u32 size, salt = mh_port_random_u32();
 
+	/*
+	 * A fresh random salt: a process that reads its own headers learns
+	 * nothing about the next heap's, and every old header stops passing
+	 * its check (the salt never repeats across one reset).
+	 */
 	h->generation++;
-	h->salt = MH_SALT ^ (h->generation * 0x9e3779b9u);
+	h->salt = salt != h->salt ? salt : ~salt;
 	memset(h->heads, 0, sizeof(h->heads));
 	memset(h->sl_bitmap, 0, sizeof(h->sl_bitmap));
 	h->fl_bitmap = 0;
@@ -42,7 +45,7 @@ static void mh_layout(struct mh_heap *h)
 	}
 	size = h->heap_end - MH_FIRST_BLOCK;
 	mh_write_free(h, MH_FIRST_BLOCK, size, false);
-	mh_list_push(h, mh_ops(h)->list_of(size), MH_FIRST_BLOCK);
+	mh_list_push(h, mh_list_of(h, size), MH_FIRST_BLOCK);
 	h->free_blocks = 1;
 	h->free_bytes = size;
 }
@@ -187,88 +190,182 @@ static void mh_count_search(struct mh_heap *h, u32 examined)
 		h->count.searched_max = examined;
 }
 
-/* A poisoned free payload was written to: count, repair, refuse. */
-static int mh_poison_broken(struct mh_heap *h, u32 off, u32 size)
+/*
+ * A poisoned free payload was written to: count and refuse. No repair: the
+ * range would come from a size only the region vouches for, and a refusal
+ * writes nothing (a forged free block can pass every check and cover a
+ * live block). The block stays refused, and mh_check() reports it.
+ */
+static int mh_poison_broken(struct mh_heap *h)
 {
 	h->count.poison_errors++;
-	mh_poison(h, off + MH_META_HEAD, off + size - MH_TAG_SIZE);
 	return -EUCLEAN;
 }
 
 /*
- * Take a free block for a block of @need bytes aligned to @align (not
- * buddy): split off a front gap left by the alignment and a tail that can
- * stand as a block of its own, and mark the rest in use.
+ * Plan taking a free block for a block of @need bytes aligned to @align
+ * (not buddy): the block the policy found, its header and links as the
+ * search read them (once), the links checked against its neighbours, the
+ * lists its gap and tail go on, and the block after it (whose PREV_FREE
+ * must say it is free: a forged size that swallows part of its neighbour
+ * is not believed). Changes nothing but the search counters.
  */
-static int mh_take(struct mh_heap *h, u32 need, u32 align, u32 req,
-		   u32 *blk, u32 *size)
+static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
+			struct mh_take *t)
 {
+	struct mh_delta d;
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 examined = 0, f, u, gap, tail, usize, list;
-	struct mh_hdr fh, next;
+	struct mh_found got;
+	u32 examined = 0;
 	int err;
 
-	err = ops->find(h, need, align, &f, &examined);
+	memset(t, 0, sizeof(*t));
+	err = ops->find(h, need, align, &got, &examined);
 	mh_count_search(h, examined);
 	if (err)
 		return err;
-	if (!mh_free_read(h, f, &fh))
+	t->f = got.off;
+	t->fh = got.hd;
+	t->fl = got.links;
+	t->u = mh_fit_at(t->f, t->fh.size, need, align);
+	if (!t->u)
 		return -EUCLEAN;
-	u = mh_fit_at(f, fh.size, need, align);
-	if (!u)
-		return -EUCLEAN;
-	gap = u - f;
-	usize = need;
-	tail = f + fh.size - (u + need);
-	if (tail < MH_MIN_BLOCK) {
-		usize += tail;
-		tail = 0;
+	t->gap = t->u - t->f;
+	t->usize = need;
+	t->end = t->f + t->fh.size;
+	t->tail = t->end - (t->u + need);
+	if (t->tail < MH_MIN_BLOCK) {
+		t->usize += t->tail;
+		t->tail = 0;
 	}
-	list = ops->list_of(fh.size);
-
-	if (!mh_list_unlink_ok(h, list, f) ||
+	t->list = mh_list_of(h, t->fh.size);
+	d = (struct mh_delta){
+		.used = 1,
+		.granted = t->usize - MH_HDR_SIZE,
+		.requested = req,
+		.free_blocks = (t->gap != 0) + (t->tail != 0) - 1,
+		.free_bytes = -(s64)t->usize,
+	};
+	if (!mh_delta_ok(h, &d) || !mh_in_order(h, t->f, t->fh.size, &t->fl) ||
+	    !mh_list_links_ok(h, t->list, t->f, &t->fl) ||
 	    (!ops->address_ordered &&
-	     ((gap && !mh_list_push_ok(h, ops->list_of(gap), f, MH_NIL)) ||
-	      (tail && !mh_list_push_ok(h, ops->list_of(tail), f, MH_NIL)))) ||
-	    (!tail && f + fh.size < h->heap_end &&
-	     !mh_block_read(h, f + fh.size, &next)))
+	     ((t->gap && !mh_list_push_ok(h, mh_list_of(h, t->gap), t->f,
+					  &t->fl, MH_NIL, NULL)) ||
+	      (t->tail && !mh_list_push_ok(h, mh_list_of(h, t->tail), t->f,
+					   &t->fl, MH_NIL, NULL)))) ||
+	    !mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
 		return -EUCLEAN;
-	if (!mh_poison_intact(h, u > f ? u : f + MH_META_HEAD,
-			      tail ? u + usize : f + fh.size - MH_TAG_SIZE))
-		return mh_poison_broken(h, f, fh.size);
+	if (!mh_poison_intact(h, t->gap ? t->u : t->f + MH_META_HEAD,
+			      t->tail ? t->u + t->usize : t->end - MH_TAG_SIZE))
+		return mh_poison_broken(h);
+	return 0;
+}
 
+/*
+ * Carry out a validated take: split off the front gap left by the
+ * alignment and a tail that can stand as a block of its own, and mark the
+ * rest in use. Uses only the plan; records in it what mh_untake() needs.
+ */
+static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
+{
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 tail_blk = t->u + t->usize;
+	struct mh_links at = { .prev = t->f, .next = t->fl.next };
+
+	t->rover = h->rover;
+	if (h->policy == MH_NEXT_FIT)
+		h->rover = t->f;	/* the list ops move it along from here */
 	if (ops->address_ordered) {
 		/* A front gap keeps the free block's place in the list. */
-		if (gap && tail)
-			mh_list_insert_after(h, 0, f, u + usize);
-		else if (tail)
-			mh_list_replace(h, 0, f, u + usize);
-		else if (!gap)
-			mh_list_unlink(h, 0, f);
+		if (t->gap && t->tail)
+			mh_list_insert(h, 0, tail_blk, &at);
+		else if (t->tail)
+			mh_list_replace(h, 0, t->f, &t->fl, tail_blk);
+		else if (!t->gap)
+			mh_list_unlink(h, 0, t->f, &t->fl);
 	} else {
-		mh_list_unlink(h, list, f);
-		if (gap)
-			mh_list_push(h, ops->list_of(gap), f);
-		if (tail)
-			mh_list_push(h, ops->list_of(tail), u + usize);
+		mh_list_unlink(h, t->list, t->f, &t->fl);
+		if (t->gap) {
+			t->gap_head = h->heads[mh_list_of(h, t->gap)];
+			mh_list_push(h, mh_list_of(h, t->gap), t->f);
+		}
+		if (t->tail) {
+			t->tail_head = h->heads[mh_list_of(h, t->tail)];
+			mh_list_push(h, mh_list_of(h, t->tail), tail_blk);
+		}
 	}
-	if (gap) {
-		mh_write_free(h, f, gap, fh.prev_free);
-		mh_emit(h, MH_EV_SPLIT, f, gap);
+	if (t->gap) {
+		mh_write_free(h, t->f, t->gap, t->fh.prev_free);
+		mh_emit(h, MH_EV_SPLIT, t->f, t->gap);
 	}
-	mh_write_used(h, u, usize, gap ? true : fh.prev_free, req);
-	if (tail) {
-		mh_write_free(h, u + usize, tail, false);
-		mh_emit(h, MH_EV_SPLIT, u + usize, tail);
+	mh_write_used(h, t->u, t->usize, t->gap ? true : t->fh.prev_free, req);
+	if (t->tail) {
+		mh_write_free(h, tail_blk, t->tail, false);
+		mh_emit(h, MH_EV_SPLIT, tail_blk, t->tail);
 	} else {
-		mh_set_prev_free(h, f + fh.size, false);
+		mh_set_prev_free(h, t->end, &t->end_hd, false);
 	}
-	h->free_blocks += (gap != 0) + (tail != 0);
+	h->free_blocks += (t->gap != 0) + (t->tail != 0);
 	h->free_blocks--;
-	h->free_bytes -= usize;
-	*blk = u;
-	*size = usize;
-	return 0;
+	h->free_bytes -= t->usize;
+}
+
+/* Take a block of @need bytes for @req requested bytes, any policy. */
+static int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
+		       struct mh_take *t)
+{
+	int err;
+
+	if (h->policy == MH_BUDDY)
+		return mh_buddy_alloc(h, need, req, t);
+	err = mh_take_plan(h, need, align, req, t);
+	if (!err)
+		mh_take_do(h, t, req);
+	return err;
+}
+
+/* Put list @list back to @head, the head it had before a push. */
+static void mh_list_pop_to(struct mh_heap *h, u32 list, u32 head)
+{
+	h->heads[list] = head;
+	if (head != MH_NIL)
+		mh_st32(h, head + MH_PREV_AT, MH_NIL);
+	mh_list_mark(h, list, head != MH_NIL);
+}
+
+/*
+ * Undo a take from its plan alone: it cannot fail and reads nothing. The
+ * gap and tail come off the lists (each still heads its list: nothing was
+ * pushed since), the free block goes back where it was, whole again, and
+ * the block after it says so.
+ */
+static void mh_untake(struct mh_heap *h, const struct mh_take *t)
+{
+	const struct mh_policy_ops *ops = mh_ops(h);
+
+	if (h->policy == MH_BUDDY) {
+		mh_buddy_untake(h, t);
+		return;
+	}
+	if (!ops->address_ordered) {
+		if (t->tail)
+			mh_list_pop_to(h, mh_list_of(h, t->tail), t->tail_head);
+		if (t->gap)
+			mh_list_pop_to(h, mh_list_of(h, t->gap), t->gap_head);
+	}
+	mh_list_insert(h, t->list, t->f, &t->fl);
+	if (t->gap)
+		mh_wipe_header(h, t->u);
+	if (t->tail)
+		mh_wipe_header(h, t->u + t->usize);
+	mh_write_free(h, t->f, t->fh.size, t->fh.prev_free);
+	mh_poison(h, t->f + MH_META_HEAD, t->end - MH_TAG_SIZE);
+	if (!t->tail && t->end < h->heap_end)
+		mh_hdr_write(h, t->end, &t->end_hd);
+	h->free_blocks -= (t->gap != 0) + (t->tail != 0);
+	h->free_blocks++;
+	h->free_bytes += t->usize;
+	h->rover = t->rover;
 }
 
 /* Book a block of @size bytes holding @req requested bytes as in use. */
@@ -293,22 +390,19 @@ static void mh_account_release(struct mh_heap *h, u32 size, u32 req)
 static int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 			  unsigned int flags, u32 *offset)
 {
-	u32 need, al, blk, bsize;
+	struct mh_take t;
+	u32 need, al;
 	int err;
 
 	err = mh_request(h, size, align, flags, &need, &al);
+	if (!err)
+		err = mh_take_any(h, need, al, (u32)size, &t);
 	if (err)
 		return err;
-	if (h->policy == MH_BUDDY)
-		err = mh_buddy_alloc(h, need, (u32)size, &blk, &bsize);
-	else
-		err = mh_take(h, need, al, (u32)size, &blk, &bsize);
-	if (err)
-		return err;
-	mh_account_use(h, blk, bsize, (u32)size);
+	mh_account_use(h, t.u, t.usize, (u32)size);
 	if (flags & MH_ALLOC_ZERO)
-		memset(h->base + blk + MH_HDR_SIZE, 0, bsize - MH_HDR_SIZE);
-	*offset = blk + MH_HDR_SIZE;
+		memset(h->base + t.u + MH_HDR_SIZE, 0, t.usize - MH_HDR_SIZE);
+	*offset = t.u + MH_HDR_SIZE;
 	return 0;
 }
 
@@ -346,23 +440,47 @@ int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	return 0;
 }
 
-/* Find the block in use whose payload is at @payload. */
-static int mh_lookup(const struct mh_heap *h, u32 payload, u32 *blk,
-		     struct mh_hdr *hd)
+/**
+ * struct mh_block - a block in use, as mh_lookup() validated it.
+ * @off: its offset (header).
+ * @hd: its header, read once.
+ * @end: offset one past it.
+ * @end_hd: the header at @end (read once), when @end is not the heap's end.
+ */
+struct mh_block {
+	u32 off;
+	struct mh_hdr hd;
+	u32 end;
+	struct mh_hdr end_hd;
+};
+
+/*
+ * Find the block in use whose payload is at @payload. Its size is believed
+ * only if it ends on the heap's end or on a valid header whose PREV_FREE
+ * bit says a block in use precedes it (and, under buddy, if it is a
+ * power-of-two block aligned to its size): a header that passes its check
+ * but disagrees with the heap around it is damage, -EUCLEAN.
+ */
+static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 {
 	u32 off = payload - MH_HDR_SIZE;
 
+	memset(b, 0, sizeof(*b));
 	if (payload < MH_HDR_SIZE || !mh_block_placed(h, off))
 		return -ENXIO;
 	/*
 	 * A header that passes its check by chance but is impossible is no
 	 * block either: the caller asked about an offset, not the heap.
 	 */
-	if (!mh_hdr_decode(h, off, hd) || !mh_hdr_sane(h, off, hd))
+	if (!mh_hdr_decode(h, off, &b->hd) || !mh_hdr_sane(h, off, &b->hd))
 		return -EBADMSG;
-	if (!hd->used)
+	if (!b->hd.used)
 		return -EALREADY;
-	*blk = off;
+	b->off = off;
+	b->end = off + b->hd.size;
+	if ((h->policy == MH_BUDDY && !mh_buddy_aligned(h, off, b->hd.size)) ||
+	    !mh_end_agrees(h, b->end, false, &b->end_hd))
+		return -EUCLEAN;
 	return 0;
 }
 
@@ -374,14 +492,15 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, u32 *blk,
  * Context: any.
  * Return: 0 for a block in use, -EALREADY for a free block, -ENXIO if no
  * block can be there, -EBADMSG if no valid header is there (it fails its
- * check, or passes it by chance but describes an impossible block).
+ * check, or passes it by chance but describes an impossible block),
+ * -EUCLEAN if the header is valid but the heap around it disagrees (its
+ * end does not land on a header that knows it is in use).
  */
 int mh_probe(const struct mh_heap *h, u32 offset)
 {
-	struct mh_hdr hd;
-	u32 blk;
+	struct mh_block b;
 
-	return mh_lookup(h, offset, &blk, &hd);
+	return mh_lookup(h, offset, &b);
 }
 
 /**
@@ -395,12 +514,11 @@ int mh_probe(const struct mh_heap *h, u32 offset)
  */
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_hdr hd;
-	u32 blk;
-	int err = mh_lookup(h, offset, &blk, &hd);
+	struct mh_block b;
+	int err = mh_lookup(h, offset, &b);
 
 	if (!err)
-		*size = hd.size - MH_HDR_SIZE;
+		*size = b.hd.size - MH_HDR_SIZE;
 	return err;
 }
 
@@ -415,74 +533,91 @@ int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size)
  */
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_hdr hd;
-	u32 blk;
-	int err = mh_lookup(h, offset, &blk, &hd);
+	struct mh_block b;
+	int err = mh_lookup(h, offset, &b);
 
 	if (!err)
-		*size = hd.size - MH_HDR_SIZE - hd.slack;
+		*size = b.hd.size - MH_HDR_SIZE - b.hd.slack;
 	return err;
 }
 
 /*
  * The neighbours a free of [@blk, @blk + @hd->size) merges with, validated:
- * @left and @right are 0 when that side is not free (or absent).
+ * @left and @right are 0 when that side is not free (or absent); their
+ * links as read once, @right's already updated for @left's unlinking.
  */
 struct mh_merge {
 	u32 left, left_size;
 	bool left_prev_free;
+	struct mh_links left_links;
 	u32 right, right_size;
-	u32 pred;	/* address order: insert after this (no merge) */
+	struct mh_links right_links;
+	struct mh_links at;	/* address order, no merge: insert here */
 };
 
+/*
+ * Plan freeing the block [@blk, @blk + @hd->size), whose right neighbour's
+ * header @rh was validated earlier in the operation (mh_end_agrees()).
+ * Changes nothing.
+ */
 static int mh_merge_plan(const struct mh_heap *h, u32 blk,
-			 const struct mh_hdr *hd, struct mh_merge *m)
+			 const struct mh_hdr *hd, const struct mh_hdr *rh,
+			 struct mh_merge *m)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 end = blk + hd->size, msize = hd->size;
+	u32 end = blk + hd->size, msize = hd->size, tag;
 	struct mh_hdr nh;
 
 	memset(m, 0, sizeof(*m));
 	if (hd->prev_free) {
-		u32 tag = mh_ld32(h, blk - MH_TAG_SIZE);
-
+		tag = mh_ld32(h, blk - MH_TAG_SIZE);
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
-		    tag > blk - MH_FIRST_BLOCK ||
+		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
-		    !mh_list_unlink_ok(h, ops->list_of(tag), blk - tag))
+		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
+				       &m->left_links) ||
+		    !mh_in_order(h, blk - tag, tag, &m->left_links))
 			return -EUCLEAN;
 		m->left = blk - tag;
 		m->left_size = tag;
 		m->left_prev_free = nh.prev_free;
 		msize += tag;
 	}
-	if (end < h->heap_end) {
-		if (!mh_block_read(h, end, &nh))
+	if (end < h->heap_end && !rh->used) {
+		if (!mh_free_ends_ok(h, end, rh->size, &nh) ||
+		    !mh_list_unlink_ok(h, mh_list_of(h, rh->size), end,
+				       &m->right_links) ||
+		    !mh_in_order(h, end, rh->size, &m->right_links))
 			return -EUCLEAN;
-		if (!nh.used) {
-			if (!mh_list_unlink_ok(h, ops->list_of(nh.size), end))
-				return -EUCLEAN;
-			m->right = end;
-			m->right_size = nh.size;
-			msize += nh.size;
-		}
+		m->right = end;
+		m->right_size = rh->size;
+		msize += rh->size;
 	}
-	if (!ops->address_ordered)
-		return mh_list_push_ok(h, ops->list_of(msize), m->left,
-				       m->right) ? 0 : -EUCLEAN;
-	if (m->left && m->right && mh_next_link(h, m->left) != m->right)
+	if (!ops->address_ordered) {
+		if (!mh_list_push_ok(h, mh_list_of(h, msize), m->left,
+				     &m->left_links, m->right, &m->right_links))
+			return -EUCLEAN;
+		if (m->left && m->right)
+			mh_links_unlinked(&m->right_links, m->left,
+					  &m->left_links);
+		return 0;
+	}
+	if (m->left && m->right && (m->left_links.next != m->right ||
+				    m->right_links.prev != m->left))
 		return -EUCLEAN;
 	if (!m->left && !m->right)
-		return mh_list_pred(h, 0, blk, &m->pred);
+		return mh_list_pred(h, 0, blk, &m->at) ||
+		       !mh_in_order(h, blk, hd->size, &m->at) ? -EUCLEAN : 0;
 	return 0;
 }
 
 /*
  * Carry out a validated merge of the free block [@blk, @blk + @size) whose
- * PREV_FREE bit is @prev_free; return the number of blocks it absorbed.
+ * PREV_FREE bit is @prev_free and whose right neighbour's header is @rh;
+ * return the number of blocks it absorbed.
  */
 static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
-		    const struct mh_merge *m)
+		    const struct mh_hdr *rh, const struct mh_merge *m)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 start = m->left ? m->left : blk;
@@ -490,17 +625,18 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 
 	if (ops->address_ordered) {
 		if (m->left && m->right)
-			mh_list_unlink(h, 0, m->right);
+			mh_list_unlink(h, 0, m->right, &m->right_links);
 		else if (m->right)
-			mh_list_replace(h, 0, m->right, blk);
+			mh_list_replace(h, 0, m->right, &m->right_links, blk);
 		else if (!m->left)
-			mh_list_insert_after(h, 0, m->pred, blk);
+			mh_list_insert(h, 0, blk, &m->at);
 	} else {
 		if (m->left)
-			mh_list_unlink(h, ops->list_of(m->left_size), m->left);
+			mh_list_unlink(h, mh_list_of(h, m->left_size), m->left,
+				       &m->left_links);
 		if (m->right)
-			mh_list_unlink(h, ops->list_of(m->right_size),
-				       m->right);
+			mh_list_unlink(h, mh_list_of(h, m->right_size),
+				       m->right, &m->right_links);
 	}
 	if (m->right)
 		mh_absorb(h, m->right);
@@ -508,7 +644,9 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 		mh_absorb(h, blk);
 	mh_write_free(h, start, msize, m->left ? m->left_prev_free : prev_free);
 	if (!ops->address_ordered)
-		mh_list_push(h, ops->list_of(msize), start);
+		mh_list_push(h, mh_list_of(h, msize), start);
+	if (!m->right)
+		mh_set_prev_free(h, blk + size, rh, true);
 	/* One event per pair merged, as the buddy system counts them. */
 	if (m->left)
 		mh_emit(h, MH_EV_COALESCE, start, m->left_size + size);
@@ -517,30 +655,40 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 	return (m->left != 0) + (m->right != 0);
 }
 
-/* Free the block in use at @blk (validated by mh_lookup()). */
-static int mh_release(struct mh_heap *h, u32 blk, const struct mh_hdr *hd)
+/* Free the block in use @b (validated by mh_lookup()). */
+static int mh_release(struct mh_heap *h, const struct mh_block *b)
 {
-	u32 req = hd->size - MH_HDR_SIZE - hd->slack, merged;
+	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack, merged;
 	struct mh_merge m;
 	int err;
 
+	struct mh_delta d = {
+		.used = -1,
+		.granted = -(s64)(size - MH_HDR_SIZE),
+		.requested = -(s64)req,
+		.free_blocks = 1,
+		.free_bytes = size,
+	};
+
 	if (h->policy == MH_BUDDY) {
-		err = mh_buddy_free(h, blk, hd->size, &merged);
+		err = mh_buddy_free(h, b->off, &b->hd, &d, &merged);
 		if (err)
 			return err;
 	} else {
-		err = mh_merge_plan(h, blk, hd, &m);
+		err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
 		if (err)
 			return err;
-		mh_poison(h, blk + MH_HDR_SIZE, blk + hd->size);
-		merged = mh_merge(h, blk, hd->size, hd->prev_free, &m);
-		if (!m.right)
-			mh_set_prev_free(h, blk + hd->size, true);
+		d.free_blocks -= (m.left != 0) + (m.right != 0);
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
+		mh_poison(h, b->off + MH_HDR_SIZE, b->end);
+		merged = mh_merge(h, b->off, size, b->hd.prev_free,
+				  &b->end_hd, &m);
 	}
-	mh_account_release(h, hd->size, req);
+	mh_account_release(h, size, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
-	h->free_bytes += hd->size;
+	h->free_bytes += size;
 	return 0;
 }
 
@@ -555,12 +703,11 @@ static int mh_release(struct mh_heap *h, u32 blk, const struct mh_hdr *hd)
  */
 int mh_free(struct mh_heap *h, u32 offset)
 {
-	struct mh_hdr hd;
-	u32 blk;
-	int err = mh_lookup(h, offset, &blk, &hd);
+	struct mh_block b;
+	int err = mh_lookup(h, offset, &b);
 
 	if (!err)
-		err = mh_release(h, blk, &hd);
+		err = mh_release(h, &b);
 	if (err)
 		return mh_failed(h, &h->count.failed_frees, err, offset);
 	h->count.frees++;
@@ -568,24 +715,27 @@ int mh_free(struct mh_heap *h, u32 offset)
 }
 
 /* Shrink a block in use to @need bytes, freeing the tail (not buddy). */
-static int mh_shrink(struct mh_heap *h, u32 blk, const struct mh_hdr *hd,
-		     u32 need, u32 req)
+static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
+		     u32 req, s64 d_req)
 {
-	u32 tail = blk + need, tsize = hd->size - need, merged;
+	u32 tail = b->off + need, tsize = b->hd.size - need, merged;
 	struct mh_hdr th = { .size = tsize, .used = true, .prev_free = false };
+	struct mh_delta d = { .granted = -(s64)tsize, .requested = d_req,
+			      .free_blocks = 1, .free_bytes = tsize };
 	struct mh_merge m;
 	int err;
 
 	if (tsize < MH_MIN_BLOCK)
 		return -ENOSPC;	/* not worth a block: keep the slack */
-	err = mh_merge_plan(h, tail, &th, &m);
+	err = mh_merge_plan(h, tail, &th, &b->end_hd, &m);
 	if (err)
 		return err;
-	mh_poison(h, tail, blk + hd->size);
-	mh_write_used(h, blk, need, hd->prev_free, req);
-	merged = mh_merge(h, tail, tsize, false, &m);
-	if (!m.right)
-		mh_set_prev_free(h, tail + tsize, true);
+	d.free_blocks -= m.right != 0;
+	if (!mh_delta_ok(h, &d))
+		return -EUCLEAN;
+	mh_poison(h, tail, b->end);
+	mh_write_used(h, b->off, need, b->hd.prev_free, req);
+	merged = mh_merge(h, tail, tsize, false, &b->end_hd, &m);
 	mh_emit(h, MH_EV_SPLIT, tail, tsize);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
@@ -594,136 +744,185 @@ static int mh_shrink(struct mh_heap *h, u32 blk, const struct mh_hdr *hd,
 }
 
 /* Grow a block in use into its free right neighbour (not buddy). */
-static int mh_grow(struct mh_heap *h, u32 blk, const struct mh_hdr *hd,
-		   u32 need, u32 req)
+static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
+		   u32 req, s64 d_req, u32 *new_size)
 {
+	struct mh_delta d;
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 r = blk + hd->size, rsize, total, tail, usize, list;
-	struct mh_hdr rh, nh;
+	u32 blk = b->off, r = b->end, rsize, total, tail, usize, list;
+	struct mh_hdr nh = { 0 };
+	struct mh_links rl;
 
-	if (r >= h->heap_end)
+	if (r >= h->heap_end || b->end_hd.used ||
+	    b->hd.size + b->end_hd.size < need)
 		return -ENOSPC;
-	if (!mh_block_read(h, r, &rh))
-		return -EUCLEAN;
-	total = hd->size + rh.size;
-	if (rh.used || total < need)
-		return -ENOSPC;
-	rsize = rh.size;
-	list = ops->list_of(rsize);
+	rsize = b->end_hd.size;
+	total = b->hd.size + rsize;
+	list = mh_list_of(h, rsize);
 	tail = total - need;
 	usize = tail < MH_MIN_BLOCK ? total : need;
 	if (tail < MH_MIN_BLOCK)
 		tail = 0;
-	if (!mh_list_unlink_ok(h, list, r) ||
+	d = (struct mh_delta){
+		.granted = usize - b->hd.size,
+		.requested = d_req,
+		.free_blocks = tail ? 0 : -1,
+		.free_bytes = -(s64)(usize - b->hd.size),
+	};
+	if (!mh_delta_ok(h, &d) || !mh_list_unlink_ok(h, list, r, &rl) ||
+	    !mh_in_order(h, r, rsize, &rl) ||
 	    (tail && !ops->address_ordered &&
-	     !mh_list_push_ok(h, ops->list_of(tail), r, MH_NIL)) ||
-	    (!tail && r + rsize < h->heap_end &&
-	     !mh_block_read(h, r + rsize, &nh)))
+	     !mh_list_push_ok(h, mh_list_of(h, tail), r, &rl, MH_NIL, NULL)) ||
+	    !mh_free_ends_ok(h, r, rsize, &nh))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, r + MH_META_HEAD,
 			      tail ? blk + usize : r + rsize - MH_TAG_SIZE))
-		return mh_poison_broken(h, r, rsize);
+		return mh_poison_broken(h);
 
 	if (ops->address_ordered && tail) {
-		mh_list_replace(h, 0, r, blk + usize);
+		mh_list_replace(h, 0, r, &rl, blk + usize);
 	} else {
-		mh_list_unlink(h, list, r);
+		mh_list_unlink(h, list, r, &rl);
 		if (tail)
-			mh_list_push(h, ops->list_of(tail), blk + usize);
+			mh_list_push(h, mh_list_of(h, tail), blk + usize);
 	}
 	mh_wipe_header(h, r);
-	mh_write_used(h, blk, usize, hd->prev_free, req);
+	mh_write_used(h, blk, usize, b->hd.prev_free, req);
 	mh_emit(h, MH_EV_COALESCE, blk, total);
 	if (tail) {
 		mh_write_free(h, blk + usize, tail, false);
 		mh_emit(h, MH_EV_SPLIT, blk + usize, tail);
 	} else {
-		mh_set_prev_free(h, r + rsize, false);
+		mh_set_prev_free(h, r + rsize, &nh, false);
 	}
-	h->free_bytes -= usize - hd->size;
+	h->free_bytes -= usize - b->hd.size;
 	if (!tail)
 		h->free_blocks--;
+	*new_size = usize;
 	return 0;
 }
 
-/* Resize in place if the block or its neighbour allows; else -ENOSPC. */
-static int mh_resize_in_place(struct mh_heap *h, u32 blk,
-			      const struct mh_hdr *hd, u32 need, u32 req)
+/*
+ * Resize in place if the block or its neighbour allows; else -ENOSPC. The
+ * block's new size comes back in @new_size, from the plan (never from the
+ * header just written).
+ */
+static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
+			      u32 need, u32 req, u32 *new_size)
 {
-	u32 halves;
+	s64 d_req = (s64)req - (b->hd.size - MH_HDR_SIZE - b->hd.slack);
+	struct mh_delta d = { .requested = d_req };
+	u32 want;
 	int ret;
 
 	if (h->policy == MH_BUDDY) {
-		if (mh_buddy_size_for(need) > hd->size)
+		want = mh_buddy_size_for(need);
+		if (want > b->hd.size)
 			return -ENOSPC;
-		ret = mh_buddy_shrink(h, blk, hd->size, need, &halves);
-		if (ret < 0)
+		if (want < b->hd.size) {
+			d.granted = -(s64)(b->hd.size - want);
+			d.free_blocks = mh_fls(b->hd.size) - mh_fls(want);
+			d.free_bytes = b->hd.size - want;
+		}
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
+		ret = mh_buddy_shrink(h, b->off, b->hd.size, need, &b->end_hd,
+				      new_size);
+		if (ret)
 			return ret;
-		mh_write_used(h, blk, (u32)ret, hd->prev_free, req);
+		mh_write_used(h, b->off, *new_size, b->hd.prev_free, req);
 		return 0;
 	}
-	if (need > hd->size)
-		return mh_grow(h, blk, hd, need, req);
-	ret = mh_shrink(h, blk, hd, need, req);
+	if (need > b->hd.size)
+		return mh_grow(h, b, need, req, d_req, new_size);
+	ret = mh_shrink(h, b, need, req, d_req);
 	if (ret == -ENOSPC) {	/* too little to split off: keep as slack */
-		mh_write_used(h, blk, hd->size, hd->prev_free, req);
+		if (!mh_delta_ok(h, &d))
+			return -EUCLEAN;
+		mh_write_used(h, b->off, b->hd.size, b->hd.prev_free, req);
+		*new_size = b->hd.size;
 		return 0;
 	}
+	*new_size = need;
 	return ret;
+}
+
+/*
+ * Move the block @b to a new block of @need bytes. The old block's release
+ * is validated first (so a damaged neighbour fails before anything moves);
+ * then the new block is taken and the payload copied, with a length from
+ * the two plans. Taking the new block may have changed the old one's
+ * neighbours (it may have been carved from one), so the release is planned
+ * again from the old block's header as first validated, its right
+ * neighbour read anew; if that fails, the take is undone from its own plan,
+ * which cannot fail, and the heap is as it was.
+ */
+static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
+		   u32 req, u32 *new_offset)
+{
+	u32 old_req = b->hd.size - MH_HDR_SIZE - b->hd.slack, copy;
+	u64 peak = h->peak_requested, high = h->high_water;
+	struct mh_merge m;
+	struct mh_take t;
+	int err;
+
+	if (h->policy == MH_BUDDY)
+		err = mh_buddy_free_ok(h, b->off, &b->hd);
+	else
+		err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
+	if (!err)
+		err = mh_take_any(h, need, MH_ALIGN, req, &t);
+	if (err)
+		return err;
+	/* The payload moves: it must not count twice towards the peak. */
+	h->requested -= old_req;
+	mh_account_use(h, t.u, t.usize, req);
+	h->requested += old_req;
+	copy = (b->hd.size < t.usize ? b->hd.size : t.usize) - MH_HDR_SIZE;
+	mh_port_before_load(h->base, b->off + MH_HDR_SIZE, copy);
+	memcpy(h->base + t.u + MH_HDR_SIZE, h->base + b->off + MH_HDR_SIZE,
+	       copy);
+
+	/* What the take wrote next to the old block, the plan knows. */
+	if (t.end == b->off)
+		b->hd.prev_free = t.tail || t.halves;
+	err = mh_end_agrees(h, b->end, false, &b->end_hd) ? 0 : -EUCLEAN;
+	if (!err)
+		err = mh_release(h, b);
+	if (err) {
+		mh_untake(h, &t);
+		mh_account_release(h, t.usize, req);
+		h->peak_requested = peak;
+		h->high_water = high;
+		return err;
+	}
+	*new_offset = t.u + MH_HDR_SIZE;
+	return 0;
 }
 
 static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 		     u32 *new_offset)
 {
-	u32 need, al, blk, moved, old_req;
-	struct mh_hdr hd, now;
-	struct mh_merge m;
-	size_t copy;
+	u32 need, al, old_req, new_size;
+	struct mh_block b;
 	int err;
 
 	err = mh_request(h, size, 0, 0, &need, &al);
 	if (!err)
-		err = mh_lookup(h, offset, &blk, &hd);
+		err = mh_lookup(h, offset, &b);
 	if (err)
 		return err;
-	old_req = hd.size - MH_HDR_SIZE - hd.slack;
-	err = mh_resize_in_place(h, blk, &hd, need, (u32)size);
+	old_req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size);
 	if (!err) {
-		mh_hdr_decode(h, blk, &now);
-		mh_account_release(h, hd.size, old_req);
-		mh_account_use(h, blk, now.size, (u32)size);
+		mh_account_release(h, b.hd.size, old_req);
+		mh_account_use(h, b.off, new_size, (u32)size);
 		*new_offset = offset;
 		return 0;
 	}
 	if (err != -ENOSPC)
 		return err;
-
-	/* Move: make sure the old block can be freed before taking a new. */
-	if (h->policy == MH_BUDDY)
-		err = mh_buddy_free_ok(h, blk, hd.size);
-	else
-		err = mh_merge_plan(h, blk, &hd, &m);
-	if (err)
-		return err;
-	/* The payload moves: it must not count twice towards the peak. */
-	h->requested -= old_req;
-	err = mh_alloc_block(h, size, 0, 0, &moved);
-	h->requested += old_req;
-	if (err)
-		return err;
-	mh_hdr_decode(h, moved - MH_HDR_SIZE, &now);
-	copy = (hd.size < now.size ? hd.size : now.size) - MH_HDR_SIZE;
-	memcpy(h->base + moved, h->base + offset, copy);
-	err = mh_lookup(h, offset, &blk, &hd);
-	if (!err)
-		err = mh_release(h, blk, &hd);
-	if (err) {
-		mh_lookup(h, moved, &blk, &now);
-		mh_release(h, blk, &now);
-		return err;
-	}
-	*new_offset = moved;
-	return 0;
+	return mh_move(h, &b, need, (u32)size, new_offset);
 }
 
 /**
@@ -736,7 +935,7 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
  *
  * Context: any; the caller serialises calls on @h.
  * Return: 0, or the errors of mh_alloc() and mh_free(); on error the old
- * block is intact and still in use.
+ * block is intact and still in use, and the heap is unchanged.
  */
 int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset)
 {

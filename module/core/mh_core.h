@@ -10,10 +10,24 @@
  *
  * Trust contract: the control structure (struct mh_heap) is trusted; it is
  * meant to live in memory the caller owns (kernel memory for the module).
- * The region is not: the module maps it into userspace, so every header and
- * free-list link read from it is validated before use, every walk is
- * bounded, and damage is returned as -EUCLEAN instead of being followed.
- * An operation that fails changes nothing in the heap.
+ * The region is not: the module maps it into userspace, and another thread
+ * may rewrite any byte of it at any moment, also in the middle of a call.
+ * So within a call every region word the core depends on is read once and
+ * validated into a plan that the writes follow (mh_block.h states the
+ * rule); a value read from the region reaches the control structure only
+ * after it was validated as a value that structure may hold, whatever the
+ * region holds afterwards (mh_check_control() checks this without reading
+ * the region); every loop over region data is bounded by the heap's block
+ * count; a size is believed only when its end lands on a header that
+ * agrees with it; the core writes only into blocks it validated as free
+ * or as the block the caller named, and damage is returned as -EUCLEAN
+ * instead of being followed. An operation that fails changes nothing in
+ * the heap (the event counters aside).
+ *
+ * What it cannot see: a header forged with a valid check (ten bits fall to
+ * trial) over whole blocks, ending exactly on a header that agrees, is
+ * believed; the caller (the module's ownership records) is the defence
+ * against a process freeing what another one owns.
  *
  * Block layout (all offsets are from the region start):
  *
@@ -29,8 +43,10 @@
  *   - the header word: size in 16-byte units (24 bits), USED, PREV_FREE,
  *     slack = granted payload - requested bytes (28 bits, so the requested
  *     size is recoverable) and a 10-bit check: a hash of the other fields,
- *     the block's own offset and a per-heap salt that changes on reset, so a
- *     scribbled, stale or copied header is rejected.
+ *     the block's own offset and a per-heap salt drawn at random at every
+ *     reset, so a scribbled, stale or copied header is rejected. Ten bits
+ *     fall to trial, so a header that passes is a claim, not a proof: the
+ *     core still range-checks everything it derives from one.
  *
  * Every function returning int returns 0 (or a count) on success and a
  * negative errno on failure:
@@ -41,9 +57,14 @@
  *             payloads sit 16 bytes past a power-of-two boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
- *   -EBADMSG  header at offset fails its magic check
+ *   -EBADMSG  header at offset fails its magic check (or passes it by
+ *             chance but describes an impossible block)
  *   -EALREADY block at offset is already free (double free)
- *   -EUCLEAN  heap metadata damaged; nothing was changed
+ *   -EUCLEAN  heap metadata damaged; nothing was changed. Also for a block
+ *             whose header passes its check but disagrees with the heap
+ *             around it: its end is not the heap's end or a valid header
+ *             whose PREV_FREE bit agrees, or (buddy) it is no power of two
+ *             aligned to its size; counted in mh_counters.corruptions
  *   -EBUSY    policy change on a heap that is not empty
  */
 #ifndef MH_CORE_H
@@ -170,8 +191,8 @@ struct mh_counters {
  * @heap_end: offset one past the last block.
  * @policy: current placement policy.
  * @flags: MH_INIT_* flags.
- * @salt: mixed into every header check; changes on every reset.
- * @generation: number of resets, feeds @salt.
+ * @salt: mixed into every header check; drawn at random at every reset.
+ * @generation: number of resets.
  * @rover: next fit's roving pointer (block offset, 0 = list head).
  * @fl_bitmap: segregated fit: first-level classes that are non-empty;
  *	buddy: orders that are non-empty.
@@ -376,6 +397,7 @@ bool mh_empty(const struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
+int mh_check_control(const struct mh_heap *h, struct mh_violation *first);
 u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);

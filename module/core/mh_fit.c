@@ -27,12 +27,14 @@ static void mh_fit_class_range(const struct mh_heap *h, u32 list, u32 *min,
  * Walk the list from @start (wrapping to the head and stopping at @start
  * again when @start is not the head) and keep the block @goal prefers.
  */
-static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
-		       enum mh_fit_goal goal, u32 *off, u32 *examined)
+static int mh_fit_scan(const struct mh_heap *h, u32 start, u32 need,
+		       u32 align, enum mh_fit_goal goal, struct mh_found *got,
+		       u32 *examined)
 {
 	u32 cur = start, prev_seen = MH_NIL, best = MH_NIL, best_size = 0;
 	u32 steps = mh_max_blocks(h);
 	bool wrapped = start == h->heads[0];
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (;;) {
@@ -46,68 +48,67 @@ static int mh_fit_scan(struct mh_heap *h, u32 start, u32 need, u32 align,
 		}
 		if (wrapped && cur == start && start != h->heads[0])
 			break;
-		if (!steps-- || !mh_free_read(h, cur, &hd) ||
-		    (prev_seen != MH_NIL && mh_prev_link(h, cur) != prev_seen))
+		if (!steps-- || !mh_free_read(h, cur, &hd))
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (prev_seen != MH_NIL && l.prev != prev_seen)
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
-			if (goal == MH_GOAL_FIRST) {
-				*off = cur;
-				return 0;
-			}
 			if (best == MH_NIL ||
 			    (goal == MH_GOAL_BEST ? hd.size < best_size
 						  : hd.size > best_size)) {
 				best = cur;
 				best_size = hd.size;
+				got->off = cur;
+				got->hd = hd;
+				got->links = l;
+				if (goal == MH_GOAL_FIRST)
+					return 0;
 				if (goal == MH_GOAL_BEST && hd.size == need)
 					break;
 			}
 		}
 		prev_seen = cur;
-		cur = mh_next_link(h, cur);
+		cur = l.next;
 	}
-	if (best == MH_NIL)
-		return -ENOMEM;
-	*off = best;
-	return 0;
+	return best == MH_NIL ? -ENOMEM : 0;
 }
 
-static int mh_first_fit_find(struct mh_heap *h, u32 need, u32 align,
-			     u32 *off, u32 *examined)
+static int mh_first_fit_find(const struct mh_heap *h, u32 need, u32 align,
+			     struct mh_found *got, u32 *examined)
 {
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, off,
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_FIRST, got,
 			   examined);
 }
 
-static int mh_next_fit_find(struct mh_heap *h, u32 need, u32 align,
-			    u32 *off, u32 *examined)
+/*
+ * Start at the rover. It is only a hint: fall back to the head if it went
+ * stale. It moves (in mh_take()) only when the allocation succeeds.
+ */
+static int mh_next_fit_find(const struct mh_heap *h, u32 need, u32 align,
+			    struct mh_found *got, u32 *examined)
 {
 	u32 start = h->rover;
 	struct mh_hdr hd;
-	int err;
 
-	/* The rover is only a hint: fall back to the head if it went stale. */
 	if (start == MH_NIL || !mh_free_read(h, start, &hd))
 		start = h->heads[0];
-	err = mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, off,
-			  examined);
-	if (!err)
-		h->rover = *off;	/* the list ops move it along from here */
-	return err;
-}
-
-static int mh_best_fit_find(struct mh_heap *h, u32 need, u32 align,
-			    u32 *off, u32 *examined)
-{
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, off,
+	return mh_fit_scan(h, start, need, align, MH_GOAL_FIRST, got,
 			   examined);
 }
 
-static int mh_worst_fit_find(struct mh_heap *h, u32 need, u32 align,
-			     u32 *off, u32 *examined)
+static int mh_best_fit_find(const struct mh_heap *h, u32 need, u32 align,
+			    struct mh_found *got, u32 *examined)
 {
-	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, off,
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_BEST, got,
+			   examined);
+}
+
+static int mh_worst_fit_find(const struct mh_heap *h, u32 need, u32 align,
+			     struct mh_found *got, u32 *examined)
+{
+	return mh_fit_scan(h, h->heads[0], need, align, MH_GOAL_WORST, got,
 			   examined);
 }
 

@@ -10,7 +10,7 @@
  */
 #include "mh_policy.h"
 
-static const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
+const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_FIRST_FIT] = &mh_first_fit_ops,
 	[MH_NEXT_FIT] = &mh_next_fit_ops,
 	[MH_BEST_FIT] = &mh_best_fit_ops,
@@ -18,11 +18,6 @@ static const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_SEGREGATED] = &mh_seg_ops,
 	[MH_BUDDY] = &mh_buddy_ops,
 };
-
-const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
-{
-	return mh_policy_table[h->policy];
-}
 
 /**
  * mh_policy_name() - name of a placement policy.
@@ -63,7 +58,7 @@ int mh_policy_parse(const char *name)
 }
 
 /* Keep the class bitmaps in step with list @list being (non-)empty. */
-static void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)
+void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)
 {
 	if (h->policy == MH_SEGREGATED) {
 		u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT;
@@ -84,104 +79,194 @@ static void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)
 	}
 }
 
-/* Is @off, a free block on @list, linked consistently with its neighbours? */
-bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off)
+/* Is @off a free block that belongs on @list? (its header read once) */
+static bool mh_on_list(const struct mh_heap *h, u32 list, u32 off)
 {
-	u32 next = mh_next_link(h, off), prev = mh_prev_link(h, off);
 	struct mh_hdr hd;
 
-	if (next == off || prev == off)
-		return false;
-	if (prev == MH_NIL) {
-		if (h->heads[list] != off)
-			return false;
-	} else if (!mh_free_read(h, prev, &hd) ||
-		   mh_next_link(h, prev) != off) {
-		return false;
-	}
-	return next == MH_NIL ||
-	       (mh_free_read(h, next, &hd) && mh_prev_link(h, next) == off);
+	return mh_free_read(h, off, &hd) && mh_list_of(h, hd.size) == list;
 }
 
-void mh_list_unlink(struct mh_heap *h, u32 list, u32 off)
+/**
+ * mh_list_links_ok() - are the links @l of the free block @off on @list
+ *	consistent with its neighbours?
+ * @h: heap.
+ * @list: the list @off is on (range-checked here).
+ * @off: a validated free block.
+ * @l: its links, as read once: the plan mh_list_unlink() and
+ *	mh_list_replace() follow.
+ *
+ * Its previous block (or the list head) and its next block must be free
+ * blocks of the same list that link back to it.
+ *
+ * Return: true if @off can be unlinked with @l.
+ */
+bool mh_list_links_ok(const struct mh_heap *h, u32 list, u32 off,
+		      const struct mh_links *l)
 {
-	u32 next = mh_next_link(h, off), prev = mh_prev_link(h, off);
+	u32 link;
 
-	if (prev == MH_NIL) {
-		h->heads[list] = next;
-		if (next == MH_NIL)
+	if (list >= mh_ops(h)->nr_lists)
+		return false;
+	if (l->next == off || l->prev == off ||
+	    (l->prev != MH_NIL && l->prev == l->next))
+		return false;
+	if (l->prev == MH_NIL) {
+		if (h->heads[list] != off)
+			return false;
+	} else {
+		if (!mh_on_list(h, list, l->prev))
+			return false;
+		link = mh_ld32(h, l->prev + MH_NEXT_AT);
+		if (link != off)
+			return false;
+	}
+	if (l->next == MH_NIL)
+		return true;
+	if (!mh_on_list(h, list, l->next))
+		return false;
+	link = mh_ld32(h, l->next + MH_PREV_AT);
+	return link == off;
+}
+
+/**
+ * mh_list_unlink_ok() - read the links of the free block @off on @list
+ *	once and check them (mh_list_links_ok()).
+ * @h: heap.
+ * @list: the list @off is on.
+ * @off: a validated free block.
+ * @l: set to @off's links.
+ *
+ * Return: true if @off can be unlinked with @l.
+ */
+bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
+		       struct mh_links *l)
+{
+	mh_links_read(h, off, l);
+	return mh_list_links_ok(h, list, off, l);
+}
+
+/**
+ * mh_links_unlinked() - update a plan's links for the unlinking of another
+ *	block of the same list.
+ * @l: links validated by mh_list_unlink_ok(), of a block still to unlink.
+ * @gone: the block unlinked first.
+ * @gl: its links.
+ */
+void mh_links_unlinked(struct mh_links *l, u32 gone, const struct mh_links *gl)
+{
+	if (l->prev == gone)
+		l->prev = gl->prev;
+	if (l->next == gone)
+		l->next = gl->next;
+}
+
+/* Take @off, whose links @l were validated, off @list. */
+void mh_list_unlink(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *l)
+{
+	if (l->prev == MH_NIL) {
+		h->heads[list] = l->next;
+		if (l->next == MH_NIL)
 			mh_list_mark(h, list, false);
 	} else {
-		mh_st32(h, prev + MH_NEXT_AT, next);
+		mh_st32(h, l->prev + MH_NEXT_AT, l->next);
 	}
-	if (next != MH_NIL)
-		mh_st32(h, next + MH_PREV_AT, prev);
+	if (l->next != MH_NIL)
+		mh_st32(h, l->next + MH_PREV_AT, l->prev);
 	if (h->rover == off)
-		h->rover = next;
+		h->rover = l->next;
+}
+
+/**
+ * mh_list_push_ok() - can a block be pushed on @list?
+ * @h: heap.
+ * @list: the list (range-checked here).
+ * @a: a block about to be unlinked (MH_NIL if none).
+ * @la: its validated links (may be NULL when @a is MH_NIL).
+ * @b: another block about to be unlinked (MH_NIL if none).
+ * @lb: its validated links.
+ *
+ * The block that will head @list when mh_list_push() runs must be a free
+ * block of @list that knows it is first. If @a or @b heads the list, the
+ * block after it will: at most two known blocks are skipped, through their
+ * validated links, never through the region.
+ *
+ * Return: true if the push may go ahead.
+ */
+bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a,
+		     const struct mh_links *la, u32 b,
+		     const struct mh_links *lb)
+{
+	u32 head, prev = MH_NIL, link;
+	int skip;
+
+	if (list >= mh_ops(h)->nr_lists)
+		return false;
+	head = h->heads[list];
+	for (skip = 0; skip < 2 && head != MH_NIL; skip++) {
+		if (a != MH_NIL && head == a) {
+			prev = a;
+			head = la->next;
+		} else if (b != MH_NIL && head == b) {
+			prev = b;
+			head = lb->next;
+		} else {
+			break;
+		}
+	}
+	/* a skipped block's next was validated with it; still not a or b */
+	if (head == MH_NIL || (skip && head != a && head != b))
+		return true;
+	if (head == a || head == b || !mh_on_list(h, list, head))
+		return false;
+	link = mh_ld32(h, head + MH_PREV_AT);
+	return link == prev;
 }
 
 /*
- * Can a block be pushed on @list? Its head must be a free block that knows
- * it is first. @a and @b are blocks about to be unlinked (0 if none, their
- * links validated by mh_list_unlink_ok()): if they head the list, the first
- * block after them will.
+ * Push @off on @list (validated with mh_list_push_ok()). The old head comes
+ * from the control structure, never from the region.
  */
-bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a, u32 b)
-{
-	u32 head = h->heads[list], prev = MH_NIL;
-	struct mh_hdr hd;
-
-	while (head != MH_NIL && (head == a || head == b)) {
-		prev = head;
-		head = mh_next_link(h, head);
-	}
-	return head == MH_NIL ||
-	       (mh_free_read(h, head, &hd) && mh_prev_link(h, head) == prev);
-}
-
 void mh_list_push(struct mh_heap *h, u32 list, u32 off)
 {
 	u32 head = h->heads[list];
 
 	mh_st32(h, off + MH_NEXT_AT, head);
 	mh_st32(h, off + MH_PREV_AT, MH_NIL);
+	h->heads[list] = off;
 	if (head != MH_NIL)
 		mh_st32(h, head + MH_PREV_AT, off);
-	h->heads[list] = off;
-	mh_list_mark(h, list, true);
+	else
+		mh_list_mark(h, list, true);
 }
 
-/* Put @off where @old is on @list (validated with mh_list_unlink_ok()). */
-void mh_list_replace(struct mh_heap *h, u32 list, u32 old, u32 off)
+/* Put @off where @old is on @list; @l are @old's validated links. */
+void mh_list_replace(struct mh_heap *h, u32 list, u32 old,
+		     const struct mh_links *l, u32 off)
 {
-	u32 next = mh_next_link(h, old), prev = mh_prev_link(h, old);
-
-	mh_st32(h, off + MH_NEXT_AT, next);
-	mh_st32(h, off + MH_PREV_AT, prev);
-	if (prev == MH_NIL)
-		h->heads[list] = off;
-	else
-		mh_st32(h, prev + MH_NEXT_AT, off);
-	if (next != MH_NIL)
-		mh_st32(h, next + MH_PREV_AT, off);
+	mh_list_insert(h, list, off, l);
 	if (h->rover == old)
 		h->rover = off;
 }
 
-/* Link @off after @pred (0: at the head); @pred's links were validated. */
-void mh_list_insert_after(struct mh_heap *h, u32 list, u32 pred, u32 off)
+/*
+ * Link @off between @at->prev (MH_NIL: at the head) and @at->next, both
+ * validated (mh_list_pred(), mh_list_unlink_ok()).
+ */
+void mh_list_insert(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *at)
 {
-	u32 next = pred == MH_NIL ? h->heads[list] : mh_next_link(h, pred);
-
-	mh_st32(h, off + MH_NEXT_AT, next);
-	mh_st32(h, off + MH_PREV_AT, pred);
-	if (pred == MH_NIL)
+	mh_st32(h, off + MH_NEXT_AT, at->next);
+	mh_st32(h, off + MH_PREV_AT, at->prev);
+	if (at->prev == MH_NIL)
 		h->heads[list] = off;
 	else
-		mh_st32(h, pred + MH_NEXT_AT, off);
-	if (next != MH_NIL)
-		mh_st32(h, next + MH_PREV_AT, off);
-	mh_list_mark(h, list, true);
+		mh_st32(h, at->prev + MH_NEXT_AT, off);
+	if (at->next != MH_NIL)
+		mh_st32(h, at->next + MH_PREV_AT, off);
+	else if (at->prev == MH_NIL)
+		mh_list_mark(h, list, true);	/* the list was empty */
 }
 
 /**
@@ -189,32 +274,91 @@ void mh_list_insert_after(struct mh_heap *h, u32 list, u32 pred, u32 off)
  * @h: heap.
  * @list: the list.
  * @off: a block not on the list.
- * @pred: set to the last block below @off (0: @off becomes the head).
+ * @at: set to the last block below @off (prev; 0: @off becomes the head)
+ *	and the first above it (next; 0: none): the plan of mh_list_insert().
  *
- * Validates every node it passes and the back link of the node after the
- * insertion point, so mh_list_insert_after() only writes to checked blocks.
+ * Validates every node it passes (each read once) and the node after the
+ * insertion point, so mh_list_insert() only writes to checked blocks. The
+ * walk is bounded by the heap's block count.
  *
  * Return: 0, or -EUCLEAN if the list is damaged.
  */
-int mh_list_pred(const struct mh_heap *h, u32 list, u32 off, u32 *pred)
+int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
+		 struct mh_links *at)
 {
 	u32 prev = MH_NIL, cur = h->heads[list], steps = mh_max_blocks(h);
+	struct mh_links l;
 	struct mh_hdr hd;
 
+	/* one address-ordered list holds every size: no class to check */
 	while (cur != MH_NIL && cur < off) {
-		if (!steps-- || !mh_free_read(h, cur, &hd) ||
-		    mh_prev_link(h, cur) != prev)
+		if (!steps-- || !mh_free_read(h, cur, &hd))
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (l.prev != prev || l.next == cur)
 			return -EUCLEAN;
 		prev = cur;
-		cur = mh_next_link(h, cur);
+		cur = l.next;
 	}
 	if (cur == off)
 		return -EUCLEAN;
-	if (cur != MH_NIL &&
-	    (!mh_free_read(h, cur, &hd) || mh_prev_link(h, cur) != prev))
-		return -EUCLEAN;
-	*pred = prev;
+	if (cur != MH_NIL) {
+		if (!mh_free_read(h, cur, &hd) ||
+		    mh_ld32(h, cur + MH_PREV_AT) != prev)
+			return -EUCLEAN;
+	}
+	at->prev = prev;
+	at->next = cur;
 	return 0;
+}
+
+/**
+ * mh_end_agrees() - does a block ending at @end end where a block starts?
+ * @h: heap.
+ * @end: offset one past the block.
+ * @free: the block is free (the next block's PREV_FREE must say so).
+ * @hd: set to the header at @end (read once), when @end is not the heap's
+ *	end; the plan for a later mh_set_prev_free().
+ *
+ * A size is only believed when its end lands on the heap's end or on a
+ * valid header whose PREV_FREE bit agrees: a forged size that swallows
+ * part of its neighbour fails here.
+ *
+ * Return: true if it does.
+ */
+bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
+		   struct mh_hdr *hd)
+{
+	if (end == h->heap_end)
+		return true;
+	return end < h->heap_end && mh_block_read(h, end, hd) &&
+	       hd->prev_free == free;
+}
+
+/**
+ * mh_free_ends_ok() - does the free block [@off, @off + @size) end where
+ *	both its boundary tag and the next header say it does?
+ * @h: heap.
+ * @off: a free block whose header was validated.
+ * @size: its size.
+ * @hd: set as by mh_end_agrees().
+ *
+ * A free block's size is about to decide what the core writes (split,
+ * merge): it must fit in the free bytes the control structure counts, its
+ * tag must repeat it and the block after it must know it follows a free
+ * block.
+ *
+ * Return: true if they agree.
+ */
+bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
+		     struct mh_hdr *hd)
+{
+	u32 tag;
+
+	if (!mh_free_size_ok(h, size))
+		return false;
+	tag = mh_ld32(h, off + size - MH_TAG_SIZE);
+	return tag == size && mh_end_agrees(h, off + size, true, hd);
 }
 
 /* Write the header and boundary tag of a free block (links untouched). */
@@ -226,16 +370,19 @@ void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free)
 	mh_st32(h, off + size - MH_TAG_SIZE, size);
 }
 
-/* Update the PREV_FREE bit of the block at @off, if there is one. */
-void mh_set_prev_free(struct mh_heap *h, u32 off, bool prev_free)
+/*
+ * Set the PREV_FREE bit of the block at @off, if there is one, from @hd: its
+ * header as validated earlier in the operation (never decoded again).
+ */
+void mh_set_prev_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		      bool prev_free)
 {
-	struct mh_hdr hd;
+	struct mh_hdr nh = *hd;
 
-	if (off >= h->heap_end || !mh_hdr_decode(h, off, &hd) ||
-	    hd.prev_free == prev_free)
+	if (off >= h->heap_end || hd->prev_free == prev_free)
 		return;
-	hd.prev_free = prev_free;
-	mh_hdr_write(h, off, &hd);
+	nh.prev_free = prev_free;
+	mh_hdr_write(h, off, &nh);
 }
 
 /* Make the header at @off fail its check forever (it is no block now). */
@@ -277,17 +424,16 @@ void mh_poison(struct mh_heap *h, u32 from, u32 to)
 		memset(h->base + from, MH_POISON, to - from);
 }
 
-/* With poisoning on, is [@from, @to) still all poison? */
+/*
+ * With poisoning on, is [@from, @to) still all poison? One bulk read, a word
+ * at a time, that the attacker hook sees as one load of the whole range.
+ */
 bool mh_poison_intact(const struct mh_heap *h, u32 from, u32 to)
 {
-	const u8 *p = h->base + from;
-	u32 n;
-
 	if (!(h->flags & MH_INIT_POISON) || from >= to || to > h->region_size)
 		return true;
-	for (n = to - from; n && *p == MH_POISON; n--)
-		p++;
-	return n == 0;
+	mh_port_before_load(h->base, from, to - from);
+	return !mh_port_memchr_inv(h->base + from, MH_POISON, to - from);
 }
 
 void mh_emit(struct mh_heap *h, enum mh_event ev, u32 off, u32 size)

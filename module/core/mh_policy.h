@@ -12,14 +12,29 @@
  *   - buddy (mh_buddy.c): one list per power-of-two order.
  *
  * Operations validate everything they will write through before writing
- * anything: mh_list_unlink_ok() before mh_list_unlink(), mh_list_push_ok()
- * before mh_list_push(). That is what lets a failed operation leave the
- * heap untouched.
+ * anything, and the validation is the plan the writers follow (the read-once
+ * rule of mh_block.h): mh_list_unlink_ok() reads a block's links once into
+ * a struct mh_links that mh_list_unlink() or mh_list_replace() then uses;
+ * mh_list_push_ok() checks the head a later mh_list_push() will link to.
+ * That is what lets a failed operation leave the heap untouched, and what
+ * keeps a scribbler from choosing what reaches h->heads[] or h->rover.
  */
 #ifndef MH_POLICY_H
 #define MH_POLICY_H
 
 #include "mh_block.h"
+
+/**
+ * struct mh_found - a free block a search picked, as it read it.
+ * @off: its offset.
+ * @hd: its header (a valid free block's).
+ * @links: its list links (not yet checked against its neighbours).
+ */
+struct mh_found {
+	u32 off;
+	struct mh_hdr hd;
+	struct mh_links links;
+};
 
 /**
  * struct mh_policy_ops - what distinguishes one placement policy.
@@ -30,8 +45,10 @@
  * @list_of: list a free block of @size belongs on.
  * @class_range: smallest and largest block size list @list holds.
  * @find: pick a free block for a block of @need bytes whose payload is
- *	aligned to @align; store its offset. Return 0, -ENOMEM or -EUCLEAN.
- *	Adds the blocks it examined to @examined.
+ *	aligned to @align; fill @got with it as read (once) on the way.
+ *	Return 0, -ENOMEM or -EUCLEAN. Adds the blocks it examined to
+ *	@examined. Changes nothing (next fit's rover moves only when the
+ *	allocation succeeds).
  */
 struct mh_policy_ops {
 	const char *name;
@@ -41,8 +58,44 @@ struct mh_policy_ops {
 	u32 (*list_of)(u32 size);
 	void (*class_range)(const struct mh_heap *h, u32 list, u32 *min,
 			    u32 *max);
-	int (*find)(struct mh_heap *h, u32 need, u32 align, u32 *off,
-		    u32 *examined);
+	int (*find)(const struct mh_heap *h, u32 need, u32 align,
+		    struct mh_found *got, u32 *examined);
+};
+
+/**
+ * struct mh_take - the plan of an allocation, and what undoes it.
+ * @f: the free block taken from.
+ * @fh: its header, as validated.
+ * @fl: its list links, as validated.
+ * @list: its list.
+ * @u: the block handed out.
+ * @usize: its size.
+ * @gap: bytes left free in front of @u (at @f), 0 if none.
+ * @tail: bytes left free after @u, 0 if none.
+ * @end: the block after @f (== heap end if none).
+ * @end_hd: its header, as validated (PREV_FREE set: @f is free).
+ * @rover: next fit's rover before the allocation.
+ * @gap_head: head of the gap's list when the gap was pushed on it.
+ * @tail_head: head of the tail's list when the tail was pushed on it.
+ * @halves: buddy: halves split off.
+ * @half_heads: buddy: head of each order's list when its half was pushed.
+ */
+struct mh_take {
+	u32 f;
+	struct mh_hdr fh;
+	struct mh_links fl;
+	u32 list;
+	u32 u;
+	u32 usize;
+	u32 gap;
+	u32 tail;
+	u32 end;
+	struct mh_hdr end_hd;
+	u32 rover;
+	u32 gap_head;
+	u32 tail_head;
+	u32 halves;
+	u32 half_heads[MH_BUDDY_ORDERS];
 };
 
 extern const struct mh_policy_ops mh_first_fit_ops;
@@ -52,12 +105,118 @@ extern const struct mh_policy_ops mh_worst_fit_ops;
 extern const struct mh_policy_ops mh_seg_ops;
 extern const struct mh_policy_ops mh_buddy_ops;
 
-const struct mh_policy_ops *mh_ops(const struct mh_heap *h);
+extern const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES];
+
+static inline const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
+{
+	return mh_policy_table[h->policy];
+}
+
+/* Segregated fit: the TLSF class of a free block of @size bytes. */
+static inline u32 mh_seg_class(u32 size)
+{
+	u32 top;
+
+	if (size < (1u << MH_FL_SHIFT))
+		return size / MH_ALIGN;
+	top = mh_fls(size);
+	return (top - MH_FL_SHIFT + 1) * MH_SL_COUNT +
+	       ((size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1));
+}
+
+/* Buddy: the order of a block of @size bytes (a power of two >= 32). */
+static inline u32 mh_buddy_order(u32 size)
+{
+	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
+}
+
+/*
+ * The list a free block of @size belongs on, as ops->list_of() says, with
+ * no indirect call on the hot paths.
+ */
+static inline u32 mh_list_of(const struct mh_heap *h, u32 size)
+{
+	switch (h->policy) {
+	case MH_SEGREGATED:
+		return mh_seg_class(size);
+	case MH_BUDDY:
+		return mh_buddy_order(size);
+	default:
+		return 0;
+	}
+}
 
 /* Most list nodes a walk may visit before it must be a loop. */
 static inline u32 mh_max_blocks(const struct mh_heap *h)
 {
 	return h->heap_end / MH_MIN_BLOCK + 1;
+}
+
+/**
+ * struct mh_delta - what an operation will add to the heap's totals.
+ * @used: blocks in use.
+ * @granted: payload bytes granted.
+ * @requested: bytes requested.
+ * @free_blocks: free blocks.
+ * @free_bytes: bytes of free blocks.
+ */
+struct mh_delta {
+	s64 used;
+	s64 granted;
+	s64 requested;
+	s64 free_blocks;
+	s64 free_bytes;
+};
+
+/*
+ * Would the totals still fit together (as mh_check_control() requires)
+ * after adding @d? Sizes come from headers, and a header can be forged so
+ * well that nothing in the region gives it away (a used block swallowing
+ * its used neighbour, ending on a header that agrees): such a size must
+ * still never drive the control structure into values it may not hold.
+ */
+static inline bool mh_delta_ok(const struct mh_heap *h,
+			       const struct mh_delta *d)
+{
+	s64 span = h->heap_end - MH_FIRST_BLOCK;
+	s64 used = (s64)h->used_blocks + d->used;
+	s64 granted = (s64)h->granted + d->granted;
+	s64 req = (s64)h->requested + d->requested;
+	s64 fblocks = (s64)h->free_blocks + d->free_blocks;
+	s64 fbytes = (s64)h->free_bytes + d->free_bytes;
+
+	return used >= 0 && fblocks >= 0 && granted >= 0 && fbytes >= 0 &&
+	       granted + used * MH_HDR_SIZE + fbytes == span &&
+	       granted >= used * (MH_MIN_BLOCK - MH_HDR_SIZE) &&
+	       fbytes >= fblocks * MH_MIN_BLOCK && !fblocks == !fbytes &&
+	       req <= granted && req >= used;
+}
+
+/*
+ * Could one free block be @size bytes? The control structure's own totals
+ * bound it: all the free bytes, less the minimum of every other free block.
+ * A forged free size reaching over live blocks usually exceeds it.
+ */
+static inline bool mh_free_size_ok(const struct mh_heap *h, u32 size)
+{
+	return h->free_blocks &&
+	       size <= h->free_bytes - (h->free_blocks - 1) * MH_MIN_BLOCK;
+}
+
+/*
+ * On an address-ordered list, the free block [@off, @off + @size) lies
+ * strictly between its list neighbours @l, with room for a block in use
+ * on each side (free blocks never touch). A forged size that reaches over
+ * the next free block (and so over any block in use before it) fails.
+ */
+static inline bool mh_in_order(const struct mh_heap *h, u32 off, u32 size,
+			       const struct mh_links *l)
+{
+	if (!mh_ops(h)->address_ordered)
+		return true;
+	return (l->prev == MH_NIL || l->prev < off) &&
+	       (l->next == MH_NIL || (u64)l->next >= (u64)off + size +
+						       MH_MIN_BLOCK);
 }
 
 /*
@@ -78,16 +237,33 @@ static inline u32 mh_fit_at(u32 off, u32 size, u32 need, u32 align)
 	return aligned - MH_HDR_SIZE;
 }
 
-bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off);
-void mh_list_unlink(struct mh_heap *h, u32 list, u32 off);
-bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a, u32 b);
+bool mh_list_unlink_ok(const struct mh_heap *h, u32 list, u32 off,
+		       struct mh_links *l);
+bool mh_list_links_ok(const struct mh_heap *h, u32 list, u32 off,
+		      const struct mh_links *l);
+void mh_list_unlink(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *l);
+bool mh_list_push_ok(const struct mh_heap *h, u32 list, u32 a,
+		     const struct mh_links *la, u32 b,
+		     const struct mh_links *lb);
 void mh_list_push(struct mh_heap *h, u32 list, u32 off);
-void mh_list_replace(struct mh_heap *h, u32 list, u32 old, u32 off);
-void mh_list_insert_after(struct mh_heap *h, u32 list, u32 pred, u32 off);
-int mh_list_pred(const struct mh_heap *h, u32 list, u32 off, u32 *pred);
+void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty);
+void mh_list_replace(struct mh_heap *h, u32 list, u32 old,
+		     const struct mh_links *l, u32 off);
+void mh_list_insert(struct mh_heap *h, u32 list, u32 off,
+		    const struct mh_links *at);
+int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
+		 struct mh_links *at);
+void mh_links_unlinked(struct mh_links *l, u32 gone,
+		       const struct mh_links *gl);
 
+bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
+		   struct mh_hdr *hd);
+bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
+		     struct mh_hdr *hd);
 void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free);
-void mh_set_prev_free(struct mh_heap *h, u32 off, bool prev_free);
+void mh_set_prev_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		      bool prev_free);
 void mh_wipe_header(struct mh_heap *h, u32 off);
 void mh_absorb(struct mh_heap *h, u32 off);
 void mh_write_used(struct mh_heap *h, u32 off, u32 size, bool prev_free,
@@ -100,12 +276,14 @@ void mh_emit(struct mh_heap *h, enum mh_event ev, u32 off, u32 size);
 u32 mh_buddy_size_for(u32 need);
 bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size);
 u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
-int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, u32 *off,
-		   u32 *size);
-int mh_buddy_free(struct mh_heap *h, u32 off, u32 size, u32 *merges);
-int mh_buddy_free_ok(const struct mh_heap *h, u32 off, u32 size);
+int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t);
+void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t);
+int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
+		  const struct mh_delta *d, u32 *merges);
+int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
+		     const struct mh_hdr *hd);
 int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
-		    u32 *new_free);
+		    const struct mh_hdr *end_hd, u32 *new_size);
 void mh_buddy_carve(struct mh_heap *h);
 
 #endif /* MH_POLICY_H */

@@ -38,6 +38,12 @@ static inline void mh_port_before_load(u8 *base, u32 off, u32 len)
 {
 }
 
+/* First byte of [@p, @p + @n) that is not @c, or NULL (word at a time). */
+static inline void *mh_port_memchr_inv(const void *p, int c, size_t n)
+{
+	return memchr_inv(p, c, n);
+}
+
 #else /* native build: tests, fuzzers, replay, benchmarks */
 
 #include <assert.h>
@@ -51,6 +57,7 @@ typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s64 s64;
 
 #define BIT(n)		(1UL << (n))
 #define BIT_ULL(n)	(1ULL << (n))
@@ -84,6 +91,29 @@ static inline void mh_port_before_load(u8 *base, u32 off, u32 len)
 {
 	if (unlikely(mh_load_hook))
 		mh_load_hook(base, off, len);
+}
+
+/*
+ * First byte of [@p, @p + @n) that is not @c, or NULL: a word at a time
+ * once aligned, as the kernel's memchr_inv().
+ */
+static inline void *mh_port_memchr_inv(const void *p, int c, size_t n)
+{
+	const unsigned char *b = p;
+	u64 word = 0x0101010101010101ull * (unsigned char)c, w;
+
+	for (; n && ((unsigned long)b & 7); n--, b++)
+		if (*b != (unsigned char)c)
+			return (void *)b;
+	for (; n >= 8; n -= 8, b += 8) {
+		memcpy(&w, b, 8);
+		if (w != word)
+			break;
+	}
+	for (; n; n--, b++)
+		if (*b != (unsigned char)c)
+			return (void *)b;
+	return NULL;
 }
 
 #endif /* __KERNEL__ */

@@ -23,14 +23,7 @@
 
 static u32 mh_seg_list_of(u32 size)
 {
-	u32 fl, sl, top;
-
-	if (size < (1u << MH_FL_SHIFT))
-		return size / MH_ALIGN;
-	top = mh_fls(size);
-	sl = (size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1);
-	fl = top - MH_FL_SHIFT + 1;
-	return fl * MH_SL_COUNT + sl;
+	return mh_seg_class(size);
 }
 
 static void mh_seg_class_range(const struct mh_heap *h, u32 list, u32 *min,
@@ -60,7 +53,7 @@ static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
 		rounded += (1u << (mh_fls(size) - MH_SL_LOG2)) - 1;
 	if (rounded >= MH_MAX_REGION)
 		return false;
-	l = mh_seg_list_of((u32)rounded);
+	l = mh_seg_class((u32)rounded);
 	fl = l / MH_SL_COUNT;
 	sl = l % MH_SL_COUNT;
 	sl_map = h->sl_bitmap[fl] & (~0u << sl);
@@ -84,46 +77,52 @@ static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
  * bounded by the heap's block count that does not reach the end of the list
  * has met a loop.
  */
-static int mh_seg_scan(struct mh_heap *h, u32 list, u32 limit, u32 need,
-		       u32 align, u32 *off, u32 *examined)
+static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
+		       u32 need, u32 align, struct mh_found *got,
+		       u32 *examined)
 {
 	u32 cur = h->heads[list], prev = MH_NIL, left = limit;
+	struct mh_links l;
 	struct mh_hdr hd;
 
 	for (; cur != MH_NIL && left; left--) {
 		if (!mh_free_read(h, cur, &hd) ||
-		    mh_seg_list_of(hd.size) != list ||
-		    mh_prev_link(h, cur) != prev)
+		    mh_seg_class(hd.size) != list)
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (l.prev != prev)
 			return -EUCLEAN;
 		(*examined)++;
 		if (mh_fit_at(cur, hd.size, need, align)) {
-			*off = cur;
+			got->off = cur;
+			got->hd = hd;
+			got->links = l;
 			return 0;
 		}
 		prev = cur;
-		cur = mh_next_link(h, cur);
+		cur = l.next;
 	}
 	return cur != MH_NIL && limit == mh_max_blocks(h) ? -EUCLEAN : -ENOMEM;
 }
 
-static int mh_seg_find(struct mh_heap *h, u32 need, u32 align, u32 *off,
-		       u32 *examined)
+static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
+		       struct mh_found *got, u32 *examined)
 {
 	/* An aligned block needs room for the worst-case front gap too. */
 	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
-	u32 own = mh_seg_list_of(want < MH_MAX_REGION ? want : need);
+	u32 own = mh_seg_class(want < MH_MAX_REGION ? want : need);
 	u32 list;
 	int err;
 
-	err = mh_seg_scan(h, own, MH_SEG_PEEK, need, align, off, examined);
+	err = mh_seg_scan(h, own, MH_SEG_PEEK, need, align, got, examined);
 	if (err != -ENOMEM)
 		return err;
 	if (want < MH_MAX_REGION && mh_seg_good_list(h, want, &list)) {
-		err = mh_seg_scan(h, list, 1, need, align, off, examined);
+		err = mh_seg_scan(h, list, 1, need, align, got, examined);
 		if (err != -ENOMEM)
 			return err;
 	}
-	return mh_seg_scan(h, own, mh_max_blocks(h), need, align, off,
+	return mh_seg_scan(h, own, mh_max_blocks(h), need, align, got,
 			   examined);
 }
 

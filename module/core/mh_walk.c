@@ -102,6 +102,7 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 budget = mh_max_blocks(h), list, cur, prev;
 	struct mh_free_info f;
+	struct mh_links l;
 	struct mh_hdr hd;
 	int ret;
 
@@ -110,9 +111,11 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 		f.list = list;
 		ops->class_range(h, list, &f.class_min, &f.class_max);
 		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
-		     prev = cur, cur = mh_next_link(h, cur)) {
-			if (!budget-- || !mh_free_read(h, cur, &hd) ||
-			    mh_prev_link(h, cur) != prev)
+		     prev = cur, cur = l.next) {
+			if (!budget-- || !mh_free_read(h, cur, &hd))
+				return -EUCLEAN;
+			mh_links_read(h, cur, &l);
+			if (l.prev != prev)
 				return -EUCLEAN;
 			f.offset = cur;
 			f.size = hd.size;

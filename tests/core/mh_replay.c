@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mh_replay.c - replay malloclab traces on the allocator core, natively.
+ * mh_replay.c - replay malloclab traces on the allocator core, natively,
+ * and on glibc's malloc for comparison.
  *
- *   mh-replay [--policy NAME|all] [--region SIZE] [--verify|--no-verify]
- *             [--no-timing] [--json|--markdown|--tap] TRACE...
+ *   mh-replay [--policy NAME|all] [--allocator core|glibc] [--region SIZE]
+ *             [--verify|--no-verify] [--no-timing]
+ *             [--json|--markdown|--tap] TRACE...
  *
  * Per trace and policy it prints the utilization as the malloc lab defines
  * it (peak aggregate payload / high-water mark, the high-water mark being
@@ -14,7 +16,12 @@
  * mh_check() at the end and compares the core's peak with the trace's;
  * throughput always comes from separate passes without any of that, so
  * it times the allocator alone (--no-timing skips them: utilization and
- * verification only). Exit status 1 on any verification failure
+ * verification only; with --no-verify too, one plain pass measures the
+ * utilization). --allocator glibc replays the same traces through glibc's
+ * malloc/realloc/free as one more column, in the same run and the same
+ * replay loop (verified the same way; no utilization, glibc has no
+ * high-water mark here), and prints segregated fit's throughput as a ratio
+ * of glibc's. Exit status 1 on any verification failure
  * or unexpected allocation failure, 2 on bad usage or unreadable traces.
  */
 #include <getopt.h>
@@ -39,11 +46,72 @@ struct replay {
 	struct mh_heap h;
 	u8 *region;
 	size_t region_size;
-	u32 *offset;
+	int column;	/* an enum mh_policy, or REPLAY_GLIBC */
+	u8 **payload;
 	u32 *size;
 	u32 *tag;
 	bool *live;
 };
+
+/*
+ * The three calls a trace makes, on the core or on glibc: the same loop
+ * drives both, so neither pays for anything the other does not.
+ */
+static int replay_alloc(struct replay *r, u32 size, u8 **p)
+{
+	u32 off;
+	int err;
+
+	if (r->column == REPLAY_GLIBC) {
+		*p = malloc(size);
+		return *p ? 0 : -ENOMEM;
+	}
+	err = mh_alloc(&r->h, size, 0, 0, &off);
+	if (!err)
+		*p = r->region + off;
+	return err;
+}
+
+static int replay_realloc(struct replay *r, u8 *old, u32 size, u8 **p)
+{
+	u32 off;
+	int err;
+
+	if (r->column == REPLAY_GLIBC) {
+		u8 *q = realloc(old, size);
+
+		if (!q)
+			return -ENOMEM;
+		*p = q;
+		return 0;
+	}
+	err = mh_realloc(&r->h, (u32)(old - r->region), size, &off);
+	if (!err)
+		*p = r->region + off;
+	return err;
+}
+
+static int replay_free(struct replay *r, u8 *p)
+{
+	if (r->column == REPLAY_GLIBC) {
+		free(p);
+		return 0;
+	}
+	return mh_free(&r->h, (u32)(p - r->region));
+}
+
+/* After a pass: glibc's blocks still live go back (the core's heap is
+ * simply initialised again). */
+static void release_all(struct replay *r, const struct trace *t)
+{
+	if (r->column != REPLAY_GLIBC)
+		return;
+	for (u32 id = 0; id < t->nids; id++) {
+		if (r->live[id] && r->size[id])
+			free(r->payload[id]);
+		r->live[id] = false;
+	}
+}
 
 static bool failed(struct replay_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -62,7 +130,7 @@ static bool failed(struct replay_result *res, const char *fmt, ...)
 static bool intact(struct replay *r, u32 id, u32 len, struct replay_result *res,
 		   u64 op)
 {
-	size_t bad = pattern_check(r->region + r->offset[id], len, r->tag[id]);
+	size_t bad = pattern_check(r->payload[id], len, r->tag[id]);
 
 	if (bad != len)
 		return failed(res, "op %llu: block %u damaged at byte %zu of %u",
@@ -74,7 +142,8 @@ static bool intact(struct replay *r, u32 id, u32 len, struct replay_result *res,
 static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 		      bool verify, u64 *payload, struct replay_result *res)
 {
-	u32 id = op->id, old = r->size[id], off;
+	u32 id = op->id, old = r->size[id];
+	u8 *p;
 	int err;
 
 	if (op->kind == 'f' || (op->kind == 'r' && op->size == 0)) {
@@ -83,7 +152,7 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 				      (unsigned long long)i, id);
 		if (verify && old && !intact(r, id, old, res, i))
 			return false;
-		if (old && (err = mh_free(&r->h, r->offset[id])))
+		if (old && (err = replay_free(r, r->payload[id])))
 			return failed(res, "op %llu: free(block %u) = %d",
 				      (unsigned long long)i, id, err);
 		r->live[id] = false;
@@ -97,28 +166,28 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 				      (unsigned long long)i, id);
 		if (op->kind == 'r' && r->live[id])
 			*payload -= old;	/* a live 0-byte block */
-		off = 0;
-		err = op->size ? mh_alloc(&r->h, op->size, 0, 0, &off) : 0;
+		p = NULL;
+		err = op->size ? replay_alloc(r, op->size, &p) : 0;
 		if (err)
 			return failed(res, "op %llu: alloc(%u) = %d",
 				      (unsigned long long)i, op->size, err);
-		r->offset[id] = off;
+		r->payload[id] = p;
 		r->tag[id] = (u32)i + 1;
 		if (verify)
-			pattern_fill(r->region + off, 0, op->size, r->tag[id]);
+			pattern_fill(p, 0, op->size, r->tag[id]);
 	} else {
 		if (verify && !intact(r, id, old, res, i))
 			return false;
-		err = mh_realloc(&r->h, r->offset[id], op->size, &off);
+		err = replay_realloc(r, r->payload[id], op->size, &p);
 		if (err)
 			return failed(res, "op %llu: realloc(block %u, %u) = %d",
 				      (unsigned long long)i, id, op->size, err);
-		r->offset[id] = off;
+		r->payload[id] = p;
 		if (verify &&
 		    !intact(r, id, old < op->size ? old : op->size, res, i))
 			return false;
 		if (verify && op->size > old)
-			pattern_fill(r->region + off, old, op->size, r->tag[id]);
+			pattern_fill(p, old, op->size, r->tag[id]);
 		*payload -= old;
 	}
 	r->live[id] = true;
@@ -127,28 +196,33 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 	return true;
 }
 
+/* One pass over the trace; release_all() must follow it. */
 static bool replay_pass(struct replay *r, const struct trace *t,
-			enum mh_policy policy, bool verify, struct replay_result *res)
+			bool verify, struct replay_result *res)
 {
 	u64 payload = 0, peak = 0;
 	struct mh_violation v;
 	struct mh_stats st;
 	int err;
 
-	err = mh_init(&r->h, r->region, r->region_size, policy, 0);
-	if (err)
-		return failed(res, "mh_init = %d", err);
 	memset(r->live, 0, t->nids * sizeof(*r->live));
 	memset(r->size, 0, t->nids * sizeof(*r->size));
+	if (r->column != REPLAY_GLIBC) {
+		err = mh_init(&r->h, r->region, r->region_size, r->column, 0);
+		if (err)
+			return failed(res, "mh_init = %d", err);
+	}
 	for (u64 i = 0; i < t->nops; i++) {
 		if (!replay_op(r, &t->ops[i], i, verify, &payload, res))
 			return false;
 		if (payload > peak)
 			peak = payload;
 	}
-	mh_stats(&r->h, &st);
 	res->ops = t->nops;
 	res->peak_payload = peak;
+	if (r->column == REPLAY_GLIBC)
+		return true;
+	mh_stats(&r->h, &st);
 	res->high_water = st.high_water;
 	if (!verify)
 		return true;
@@ -172,31 +246,54 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Unverified passes, repeated until the time measured means something. */
+/* One untimed pass, then release_all(). */
+static bool plain_pass(struct replay *r, const struct trace *t, bool verify,
+		       struct replay_result *res)
+{
+	bool ok = replay_pass(r, t, verify, res);
+
+	release_all(r, t);
+	return ok;
+}
+
+/* Unverified passes, timed without release_all(), repeated until the
+ * time measured means something. */
 static bool timed_passes(struct replay *r, const struct trace *t,
-			 enum mh_policy policy, struct replay_result *res)
+			 struct replay_result *res)
 {
 	for (int pass = 0; pass < MAX_TIMED_PASSES &&
 	     (pass == 0 || res->seconds < MIN_TIMED_SECONDS); pass++) {
 		double start = now();
+		bool ok = replay_pass(r, t, false, res);
 
-		if (!replay_pass(r, t, policy, false, res))
-			return false;
 		res->seconds += now() - start;
+		release_all(r, t);
+		if (!ok)
+			return false;
 		res->timed_ops += t->nops;
 	}
 	return true;
 }
 
 static bool replay_trace(struct replay *r, const struct trace *t,
-			 enum mh_policy policy, const struct report *rep,
+			 int column, const struct report *rep,
 			 struct replay_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
-	if (rep->verify && !replay_pass(r, t, policy, true, res))
+	r->column = column;
+	if (rep->verify && !plain_pass(r, t, true, res))
 		return false;
-	return !rep->timing || timed_passes(r, t, policy, res);
+	/* --no-verify --no-timing: one plain pass, for the utilization */
+	if (!rep->verify && !rep->timing && !plain_pass(r, t, false, res))
+		return false;
+	if (rep->timing && !timed_passes(r, t, res))
+		return false;
+	/* a run that replays nothing must not pass for one that did */
+	if (res->ops != t->nops)
+		return failed(res, "replayed %llu of %u ops",
+			      (unsigned long long)res->ops, t->nops);
+	return true;
 }
 
 static size_t parse_size(const char *s)
@@ -216,11 +313,23 @@ static size_t parse_size(const char *s)
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: mh-replay [--policy NAME|all] [--region SIZE[K|M]]\n"
-		"                 [--verify|--no-verify] [--no-timing]\n"
-		"                 [--json|--markdown|--tap] TRACE...\n"
-		"policies: first next best worst segregated buddy (default all)\n"
-		"region: %u..%u bytes (default %u)\n",
+		"usage: mh-replay [--policy NAME|all] [--allocator core|glibc]\n"
+		"                 [--region SIZE[K|M]] [--verify|--no-verify]\n"
+		"                 [--no-timing] [--json|--markdown|--tap] TRACE...\n"
+		"  --policy       one of the core's policies, or all (the default):\n"
+		"                ");
+	for (int p = 0; p < MH_NR_POLICIES; p++)
+		fprintf(to, " %s", mh_policy_name(p));
+	fprintf(to, "\n"
+		"  --allocator    glibc: replay through glibc's malloc/realloc/free\n"
+		"                 too, in the same run, and print segregated/glibc\n"
+		"                 throughput; core (the default): the core only\n"
+		"  --region       the core's region, %u..%u bytes (default %u)\n"
+		"  --verify       check every payload and the heap (the default)\n"
+		"  --no-verify    skip the verified pass\n"
+		"  --no-timing    skip the timed passes (with --no-verify: one\n"
+		"                 plain pass for the utilization)\n"
+		"  --json, --markdown, --tap   output format (default a table)\n",
 		MH_MIN_REGION, MH_MAX_REGION, DEFAULT_REGION);
 }
 
@@ -228,6 +337,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
+		{ "allocator", required_argument, NULL, 'a' },
 		{ "region", required_argument, NULL, 'r' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "no-verify", no_argument, NULL, 'n' },
@@ -241,6 +351,7 @@ int main(int argc, char **argv)
 	struct report rep = { .region_size = DEFAULT_REGION, .verify = true,
 			      .timing = true, .npolicies = MH_NR_POLICIES };
 	struct replay r = { 0 };
+	bool glibc = false;
 	int c, failures = 0;
 
 	for (int p = 0; p < MH_NR_POLICIES; p++)
@@ -254,6 +365,15 @@ int main(int argc, char **argv)
 			rep.policies[0] = mh_policy_parse(optarg);
 			if (rep.policies[0] < 0) {
 				fprintf(stderr, "mh-replay: unknown policy %s\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			if (!strcmp(optarg, "glibc")) {
+				glibc = true;
+			} else if (strcmp(optarg, "core")) {
+				fprintf(stderr, "mh-replay: unknown allocator %s\n",
 					optarg);
 				return 2;
 			}
@@ -275,13 +395,15 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (glibc)
+		rep.policies[rep.npolicies++] = REPLAY_GLIBC;
 	rep.ntraces = argc - optind;
 	if (rep.ntraces < 1) {
 		usage(stderr);
 		return 2;
 	}
 	rep.traces = calloc(rep.ntraces, sizeof(*rep.traces));
-	rep.results = calloc((size_t)rep.ntraces * MH_NR_POLICIES,
+	rep.results = calloc((size_t)rep.ntraces * REPLAY_COLUMNS,
 			     sizeof(*rep.results));
 	r.region_size = rep.region_size;
 	r.region = malloc(r.region_size);
@@ -300,20 +422,21 @@ int main(int argc, char **argv)
 	for (int i = 0; i < rep.ntraces; i++) {
 		const struct trace *t = &rep.traces[i];
 
-		r.offset = calloc(t->nids, sizeof(*r.offset));
+		r.payload = calloc(t->nids, sizeof(*r.payload));
 		r.size = calloc(t->nids, sizeof(*r.size));
 		r.tag = calloc(t->nids, sizeof(*r.tag));
 		r.live = calloc(t->nids, sizeof(*r.live));
-		if (!r.offset || !r.size || !r.tag || !r.live)
+		if (!r.payload || !r.size || !r.tag || !r.live)
 			return 2;
 		for (int p = 0; p < rep.npolicies; p++) {
-			struct replay_result *res = &rep.results[i * MH_NR_POLICIES + p];
+			struct replay_result *res =
+				&rep.results[i * REPLAY_COLUMNS + p];
 
 			failures += !replay_trace(&r, t, rep.policies[p], &rep,
 						  res);
 			report_one(&rep, i, p);
 		}
-		free(r.offset);
+		free(r.payload);
 		free(r.size);
 		free(r.tag);
 		free(r.live);

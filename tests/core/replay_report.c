@@ -3,7 +3,9 @@
  * replay_report.c - mh-replay's output. Utilization is the malloc lab's:
  * peak payload / high-water mark; the average is the plain mean over the
  * traces replayed (the 11 default traces give the published figure);
- * throughput is total ops / total seconds of the unverified passes.
+ * throughput is total ops / total seconds of the unverified passes. The
+ * glibc column has no utilization ("-"); with it and segregated fit in the
+ * same run, the ratio of their throughputs is printed too.
  */
 #include <stdio.h>
 
@@ -12,7 +14,7 @@
 static const struct replay_result *result(const struct report *rep, int t,
 					  int p)
 {
-	return &rep->results[t * MH_NR_POLICIES + p];
+	return &rep->results[t * REPLAY_COLUMNS + p];
 }
 
 static double utilization(const struct replay_result *res)
@@ -48,7 +50,27 @@ static double aggregate_mops(const struct report *rep, int p)
 
 static const char *policy(const struct report *rep, int p)
 {
-	return mh_policy_name(rep->policies[p]);
+	return rep->policies[p] == REPLAY_GLIBC ? "glibc" :
+	       mh_policy_name(rep->policies[p]);
+}
+
+static bool is_glibc(const struct report *rep, int p)
+{
+	return rep->policies[p] == REPLAY_GLIBC;
+}
+
+/* Segregated fit's throughput over glibc's; 0 unless both ran timed. */
+static double seg_per_glibc(const struct report *rep)
+{
+	double seg = 0, glibc = 0;
+
+	for (int p = 0; p < rep->npolicies; p++) {
+		if (rep->policies[p] == MH_SEGREGATED)
+			seg = aggregate_mops(rep, p);
+		else if (is_glibc(rep, p))
+			glibc = aggregate_mops(rep, p);
+	}
+	return rep->timing && glibc > 0 ? seg / glibc : 0;
 }
 
 void report_begin(struct report *rep)
@@ -69,18 +91,25 @@ void report_one(struct report *rep, int t, int p)
 	case OUT_TAP:
 		printf("%sok %d - %s %s", res->ok ? "" : "not ",
 		       ++rep->tap_number, name, policy(rep, p));
-		if (res->ok)
-			printf(": %llu ops verified, utilization %.1f%%\n",
+		if (res->ok && is_glibc(rep, p))
+			printf(": %llu ops %s\n", (unsigned long long)res->ops,
+			       rep->verify ? "verified" : "replayed");
+		else if (res->ok)
+			printf(": %llu ops %s, utilization %.1f%%\n",
 			       (unsigned long long)res->ops,
+			       rep->verify ? "verified" : "replayed",
 			       100 * utilization(res));
 		else
 			printf(": %s\n", res->why);
 		break;
 	case OUT_TABLE:
 		if (res->ok) {
-			printf("%-16s %-10s %7llu ops  util %5.1f%%", name,
-			       policy(rep, p), (unsigned long long)res->ops,
-			       100 * utilization(res));
+			printf("%-16s %-10s %7llu ops", name, policy(rep, p),
+			       (unsigned long long)res->ops);
+			if (is_glibc(rep, p))
+				printf("  util     -");
+			else
+				printf("  util %5.1f%%", 100 * utilization(res));
 			if (rep->timing)
 				printf("  %8.2f Mops/s", mops(res));
 			printf("%s\n", rep->verify ? "  verified" : "");
@@ -90,13 +119,16 @@ void report_one(struct report *rep, int t, int p)
 		break;
 	case OUT_JSON:
 		printf("%s\n    {\"trace\": \"%s\", \"policy\": \"%s\", \"ok\": %s, "
-		       "\"ops\": %llu, \"peak_payload\": %llu, \"high_water\": %llu, "
-		       "\"utilization\": %.4f, \"ops_per_sec\": %.0f}",
+		       "\"ops\": %llu, \"peak_payload\": %llu, \"high_water\": %llu, ",
 		       t || p ? "," : "", name, policy(rep, p),
 		       res->ok ? "true" : "false", (unsigned long long)res->ops,
 		       (unsigned long long)res->peak_payload,
-		       (unsigned long long)res->high_water, utilization(res),
-		       mops(res) * 1e6);
+		       (unsigned long long)res->high_water);
+		if (is_glibc(rep, p))
+			printf("\"utilization\": null, ");
+		else
+			printf("\"utilization\": %.4f, ", utilization(res));
+		printf("\"ops_per_sec\": %.0f}", mops(res) * 1e6);
 		break;
 	case OUT_MARKDOWN:
 		if (!res->ok)
@@ -124,13 +156,19 @@ static void table(const struct report *rep, const char *prefix, bool md)
 	for (int t = 0; t < rep->ntraces; t++) {
 		printf("%s%s%-16s", prefix, md ? "| " : "", rep->traces[t].name);
 		for (int p = 0; p < rep->npolicies; p++)
-			printf("%s%10.1f", sep,
-			       100 * utilization(result(rep, t, p)));
+			if (is_glibc(rep, p))
+				printf("%s%10s", sep, "-");
+			else
+				printf("%s%10.1f", sep,
+				       100 * utilization(result(rep, t, p)));
 		printf("%s\n", md ? " |" : "");
 	}
 	printf("%s%s%-16s", prefix, md ? "| " : "", "average");
 	for (int p = 0; p < rep->npolicies; p++)
-		printf("%s%10.1f", sep, 100 * average_utilization(rep, p));
+		if (is_glibc(rep, p))
+			printf("%s%10s", sep, "-");
+		else
+			printf("%s%10.1f", sep, 100 * average_utilization(rep, p));
 	printf("%s\n", md ? " |" : "");
 	if (!rep->timing)
 		return;
@@ -138,6 +176,9 @@ static void table(const struct report *rep, const char *prefix, bool md)
 	for (int p = 0; p < rep->npolicies; p++)
 		printf("%s%10.2f", sep, aggregate_mops(rep, p));
 	printf("%s\n", md ? " |" : "");
+	if (seg_per_glibc(rep) > 0)
+		printf("%s%ssegregated / glibc throughput: %.2fx%s\n", prefix,
+		       md ? "\n" : "", seg_per_glibc(rep), md ? "" : "");
 }
 
 void report_end(const struct report *rep)
@@ -157,12 +198,21 @@ void report_end(const struct report *rep)
 		break;
 	case OUT_JSON:
 		printf("\n  ],\n  \"average\": {");
-		for (int p = 0; p < rep->npolicies; p++)
-			printf("%s\"%s\": {\"utilization\": %.4f, \"ops_per_sec\": %.0f}",
-			       p ? ", " : "", policy(rep, p),
-			       average_utilization(rep, p),
+		for (int p = 0; p < rep->npolicies; p++) {
+			printf("%s\"%s\": {", p ? ", " : "", policy(rep, p));
+			if (is_glibc(rep, p))
+				printf("\"utilization\": null");
+			else
+				printf("\"utilization\": %.4f",
+				       average_utilization(rep, p));
+			printf(", \"ops_per_sec\": %.0f}",
 			       aggregate_mops(rep, p) * 1e6);
-		printf("}\n}\n");
+		}
+		printf("}");
+		if (seg_per_glibc(rep) > 0)
+			printf(",\n  \"segregated_per_glibc\": %.4f",
+			       seg_per_glibc(rep));
+		printf("\n}\n");
 		break;
 	}
 }

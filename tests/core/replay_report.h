@@ -13,11 +13,16 @@
 
 enum output { OUT_TABLE, OUT_MARKDOWN, OUT_JSON, OUT_TAP };
 
+/* A column is a policy of the core, or glibc's malloc (--allocator glibc). */
+#define REPLAY_GLIBC		MH_NR_POLICIES
+#define REPLAY_COLUMNS		(MH_NR_POLICIES + 1)
+
 /* One trace under one policy. */
 struct replay_result {
 	u64 ops;		/* ops per pass */
 	u64 peak_payload;	/* highest sum of live payload bytes */
-	u64 high_water;		/* mh_stats().high_water after the pass */
+	u64 high_water;		/* mh_stats().high_water after the pass
+				 * (0 for glibc: it has none here) */
 	u64 timed_ops;		/* ops over all timed passes */
 	double seconds;		/* time of the timed passes */
 	bool ok;
@@ -29,11 +34,11 @@ struct report {
 	bool verify;
 	bool timing;		/* run the timed passes */
 	size_t region_size;
-	int policies[MH_NR_POLICIES];
+	int policies[REPLAY_COLUMNS];	/* columns: policies, REPLAY_GLIBC */
 	int npolicies;
 	struct trace *traces;
 	int ntraces;
-	/* [trace * MH_NR_POLICIES + policy index] */
+	/* [trace * REPLAY_COLUMNS + column index] */
 	struct replay_result *results;
 	int tap_number;
 };

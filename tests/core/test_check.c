@@ -433,7 +433,13 @@ static void write_after_free_is_caught(enum mh_policy policy)
 	mh_stats(&t.f->h, &st);
 	EXPECT_EQ(st.count.poison_errors, 1);
 	EXPECT_EQ(st.count.corruptions, 1);
-	/* the refusal repaired the poison: the memory is usable again */
+	/*
+	 * The refusal writes nothing (its range would come from the region):
+	 * the block stays refused and reported until it is repaired.
+	 */
+	EXPECT_VIOLATION(t.f, MH_V_POISON, blk);
+	EXPECT_EQ(mh_alloc(&t.f->h, 200, 0, 0, &off), -EUCLEAN);
+	t.f->region[t.b + 100] = MH_POISON;
 	EXPECT_CLEAN(t.f);
 	EXPECT_EQ(ALLOC(t.f, 200), t.b);
 }
