@@ -99,33 +99,7 @@ int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg)
  */
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 {
-	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 budget = mh_max_blocks(h), list, cur, prev;
-	struct mh_free_info f;
-	struct mh_links l;
-	struct mh_hdr hd;
-	int ret;
-
-	for (list = 0; list < ops->nr_lists; list++) {
-		memset(&f, 0, sizeof(f));
-		f.list = list;
-		ops->class_range(h, list, &f.class_min, &f.class_max);
-		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
-		     prev = cur, cur = l.next) {
-			if (!budget-- || !mh_free_read(h, cur, &hd))
-				return -EUCLEAN;
-			mh_links_read(h, cur, &l);
-			if (l.prev != prev)
-				return -EUCLEAN;
-			f.offset = cur;
-			f.size = hd.size;
-			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
-			ret = fn(arg, &f);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
+	return mh_walk_free_from(h, 0, MH_NIL, fn, arg);
 }
 
 /**
@@ -177,21 +151,25 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 /*
  * Is the block at @off still on list @list? It must be free, of a size
  * that list holds, and linked from its list: the head, or the next link
- * of a free block its prev link names. Fills @hd and @prev from the words
- * it read, for the walk to go on from them.
+ * of a free block its prev link names. Fills @hd and @l from the words it
+ * read, for the walk to go on from them.
  */
 static bool mh_free_resume_ok(const struct mh_heap *h,
 			      const struct mh_policy_ops *ops, u32 list,
-			      u32 off, struct mh_hdr *hd, u32 *prev)
+			      u32 off, struct mh_hdr *hd, struct mh_links *l)
 {
+	struct mh_links pl;
 	struct mh_hdr phd;
 
 	if (!mh_free_read(h, off, hd) || ops->list_of(hd->size) != list)
 		return false;
-	*prev = mh_prev_link(h, off);
-	if (*prev == MH_NIL)
+	mh_links_read(h, off, l);
+	if (l->prev == MH_NIL)
 		return h->heads[list] == off;
-	return mh_free_read(h, *prev, &phd) && mh_next_link(h, *prev) == off;
+	if (!mh_free_read(h, l->prev, &phd))
+		return false;
+	mh_links_read(h, l->prev, &pl);
+	return pl.next == off;
 }
 
 /**
@@ -207,9 +185,10 @@ static bool mh_free_resume_ok(const struct mh_heap *h,
  *
  * @offset is checked before anything is reported: it must still be a free
  * block of @list's sizes, linked from the list's head or from the free
- * block its back link names. Its cost is that of the blocks reported; a
- * list loop is cut (-EUCLEAN) after as many blocks as the heap can hold,
- * per call: a caller taking the walk in pieces bounds their sum itself.
+ * block its back link names. Each block's header and links are read once.
+ * Its cost is that of the blocks reported; a list loop is cut (-EUCLEAN)
+ * after as many blocks as the heap can hold, per call: a caller taking the
+ * walk in pieces bounds their sum itself.
  *
  * Context: any; the caller keeps the heap from changing during the walk.
  * Return: 0 (also for the head of a @list past the last one), what @fn
@@ -220,17 +199,19 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 budget = mh_max_blocks(h), cur = offset, prev = MH_NIL, next;
-	bool checked = false;	/* @hd and @prev hold @cur's words */
+	u32 budget = mh_max_blocks(h), cur = offset, prev = MH_NIL;
+	bool checked = false;	/* @hd and @l hold @cur's words */
 	struct mh_free_info f;
+	struct mh_links l;
 	struct mh_hdr hd;
 	int ret;
 
 	if (list >= ops->nr_lists)
 		return offset == MH_NIL ? 0 : -ESTALE;
 	if (offset != MH_NIL) {
-		if (!mh_free_resume_ok(h, ops, list, offset, &hd, &prev))
+		if (!mh_free_resume_ok(h, ops, list, offset, &hd, &l))
 			return -ESTALE;
+		prev = l.prev;
 		checked = true;
 	}
 	for (; list < ops->nr_lists; list++) {
@@ -244,11 +225,14 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		while (cur != MH_NIL) {
 			if (!budget--)
 				return -EUCLEAN;
-			if (!checked && (!mh_free_read(h, cur, &hd) ||
-					 mh_prev_link(h, cur) != prev))
-				return -EUCLEAN;
+			if (!checked) {
+				if (!mh_free_read(h, cur, &hd))
+					return -EUCLEAN;
+				mh_links_read(h, cur, &l);
+				if (l.prev != prev)
+					return -EUCLEAN;
+			}
 			checked = false;
-			next = mh_next_link(h, cur);
 			f.offset = cur;
 			f.size = hd.size;
 			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
@@ -256,7 +240,7 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 			if (ret)
 				return ret;
 			prev = cur;
-			cur = next;
+			cur = l.next;
 		}
 	}
 	return 0;
