@@ -204,6 +204,7 @@ int mh_check(const struct mh_heap *h, struct mh_violation *first)
 		*first = c.first;
 	return c.count + mh_check_control(h, c.count ? NULL : first);
 }
+EXPORT_SYMBOL_NS_GPL(mh_check, MYHEAP_CORE);
 
 /* Is bit @bit of @map set? (as a bool, for comparing with a list state) */
 static bool mh_bit(u32 map, u32 bit)
@@ -322,6 +323,7 @@ out:
 		*first = c.first;
 	return c.count;
 }
+EXPORT_SYMBOL_NS_GPL(mh_check_control, MYHEAP_CORE);
 
 static const char *const mh_violation_names[MH_NR_VIOLATION_KINDS] = {
 	[MH_V_NONE] = "none",
@@ -353,3 +355,4 @@ const char *mh_violation_name(enum mh_violation_kind kind)
 		return "unknown";
 	return mh_violation_names[kind];
 }
+EXPORT_SYMBOL_NS_GPL(mh_violation_name, MYHEAP_CORE);

@@ -77,6 +77,7 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	mh_layout(h);
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_init, MYHEAP_CORE);
 
 /**
  * mh_reset() - empty the heap, forgetting every block, possibly switching
@@ -95,6 +96,7 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy)
 	mh_layout(h);
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_reset, MYHEAP_CORE);
 
 /**
  * mh_empty() - is no block in use?
@@ -107,6 +109,7 @@ bool mh_empty(const struct mh_heap *h)
 {
 	return h->used_blocks == 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_empty, MYHEAP_CORE);
 
 /**
  * mh_set_policy() - switch the placement policy of an empty heap.
@@ -124,6 +127,7 @@ int mh_set_policy(struct mh_heap *h, enum mh_policy policy)
 		return -EBUSY;
 	return mh_reset(h, policy);
 }
+EXPORT_SYMBOL_NS_GPL(mh_set_policy, MYHEAP_CORE);
 
 /**
  * mh_set_observer() - have @fn called on every split, coalesce and
@@ -139,6 +143,7 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx)
 	h->observer = fn;
 	h->observer_ctx = ctx;
 }
+EXPORT_SYMBOL_NS_GPL(mh_set_observer, MYHEAP_CORE);
 
 /**
  * mh_max_align() - largest alignment mh_alloc() honours under the current
@@ -153,6 +158,7 @@ u32 mh_max_align(const struct mh_heap *h)
 {
 	return h->policy == MH_BUDDY ? MH_ALIGN : MH_MAX_ALIGN;
 }
+EXPORT_SYMBOL_NS_GPL(mh_max_align, MYHEAP_CORE);
 
 /* Largest block the heap could ever hand out. */
 static u32 mh_capacity(const struct mh_heap *h)
@@ -439,6 +445,7 @@ int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	h->count.allocs++;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_alloc, MYHEAP_CORE);
 
 /**
  * struct mh_block - a block in use, as mh_lookup() validated it.
@@ -502,6 +509,7 @@ int mh_probe(const struct mh_heap *h, u32 offset)
 
 	return mh_lookup(h, offset, &b);
 }
+EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
 
 /**
  * mh_usable_size() - payload bytes a block in use may use.
@@ -521,6 +529,7 @@ int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size)
 		*size = b.hd.size - MH_HDR_SIZE;
 	return err;
 }
+EXPORT_SYMBOL_NS_GPL(mh_usable_size, MYHEAP_CORE);
 
 /**
  * mh_requested_size() - payload bytes a block in use was asked for.
@@ -540,6 +549,7 @@ int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size)
 		*size = b.hd.size - MH_HDR_SIZE - b.hd.slack;
 	return err;
 }
+EXPORT_SYMBOL_NS_GPL(mh_requested_size, MYHEAP_CORE);
 
 /*
  * The neighbours a free of [@blk, @blk + @hd->size) merges with, validated:
@@ -713,6 +723,7 @@ int mh_free(struct mh_heap *h, u32 offset)
 	h->count.frees++;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_free, MYHEAP_CORE);
 
 /* Shrink a block in use to @need bytes, freeing the tail (not buddy). */
 static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
@@ -946,3 +957,4 @@ int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset)
 	h->count.reallocs++;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_realloc, MYHEAP_CORE);

@@ -32,6 +32,7 @@ const char *mh_policy_name(enum mh_policy policy)
 		return "unknown";
 	return mh_policy_table[policy]->name;
 }
+EXPORT_SYMBOL_NS_GPL(mh_policy_name, MYHEAP_CORE);
 
 /**
  * mh_policy_parse() - look a policy up by name.
@@ -56,6 +57,7 @@ int mh_policy_parse(const char *name)
 	}
 	return -EINVAL;
 }
+EXPORT_SYMBOL_NS_GPL(mh_policy_parse, MYHEAP_CORE);
 
 /* Keep the class bitmaps in step with list @list being (non-)empty. */
 void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)

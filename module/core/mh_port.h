@@ -17,6 +17,7 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/math64.h>
 #include <linux/random.h>
 #include <linux/string.h>
@@ -63,6 +64,14 @@ typedef __s64 s64;
 #define BIT_ULL(n)	(1ULL << (n))
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+
+/*
+ * The core's API is exported (namespace MYHEAP_CORE) by myheap.ko for the
+ * modules that test and time the shipped objects; natively it is just the
+ * functions, and the export line declares a name nothing uses (it has to
+ * be something that takes the line's semicolon).
+ */
+#define EXPORT_SYMBOL_NS_GPL(sym, ns)	extern int mh_export_##ns##_##sym
 
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)

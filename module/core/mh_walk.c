@@ -21,6 +21,7 @@ u32 mh_first_block(const struct mh_heap *h)
 	(void)h;	/* the same for every heap: after the start pad */
 	return MH_FIRST_BLOCK;
 }
+EXPORT_SYMBOL_NS_GPL(mh_first_block, MYHEAP_CORE);
 
 /**
  * mh_block_at() - describe the block at @offset.
@@ -61,6 +62,7 @@ int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b)
 	b->next = next;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_block_at, MYHEAP_CORE);
 
 /**
  * mh_walk() - call @fn for every block in address order.
@@ -85,6 +87,7 @@ int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_walk, MYHEAP_CORE);
 
 /**
  * mh_walk_free() - call @fn for every free block, list by list, in the
@@ -101,6 +104,7 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 {
 	return mh_walk_free_from(h, 0, MH_NIL, fn, arg);
 }
+EXPORT_SYMBOL_NS_GPL(mh_walk_free, MYHEAP_CORE);
 
 /**
  * mh_stats() - take a snapshot of the heap's figures.
@@ -147,6 +151,7 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 		st->external_frag_ppm = 1000000 -
 			mh_div64(st->largest_free * 1000000, st->free_bytes);
 }
+EXPORT_SYMBOL_NS_GPL(mh_stats, MYHEAP_CORE);
 
 /*
  * Is the block at @off still on list @list? It must be free, of a size
@@ -201,9 +206,9 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 budget = mh_max_blocks(h), cur = offset, prev = MH_NIL;
 	bool checked = false;	/* @hd and @l hold @cur's words */
+	struct mh_links l = { 0 };
+	struct mh_hdr hd = { 0 };
 	struct mh_free_info f;
-	struct mh_links l;
-	struct mh_hdr hd;
 	int ret;
 
 	if (list >= ops->nr_lists)
@@ -245,3 +250,4 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(mh_walk_free_from, MYHEAP_CORE);
