@@ -368,6 +368,9 @@ bool arena_op(struct arena *ar, const struct arena_op *op)
 	r = run_call(ar, op, &out, &w);
 	ar->att.armed = false;
 	ar->att.escape = NULL;
+	if (attack_trace)
+		printf("# %s(slot %u = %u, %u) = %d, out %u\n", name, s, before,
+		       op->size, r, out);
 
 	if (!documented(op->kind, r))
 		return fail(ar, "errno",
