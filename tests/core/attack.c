@@ -18,6 +18,7 @@
 #include "mh_block.h"
 
 char attack_where[256];
+bool attack_trace;
 
 static struct attacker *current;
 
@@ -65,6 +66,12 @@ static bool att_write(struct attacker *a, u32 off, const void *src, u32 n)
 	if (off < a->guard_hi && off + n > a->guard_lo) {
 		a->skipped++;
 		return false;
+	}
+	if (attack_trace) {
+		printf("#   write [%u, %u):", off, off + n);
+		for (u32 i = 0; i < n; i++)
+			printf(" %02x", ((const u8 *)src)[i]);
+		printf("\n");
 	}
 	memcpy(a->region + off, src, n);
 	a->fired++;
@@ -166,6 +173,10 @@ void attack_strike(struct attacker *a, u32 off, u32 len,
 
 	if (len > 8)
 		len = 8;
+	if (attack_trace)
+		printf("#  strike %s at load %llu of [%u, %u)\n",
+		       attack_mode_name(mode), (unsigned long long)a->loads,
+		       off, off + len);
 	/* header forgeries need a place a block can start */
 	if ((mode == AT_SWALLOW || mode == AT_FORGE) && !placed(a, blk))
 		mode = AT_RANDOM;

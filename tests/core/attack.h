@@ -150,6 +150,9 @@ void attack_observer(void *ctx, enum mh_event ev, u32 off, u32 size);
  */
 extern char attack_where[256];
 
+/* Print every strike, every write and every call (a debugging aid). */
+extern bool attack_trace;
+
 /* Print attack_where on a sanitizer death or after @seconds of no return. */
 void attack_watchdog_install(void);
 void attack_watchdog(unsigned int seconds);

@@ -208,13 +208,24 @@ static bool placed_or_nil(const struct mh_heap *h, u32 off)
 		off <= h->heap_end - MH_MIN_BLOCK);
 }
 
-/* The control structure judged by itself, without reading the region. */
+/*
+ * The control structure judged by itself, without reading the region: by
+ * the core's mh_check_control(), then by the test's own reading of the
+ * same rules, which also refuses totals that wrapped around (a sum that
+ * still adds up modulo 2^64).
+ */
 static bool control_sane(struct arena *ar)
 {
 	const struct mh_heap *h = &ar->h;
 	u64 heap = h->heap_end - MH_FIRST_BLOCK;
 	u32 lists = h->policy == MH_SEGREGATED ? MH_NR_LISTS :
 		    h->policy == MH_BUDDY ? MH_BUDDY_ORDERS : 1;
+	struct mh_violation v = { 0 };
+	int n = mh_check_control(h, &v);
+
+	if (n)
+		return fail(ar, "control", "mh_check_control = %d: %s at %u",
+			    n, mh_violation_name(v.kind), v.offset);
 
 	for (u32 i = 0; i < MH_NR_LISTS; i++) {
 		if (!placed_or_nil(h, h->heads[i]) ||
@@ -357,6 +368,9 @@ bool arena_op(struct arena *ar, const struct arena_op *op)
 	r = run_call(ar, op, &out, &w);
 	ar->att.armed = false;
 	ar->att.escape = NULL;
+	if (attack_trace)
+		printf("# %s(slot %u = %u, %u) = %d, out %u\n", name, s, before,
+		       op->size, r, out);
 
 	if (!documented(op->kind, r))
 		return fail(ar, "errno",

@@ -16,8 +16,9 @@
  *   - the victim's header still says what it said (PREV_FREE aside: the
  *     core keeps that bit) and its payload is intact,
  *   - the control structure is self-consistent, judged without reading the
- *     region: list heads and rover are block offsets or empty, the class
- *     bitmaps agree with the heads, the totals fit the heap and add up.
+ *     region (mh_check_control(), and the same rules read by the test):
+ *     list heads and rover are block offsets or empty, the class bitmaps
+ *     agree with the heads, the totals fit the heap and add up.
  */
 #ifndef MH_TEST_ATTACK_ARENA_H
 #define MH_TEST_ATTACK_ARENA_H

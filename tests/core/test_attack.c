@@ -22,7 +22,8 @@
  * policy and poisoning), MYHEAP_ATTACK_OPS=n the calls per round (default
  * 300); MYHEAP_ATTACK_SEED=n changes its seed; a failure prints the
  * seed and round (MYHEAP_ATTACK_ROUND=n replays that round alone, with
- * TEST_FILTER=random_strikes picking the case). MYHEAP_ATTACK_REPEAT=n
+ * TEST_FILTER=random_strikes picking the case; MYHEAP_ATTACK_TRACE=1 then
+ * prints every call, strike and write). MYHEAP_ATTACK_REPEAT=n
  * strikes every load point and event n times with different seeds (the
  * random, flip and forge modes then write other values); `make stress`
  * is meant to raise both.
@@ -565,5 +566,6 @@ static const struct test_case cases[] = {
 
 int main(void)
 {
+	attack_trace = env_or("MYHEAP_ATTACK_TRACE", 0);
 	return run_tests(cases, sizeof(cases) / sizeof(cases[0]));
 }
