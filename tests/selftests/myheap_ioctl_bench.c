@@ -5,6 +5,7 @@
  *
  *   ALLOC+FREE pair / two no-op ioctls (unknown command, -ENOTTY, same fd)
  *   BATCH of 32 allocs + 32 frees, per op / single ioctls, per op
+ *   BATCH of 64 frees refused by the glue before the core: the floor
  *   ownership kernel memory per live block (STATS owner_bytes)
  *   CHECK and close at that many live blocks
  * at 1K and 64K live blocks. Each figure is the median of ROUNDS rounds.
@@ -101,6 +102,25 @@ static double batch64(int fd)
 	return (double)t / ((n - 1) * 64 + 32);
 }
 
+/* ns per op of BATCHes of 64 frees the glue refuses before the core. */
+static double batch_floor(int fd)
+{
+	struct myheap_batch_op ops[64] = { { 0 } };
+	struct myheap_batch b = {
+		.ops = (uintptr_t)ops, .count = 64, .op_size = sizeof(ops[0]),
+	};
+	uint64_t t;
+	int i, k, n = ITERS / 32;
+
+	t = now_ns();
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < 64; i++)
+			ops[i].op = MYHEAP_BATCH_OP_FREE;
+		mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+	}
+	return (double)(now_ns() - t) / (n * 64);
+}
+
 /* Allocate @n blocks of 24 bytes in @fd. */
 static int fill(int fd, int n)
 {
@@ -122,7 +142,7 @@ static int fill(int fd, int n)
 
 static void at(int live)
 {
-	double nop[ROUNDS], pr[ROUNDS], bt[ROUNDS], ck[ROUNDS];
+	double nop[ROUNDS], pr[ROUNDS], bt[ROUNDS], ck[ROUNDS], fl[ROUNDS];
 	struct myheap_stats st;
 	uint64_t t;
 	int r, fd = open(MH_DEV, O_RDWR), holder = open(MH_DEV, O_RDWR);
@@ -135,6 +155,7 @@ static void at(int live)
 		nop[r] = two_nops(fd);
 		pr[r] = pair(fd);
 		bt[r] = batch64(fd);
+		fl[r] = batch_floor(fd);
 		t = now_ns();
 		mh_check(fd, NULL);
 		ck[r] = (now_ns() - t) / 1e6;
@@ -146,6 +167,8 @@ static void at(int live)
 	printf("live %6d: per op: single ioctl %6.0f ns, BATCH(32+32) %6.0f ns: %.1fx faster\n",
 	       live, median(pr, ROUNDS) / 2, median(bt, ROUNDS),
 	       median(pr, ROUNDS) / 2 / median(bt, ROUNDS));
+	printf("live %6d: per op: BATCH of 64 frees refused before the core (-ENXIO) %6.0f ns\n",
+	       live, median(fl, ROUNDS));
 	printf("live %6d: ownership %llu bytes of kernel memory = %.1f bytes per live block\n",
 	       live, (unsigned long long)st.owner_bytes,
 	       (double)st.owner_bytes / st.used_blocks);
