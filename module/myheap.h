@@ -195,4 +195,14 @@ long myheap_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int myheap_ioctl_batch(struct myheap_file *mf, struct myheap_batch *b,
 		       struct myheap_batch __user *ub, size_t usize);
 
+/* myheap_main.c */
+bool myheap_private_mode(void);
+
+/* myheap_rw.c: read()/write() of the caller's own blocks */
+ssize_t myheap_read(struct file *file, char __user *ubuf, size_t len,
+		    loff_t *ppos);
+ssize_t myheap_write(struct file *file, const char __user *ubuf, size_t len,
+		     loff_t *ppos);
+loff_t myheap_llseek(struct file *file, loff_t offset, int whence);
+
 #endif /* MYHEAP_H */

@@ -46,7 +46,7 @@ static int myheap_open(struct inode *inode, struct file *file)
 		goto free_mf;
 
 	file->private_data = mf;
-	return nonseekable_open(inode, file);
+	return 0;	/* seekable: pread()/pwrite() at payload offsets */
 
 free_mf:
 	kfree(mf);
@@ -71,17 +71,6 @@ static int myheap_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Refuse mprotect() to PROT_EXEC: the region is data that anyone writes. */
-static int myheap_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
-			      unsigned long end, unsigned long newflags)
-{
-	return newflags & VM_EXEC ? -EACCES : 0;
-}
-
-static const struct vm_operations_struct myheap_vm_ops = {
-	.mprotect = myheap_vm_mprotect,
-};
-
 /*
  * mmap: the region from offset 0, MAP_SHARED, never executable. A private
  * mapping would be a copy-on-write snapshot that the heap knows nothing
@@ -92,8 +81,9 @@ static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
 	struct myheap_file *mf = file->private_data;
 	struct myheap_dev *dev = mf->dev;
 	unsigned long len = vma->vm_end - vma->vm_start;
-	int ret;
 
+	if (myheap_private_mode())
+		return -ENODEV;
 	if (vma->vm_pgoff || len > dev->mmap_size)
 		return -EINVAL;
 	/* VM_MAYSHARE: a read-only file's shared mapping lacks VM_SHARED. */
@@ -102,12 +92,14 @@ static int myheap_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 
+	/* Never executable: mprotect(PROT_EXEC) then fails with -EACCES. */
+#ifdef MYHEAP_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, VM_MAYEXEC);
+#else
+	vma->vm_flags &= ~VM_MAYEXEC;
+#endif
 	/* Sets VM_DONTEXPAND, so mremap() cannot grow it past the region. */
-	ret = remap_vmalloc_range(vma, dev->region, 0);
-	if (ret)
-		return ret;
-	vma->vm_ops = &myheap_vm_ops;
-	return 0;
+	return remap_vmalloc_range(vma, dev->region, 0);
 }
 
 /* The file operations of /dev/myheap. */
@@ -116,6 +108,9 @@ const struct file_operations myheap_fops = {
 	.open = myheap_open,
 	.release = myheap_release,
 	.mmap = myheap_mmap,
+	.read = myheap_read,
+	.write = myheap_write,
+	.llseek = myheap_llseek,
 	.unlocked_ioctl = myheap_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -107,9 +107,11 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	struct myheap_info *info = &arg->info;
 
 	info->abi_version = MYHEAP_ABI_VERSION;
-	info->features = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
-			 MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
-			 MYHEAP_FEATURE_OWNERSHIP;
+	info->features = MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
+			 MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_OWNERSHIP |
+			 MYHEAP_FEATURE_RW;
+	info->features |= myheap_private_mode() ? MYHEAP_FEATURE_PRIVATE :
+						  MYHEAP_FEATURE_MMAP;
 	if (dev->poison)
 		info->features |= MYHEAP_FEATURE_POISON;
 	info->region_size = dev->region_size;

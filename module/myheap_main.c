@@ -6,6 +6,9 @@
  *   region_size  bytes of the heap's region, K/M/G suffixes (default 4M)
  *   policy       initial placement policy by name (default segregated)
  *   poison       poison free payloads and check them on reuse (default off)
+ *   mmap         the region may be mapped (default on); off is private
+ *                mode: mmap() fails with -ENODEV and a process reaches only
+ *                its own blocks, through pread()/pwrite() (myheap_rw.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,8 +33,30 @@ static bool myheap_poison;
 module_param_named(poison, myheap_poison, bool, 0444);
 MODULE_PARM_DESC(poison, "Poison free payloads and check them on reuse (default off)");
 
+static bool myheap_mmap_param = true;
+module_param_named(mmap, myheap_mmap_param, bool, 0444);
+MODULE_PARM_DESC(mmap,
+		 "Let processes map the region (default on); off: private mode, each process reads and writes only its own blocks with pread/pwrite");
+
 /* The device of the loaded module. */
 struct myheap_dev myheap;
+
+/**
+ * myheap_private_mode() - is the module in private mode (mmap=0)?
+ *
+ * In private mode the region is never mapped: mmap() fails with -ENODEV,
+ * MYHEAP_IOC_GET_INFO reports MYHEAP_FEATURE_PRIVATE instead of
+ * MYHEAP_FEATURE_MMAP, and pread()/pwrite() are the only way to the bytes
+ * of a block, the caller's own only. The parameter is read-only (0444), so
+ * the answer never changes while the module is loaded.
+ *
+ * Context: any.
+ * Return: true in private mode.
+ */
+bool myheap_private_mode(void)
+{
+	return !myheap_mmap_param;
+}
 
 static int __init myheap_init(void)
 {
@@ -54,9 +79,10 @@ static int __init myheap_init(void)
 	if (ret)
 		goto remove_debugfs;
 
-	pr_info("%lu-byte heap, policy %s%s, on /dev/%s\n", myheap_region_size,
-		mh_policy_name(myheap_policy), myheap_poison ? ", poisoned" : "",
-		MYHEAP_NAME);
+	pr_info("%lu-byte heap, policy %s%s%s, on /dev/%s\n",
+		myheap_region_size, mh_policy_name(myheap_policy),
+		myheap_poison ? ", poisoned" : "",
+		myheap_private_mode() ? ", private (no mmap)" : "", MYHEAP_NAME);
 	return 0;
 
 remove_debugfs:

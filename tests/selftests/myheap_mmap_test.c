@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * myheap mmap and lifetime selftests: mapping bounds and protections, data
- * shared between files and processes through the mapping, and cleanup when
- * an owner goes away (exit, kill, last munmap), damage included.
+ * shared between files and processes through the mapping, pread/pwrite
+ * agreeing with it, cleanup when an owner goes away (exit, kill, last
+ * munmap), damage included, and the module outliving every mapping.
  */
 #include <signal.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "myheap_util.h"
+#include "myheap_module.h"
 
 /* Does /dev/kmsg hold a record containing all of @a and @b? */
 static bool kmsg_has(const char *a, const char *b)
@@ -167,6 +169,38 @@ TEST_F(map, shared_between_files)
 	EXPECT_EQ(0, mh_free(self->fd, off));
 	munmap(p1, size);
 	munmap(p2, size);
+	close(fd2);
+}
+
+/* pread()/pwrite() and the mapping show the same bytes of one's own block. */
+TEST_F(map, rw_matches_mapping)
+{
+	size_t size = self->info.mmap_size;
+	unsigned char *p, buf[300];
+	int fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	uint64_t off, theirs;
+
+	ASSERT_LE(0, fd2);
+	EXPECT_TRUE(self->info.features & MYHEAP_FEATURE_RW);
+	EXPECT_FALSE(self->info.features & MYHEAP_FEATURE_PRIVATE);
+	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mh_alloc(self->fd, 300, 0, 0, &off));
+	ASSERT_EQ(0, mh_alloc(fd2, 300, 0, 0, &theirs));
+	mh_fill(buf, 300, 55);
+	EXPECT_EQ(300, pwrite(self->fd, buf, 300, off));
+	EXPECT_TRUE(mh_intact(p + off, 300, 55));
+	mh_fill(p + off, 300, 56);
+	EXPECT_EQ(200, pread(self->fd, buf, 200, off + 100));
+	EXPECT_EQ(0, memcmp(buf, p + off + 100, 200));
+	/* Mapped or not, another file's block is not ours to read or write. */
+	EXPECT_EQ(-1, pread(self->fd, buf, 16, theirs));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, pwrite(self->fd, buf, 16, theirs + 16));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, mh_free(fd2, theirs));
+	munmap(p, size);
 	close(fd2);
 }
 
@@ -368,6 +402,61 @@ TEST(damage_reset_after_last_close)
 	EXPECT_EQ(0, mh_check(fd, NULL));
 	EXPECT_TRUE(kmsg_has("heap was damaged", "reset"));
 	close(fd);
+}
+
+/*
+ * The region outlives every mapping: with the file closed and only the
+ * mapping left, the module cannot be unloaded, the mapping stays usable
+ * (no fault), the block stays allocated; after munmap the block is freed
+ * and rmmod works. The module is loaded again as it was found. (No
+ * fixture: this process must hold no file of the device at the end.)
+ */
+TEST(mapping_holds_the_module)
+{
+	char params[256];
+	struct myheap_info info;
+	unsigned char *p;
+	uint64_t off;
+	long before;
+	int fd, ret;
+
+	ASSERT_EQ(0, mh_module_params(params, sizeof(params)));
+	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mh_info(fd, &info));
+	before = mh_used_blocks(fd);
+	ASSERT_EQ(0, mh_alloc(fd, 5000, 0, 0, &off));
+	p = map_heap(fd, info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	mh_fill(p + off, 5000, 66);
+	ASSERT_EQ(0, close(fd));
+
+	ret = mh_module_unload();
+	EXPECT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY)
+		TH_LOG("delete_module with only a mapping left: %d", ret);
+	ASSERT_TRUE(mh_module_loaded());
+	/* Touch the mapping: it is still the region, and still ours. */
+	EXPECT_TRUE(mh_intact(p + off, 5000, 66));
+	mh_fill(p + off, 5000, 67);
+	EXPECT_TRUE(mh_intact(p + off, 5000, 67));
+	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(before + 1, mh_used_blocks(fd));
+	/* The block is still the closed file's, not the new one's. */
+	EXPECT_EQ(-EPERM, mh_free(fd, off));
+	EXPECT_EQ(0, close(fd));
+
+	EXPECT_EQ(0, munmap(p, info.mmap_size));
+	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(before, mh_used_blocks(fd));
+	EXPECT_EQ(0, close(fd));
+
+	EXPECT_EQ(0, mh_module_unload());
+	EXPECT_FALSE(mh_module_loaded());
+	ret = mh_module_load(params);
+	ASSERT_EQ(0, ret) TH_LOG("insmod %s %s: %s", mh_ko_path(), params,
+				 strerror(-ret));
 }
 
 TEST_HARNESS_MAIN

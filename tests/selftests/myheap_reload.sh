@@ -82,7 +82,7 @@ done
 unload
 for bad in region_size=bogus region_size=1G region_size=257M region_size=12345 \
 	region_size=0 region_size=2048 region_size=4KB region_size=-4K \
-	region_size= policy=bogus policy= policy=First; do
+	region_size= policy=bogus policy= policy=First mmap=bogus mmap=2; do
 	if insmod "$ko" "$bad" 2>/dev/null; then
 		not_ok "insmod $bad refused"
 		rmmod myheap
@@ -101,10 +101,11 @@ t "a user killed while holding blocks" sh -c \
 	'myheap_mmap_test -t cleanup_on_kill >/tmp/reload-kill.log 2>&1 || { cat /tmp/reload-kill.log; false; }'
 t "rmmod after a killed user" rmmod myheap
 t "insmod with defaults again" insmod "$ko"
-t "defaults: 4M, segregated, no poison" sh -c \
+t "defaults: 4M, segregated, no poison, mappable" sh -c \
 	"[ \"\$(cat $params/region_size)\" = 4194304 ] &&
 	 [ \"\$(cat $params/policy)\" = segregated ] &&
-	 [ \"\$(cat $params/poison)\" = N ]"
+	 [ \"\$(cat $params/poison)\" = N ] &&
+	 [ \"\$(cat $params/mmap)\" = Y ]"
 t "device works after all that" sanity
 
 echo "1..$n"

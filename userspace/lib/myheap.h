@@ -5,6 +5,9 @@
  * The module hands out blocks as offsets into one region of kernel memory;
  * the library maps that region (MAP_SHARED) and turns offsets into real
  * pointers, so a caller allocates, writes and frees as with malloc().
+ * Without the mapping (MYHEAP_OPEN_NO_MAP, or a module in private mode,
+ * mmap=0, where the region cannot be mapped at all) the offset calls and
+ * myheap_read()/myheap_write() do the same work on the caller's own blocks.
  *
  * Conventions:
  *   - Functions returning int return 0 (or a count) on success and a
@@ -36,13 +39,18 @@ extern "C" {
 
 /** Major version of the library's ABI (the soname is libmyheap.so.1). */
 #define LIBMYHEAP_VERSION_MAJOR	1
-/** Minor version: additions since the major version. */
-#define LIBMYHEAP_VERSION_MINOR	0
+/** Minor version: additions since the major version (1: read/write). */
+#define LIBMYHEAP_VERSION_MINOR	1
 
 /** myheap_open() flag: do not map the region; only offset calls work. */
 #define MYHEAP_OPEN_NO_MAP	(1u << 0)
+/**
+ * myheap_open() flag: map the region if the module allows it, else (private
+ * mode) open without the mapping instead of failing.
+ */
+#define MYHEAP_OPEN_MAP_IF_ALLOWED	(1u << 1)
 /** Every defined MYHEAP_OPEN_* flag. */
-#define MYHEAP_OPEN_VALID	(MYHEAP_OPEN_NO_MAP)
+#define MYHEAP_OPEN_VALID	(MYHEAP_OPEN_NO_MAP | MYHEAP_OPEN_MAP_IF_ALLOWED)
 
 /** An open heap: the device file and, normally, its mapping. */
 struct myheap;
@@ -75,6 +83,12 @@ int myheap_off_realloc(struct myheap *heap, uint64_t offset, uint64_t size,
 int myheap_off_free(struct myheap *heap, uint64_t offset);
 int myheap_off_usable_size(struct myheap *heap, uint64_t offset,
 			   uint64_t *usable, uint64_t *requested);
+
+/* --- The bytes of one's own blocks, by offset (pread/pwrite; any mode) ---- */
+
+int myheap_read(struct myheap *heap, uint64_t offset, void *buf, size_t len);
+int myheap_write(struct myheap *heap, uint64_t offset, const void *buf,
+		 size_t len);
 
 /* --- Offsets and pointers ------------------------------------------------- */
 

@@ -112,6 +112,14 @@ int myheap_off_usable_size(struct myheap *heap, uint64_t offset,
 	return 0;
 }
 
+/* Why a handle has no mapping, for the messages of the pointer calls. */
+static const char *mh_no_map_why(const struct myheap *heap)
+{
+	if (heap->info.features & MYHEAP_FEATURE_PRIVATE)
+		return "the pointer calls need the mapping, and the module is in private mode (mmap=0)";
+	return "the pointer calls need the mapping, and it was opened without it (MYHEAP_OPEN_NO_MAP)";
+}
+
 /**
  * myheap_ptr() - the address of @offset in the mapping.
  * @heap: the heap.
@@ -123,9 +131,8 @@ int myheap_off_usable_size(struct myheap *heap, uint64_t offset,
 void *myheap_ptr(const struct myheap *heap, uint64_t offset)
 {
 	if (!heap->base) {
-		errno = -mh_fail(ENOTSUP, "myheap_ptr",
-				 "%s was opened without its mapping (MYHEAP_OPEN_NO_MAP)",
-				 heap->path);
+		errno = -mh_fail(ENOTSUP, "myheap_ptr", "%s: %s", heap->path,
+				 mh_no_map_why(heap));
 		return NULL;
 	}
 	if (offset >= heap->mapped) {
@@ -149,9 +156,8 @@ int64_t myheap_offset(const struct myheap *heap, const void *ptr)
 	uintptr_t p = (uintptr_t)ptr, b = (uintptr_t)heap->base;
 
 	if (!heap->base)
-		return mh_fail(ENOTSUP, "myheap_offset",
-			       "%s was opened without its mapping (MYHEAP_OPEN_NO_MAP)",
-			       heap->path);
+		return mh_fail(ENOTSUP, "myheap_offset", "%s: %s", heap->path,
+			       mh_no_map_why(heap));
 	if (p < b || p - b >= heap->mapped)
 		return mh_fail(ENXIO, "myheap_offset", "pointer %p is outside the mapping",
 			       ptr);
@@ -170,8 +176,8 @@ static int check_mapped(const struct myheap *heap, const char *call)
 	if (heap->base)
 		return 0;
 	return mh_fail(ENOTSUP, call,
-		       "%s was opened without its mapping (MYHEAP_OPEN_NO_MAP): use the myheap_off_* calls",
-		       heap->path);
+		       "%s: %s: use the myheap_off_* calls and myheap_read()/myheap_write()",
+		       heap->path, mh_no_map_why(heap));
 }
 
 static void *alloc_ptr(struct myheap *heap, const char *call, size_t size,

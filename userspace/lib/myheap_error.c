@@ -49,7 +49,8 @@ static const char *const heap_meanings[] = {
 	[EBUSY] = "blocks are in use",
 	[EPERM] = "not permitted (another file's block, or no CAP_SYS_ADMIN)",
 	[EPROTO] = "module and library ABI do not match",
-	[ENOTSUP] = "needs the mapping (opened with MYHEAP_OPEN_NO_MAP)",
+	[ENOTSUP] = "needs the mapping (opened without it, or private mode)",
+	[ENODEV] = "the region cannot be mapped (module in private mode, mmap=0)",
 	[EOVERFLOW] = "size computation overflows",
 };
 

@@ -19,7 +19,8 @@
  * struct myheap - an open heap. Written only by myheap_open(), so threads
  * share it without a lock.
  * @fd: the open device file; owner of every block this handle allocates.
- * @base: start of the MAP_SHARED mapping, or NULL (MYHEAP_OPEN_NO_MAP).
+ * @base: start of the MAP_SHARED mapping, or NULL (MYHEAP_OPEN_NO_MAP, or
+ *	private mode with MYHEAP_OPEN_MAP_IF_ALLOWED).
  * @mapped: bytes mapped at @base (0 without the mapping).
  * @info: GET_INFO at open time (the policy in it may be stale).
  * @path: the device path it was opened as.
@@ -45,7 +46,10 @@ int mh_fail_ioctl(int ret, const char *call);
 /* Wrap ioctl(): 0 or -errno. */
 int mh_ioctl(const struct myheap *heap, unsigned long cmd, void *arg);
 
-/* Check GET_INFO's answer; 0, or -EPROTO with the reason in @why. */
+/*
+ * Check GET_INFO's answer; 0, or -EPROTO (-ENODEV: @need_map but private
+ * mode) with the reason in @why.
+ */
 int mh_check_info(const struct myheap_info *info, bool need_map, char *why,
 		  size_t len);
 

@@ -34,6 +34,7 @@ static void names_of_features(uint64_t bits, char *buf, size_t len)
 		{ MYHEAP_FEATURE_REALLOC, "realloc" },
 		{ MYHEAP_FEATURE_BATCH, "batch" },
 		{ MYHEAP_FEATURE_ZERO, "zero" },
+		{ MYHEAP_FEATURE_RW, "rw" },
 	};
 	size_t used = 0;
 
@@ -63,6 +64,11 @@ int mh_check_info(const struct myheap_info *info, bool need_map, char *why,
 			 info->abi_version, MYHEAP_ABI_VERSION);
 		return -EPROTO;
 	}
+	if (need_map && (info->features & MYHEAP_FEATURE_PRIVATE)) {
+		snprintf(why, len,
+			 "the module is in private mode (mmap=0): the region cannot be mapped; open with MYHEAP_OPEN_NO_MAP or MYHEAP_OPEN_MAP_IF_ALLOWED and use the offset and read/write calls");
+		return -ENODEV;
+	}
 	if ((info->features & need) != need) {
 		names_of_features(need & ~info->features, missing,
 				  sizeof(missing));
@@ -82,8 +88,9 @@ int mh_check_info(const struct myheap_info *info, bool need_map, char *why,
 	return 0;
 }
 
-static int handshake(struct myheap *h, bool need_map)
+static int handshake(struct myheap *h, unsigned int flags, bool *map)
 {
+	bool need_map = !(flags & (MYHEAP_OPEN_NO_MAP | MYHEAP_OPEN_MAP_IF_ALLOWED));
 	char why[200];
 	int ret;
 
@@ -98,6 +105,8 @@ static int handshake(struct myheap *h, bool need_map)
 	ret = mh_check_info(&h->info, need_map, why, sizeof(why));
 	if (ret)
 		return mh_fail(-ret, "myheap_open", "%s: %s", h->path, why);
+	*map = !(flags & MYHEAP_OPEN_NO_MAP) &&
+	       (h->info.features & MYHEAP_FEATURE_MMAP);
 	return 0;
 }
 
@@ -141,18 +150,25 @@ static int map_region(struct myheap *h)
 }
 
 /**
- * myheap_open() - open a heap device and map its region.
+ * myheap_open() - open a heap device and (normally) map its region.
  * @path: the device, or NULL for MYHEAP_DEVICE (/dev/myheap).
  * @flags: MYHEAP_OPEN_* flags.
  * @heap: where the new handle is stored on success.
  *
- * Return: 0; -EINVAL unknown flag or NULL @heap; -EPROTO the module's ABI
+ * Without flags the region is mapped, and a module in private mode
+ * (mmap=0) is an error; MYHEAP_OPEN_MAP_IF_ALLOWED maps it when the module
+ * allows it and opens without the mapping otherwise (myheap_base() says
+ * which); MYHEAP_OPEN_NO_MAP never maps it.
+ *
+ * Return: 0; -EINVAL unknown flag or NULL @heap; -ENODEV the module is in
+ * private mode and the mapping was required; -EPROTO the module's ABI
  * version or features do not match this library; -ENOTTY @path is not a
  * myheap device; the errno of open() or mmap() otherwise.
  */
 int myheap_open(const char *path, unsigned int flags, struct myheap **heap)
 {
 	struct myheap *h;
+	bool map = false;
 	int ret;
 
 	if (!heap || (flags & ~MYHEAP_OPEN_VALID))
@@ -172,10 +188,10 @@ int myheap_open(const char *path, unsigned int flags, struct myheap **heap)
 			      errno == ENOENT ? " (is myheap.ko loaded?)" : "");
 		goto free_handle;
 	}
-	ret = handshake(h, !(flags & MYHEAP_OPEN_NO_MAP));
+	ret = handshake(h, flags, &map);
 	if (ret)
 		goto close_fd;
-	if (!(flags & MYHEAP_OPEN_NO_MAP)) {
+	if (map) {
 		ret = map_region(h);
 		if (ret)
 			goto close_fd;

@@ -78,7 +78,8 @@ struct myheap *cli_heap(struct cli *cli)
 
 	if (cli->heap)
 		return cli->heap;
-	ret = myheap_open(cli->device, 0, &cli->heap);
+	/* Private mode (mmap=0): no mapping; fill/peek/replay use read/write. */
+	ret = myheap_open(cli->device, MYHEAP_OPEN_MAP_IF_ALLOWED, &cli->heap);
 	if (ret) {
 		cli->last_errno = -ret;
 		cli_err("%s", myheap_last_error());

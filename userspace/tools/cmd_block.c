@@ -2,12 +2,16 @@
 /*
  * Commands on single blocks: alloc, free, realloc, usable; and fill/peek,
  * which write and read the region through the mapping (fill can scribble
- * over a header on purpose, to watch the kernel catch it).
+ * over a header on purpose, to watch the kernel catch it), or, without a
+ * mapping (private mode) or with --rw, through pwrite/pread on this open
+ * file's own blocks only.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -222,9 +226,16 @@ int cmd_usable(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* OFFSET and LEN inside the mapping, for fill and peek. */
-static int mapped_range(struct cli *cli, char **argv, struct myheap **h,
-			uint64_t *off, uint64_t *len)
+/* The standard options plus --rw, for fill and peek. */
+#define RW_OPTIONS CLI_STD_OPTIONS, { "rw", no_argument, NULL, 'r' }
+
+/*
+ * OFFSET and LEN for fill and peek; *rw tells whether they go through
+ * pwrite/pread (asked for, or no mapping) or through the mapping, where
+ * they must lie inside it.
+ */
+static int region_range(struct cli *cli, char **argv, struct myheap **h,
+			uint64_t *off, uint64_t *len, bool *rw)
 {
 	if (!cli_offset(cli, argv[0], argv[optind], off) ||
 	    !cli_size(argv[0], "LEN", argv[optind + 1], len))
@@ -232,6 +243,14 @@ static int mapped_range(struct cli *cli, char **argv, struct myheap **h,
 	*h = cli_heap(cli);
 	if (!*h)
 		return EXIT_DEVICE;
+	if (!myheap_base(*h))
+		*rw = true;
+	if (*rw) {
+		/* The kernel bounds it by the block; keep the buffer sane. */
+		if (*len > (64u << 20))
+			return cli_usage(argv[0], "LEN above 64 MiB through read/write");
+		return -1;
+	}
 	if (*off > myheap_mapped_size(*h) || *len > myheap_mapped_size(*h) - *off)
 		return cli_usage(argv[0], "%" PRIu64 " bytes at %" PRIu64
 				 " run past the %zu-byte mapping", *len, *off,
@@ -240,22 +259,36 @@ static int mapped_range(struct cli *cli, char **argv, struct myheap **h,
 }
 
 static const char fill_help[] =
-	"usage: myheap fill OFFSET LEN BYTE\n"
+	"usage: myheap fill [--rw] OFFSET LEN BYTE\n"
 	"\n"
-	"Write BYTE (0-255, decimal or 0x hex) over LEN bytes at OFFSET through\n"
-	"the shared mapping. Any offset of the region is allowed, headers\n"
-	"included: this is how to damage a header on purpose and watch the\n"
-	"kernel refuse it (EBADMSG, EUCLEAN) and `myheap check` report it.\n";
+	"Write BYTE (0-255, decimal or 0x hex) over LEN bytes at OFFSET.\n"
+	"\n"
+	"Through the shared mapping, any offset of the region is allowed,\n"
+	"headers included: this is how to damage a header on purpose and watch\n"
+	"the kernel refuse it (EBADMSG, EUCLEAN) and `myheap check` report it.\n"
+	"\n"
+	"Without the mapping (the module in private mode, mmap=0) or with --rw,\n"
+	"the bytes go through pwrite(2), which the kernel allows only inside a\n"
+	"block of this open file (so within one `myheap shell` session): EPERM\n"
+	"for another file's block, EALREADY a free one, ENXIO a header or no\n"
+	"block, EINVAL a range past the block's usable size.\n"
+	"\n"
+	"  --rw   use pwrite even when the region is mapped\n";
 
 int cmd_fill(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	static const struct option opts[] = { RW_OPTIONS, { 0 } };
 	uint64_t off, len, byte;
-	bool json = cli->json;
+	bool json = cli->json, rw = false;
 	struct myheap *h;
+	unsigned char *buf;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r') {
+			rw = true;
+			continue;
+		}
 		ret = cli_std_opt(c, argv[0], fill_help, &json);
 		if (ret >= 0)
 			return ret;
@@ -266,41 +299,76 @@ int cmd_fill(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (byte > 255)
 		return cli_usage(argv[0], "BYTE must be 0..255");
-	ret = mapped_range(cli, argv, &h, &off, &len);
+	ret = region_range(cli, argv, &h, &off, &len, &rw);
 	if (ret >= 0)
 		return ret;
-	memset((char *)myheap_base(h) + off, (int)byte, len);
+	if (rw) {
+		buf = malloc(len ? len : 1);
+		if (!buf)
+			return cli_fail(cli, -ENOMEM, "fill");
+		memset(buf, (int)byte, len);
+		ret = myheap_write(h, off, buf, len);
+		free(buf);
+		if (ret)
+			return cli_fail(cli, ret, "fill %" PRIu64 " bytes at %" PRIu64
+					" (pwrite: this file's own blocks only)", len, off);
+	} else {
+		memset((char *)myheap_base(h) + off, (int)byte, len);
+	}
 	if (!json)
-		printf("wrote %" PRIu64 " bytes of 0x%02" PRIx64 " at offset %" PRIu64 "\n",
-		       len, byte, off);
+		printf("wrote %" PRIu64 " bytes of 0x%02" PRIx64 " at offset %" PRIu64 "%s\n",
+		       len, byte, off, rw ? " (pwrite)" : "");
 	return EXIT_OK;
 }
 
 static const char peek_help[] =
-	"usage: myheap peek OFFSET LEN\n"
+	"usage: myheap peek [--rw] OFFSET LEN\n"
 	"\n"
-	"Hex dump of LEN bytes at OFFSET, read through the shared mapping.\n";
+	"Hex dump of LEN bytes at OFFSET, read through the shared mapping (any\n"
+	"offset of the region). Without the mapping (private mode, mmap=0) or\n"
+	"with --rw, read with pread(2): only inside a block of this open file,\n"
+	"with the errors of `myheap fill`.\n"
+	"\n"
+	"  --rw   use pread even when the region is mapped\n";
 
 int cmd_peek(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
-	bool json = cli->json;
+	static const struct option opts[] = { RW_OPTIONS, { 0 } };
+	bool json = cli->json, rw = false;
+	unsigned char *copy = NULL;
 	const unsigned char *p;
 	uint64_t off, len;
 	struct myheap *h;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r') {
+			rw = true;
+			continue;
+		}
 		ret = cli_std_opt(c, argv[0], peek_help, &json);
 		if (ret >= 0)
 			return ret;
 	}
 	if (argc - optind != 2)
 		return cli_usage(argv[0], "needs OFFSET and LEN");
-	ret = mapped_range(cli, argv, &h, &off, &len);
+	ret = region_range(cli, argv, &h, &off, &len, &rw);
 	if (ret >= 0)
 		return ret;
-	p = (const unsigned char *)myheap_base(h) + off;
+	if (rw) {
+		copy = malloc(len ? len : 1);
+		if (!copy)
+			return cli_fail(cli, -ENOMEM, "peek");
+		ret = myheap_read(h, off, copy, len);
+		if (ret) {
+			free(copy);
+			return cli_fail(cli, ret, "peek %" PRIu64 " bytes at %" PRIu64
+					" (pread: this file's own blocks only)", len, off);
+		}
+		p = copy;
+	} else {
+		p = (const unsigned char *)myheap_base(h) + off;
+	}
 	for (uint64_t i = 0; i < len; i += 16) {
 		printf("%08" PRIx64 " ", off + i);
 		for (uint64_t k = i; k < i + 16; k++) {
@@ -314,5 +382,6 @@ int cmd_peek(struct cli *cli, int argc, char **argv)
 			putchar(isprint(p[k]) ? p[k] : '.');
 		printf("|\n");
 	}
+	free(copy);
 	return EXIT_OK;
 }

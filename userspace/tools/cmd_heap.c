@@ -18,6 +18,8 @@ static const struct { uint64_t bit; const char *name; } feature_names[] = {
 	{ MYHEAP_FEATURE_ZERO, "zero" },
 	{ MYHEAP_FEATURE_POISON, "poison" },
 	{ MYHEAP_FEATURE_OWNERSHIP, "ownership" },
+	{ MYHEAP_FEATURE_RW, "rw" },
+	{ MYHEAP_FEATURE_PRIVATE, "private" },
 };
 #define NR_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
 
@@ -42,7 +44,8 @@ static const char info_help[] =
 	"\n"
 	"What the module reports through MYHEAP_IOC_GET_INFO: ABI version,\n"
 	"feature bits, region and mapping size, header size, alignment, smallest\n"
-	"block, largest alignment, batch limit and the current policy.\n";
+	"block, largest alignment, batch limit and the current policy; in\n"
+	"private mode (feature \"private\", no \"mmap\") a line saying so.\n";
 
 int cmd_info(struct cli *cli, int argc, char **argv)
 {
@@ -98,6 +101,8 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	printf("limits       alignment up to %u, %u operations per batch\n",
 	       info.max_align, info.batch_max);
 	printf("policy       %s\n", myheap_policy_name(info.policy));
+	if (info.features & MYHEAP_FEATURE_PRIVATE)
+		printf("mode         private (mmap=0): no mapping; each open file reads and writes only its own blocks\n");
 	return EXIT_OK;
 }
 

@@ -24,8 +24,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "free", "OFFSET", "free a block", cmd_free },
 	{ "realloc", "OFFSET SIZE", "resize a block, print its offset now", cmd_realloc },
 	{ "usable", "OFFSET", "usable and requested bytes of a block", cmd_usable },
-	{ "fill", "OFFSET LEN BYTE", "write BYTE over LEN bytes through the mapping", cmd_fill },
-	{ "peek", "OFFSET LEN", "hex dump of LEN bytes through the mapping", cmd_peek },
+	{ "fill", "[--rw] OFFSET LEN BYTE", "write BYTE over LEN bytes (mapping, or pwrite)", cmd_fill },
+	{ "peek", "[--rw] OFFSET LEN", "hex dump of LEN bytes (mapping, or pread)", cmd_peek },
 	{ "stats", "", "statistics of the whole heap", cmd_stats },
 	{ "check", "", "run the integrity checker (exit 4 on violations)", cmd_check },
 	{ "dump", "", "the block layout (debugfs blocks)", cmd_dump },
@@ -64,6 +64,8 @@ static void usage(FILE *to)
 		"Every command takes --help; most take --json. Sizes accept K, M, G.\n"
 		"Blocks belong to the open file: a one-shot `myheap alloc` frees its\n"
 		"block when it exits; use `myheap shell` to keep them.\n"
+		"With the module in private mode (mmap=0) there is no mapping: fill,\n"
+		"peek and replay use pwrite/pread on this file's own blocks only.\n"
 		"\n"
 		"exit status: 0 ok, 1 refused by the heap, 2 usage, 3 device or\n"
 		"debugfs unusable, 4 integrity check or replay verification failed\n");

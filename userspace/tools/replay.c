@@ -6,6 +6,7 @@
  * realloc of an id that holds no block allocates.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +26,9 @@ struct slot {
 
 struct run {
 	struct myheap *heap;
-	uint8_t *base;
+	uint8_t *base;		/* the mapping, or NULL: payloads via read/write */
+	uint8_t *scratch;	/* a block's bytes on their way (no mapping) */
+	size_t scratch_len;
 	const struct replay_opts *opts;
 	struct replay_result *res;
 	struct slot *slots;
@@ -56,15 +59,74 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Room for @len bytes in the scratch buffer; NULL when out of memory. */
+static uint8_t *scratch(struct run *r, size_t len)
+{
+	uint8_t *p;
+
+	if (len <= r->scratch_len)
+		return r->scratch;
+	p = realloc(r->scratch, len);
+	if (!p)
+		return NULL;
+	r->scratch = p;
+	r->scratch_len = len;
+	return p;
+}
+
+/*
+ * Bytes [@from, @to) of the block at @off get the pattern of @tag: through
+ * the mapping, or with one myheap_write() when there is none (private mode).
+ */
+static int payload_fill(struct run *r, uint64_t off, size_t from, size_t to,
+			uint32_t tag)
+{
+	uint8_t *p;
+
+	if (r->base) {
+		pattern_fill(r->base + off, from, to, tag);
+		return 0;
+	}
+	p = scratch(r, to);
+	if (!p)
+		return -ENOMEM;
+	pattern_fill(p, from, to, tag);
+	return myheap_write(r->heap, off + from, p + from, to - from);
+}
+
+/* The index of the first of @len bytes at @off off the pattern, or @len. */
+static int payload_check(struct run *r, uint64_t off, size_t len, uint32_t tag,
+			 size_t *bad)
+{
+	uint8_t *p;
+	int ret;
+
+	if (r->base) {
+		*bad = pattern_check(r->base + off, len, tag);
+		return 0;
+	}
+	p = scratch(r, len);
+	if (!p)
+		return -ENOMEM;
+	ret = myheap_read(r->heap, off, p, len);
+	if (!ret)
+		*bad = pattern_check(p, len, tag);
+	return ret;
+}
+
 /* The first @len bytes of block @id must still hold its pattern. */
 static bool intact(struct run *r, uint32_t id, uint32_t len, uint64_t i)
 {
 	const struct slot *s = &r->slots[id];
 	size_t bad;
+	int ret;
 
 	if (!r->opts->verify || !len)
 		return true;
-	bad = pattern_check(r->base + s->offset, len, s->tag);
+	ret = payload_check(r, s->offset, len, s->tag, &bad);
+	if (ret)
+		return failed(r->res, "op %" PRIu64 ": reading block %u at offset %" PRIu64
+			      ": %s", i, id, s->offset, myheap_strerror(ret));
 	if (bad == len)
 		return true;
 	r->res->bad_data = true;
@@ -113,8 +175,10 @@ static bool op_alloc(struct run *r, const struct trace_op *op, uint64_t i)
 		note_block(r, s->offset, usable);
 	}
 	s->tag = (uint32_t)i + 1;
-	if (r->opts->verify && op->size)
-		pattern_fill(r->base + s->offset, 0, op->size, s->tag);
+	if (r->opts->verify && op->size &&
+	    (ret = payload_fill(r, s->offset, 0, op->size, s->tag)))
+		return failed(r->res, "op %" PRIu64 ": writing block %u: %s", i,
+			      op->id, myheap_strerror(ret));
 	s->live = true;
 	s->size = op->size;
 	r->payload += op->size;
@@ -138,8 +202,10 @@ static bool op_realloc(struct run *r, const struct trace_op *op, uint64_t i)
 	s->offset = off;
 	if (!intact(r, op->id, keep, i))
 		return false;
-	if (r->opts->verify && op->size > old)
-		pattern_fill(r->base + off, old, op->size, s->tag);
+	if (r->opts->verify && op->size > old &&
+	    (ret = payload_fill(r, off, old, op->size, s->tag)))
+		return failed(r->res, "op %" PRIu64 ": writing block %u: %s", i,
+			      op->id, myheap_strerror(ret));
 	s->size = op->size;
 	r->payload = r->payload - old + op->size;
 	return true;
@@ -197,8 +263,6 @@ bool replay_run(struct myheap *heap, const struct trace *t,
 
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
-	if (opts->verify && !r.base)
-		return failed(res, "payload checks need the mapping");
 	r.slots = calloc(t->nids ? t->nids : 1, sizeof(*r.slots));
 	if (!r.slots)
 		return failed(res, "out of memory for %u blocks", t->nids);
@@ -219,6 +283,7 @@ bool replay_run(struct myheap *heap, const struct trace *t,
 		fprintf(stderr, "\r\033[K");
 	release_all(&r, t);
 	free(r.slots);
+	free(r.scratch);
 	ret = myheap_check(heap, &check);
 	if (ret < 0) {
 		failed(res, "check after the replay: %s", myheap_strerror(ret));

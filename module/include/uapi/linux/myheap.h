@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * myheap userspace API: the ioctls and mmap of /dev/myheap.
+ * myheap userspace API: the ioctls, read/write and mmap of /dev/myheap.
  *
  * The module runs a header/free-list heap over one region of kernel memory.
  * A process opens /dev/myheap, maps the whole region MAP_SHARED, and asks
  * for blocks with MYHEAP_IOC_ALLOC; a block is named by its payload offset
  * from the start of the region, so its bytes are at mmap_base + offset.
+ * pread()/pwrite() at a payload offset reach the same bytes of the caller's
+ * own blocks without the mapping; in private mode (module parameter
+ * mmap=0) they are the only way, and the region cannot be mapped at all.
  * Every block belongs to the open file that allocated it: other files cannot
- * free, resize or query it, and closing the file frees all its blocks.
+ * free, resize, query, read or write it, and the file's blocks are freed
+ * when its last reference goes: at the last close(), or, if the region is
+ * still mapped through it, at the last munmap() of that mapping.
  */
 #ifndef _UAPI_LINUX_MYHEAP_H
 #define _UAPI_LINUX_MYHEAP_H
@@ -65,6 +70,15 @@
 #define MYHEAP_FEATURE_POISON		_BITULL(4)
 /** MYHEAP_FEATURE_OWNERSHIP - blocks belong to the file that allocated them. */
 #define MYHEAP_FEATURE_OWNERSHIP	_BITULL(5)
+/** MYHEAP_FEATURE_RW - pread()/pwrite() reach the caller's own blocks. */
+#define MYHEAP_FEATURE_RW		_BITULL(6)
+/**
+ * MYHEAP_FEATURE_PRIVATE - private mode (module parameter mmap=0): the
+ * region cannot be mapped (MYHEAP_FEATURE_MMAP is clear, mmap() fails with
+ * -ENODEV) and a process reaches only its own blocks' payloads, through
+ * pread()/pwrite(): no other process's data and no header.
+ */
+#define MYHEAP_FEATURE_PRIVATE		_BITULL(7)
 
 /*
  * Placement policies (myheap_info.policy, myheap_stats.policy,
@@ -132,7 +146,8 @@
  * @policy: current placement policy, MYHEAP_POLICY_*.
  * @features: MYHEAP_FEATURE_* bits.
  * @region_size: bytes of the region (the heap's arena).
- * @mmap_size: bytes to pass to mmap() to map the whole region.
+ * @mmap_size: bytes to pass to mmap() to map the whole region (reported in
+ *	private mode too, where mmap() fails: see MYHEAP_FEATURE_PRIVATE).
  * @header_size: bytes of header in front of every payload.
  * @alignment: payload alignment: every offset is a multiple of it.
  * @min_block: smallest block in bytes, header included.
@@ -543,10 +558,53 @@ struct myheap_batch {
  *
  * mmap(NULL, myheap_info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
  * 0) maps the whole region; a shorter length maps its start. Errors:
- * -EINVAL offset not 0, length beyond the region, or a private mapping
- * (MAP_PRIVATE: a copy-on-write view of a shared heap is refused); -EPERM
- * PROT_EXEC (the mapping can never become executable); -EACCES PROT_WRITE
- * on a file opened read-only.
+ * -ENODEV private mode (MYHEAP_FEATURE_PRIVATE: the region is never
+ * mapped); -EINVAL offset not 0, length beyond the region, or a private
+ * mapping (MAP_PRIVATE: a copy-on-write view of a shared heap is refused);
+ * -EPERM PROT_EXEC; -EACCES PROT_WRITE on a file opened read-only.
+ *
+ * The mapping can never become executable: a later mprotect() adding
+ * PROT_EXEC fails with -EACCES (the kernel's answer for a mapping without
+ * VM_MAYEXEC).
+ *
+ * Lifetime: a mapping holds the open file, and the file holds the module.
+ * After close(fd) the mapping stays valid; the file's blocks stay allocated
+ * and the module cannot be unloaded until the last munmap(), when the
+ * blocks are freed as at a close.
+ */
+
+/**
+ * DOC: read and write of /dev/myheap
+ *
+ * pread(fd, buf, len, pos) and pwrite(fd, buf, len, pos) copy the bytes of
+ * one block of the calling open file (MYHEAP_FEATURE_RW), in both modes;
+ * read()/write() do the same at the file position, and lseek() moves it
+ * within [0, myheap_info.region_size]. @pos is a payload offset (from
+ * MYHEAP_IOC_ALLOC or _REALLOC) or a byte inside that payload (payload
+ * offset + k); the whole range [pos, pos + len) must lie within the
+ * block's usable size. A transfer reaches nothing else: no other file's
+ * block, no free block, no header. Finding the block for an inner @pos
+ * walks the blocks below it (a few thousand per hold of the heap lock);
+ * @pos at the payload offset is one lookup.
+ *
+ * Returns the bytes moved: all of @len, or fewer only if the block was
+ * freed or moved by another thread of the same file during the call or
+ * @buf faulted after the first page. A @len of 0 returns 0 and checks
+ * nothing. Errors (nothing moved):
+ *
+ * - -EINVAL the range leaves the block (@pos + @len beyond its usable
+ *   size), or a negative @pos;
+ * - -ENXIO @pos is no payload byte: at or past the region's end, in a
+ *   header, before the first block or in the heap's tail;
+ * - -EPERM the block there is in use by another open file;
+ * - -EALREADY the block there is free;
+ * - -EBADMSG the header of the block there fails its magic check;
+ * - -EUCLEAN heap metadata damaged;
+ * - -EFAULT @buf not readable (pwrite) or writable (pread);
+ * - -EBADF write on a file opened read-only, or read on one opened
+ *   write-only;
+ * - -EINTR a fatal signal arrived while waiting for the heap lock;
+ * - -ENOMEM no kernel memory for the bounce buffer.
  */
 
 #endif /* _UAPI_LINUX_MYHEAP_H */

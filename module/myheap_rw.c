@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * read() and write() of /dev/myheap: the bytes of the caller's own blocks,
+ * reached by file position (pread()/pwrite() at a payload offset). This is
+ * the only way to a block's bytes in private mode (mmap=0), where the
+ * region is never mapped; it works the same when mapping is allowed.
+ *
+ * A transfer starts at a payload offset, or inside the payload (payload
+ * offset + k), and must end within the block's usable size; it reaches
+ * nothing else: not another file's block, not a free block, not a header.
+ * Which block holds a position and whether the file owns it is decided
+ * under &myheap_dev.lock with myheap_block_size() (the kernel's ownership
+ * record, never the region's say-so), in the same hold that copies, and
+ * decided again for every chunk; finding the block for a position inside
+ * a payload walks the blocks below it, a bounded number per lock hold:
+ * the bytes travel through a kernel bounce buffer of at most a page, so no
+ * copy to or from userspace happens with the lock held (see myheap.h).
+ *
+ * Errors (the matrix is documented in the uapi header):
+ *   -ENXIO     the position is no payload byte: outside the heap, in a
+ *              header, in the pad before the first block or the tail
+ *   -EPERM     the block is in use by another file
+ *   -EALREADY  the block is free
+ *   -EBADMSG   the header of the block there fails its check
+ *   -EUCLEAN   the heap's metadata is damaged
+ *   -EINVAL    the range leaves the block: position + length beyond its
+ *              usable size (a negative position is -EINVAL too)
+ *   -EFAULT    the buffer is not readable/writable (nothing transferred)
+ *   -EINTR     a fatal signal while waiting for the lock
+ * A length of 0 transfers nothing and returns 0 without looking further.
+ * If a later chunk fails (the block was freed or moved meanwhile by another
+ * thread of the same file, a fault past the start of the buffer), the
+ * call returns the bytes moved so far, as a short read or write.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "myheap.h"
+
+/* Largest piece of a transfer copied under one hold of the lock. */
+#define MYHEAP_RW_CHUNK		PAGE_SIZE
+
+/* Blocks the walk visits per hold of the lock, and holds dropped at most. */
+#define MYHEAP_RW_WALK_CHUNK	4096
+#define MYHEAP_RW_WALK_RESTARTS	8
+
+/*
+ * The block whose payload holds @pos when @pos is not itself a payload
+ * offset: the core's block walk from the first block (each step moves at
+ * least MH_ALIGN bytes forward, so a pass ends within the region).
+ *
+ * To keep lock holds short the walk lets go of the lock every
+ * MYHEAP_RW_WALK_CHUNK blocks and goes on from the block it reached, if
+ * that is still a block when it has the lock again, else from the start;
+ * after MYHEAP_RW_WALK_RESTARTS restarts it finishes under one hold. A
+ * block found this way is only a candidate: the caller decides with
+ * myheap_block_size(), under the hold that copies. So churn by other files
+ * can only change which error a failing call reports.
+ *
+ * Returns 0 with the payload offset in @payload, or why there is no block
+ * in use there; with the lock held, except -EINTR (a fatal signal while
+ * waiting for it), returned without the lock.
+ */
+static int myheap_rw_walk(struct myheap_dev *dev, u64 pos, u64 *payload)
+{
+	u32 first = mh_first_block(&dev->heap), off = first;
+	u64 steps = dev->region_size / MH_ALIGN + 1;
+	unsigned int restarts = 0, visited = 0;
+	struct mh_block_info b;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	while (steps-- && !mh_block_at(&dev->heap, off, &b)) {
+		if (b.next <= off)
+			return -EUCLEAN;
+		if (pos < b.next) {
+			if (pos < (u64)b.offset + MH_HDR_SIZE)
+				return -ENXIO;		/* in the header */
+			if (b.status != MH_BLOCK_OK)
+				return -EBADMSG;
+			if (!b.used)
+				return -EALREADY;
+			*payload = (u64)b.offset + MH_HDR_SIZE;
+			return 0;
+		}
+		off = b.next;
+		if (++visited % MYHEAP_RW_WALK_CHUNK ||
+		    restarts == MYHEAP_RW_WALK_RESTARTS)
+			continue;
+		mutex_unlock(&dev->lock);
+		cond_resched();
+		if (mutex_lock_killable(&dev->lock))
+			return -EINTR;
+		ret = mh_probe(&dev->heap, off + MH_HDR_SIZE);
+		if (ret && ret != -EALREADY && ret != -ENXIO) {
+			/* Merged away meanwhile: start again. */
+			off = first;
+			steps = dev->region_size / MH_ALIGN + 1;
+			restarts++;
+		}
+	}
+	return -ENXIO;				/* pad, tail or past the heap */
+}
+
+/*
+ * myheap_rw_check() - may @mf move @len bytes at @pos? On success
+ * @payload holds the payload offset of the block. @payload is an input
+ * too: nonzero, the block found for the previous chunk, tried first.
+ * Called with the lock held; returns with it held, except -EINTR.
+ */
+static int myheap_rw_check(struct myheap_file *mf, u64 pos, u64 len,
+			   u64 *payload)
+{
+	struct myheap_dev *dev = mf->dev;
+	u64 usable, requested, p = *payload;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	if (pos >= dev->region_size)
+		return -ENXIO;
+	if (!p)
+		p = pos;
+	/*
+	 * A block of this file at @p, by the kernel's record: decided. Any
+	 * other answer may come from payload bytes that happen to look like a
+	 * header (pos inside a payload), so the block chain decides.
+	 */
+	ret = -ENXIO;
+	if (IS_ALIGNED(p, MH_ALIGN))
+		ret = myheap_block_size(mf, p, &usable, &requested);
+	if (ret) {
+		ret = myheap_rw_walk(dev, pos, &p);
+		if (ret == -EINTR)
+			return ret;		/* without the lock */
+		if (!ret)
+			ret = myheap_block_size(mf, p, &usable, &requested);
+	}
+	if (ret)
+		return ret;
+	if (pos < p || p + usable > dev->region_size)
+		return myheap_note_damage(dev, -EUCLEAN, "rw", pos);
+	if (pos >= p + usable || len > p + usable - pos)
+		return -EINVAL;
+	*payload = p;
+	return 0;
+}
+
+/* Take the lock; a fatal signal while waiting ends the call. */
+static int myheap_rw_lock(struct myheap_dev *dev)
+{
+	return mutex_lock_killable(&dev->lock) ? -EINTR : 0;
+}
+
+/**
+ * myheap_read() - read() of /dev/myheap: bytes of one of the caller's blocks.
+ * @file: the open file, the blocks' owner.
+ * @ubuf: user buffer.
+ * @len: bytes wanted.
+ * @ppos: file position: a payload offset, or inside a payload.
+ *
+ * Context: process context; takes &myheap_dev.lock for each chunk.
+ * Return: the bytes read (all of @len, or fewer if the block changed or
+ * @ubuf faulted after the first chunk), or a negative errno as listed at
+ * the top of this file.
+ */
+ssize_t myheap_read(struct file *file, char __user *ubuf, size_t len,
+		    loff_t *ppos)
+{
+	struct myheap_file *mf = file->private_data;
+	struct myheap_dev *dev = mf->dev;
+	u64 pos = *ppos, payload = 0;
+	size_t done = 0, chunk;
+	void *bounce;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	if (*ppos < 0)
+		return -EINVAL;
+	bounce = kmalloc(min_t(size_t, len, MYHEAP_RW_CHUNK), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < len) {
+		chunk = min_t(size_t, len - done, MYHEAP_RW_CHUNK);
+		ret = myheap_rw_lock(dev);
+		if (ret)
+			break;
+		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
+		if (ret == -EINTR)
+			break;			/* the lock was let go */
+		if (!ret)
+			memcpy(bounce, dev->region + pos + done, chunk);
+		mutex_unlock(&dev->lock);
+		if (ret)
+			break;
+		if (copy_to_user(ubuf + done, bounce, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += chunk;
+		cond_resched();
+	}
+	kfree(bounce);
+	if (!done)
+		return ret;
+	*ppos = pos + done;
+	return done;
+}
+
+/**
+ * myheap_write() - write() of /dev/myheap: bytes into one of the caller's
+ * blocks.
+ * @file: the open file, the blocks' owner.
+ * @ubuf: user buffer.
+ * @len: bytes to write.
+ * @ppos: file position: a payload offset, or inside a payload.
+ *
+ * Context: process context; takes &myheap_dev.lock for each chunk.
+ * Return: the bytes written (all of @len, or fewer if the block changed or
+ * @ubuf faulted after the first chunk), or a negative errno as listed at
+ * the top of this file; on an error nothing was written.
+ */
+ssize_t myheap_write(struct file *file, const char __user *ubuf, size_t len,
+		     loff_t *ppos)
+{
+	struct myheap_file *mf = file->private_data;
+	struct myheap_dev *dev = mf->dev;
+	u64 pos = *ppos, payload = 0;
+	size_t done = 0, chunk;
+	void *bounce;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	if (*ppos < 0)
+		return -EINVAL;
+	bounce = kmalloc(min_t(size_t, len, MYHEAP_RW_CHUNK), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < len) {
+		chunk = min_t(size_t, len - done, MYHEAP_RW_CHUNK);
+		if (copy_from_user(bounce, ubuf + done, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = myheap_rw_lock(dev);
+		if (ret)
+			break;
+		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
+		if (ret == -EINTR)
+			break;			/* the lock was let go */
+		if (!ret)
+			memcpy(dev->region + pos + done, bounce, chunk);
+		mutex_unlock(&dev->lock);
+		if (ret)
+			break;
+		done += chunk;
+		cond_resched();
+	}
+	kfree(bounce);
+	if (!done)
+		return ret;
+	*ppos = pos + done;
+	return done;
+}
+
+/**
+ * myheap_llseek() - lseek() of /dev/myheap: positions within the region.
+ * @file: the open file.
+ * @offset: as lseek().
+ * @whence: SEEK_SET, SEEK_CUR or SEEK_END (the end of the region).
+ *
+ * Context: process context.
+ * Return: the new position, or -EINVAL for one outside [0, region size].
+ */
+loff_t myheap_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct myheap_file *mf = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, mf->dev->region_size);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Unloading and loading myheap.ko from a selftest (as root in the VM):
+ * delete_module() and finit_module() directly, so a test sees the exact
+ * errno the kernel gives (rmmod(8) only prints it), and the parameters
+ * the module was loaded with, so a test that reloads it can put it back.
+ */
+#ifndef MYHEAP_MODULE_H
+#define MYHEAP_MODULE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Where tests/vm/run puts the module in the guest; $MYHEAP_KO overrides. */
+#define MH_KO_DEFAULT	"/myheap/modules/myheap.ko"
+#define MH_PARAMS	"/sys/module/myheap/parameters"
+
+static inline const char *mh_ko_path(void)
+{
+	const char *ko = getenv("MYHEAP_KO");
+
+	return ko && *ko ? ko : MH_KO_DEFAULT;
+}
+
+static inline bool mh_module_loaded(void)
+{
+	return access("/sys/module/myheap", F_OK) == 0;
+}
+
+/* delete_module(): 0 or -errno (-EWOULDBLOCK while something holds it). */
+static inline int mh_module_unload(void)
+{
+	return syscall(SYS_delete_module, "myheap", O_NONBLOCK) ? -errno : 0;
+}
+
+/* finit_module() with @params ("mmap=0 policy=first" ...): 0 or -errno. */
+static inline int mh_module_load(const char *params)
+{
+	int fd = open(mh_ko_path(), O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The value of parameter @name, newline stripped; 0 or -errno. */
+static inline int mh_module_param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), MH_PARAMS "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/*
+ * The parameters the loaded module runs with, as an insmod argument
+ * string ("region_size=4194304 policy=segregated poison=N mmap=Y"), so a
+ * test can load it again as it found it. 0 or -errno.
+ */
+static inline int mh_module_params(char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"region_size", "policy", "poison", "mmap",
+	};
+	size_t used = 0, i;
+	char val[64];
+	int ret;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ret = mh_module_param(names[i], val, sizeof(val));
+		if (ret)
+			return ret;
+		used += snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%s=%s", used ? " " : "", names[i], val);
+	}
+	return used < len ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * Unload the module (if loaded) and load it with @params: 0 or -errno.
+ * A file still being released (a killed test's, its many blocks freed
+ * one by one) holds the module a while: unloading is retried for a minute.
+ */
+static inline int mh_module_reload(const char *params)
+{
+	int ret, tries;
+
+	if (mh_module_loaded()) {
+		for (tries = 0; tries < 120; tries++) {
+			ret = mh_module_unload();
+			if (ret != -EWOULDBLOCK && ret != -EBUSY)
+				break;
+			usleep(500 * 1000);
+		}
+		if (ret)
+			return ret;
+	}
+	return mh_module_load(params);
+}
+
+#endif /* MYHEAP_MODULE_H */
