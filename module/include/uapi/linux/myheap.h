@@ -13,6 +13,8 @@
  * free, resize, query, read or write it, and the file's blocks are freed
  * when its last reference goes: at the last close(), or, if the region is
  * still mapped through it, at the last munmap() of that mapping.
+ * At most 32767 files can be open on the device at once: the next open()
+ * fails with ENFILE.
  */
 #ifndef _UAPI_LINUX_MYHEAP_H
 #define _UAPI_LINUX_MYHEAP_H
