@@ -1013,9 +1013,19 @@ static uint64_t now_ns(void)
 struct prober {
 	int fd;
 	volatile int stop;
+	volatile int measuring;
 	long base, n;		/* used blocks without the big file, its blocks */
 	uint64_t mid, max_ns, total;
+	uint32_t nlat;
+	uint64_t lat[1 << 16];	/* ns of each ALLOC+FREE while measuring */
 };
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static void *probe(void *arg)
 {
@@ -1031,6 +1041,8 @@ static void *probe(void *arg)
 		p->total++;
 		if (t1 - t0 > p->max_ns)
 			p->max_ns = t1 - t0;
+		if (p->measuring && p->nlat < sizeof(p->lat) / sizeof(p->lat[0]))
+			p->lat[p->nlat++] = t1 - t0;
 		used = mh_used_blocks(p->fd);
 		/* Part of the closing file's blocks freed, part not yet. */
 		if (used > p->base && used < p->base + p->n)
@@ -1049,7 +1061,7 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 	enum { N = 65528, PER = 4096 };
 	static struct myheap_batch_op ops[PER];
 	struct myheap_batch b = { .ops = (uintptr_t)ops, .op_size = sizeof(ops[0]) };
-	struct prober p = { .fd = self->fd, .n = N };
+	static struct prober p;
 	long before = mh_used_blocks(self->fd);
 	uint64_t t0, t1;
 	pthread_t t;
@@ -1057,6 +1069,9 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 
 	if (self->info.region_size < (uint64_t)N * 48 + 65536)
 		SKIP(return, "region too small for %d blocks", N);
+	memset(&p, 0, sizeof(p));
+	p.fd = self->fd;
+	p.n = N;
 	p.base = before;
 	while (done < N) {
 		b.count = N - done < PER ? N - done : PER;
@@ -1072,15 +1087,21 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 	ASSERT_EQ(0, pthread_create(&t, NULL, probe, &p));
 	usleep(100000);
 	p.max_ns = 0;
+	p.measuring = 1;
 	t0 = now_ns();
 	close(self->fd2);
 	t1 = now_ns();
+	p.measuring = 0;
 	self->fd2 = -1;
 	usleep(100000);
 	p.stop = 1;
 	pthread_join(t, NULL);
-	printf("# close of %d blocks: %.1f ms; another file's ALLOC+FREE meanwhile: slowest %.2f ms, %llu saw the close half done\n",
-	       N, (t1 - t0) / 1e6, p.max_ns / 1e6, (unsigned long long)p.mid);
+	qsort(p.lat, p.nlat, sizeof(p.lat[0]), cmp_u64);
+	printf("# close of %d blocks: %.1f ms; another file's ALLOC+FREE meanwhile: %u done, median %.3f ms, 99th %.3f ms, slowest %.2f ms; %llu saw the close half done\n",
+	       N, (t1 - t0) / 1e6, p.nlat,
+	       p.nlat ? p.lat[p.nlat / 2] / 1e6 : 0.0,
+	       p.nlat ? p.lat[p.nlat * 99 / 100] / 1e6 : 0.0,
+	       p.max_ns / 1e6, (unsigned long long)p.mid);
 	EXPECT_EQ(before, mh_used_blocks(self->fd));
 	EXPECT_LE(1, p.mid);
 }
