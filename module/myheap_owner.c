@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
@@ -31,6 +32,8 @@
 /* Table entries one chunk of a close scans, and blocks it frees at most. */
 #define MYHEAP_CLOSE_SCAN	4096u
 #define MYHEAP_CLOSE_FREES	32u
+/* Microseconds the lock stays free between two chunks of a close. */
+#define MYHEAP_CLOSE_GAP_US	2
 
 static_assert(MH_MIN_BLOCK >= MYHEAP_OWNER_GRANULE);
 static_assert(MH_ALIGN * 2 == MYHEAP_OWNER_GRANULE);
@@ -233,6 +236,12 @@ void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 		if (!mf->blocks || pos > mf->hi)
 			break;
 		mutex_unlock(&dev->lock);
+		/*
+		 * A task spinning for the lock (optimistic spinning sets no
+		 * waiter flag, so no handoff) would lose every race against
+		 * our immediate relock: give it a moment to take the lock.
+		 */
+		udelay(MYHEAP_CLOSE_GAP_US);
 		cond_resched();
 		mutex_lock(&dev->lock);
 	}
