@@ -14,9 +14,12 @@
  *   events       the last alloc/free/realloc operations
  *
  * All are 0400 (root only) and name blocks by region offset, never by
- * address. The short files here are single_open() files that hold
- * &myheap_dev.lock while they print; the long ones (myheap_dump.c,
- * myheap_events.c) take it a page at a time.
+ * address. The short files here are single_open() files that take
+ * &myheap_dev.lock killably for one snapshot: stats and check cost one
+ * walk of the blocks under it (O(blocks); check with poisoning also reads
+ * every free byte), frag that of stats and then walks the blocks 1024 at
+ * a time, owners one line per open file. The
+ * long ones (myheap_dump.c, myheap_events.c) take it a page at a time.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +39,10 @@
 #define MYHEAP_FRAG_MIN_SHIFT	4
 #define MYHEAP_FRAG_MAX_SHIFT	20
 #define MYHEAP_FRAG_SIZES	(MYHEAP_FRAG_MAX_SHIFT - MYHEAP_FRAG_MIN_SHIFT + 1)
+/* Blocks the frag walk looks at per hold of the heap's lock. */
+#define MYHEAP_FRAG_HOLD	1024
+/* Walks in pieces frag starts before it walks in one hold. */
+#define MYHEAP_FRAG_TRIES	4
 /* Damaged records the check file lists before it only counts them. */
 #define MYHEAP_CHECK_LIST_MAX	64
 
@@ -54,7 +61,8 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	struct mh_stats st;
 	unsigned int i;
 
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	mh_stats(&dev->heap, &st);
 	c = &st.count;
 	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
@@ -123,22 +131,63 @@ static u64 myheap_need(const struct myheap_dev *dev, u64 size)
 	return dev->policy == MH_BUDDY ? roundup_pow_of_two(need) : need;
 }
 
-static void myheap_frag_walk(struct myheap_dev *dev, struct myheap_frag *fr)
+/*
+ * Count the free blocks from @off on into @fr, at most @budget blocks (all
+ * if 0). Return where to go on, or 0 when the walk reached the end.
+ */
+static u32 myheap_frag_walk(struct myheap_dev *dev, struct myheap_frag *fr,
+			    u32 off, u32 budget)
 {
 	const struct mh_heap *h = &dev->heap;
 	struct mh_block_info b;
 	unsigned int i;
-	u32 off;
 
-	for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
-		fr->need[i] = myheap_need(dev, 1ull << (i + MYHEAP_FRAG_MIN_SHIFT));
-	for (off = mh_first_block(h); !mh_block_at(h, off, &b); off = b.next) {
+	for (; !mh_block_at(h, off, &b); off = b.next) {
+		if (budget && !budget--)
+			return off;
 		if (b.status != MH_BLOCK_OK || b.used)
 			continue;
 		for (i = 0; i < MYHEAP_FRAG_SIZES && b.size >= fr->need[i]; i++) {
 			fr->fits[i] = true;
 			fr->chunks[i] += div64_u64(b.size, fr->need[i]);
 		}
+	}
+	return 0;
+}
+
+/*
+ * The statistics and the frag counts of one version of the heap. The walk
+ * goes MYHEAP_FRAG_HOLD blocks per hold of the lock and starts again when
+ * an operation changed the heap in between; after MYHEAP_FRAG_TRIES such
+ * tries it takes one hold for the whole walk. Called with &dev->lock held;
+ * returns 0 with it held, or -EINTR without it.
+ */
+static int myheap_frag_snapshot(struct myheap_dev *dev, struct mh_stats *st,
+				struct myheap_frag *fr)
+{
+	unsigned int tries, i;
+	u64 changes;
+	u32 off;
+
+	for (tries = 0;; tries++) {
+		mh_stats(&dev->heap, st);
+		memset(fr, 0, sizeof(*fr));
+		for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
+			fr->need[i] = myheap_need(dev, 1ull << (i + MYHEAP_FRAG_MIN_SHIFT));
+		changes = myheap_changes(dev);
+		off = mh_first_block(&dev->heap);
+		while ((off = myheap_frag_walk(dev, fr, off,
+					       tries < MYHEAP_FRAG_TRIES ?
+					       MYHEAP_FRAG_HOLD : 0))) {
+			mutex_unlock(&dev->lock);
+			cond_resched();
+			if (mutex_lock_killable(&dev->lock))
+				return -EINTR;
+			if (myheap_changes(dev) != changes)
+				break;
+		}
+		if (!off)
+			return 0;
 	}
 }
 
@@ -169,14 +218,15 @@ static void myheap_frag_table(struct seq_file *m, const struct mh_stats *st,
 static int myheap_frag_show(struct seq_file *m, void *unused)
 {
 	struct myheap_dev *dev = m->private;
-	struct myheap_frag fr = { };
+	struct myheap_frag fr;
 	unsigned int k, top;
 	struct mh_stats st;
 	u64 internal_ppm;
 
-	mutex_lock(&dev->lock);
-	mh_stats(&dev->heap, &st);
-	myheap_frag_walk(dev, &fr);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
+	if (myheap_frag_snapshot(dev, &st, &fr))
+		return -EINTR;
 	mutex_unlock(&dev->lock);
 
 	internal_ppm = st.granted_bytes ?
@@ -213,7 +263,8 @@ static int myheap_owners_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "myheap owners - version: %s\n", MYHEAP_DEBUGFS_VERSION);
 	seq_puts(m, "#  owner     pid     blocks      bytes peak_bytes comm\n");
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	list_for_each_entry(mf, &dev->files, node) {
 		seq_printf(m, "%8llu %7d %10llu %10llu %10llu ", mf->id,
 			   mf->pid, mf->blocks, mf->bytes, mf->peak_bytes);
@@ -236,7 +287,8 @@ static int myheap_check_show(struct seq_file *m, void *unused)
 	int count;
 	u32 off;
 
-	mutex_lock(&dev->lock);
+	if (mutex_lock_killable(&dev->lock))
+		return -EINTR;
 	count = mh_check(h, &first);
 	if (!count) {
 		seq_puts(m, "ok\n");

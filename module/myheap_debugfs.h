@@ -5,11 +5,12 @@
  *   myheap_dump.c     blocks, blocks.json, freelist (any number of blocks)
  *   myheap_events.c   the event ring (events), written by myheap_ops.c
  *
- * Every file takes &myheap_dev.lock for each page it produces and drops it
- * in between, so a dump of any size never holds the heap for long; what a
- * page shows is a consistent snapshot, a whole file is not when the heap
- * changes while it is read. Nothing prints a kernel address: blocks are
- * named by their offset in the region.
+ * Every file takes &myheap_dev.lock killably. The dumps take it for at
+ * most a page of records at a time (also while seq_file replays them for
+ * an lseek or a pread) and drop it in between, so a dump of any size never
+ * holds the heap for long; what a hold shows is a consistent snapshot, a
+ * whole file is not when the heap changes while it is read. Nothing prints
+ * a kernel address: blocks are named by their offset in the region.
  */
 #ifndef MYHEAP_DEBUGFS_H
 #define MYHEAP_DEBUGFS_H
@@ -64,8 +65,8 @@ struct myheap_event {
  * @recorded: events ever recorded; event n sits in @ring[n % MYHEAP_EVENTS]
  *	until event n + MYHEAP_EVENTS overwrites it.
  * @changes: incremented by every operation that may have moved block
- *	boundaries; a dump that sees it change between two pages re-finds
- *	its place instead of trusting the offset it saved.
+ *	boundaries; a blocks dump that sees it change between two holds of
+ *	the lock checks that the offset it saved still starts a block.
  * @readers: open events files; operations are recorded only while there
  *	is one.
  * @ring: the last MYHEAP_EVENTS events recorded.

@@ -3,22 +3,37 @@
  * The dumps of /sys/kernel/debug/myheap/ whose length grows with the heap:
  * blocks and blocks.json (every block in address order) and freelist (every
  * free block in search order). All three are seq_files that take
- * &myheap_dev.lock in ->start() and drop it in ->stop(), so the heap is held
- * for one page of output at a time, whatever its size.
+ * &myheap_dev.lock (killably) in ->start() and drop it in ->stop(), and
+ * ->next() drops and retakes it every MYHEAP_DUMP_HOLD records, so no lock
+ * hold covers more than about a page of records, whatever the heap's size
+ * and whoever iterates: a read, or seq_file's traverse() replaying the file
+ * from the start for an lseek() or a pread(). Every record costs O(1), so a
+ * page costs O(records in it) and a whole dump O(records).
  *
- * blocks resumes each page from the offset of the next block, saved at the
- * end of the previous page. If the heap changed in between (the device's
- * change counter moved), that offset may have stopped being a block start:
- * a coalesce can swallow it, leaving a stale header behind that still
- * passes its check. Then the walk starts again from the first block and
- * resumes at the first block starting at or after the saved offset, so
- * offsets only ever grow; the totals line says how often that happened.
+ * Between two holds the heap may change. A dump is then not a snapshot, but
+ * it stays well formed: offsets only grow, every record was true when it
+ * was read, and the last line is the totals of what was shown.
+ *
+ * blocks resumes each hold at the offset of the next block (cur.next; the
+ * seq_file position is the offset of cur). If the heap changed meanwhile
+ * (the device's change counter moved) and no header passes its check there
+ * any more, the block there was merged away (the core wipes every header
+ * it merges away): the dump goes on at the first block after that offset
+ * and counts a resync. It looks for it in O(1) where it usually is: after
+ * the block before, which swallowed it, or within 64 blocks after that
+ * block if it shrank, or from the first block if that one went too (the
+ * heap was reset or emptied). Else it takes the next header that passes,
+ * which costs one header check per 16 bytes of the merged stretch.
+ *
+ * freelist resumes at the block it read last, with mh_walk_free_from(),
+ * which first checks that the block is still on its list. If it is not,
+ * the dump resumes after the block shown before it (at the head of the
+ * list if there was none in that list), else at the head of the next
+ * list; either way it counts a resync and says so before its totals.
+ *
  * A damaged header is shown as one "damaged" record reaching to the next
- * header that passes its check (see mh_block_at()).
- *
- * freelist cannot resume a list walk in the middle: it walks the lists
- * again from the start, skipping what it showed already, and buffers the
- * next MYHEAP_FREE_CHUNK blocks, each time its buffer runs out.
+ * header that passes its check (see mh_block_at()); a damaged link, or
+ * more blocks than the heap can hold (a loop), ends the free lists.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,16 +41,66 @@
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/xarray.h>
 
 #include "myheap.h"
 #include "myheap_debugfs.h"
 
-/* Free blocks buffered per page of the freelist file. */
-#define MYHEAP_FREE_CHUNK	128
+/*
+ * Records made per hold of the heap's lock, at most: a page of the blocks
+ * file is about 50 lines, of freelist about 170.
+ */
+#define MYHEAP_DUMP_HOLD	64
 
 enum myheap_rec { MYHEAP_REC_ITEM, MYHEAP_REC_END, MYHEAP_REC_PAST };
+
+/* seq_file positions of blocks: 0 the header, a block its offset, then: */
+#define MYHEAP_POS_END		((loff_t)U32_MAX + 1)
+#define MYHEAP_POS_PAST		(MYHEAP_POS_END + 1)
+
+/**
+ * struct myheap_dump_lock - the heap's lock as a dump holds it.
+ * @dev: the device.
+ * @held: &@dev->lock is held by this reader.
+ * @made: records made in this hold.
+ */
+struct myheap_dump_lock {
+	struct myheap_dev *dev;
+	bool held;
+	unsigned int made;
+};
+
+static int myheap_dump_lock(struct myheap_dump_lock *l)
+{
+	if (mutex_lock_killable(&l->dev->lock))
+		return -EINTR;
+	l->held = true;
+	l->made = 0;
+	return 0;
+}
+
+static void myheap_dump_unlock(struct myheap_dump_lock *l)
+{
+	if (l->held)
+		mutex_unlock(&l->dev->lock);
+	l->held = false;
+}
+
+/*
+ * Before making a record in ->next(): after MYHEAP_DUMP_HOLD records, let
+ * the others have the heap (and the CPU) and take it again. The caller
+ * then finds its place as at the start of a page.
+ */
+static int myheap_dump_breathe(struct myheap_dump_lock *l)
+{
+	if (++l->made < MYHEAP_DUMP_HOLD)
+		return 0;
+	myheap_dump_unlock(l);
+	cond_resched();
+	return myheap_dump_lock(l);
+}
 
 /**
  * struct myheap_totals - what a blocks dump has counted so far.
@@ -66,17 +131,17 @@ struct myheap_totals {
 /**
  * struct myheap_blocks_iter - where a reader of blocks or blocks.json is.
  * @dev: the device.
+ * @lk: the heap's lock.
  * @json: blocks.json rather than blocks.
- * @pos: record index of @cur (0 is the header, 1 the first block).
- * @rec: what the record at @pos is (enum myheap_rec).
+ * @rec: what the record at the seq_file position is (enum myheap_rec).
  * @changes: the device's change counter when @cur was read.
- * @cur: the block at @pos.
+ * @cur: the block at the position (its offset is the position).
  * @tot: the blocks up to and including @cur.
  */
 struct myheap_blocks_iter {
 	struct myheap_dev *dev;
+	struct myheap_dump_lock lk;
 	bool json;
-	loff_t pos;
 	int rec;
 	u64 changes;
 	struct mh_block_info cur;
@@ -120,68 +185,107 @@ static void *myheap_blocks_first(struct myheap_blocks_iter *it)
 						  &it->cur));
 }
 
+/*
+ * The heap changed since @it->cur was read and no header passes at the
+ * offset after it, @want, any more: usually a merge swallowed that block.
+ * Go on at the first block after @want, found in O(1) where it usually is.
+ */
+static void *myheap_blocks_resync(struct myheap_blocks_iter *it, u32 want)
+{
+	const struct mh_heap *h = &it->dev->heap;
+	u32 off = mh_first_block(h);
+	struct mh_block_info b;
+	unsigned int n;
+
+	/* Swallowed by the block before it, which still starts there? */
+	if (!mh_block_at(h, it->cur.offset, &b) && b.status == MH_BLOCK_OK) {
+		if (b.next == want)	/* no: damaged where it was */
+			return myheap_blocks_take(it, mh_block_at(h, want,
+								   &it->cur));
+		if (b.next > want) {
+			it->tot.resyncs++;
+			return myheap_blocks_take(it, mh_block_at(h, b.next,
+								   &it->cur));
+		}
+		off = b.next;	/* it shrank: what follows it now */
+	}
+	it->tot.resyncs++;
+	/* A few blocks on from there, or from the first (a reset)? */
+	for (n = 0; n < MYHEAP_DUMP_HOLD; n++, off = b.next) {
+		if (mh_block_at(h, off, &b))
+			return myheap_blocks_take(it, -ENXIO);
+		if (b.offset > want) {
+			it->cur = b;
+			return myheap_blocks_take(it, 0);
+		}
+	}
+	/* Else the next header that passes: one check per 16 bytes. */
+	if (mh_block_at(h, want, &b))
+		return myheap_blocks_take(it, -ENXIO);
+	return myheap_blocks_take(it, mh_block_at(h, b.next, &it->cur));
+}
+
 /* Move @it from its block to the next one (or to the end). */
 static void *myheap_blocks_step(struct myheap_blocks_iter *it)
 {
 	const struct mh_heap *h = &it->dev->heap;
-	u32 want = it->cur.next, off;
-	int ret;
+	u32 want = it->cur.next;
 
-	if (it->changes == myheap_changes(it->dev))
-		return myheap_blocks_take(it, mh_block_at(h, want, &it->cur));
+	if (it->changes != myheap_changes(it->dev) &&
+	    mh_probe(h, want + MH_HDR_SIZE) == -EBADMSG)
+		return myheap_blocks_resync(it, want);
+	return myheap_blocks_take(it, mh_block_at(h, want, &it->cur));
+}
 
-	/* The heap changed: find the first block at or after @want again. */
-	for (off = mh_first_block(h);; off = it->cur.next) {
-		ret = mh_block_at(h, off, &it->cur);
-		if (ret || it->cur.offset >= want)
-			break;
-	}
-	if (!ret && it->cur.offset != want)
-		it->tot.resyncs++;
-	return myheap_blocks_take(it, ret);
+/* The seq_file position of the record @it is at. */
+static loff_t myheap_blocks_pos(const struct myheap_blocks_iter *it)
+{
+	if (it->rec == MYHEAP_REC_ITEM)
+		return it->cur.offset;
+	return it->rec == MYHEAP_REC_END ? MYHEAP_POS_END : MYHEAP_POS_PAST;
 }
 
 static void *myheap_blocks_start(struct seq_file *m, loff_t *pos)
 {
 	struct myheap_blocks_iter *it = m->private;
-	loff_t i;
 
-	mutex_lock(&it->dev->lock);
-	if (!*pos) {
-		it->pos = 0;
+	if (myheap_dump_lock(&it->lk))
+		return ERR_PTR(-EINTR);
+	if (!*pos)
 		return SEQ_START_TOKEN;
-	}
-	if (*pos == it->pos)	/* where the last read stopped */
-		return it->rec == MYHEAP_REC_PAST ? NULL : it;
-
-	/* Anywhere else (a seek): walk there from the first block. */
-	myheap_blocks_first(it);
-	for (i = 1; i < *pos && it->rec == MYHEAP_REC_ITEM; i++)
-		myheap_blocks_step(it);
-	if (i < *pos)
-		it->rec = MYHEAP_REC_PAST;
-	it->pos = *pos;
-	return it->rec == MYHEAP_REC_PAST ? NULL : it;
+	/*
+	 * seq_file starts at 0 or where the last hold stopped: the record
+	 * read then (already counted) is shown now.
+	 */
+	if (*pos != myheap_blocks_pos(it) || it->rec == MYHEAP_REC_PAST)
+		return NULL;
+	return it;
 }
 
 static void *myheap_blocks_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct myheap_blocks_iter *it = m->private;
+	void *r = NULL;
 
-	it->pos = ++*pos;
-	if (v == SEQ_START_TOKEN)
-		return myheap_blocks_first(it);
-	if (it->rec == MYHEAP_REC_ITEM)
-		return myheap_blocks_step(it);
-	it->rec = MYHEAP_REC_PAST;
-	return NULL;
+	if (myheap_dump_breathe(&it->lk)) {
+		it->rec = MYHEAP_REC_PAST;
+		r = ERR_PTR(-EINTR);
+	} else if (v == SEQ_START_TOKEN) {
+		r = myheap_blocks_first(it);
+	} else if (it->rec == MYHEAP_REC_ITEM) {
+		r = myheap_blocks_step(it);
+	} else {
+		it->rec = MYHEAP_REC_PAST;
+	}
+	*pos = myheap_blocks_pos(it);
+	return r;
 }
 
 static void myheap_blocks_stop(struct seq_file *m, void *v)
 {
 	struct myheap_blocks_iter *it = m->private;
 
-	mutex_unlock(&it->dev->lock);
+	myheap_dump_unlock(&it->lk);
 }
 
 /* The file that owns the block at @b, NULL for none. */
@@ -260,7 +364,7 @@ static void myheap_blocks_show_json(struct seq_file *m,
 	mf = myheap_owner_of(it->dev, b);
 	/* Records are joined by the comma in front of all but the first. */
 	seq_printf(m, "%s    {\"offset\": %u, \"size\": %u",
-		   it->pos > 1 ? ",\n" : "", b->offset, b->size);
+		   it->tot.blocks > 1 ? ",\n" : "", b->offset, b->size);
 	myheap_put_json_num(m, "header_size", ok, MH_HDR_SIZE);
 	myheap_put_json_num(m, "requested", ok && b->used, b->requested);
 	myheap_put_json_num(m, "granted", ok && b->used, b->granted);
@@ -312,6 +416,7 @@ static int myheap_blocks_open_as(struct inode *inode, struct file *file,
 	if (!it)
 		return -ENOMEM;
 	it->dev = inode->i_private;
+	it->lk.dev = it->dev;
 	it->json = json;
 	return 0;
 }
@@ -349,104 +454,133 @@ const struct file_operations myheap_blocks_json_fops = {
 #define MYHEAP_NO_LIST	U32_MAX
 
 /**
- * struct myheap_free_rec - one free block as the freelist file shows it.
- * @f: the block, as mh_walk_free() reported it.
- * @prev_list: list of the block shown before it (MYHEAP_NO_LIST if none).
- */
-struct myheap_free_rec {
-	struct mh_free_info f;
-	u32 prev_list;
-};
-
-/**
  * struct myheap_freelist_iter - where a reader of freelist is.
  * @dev: the device.
- * @skip: blocks to pass over before buffering (the walk's argument).
- * @seen: blocks the walk has met so far.
- * @count: free blocks in all lists (valid when @complete).
- * @bytes: their bytes (valid when @complete).
- * @prev_list: list of the last block met.
- * @complete: the walk reached the end of the last list.
- * @damaged: it stopped at a damaged link.
- * @n: blocks in @buf.
- * @idx: the current record: @buf[@idx], or the end record if @idx == @n.
- * @end_list: list of the last block of all (for the end record).
- * @ended: the end record was shown; reads past it see end of file.
- * @buf: the blocks of this page.
+ * @lk: the heap's lock.
+ * @rec: what the record at the seq_file position is (enum myheap_rec).
+ * @cur: the block at the position, as mh_walk_free() reported it.
+ * @cur_prev_list: list of the block shown before @cur (MYHEAP_NO_LIST if
+ *	none): where the list headers go.
+ * @before: the block shown before @cur, where to resume if @cur went away
+ *	(valid when @have_before).
+ * @have_before: @before is set.
+ * @count: free blocks shown, @cur included.
+ * @bytes: their bytes.
+ * @max_blocks: most free blocks the heap can hold: past that, a loop.
+ * @resyncs: times a block to resume at had left its list.
+ * @damaged: the lists ended at a damaged link (or a loop).
+ * @skip: blocks the walk callback passes over before it takes one.
+ * @found: the callback took a block into @cur.
  */
 struct myheap_freelist_iter {
 	struct myheap_dev *dev;
-	loff_t skip;
-	loff_t seen;
+	struct myheap_dump_lock lk;
+	int rec;
+	struct mh_free_info cur;
+	u32 cur_prev_list;
+	struct mh_free_info before;
+	bool have_before;
 	u64 count;
 	u64 bytes;
-	u32 prev_list;
-	bool complete;
+	u64 max_blocks;
+	u64 resyncs;
 	bool damaged;
-	unsigned int n;
-	unsigned int idx;
-	u32 end_list;
-	bool ended;
-	struct myheap_free_rec buf[MYHEAP_FREE_CHUNK];
+	unsigned int skip;
+	bool found;
 };
 
-static int myheap_freelist_collect_one(void *arg, const struct mh_free_info *f)
+/* mh_walk_free_from() callback: pass over @it->skip blocks, take one. */
+static int myheap_freelist_take_one(void *arg, const struct mh_free_info *f)
 {
 	struct myheap_freelist_iter *it = arg;
-	struct myheap_free_rec *r;
 
-	if (it->seen++ >= it->skip) {
-		if (it->n == MYHEAP_FREE_CHUNK)
-			return 1;	/* the page is full */
-		r = &it->buf[it->n++];
-		r->f = *f;
-		r->prev_list = it->prev_list;
+	if (it->skip) {
+		it->skip--;
+		return 0;
 	}
-	it->count++;
-	it->bytes += f->size;
-	it->prev_list = f->list;
-	return 0;
+	it->cur = *f;
+	it->found = true;
+	return 1;
 }
 
-/* Buffer the blocks from record index @pos on; the end record if no more. */
-static void *myheap_freelist_collect(struct myheap_freelist_iter *it,
-				     loff_t pos)
+/*
+ * The block after @from (or the first one of @list, if @from is NULL) into
+ * @it->cur: 1 if there is one, 0 at the end, -ESTALE if @from left its
+ * list, -EUCLEAN at a damaged link.
+ */
+static int myheap_freelist_fetch(struct myheap_freelist_iter *it, u32 list,
+				 const struct mh_free_info *from)
 {
 	int ret;
 
-	it->skip = pos - 1;
-	it->seen = 0;
-	it->count = 0;
-	it->bytes = 0;
-	it->prev_list = MYHEAP_NO_LIST;
-	it->n = 0;
-	it->idx = 0;
-	ret = mh_walk_free(&it->dev->heap, myheap_freelist_collect_one, it);
-	it->complete = ret <= 0;
-	it->damaged = ret < 0;
-	it->end_list = it->prev_list;
-	if (it->n)
+	it->found = false;
+	it->skip = from ? 1 : 0;
+	ret = mh_walk_free_from(&it->dev->heap, from ? from->list : list,
+				from ? from->offset : 0,
+				myheap_freelist_take_one, it);
+	if (ret < 0)
+		return ret;
+	return it->found;
+}
+
+/* Make the record after the current one (the first if @first). */
+static void *myheap_freelist_step(struct myheap_freelist_iter *it, bool first)
+{
+	struct mh_free_info last = it->cur;
+	u32 list = first ? MYHEAP_NO_LIST : last.list;
+	int ret;
+
+	if (first) {
+		ret = myheap_freelist_fetch(it, 0, NULL);
+	} else {
+		ret = myheap_freelist_fetch(it, 0, &last);
+		if (ret == -ESTALE) {
+			/*
+			 * @last left its list: go on after the block shown
+			 * before it, or at the head of the list if @last was
+			 * the first block shown of it, else at the next list.
+			 */
+			it->resyncs++;
+			if (it->have_before && it->before.list == last.list)
+				ret = myheap_freelist_fetch(it, 0, &it->before);
+			else
+				ret = myheap_freelist_fetch(it, last.list, NULL);
+			if (ret == -ESTALE)
+				ret = myheap_freelist_fetch(it, last.list + 1,
+							    NULL);
+		}
+	}
+	if (ret > 0 && it->count >= it->max_blocks)
+		ret = -EUCLEAN;		/* more than can be: a loop */
+	if (ret <= 0) {
+		it->damaged = ret < 0;
+		it->cur_prev_list = list;
+		it->rec = MYHEAP_REC_END;
 		return it;
-	/*
-	 * Nothing buffered: the end record. @pos may lie past the blocks when
-	 * lists shrank since the last page; the end record still ends the
-	 * dump (@ended keeps reads after it at end of file).
-	 */
-	return it->complete && it->seen <= it->skip ? it : NULL;
+	}
+	if (!first) {
+		it->before = last;
+		it->have_before = true;
+	}
+	it->cur_prev_list = list;
+	it->count++;
+	it->bytes += it->cur.size;
+	it->rec = MYHEAP_REC_ITEM;
+	return it;
 }
 
 static void *myheap_freelist_start(struct seq_file *m, loff_t *pos)
 {
 	struct myheap_freelist_iter *it = m->private;
 
-	mutex_lock(&it->dev->lock);
+	if (myheap_dump_lock(&it->lk))
+		return ERR_PTR(-EINTR);
 	if (!*pos) {
-		it->ended = false;
+		it->rec = MYHEAP_REC_PAST;	/* nothing read yet */
 		return SEQ_START_TOKEN;
 	}
-	if (it->ended)
-		return NULL;
-	return myheap_freelist_collect(it, *pos);
+	/* Where the last hold stopped: the record read then is shown now. */
+	return it->rec == MYHEAP_REC_PAST ? NULL : it;
 }
 
 static void *myheap_freelist_next(struct seq_file *m, void *v, loff_t *pos)
@@ -454,27 +588,30 @@ static void *myheap_freelist_next(struct seq_file *m, void *v, loff_t *pos)
 	struct myheap_freelist_iter *it = m->private;
 
 	++*pos;
-	if (v == SEQ_START_TOKEN)
-		return myheap_freelist_collect(it, *pos);
-	if (it->idx == it->n) {
-		it->ended = true;	/* that was the end record */
-		return NULL;
+	if (myheap_dump_breathe(&it->lk)) {
+		it->rec = MYHEAP_REC_PAST;
+		return ERR_PTR(-EINTR);
 	}
-	if (++it->idx < it->n || it->complete)
-		return it;
-	/*
-	 * The buffer is used up: walk again for the next blocks. Never stop
-	 * the sequence early: seq_file's traverse() (pread, lseek) would
-	 * take that for the end of the file.
-	 */
-	return myheap_freelist_collect(it, *pos);
+	if (v == SEQ_START_TOKEN) {
+		it->count = 0;
+		it->bytes = 0;
+		it->resyncs = 0;
+		it->damaged = false;
+		it->have_before = false;
+		it->max_blocks = it->dev->region_size / MH_MIN_BLOCK + 1;
+		return myheap_freelist_step(it, true);
+	}
+	if (it->rec == MYHEAP_REC_ITEM)
+		return myheap_freelist_step(it, false);
+	it->rec = MYHEAP_REC_PAST;	/* that was the end record */
+	return NULL;
 }
 
 static void myheap_freelist_stop(struct seq_file *m, void *v)
 {
 	struct myheap_freelist_iter *it = m->private;
 
-	mutex_unlock(&it->dev->lock);
+	myheap_dump_unlock(&it->lk);
 }
 
 /* Headers of the empty buddy orders from @from up to @to (excluded). */
@@ -515,8 +652,8 @@ static int myheap_freelist_show(struct seq_file *m, void *v)
 	struct myheap_freelist_iter *it = m->private;
 	struct myheap_dev *dev = it->dev;
 	bool buddy = dev->policy == MH_BUDDY;
-	const struct myheap_free_rec *r;
-	u32 from;
+	u32 prev = it->cur_prev_list;
+	u32 from = prev == MYHEAP_NO_LIST ? 0 : prev + 1;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "myheap freelist - version: %s\n",
@@ -526,25 +663,25 @@ static int myheap_freelist_show(struct seq_file *m, void *v)
 		seq_puts(m, "#     offset       size\n");
 		return 0;
 	}
-	if (it->idx == it->n) {
-		from = it->end_list == MYHEAP_NO_LIST ? 0 : it->end_list + 1;
+	if (it->rec == MYHEAP_REC_END) {
 		if (buddy)
 			myheap_freelist_empty_orders(m, dev, from, U32_MAX);
 		if (it->damaged)
 			seq_puts(m, "# damaged link: the lists could not be followed past the blocks above\n");
+		if (it->resyncs)
+			seq_printf(m, "# the lists changed while they were read: %llu resyncs\n",
+				   it->resyncs);
 		seq_printf(m, "# total: %llu free blocks, %llu bytes\n",
 			   it->count, it->bytes);
 		return 0;
 	}
-	r = &it->buf[it->idx];
-	if (r->prev_list != r->f.list) {
-		from = r->prev_list == MYHEAP_NO_LIST ? 0 : r->prev_list + 1;
+	if (prev != it->cur.list) {
 		if (buddy)
-			myheap_freelist_empty_orders(m, dev, from, r->f.list);
-		myheap_freelist_list_header(m, dev, &r->f);
+			myheap_freelist_empty_orders(m, dev, from, it->cur.list);
+		myheap_freelist_list_header(m, dev, &it->cur);
 	}
-	seq_printf(m, "  %10u %10u%s\n", r->f.offset, r->f.size,
-		   r->f.rover ? " <- rover" : "");
+	seq_printf(m, "  %10u %10u%s\n", it->cur.offset, it->cur.size,
+		   it->cur.rover ? " <- rover" : "");
 	return 0;
 }
 
@@ -563,6 +700,8 @@ static int myheap_freelist_open(struct inode *inode, struct file *file)
 	if (!it)
 		return -ENOMEM;
 	it->dev = inode->i_private;
+	it->lk.dev = it->dev;
+	it->rec = MYHEAP_REC_PAST;
 	return 0;
 }
 

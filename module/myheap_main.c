@@ -103,4 +103,5 @@ module_exit(myheap_exit);
 
 MODULE_DESCRIPTION("A header/free-list heap in a vmalloc'ed region, served on /dev/myheap");
 MODULE_AUTHOR("The myheap authors");
+MODULE_VERSION("1.0.0");
 MODULE_LICENSE("GPL");

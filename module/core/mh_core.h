@@ -380,6 +380,8 @@ u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
+int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
+		      mh_free_fn fn, void *arg);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
 
 const char *mh_policy_name(enum mh_policy policy);

@@ -170,3 +170,91 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 		st->external_frag_ppm = 1000000 -
 			mh_div64(st->largest_free * 1000000, st->free_bytes);
 }
+
+/*
+ * Is the block at @off still on list @list? It must be free, of a size
+ * that list holds, and linked from its list: the head, or the next link
+ * of a free block its prev link names. Fills @hd and @prev from the words
+ * it read, for the walk to go on from them.
+ */
+static bool mh_free_resume_ok(const struct mh_heap *h,
+			      const struct mh_policy_ops *ops, u32 list,
+			      u32 off, struct mh_hdr *hd, u32 *prev)
+{
+	struct mh_hdr phd;
+
+	if (!mh_free_read(h, off, hd) || ops->list_of(hd->size) != list)
+		return false;
+	*prev = mh_prev_link(h, off);
+	if (*prev == MH_NIL)
+		return h->heads[list] == off;
+	return mh_free_read(h, *prev, &phd) && mh_next_link(h, *prev) == off;
+}
+
+/**
+ * mh_walk_free_from() - mh_walk_free() from a given place: the rest of the
+ * walk that reported @offset on @list, so a long listing can be taken in
+ * pieces with the heap changing in between.
+ * @h: heap.
+ * @list: list to start in.
+ * @offset: free block of @list to start at (reported first), or 0 for the
+ *	head of @list.
+ * @fn: callback; a nonzero return stops the walk.
+ * @arg: its first argument.
+ *
+ * @offset is checked before anything is reported: it must still be a free
+ * block of @list's sizes, linked from the list's head or from the free
+ * block its back link names. Its cost is that of the blocks reported; a
+ * list loop is cut (-EUCLEAN) after as many blocks as the heap can hold,
+ * per call: a caller taking the walk in pieces bounds their sum itself.
+ *
+ * Context: any; the caller keeps the heap from changing during the walk.
+ * Return: 0 (also for the head of a @list past the last one), what @fn
+ * returned to stop the walk, -ESTALE if @offset is not on @list any more
+ * (nothing reported), or -EUCLEAN at the first damaged link after it.
+ */
+int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
+		      mh_free_fn fn, void *arg)
+{
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 budget = mh_max_blocks(h), cur = offset, prev = MH_NIL, next;
+	bool checked = false;	/* @hd and @prev hold @cur's words */
+	struct mh_free_info f;
+	struct mh_hdr hd;
+	int ret;
+
+	if (list >= ops->nr_lists)
+		return offset == MH_NIL ? 0 : -ESTALE;
+	if (offset != MH_NIL) {
+		if (!mh_free_resume_ok(h, ops, list, offset, &hd, &prev))
+			return -ESTALE;
+		checked = true;
+	}
+	for (; list < ops->nr_lists; list++) {
+		memset(&f, 0, sizeof(f));
+		f.list = list;
+		ops->class_range(h, list, &f.class_min, &f.class_max);
+		if (!checked) {
+			cur = h->heads[list];
+			prev = MH_NIL;
+		}
+		while (cur != MH_NIL) {
+			if (!budget--)
+				return -EUCLEAN;
+			if (!checked && (!mh_free_read(h, cur, &hd) ||
+					 mh_prev_link(h, cur) != prev))
+				return -EUCLEAN;
+			checked = false;
+			next = mh_next_link(h, cur);
+			f.offset = cur;
+			f.size = hd.size;
+			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
+			ret = fn(arg, &f);
+			if (ret)
+				return ret;
+			prev = cur;
+			cur = next;
+		}
+	}
+	return 0;
+}

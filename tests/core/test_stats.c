@@ -3,7 +3,8 @@
  * test_stats.c - mh_stats(): byte and block totals, internal and external
  * fragmentation, the free histogram, peak and high water, the counters
  * and "searched", checked against hand-computed layouts and against sums
- * taken independently over mh_walk() and mh_walk_free().
+ * taken independently over mh_walk() and mh_walk_free(); and
+ * mh_walk_free_from() resuming the free walk anywhere.
  */
 #include <string.h>
 
@@ -250,8 +251,78 @@ static void searched_shows_the_search_cost(enum mh_policy policy)
 		EXPECT(searched >= 1 && searched <= 101);
 }
 
+/* The free blocks of a walk, in order. */
+struct free_seen {
+	u32 n, max;
+	struct mh_free_info f[256];
+};
+
+static int note_free(void *arg, const struct mh_free_info *fi)
+{
+	struct free_seen *s = arg;
+
+	if (s->n == s->max)
+		return 1;
+	s->f[s->n++] = *fi;
+	return 0;
+}
+
+/*
+ * mh_walk_free_from() at each block of a walk reports exactly the rest of
+ * that walk; at a block taken off its list since, nothing (-ESTALE).
+ */
+static void walk_free_resumes_anywhere(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct free_seen all = { .max = 256 }, rest;
+	struct mh_block_info b;
+	u32 live[120], i, k, x;
+
+	ASSERT(f);
+	for (i = 0; i < 120; i++)
+		ASSERT((live[i] = ALLOC(f, 16 + i * 29 % 200)));
+	for (i = 0; i < 120; i += 2)
+		EXPECT_EQ(mh_free(&f->h, live[i]), 0);
+	EXPECT_EQ(mh_walk_free(&f->h, note_free, &all), 0);
+	ASSERT(all.n > 10);
+	for (k = 0; k < all.n; k++) {
+		rest = (struct free_seen){ .max = 256 };
+		EXPECT_EQ(mh_walk_free_from(&f->h, all.f[k].list,
+					    all.f[k].offset, note_free, &rest), 0);
+		ASSERT_EQ(rest.n, all.n - k);
+		EXPECT(!memcmp(rest.f, all.f + k, rest.n * sizeof(rest.f[0])));
+	}
+	/* From the head of each list: that list and the ones after it. */
+	rest = (struct free_seen){ .max = 256 };
+	EXPECT_EQ(mh_walk_free_from(&f->h, all.f[all.n - 1].list, 0, note_free,
+				    &rest), 0);
+	EXPECT(rest.n >= 1 && rest.f[rest.n - 1].offset == all.f[all.n - 1].offset);
+	EXPECT_EQ(mh_walk_free_from(&f->h, 1000, 0, note_free, &rest), 0);
+	/* The wrong list, a block in use. */
+	EXPECT_EQ(mh_walk_free_from(&f->h, all.f[0].list + 1, all.f[0].offset,
+				    note_free, &rest), -ESTALE);
+	EXPECT_EQ(mh_walk_free_from(&f->h, 0, live[1] - MH_HDR_SIZE,
+				    note_free, &rest), -ESTALE);
+	if (policy == MH_BUDDY)	/* merges with its buddy only */
+		goto out;
+	/* A block merged into the one before it is no block any more. */
+	x = all.f[all.n / 2].offset;
+	for (b.next = mh_first_block(&f->h); !mh_block_at(&f->h, b.next, &b);)
+		if (b.next == x)
+			break;
+	ASSERT(b.next == x && b.used);
+	EXPECT_EQ(mh_free(&f->h, b.offset + MH_HDR_SIZE), 0);
+	rest.n = 0;
+	EXPECT_EQ(mh_walk_free_from(&f->h, all.f[all.n / 2].list, x, note_free,
+				    &rest), -ESTALE);
+	EXPECT_EQ(rest.n, 0);
+out:
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(figures_of_a_known_layout, NOT_BUDDY),
+	TEST(walk_free_resumes_anywhere, ALL_POLICIES),
 	TEST(stats_agree_with_walks, ALL_POLICIES),
 	TEST(peak_and_high_water_remember, ALL_POLICIES),
 	TEST(failures_are_counted, ALL_POLICIES),

@@ -268,6 +268,87 @@ bad:
 	return -EINVAL;
 }
 
+/* What parse_freelist() found. */
+struct freelist_dump {
+	unsigned long long blocks, bytes;	/* block lines and their sizes */
+	unsigned long long t_blocks, t_bytes;	/* the totals line */
+	unsigned long long resyncs;
+	bool damaged, have_totals;
+	const char *err;
+	int err_line;
+};
+
+/*
+ * Parse the text of the freelist file (modified in place): every line is
+ * the version line, a comment, a list header or a block line, and the
+ * totals line comes last.
+ */
+static inline int parse_freelist(char *text, struct freelist_dump *d)
+{
+	char *line, *save = NULL, tail[32];
+	unsigned int a, b, c;
+	int lineno = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lineno++) {
+		d->err_line = lineno;
+		if (d->have_totals) {
+			d->err = "a line after the totals";
+			return -EINVAL;
+		}
+		if (lineno == 0) {
+			if (strcmp(line, "myheap freelist - version: 1.0"))
+				goto bad;
+			continue;
+		}
+		if (!strncmp(line, "# total:", 8)) {
+			if (sscanf(line, "# total: %llu free blocks, %llu bytes",
+				   &d->t_blocks, &d->t_bytes) != 2)
+				goto bad;
+			d->have_totals = true;
+			continue;
+		}
+		if (!strncmp(line, "# damaged link:", 15))
+			d->damaged = true;
+		if (sscanf(line, "# the lists changed while they were read: %llu resyncs",
+			   &d->resyncs) == 1)
+			continue;
+		if (line[0] == '#')
+			continue;
+		if (line[0] == ' ') {
+			int n = 0;
+
+			tail[0] = 0;
+			if (sscanf(line, " %u %u%n", &a, &b, &n) != 2 ||
+			    (line[n] && strcmp(line + n, " <- rover")))
+				goto bad;
+			d->blocks++;
+			d->bytes += b;
+			continue;
+		}
+		if (!strcmp(line, "list (address order):") ||
+		    (sscanf(line, "class %u (%u..%u bytes%31[):]", &a, &b, &c, tail) == 4 &&
+		     !strcmp(tail, "):")) ||
+		    (sscanf(line, "order %u (%u bytes%31[): empty]", &a, &b, tail) == 3 &&
+		     (!strcmp(tail, "):") || !strcmp(tail, "): empty"))))
+			continue;
+		goto bad;
+	}
+	if (!d->have_totals) {
+		d->err = "no totals line";
+		return -EINVAL;
+	}
+	if (d->t_blocks != d->blocks || d->t_bytes != d->bytes) {
+		d->err = "totals disagree with the block lines";
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	d->err = "malformed line";
+	return -EINVAL;
+}
+
 /* Owner id of the first open file of process @pid, from the owners file. */
 static inline long long owner_of_pid(pid_t pid)
 {

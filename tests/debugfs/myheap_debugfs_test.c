@@ -562,6 +562,297 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 	free(text);
 }
 
+/* The last line of @text starts with @prefix. */
+static bool last_line_is(const char *text, const char *prefix)
+{
+	size_t len = strlen(text);
+	const char *p;
+
+	if (!len || text[len - 1] != '\n')
+		return false;
+	for (p = text + len - 1; p > text && p[-1] != '\n'; p--)
+		;
+	return !strncmp(p, prefix, strlen(prefix));
+}
+
+/* Anonymous memory shared with the children of a test. */
+static void *shared_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The churning and scribbling child of small_reads_while_scribbled: frees
+ * and allocates blocks from @pin on, and overwrites the header of one of
+ * the pinned blocks 1 .. @pin - 2 at a time (restored a few operations
+ * later: nothing the kernel writes is next to them) and payload bytes of
+ * pinned blocks, until *@stop.
+ */
+static int churn_and_scribble(int fd, uint8_t *map, uint64_t *offs, size_t n,
+			      size_t pin, volatile int *stop)
+{
+	unsigned int seed = 7;
+	uint64_t saved = 0, junk, ops = 0;
+	size_t i, hurt = 0;
+
+	while (!*stop) {
+		i = pin + rand_r(&seed) % (n - pin);
+		if (dev_free(fd, offs[i]) ||
+		    dev_alloc(fd, 16 + rand_r(&seed) % 400, &offs[i]))
+			return 1;
+		if (++ops % 8 == 0) {
+			if (hurt)	/* put the last one back first */
+				memcpy(map + offs[hurt] - HDR, &saved, HDR);
+			hurt = 1 + rand_r(&seed) % (pin - 2);
+			memcpy(&saved, map + offs[hurt] - HDR, HDR);
+			junk = (uint64_t)rand_r(&seed) << 33 ^ rand_r(&seed);
+			memcpy(map + offs[hurt] - HDR, &junk, HDR);
+			map[offs[rand_r(&seed) % pin] + rand_r(&seed) % 16] ^= 0x5a;
+		}
+	}
+	if (hurt)
+		memcpy(map + offs[hurt] - HDR, &saved, HDR);
+	return 0;
+}
+
+/*
+ * Reads of 100 bytes while another process allocates, frees and scribbles
+ * through the mapping: the kernel drops the heap's lock between (and
+ * within) pages, so each dump sees many versions of the heap; every one is
+ * still well formed: every line parses, the totals agree with the lines
+ * and come last, offsets only grow, blocks.json parses.
+ */
+TEST_F_TIMEOUT(heap, small_reads_while_scribbled, 900)
+{
+	enum { N = 4000, PIN = 600 };
+	static uint64_t offs[N];
+	volatile int *stop = shared_page();
+	unsigned long long resyncs = 0, fresyncs = 0, damaged = 0;
+	struct freelist_dump fd_;
+	struct blocks_dump d;
+	unsigned int seed = 3;
+	char *text;
+	const struct json *arr, *tot;
+	struct json *root;
+	const char *err;
+	pid_t child;
+	size_t i, len;
+	int round, status;
+
+	ASSERT_NE(NULL, stop);
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, &offs[i]));
+	for (i = PIN + 1; i < N; i += 3)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	for (i = PIN + 1; i < N; i += 3)
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, &offs[i]));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(churn_and_scribble(self->fd, self->map, offs, N, PIN, stop));
+	for (round = 0; round < 3; round++) {
+		text = read_file_chunked(DFS_DIR "/blocks", 100, NULL);
+		ASSERT_NE(NULL, text);
+		EXPECT_TRUE(last_line_is(text, "# total: ")) TH_LOG("round %d", round);
+		ASSERT_EQ(0, parse_blocks(text, &d)) TH_LOG("round %d: %s", round, d.err);
+		EXPECT_TRUE(d.have_totals);
+		for (i = 1; i < d.n; i++)
+			if (d.b[i].offset < d.b[i - 1].offset + d.b[i - 1].size)
+				break;
+		EXPECT_EQ(d.n, i) TH_LOG("round %d: block %zu at %lld overlaps the one before",
+					 round, i, d.b[i].offset);
+		{
+			unsigned long long u = 0, f = 0, x = 0;
+
+			for (i = 0; i < d.n; i++) {
+				u += !strcmp(d.b[i].state, "used");
+				f += !strcmp(d.b[i].state, "free");
+				x += !strcmp(d.b[i].state, "damaged");
+			}
+			EXPECT_EQ(d.t_blocks, d.n);
+			EXPECT_EQ(d.t_used, u);
+			EXPECT_EQ(d.t_free, f);
+			EXPECT_EQ(d.t_damaged, x);
+			damaged += x;
+		}
+		resyncs += d.t_resyncs;
+		free(d.b);
+		free(text);
+
+		text = read_file_chunked(DFS_DIR "/blocks.json", 100, &len);
+		ASSERT_NE(NULL, text);
+		root = json_parse(text, len, &err);
+		ASSERT_NE(NULL, root) TH_LOG("round %d: %s", round, err);
+		arr = json_get(root, "blocks");
+		tot = json_get(root, "totals");
+		ASSERT_NE(NULL, arr);
+		ASSERT_NE(NULL, tot);
+		EXPECT_EQ(arr->n, (size_t)json_u64(tot, "blocks"));
+		for (i = 1; i < arr->n; i++)
+			if (json_u64(arr->items[i], "offset") <
+			    json_u64(arr->items[i - 1], "offset") +
+			    json_u64(arr->items[i - 1], "size"))
+				break;
+		EXPECT_EQ(arr->n, i) TH_LOG("round %d: JSON block %zu overlaps", round, i);
+		json_free(root);
+		free(text);
+
+		text = read_file_chunked(DFS_DIR "/freelist", 100, NULL);
+		ASSERT_NE(NULL, text);
+		EXPECT_TRUE(last_line_is(text, "# total: ")) TH_LOG("round %d", round);
+		EXPECT_EQ(0, parse_freelist(text, &fd_))
+			TH_LOG("round %d: line %d: %s", round, fd_.err_line, fd_.err);
+		fresyncs += fd_.resyncs;
+		free(text);
+	}
+	*stop = 1;
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the churning child failed");
+	ksft_print_msg("3 rounds of 100-byte reads while the heap changed: blocks %llu resyncs, %llu damaged records; freelist %llu resyncs\n",
+		       resyncs, damaged, fresyncs);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+	munmap((void *)stop, 4096);
+}
+
+/*
+ * lseek() into the middle of each long file lands where a sequential read
+ * would be (seq_file replays the records up to there); the time it took is
+ * printed, not asserted.
+ */
+TEST_F_TIMEOUT(heap, lseek_into_the_middle, 900)
+{
+	static const char *const files[] = { "blocks", "blocks.json", "freelist", "events" };
+	enum { N = 20000 };
+	static uint64_t offs[N];
+	char path[128], buf[100];
+	double t0, dt;
+	size_t f, i, len;
+	char *all;
+	ssize_t n;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
+	for (i = 0; i < N; i += 2)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	for (f = 0; f < 4; f++) {
+		snprintf(path, sizeof(path), DFS_DIR "/%s", files[f]);
+		all = read_dfs(files[f], &len);
+		ASSERT_NE(NULL, all);
+		ASSERT_LT(8192, len);
+		fd = open(path, O_RDONLY);
+		ASSERT_LE(0, fd);
+		t0 = now();
+		ASSERT_EQ((off_t)(len / 2), lseek(fd, len / 2, SEEK_SET));
+		dt = now() - t0;
+		n = read(fd, buf, sizeof(buf));
+		ASSERT_EQ((ssize_t)sizeof(buf), n);
+		EXPECT_EQ(0, memcmp(buf, all + len / 2, sizeof(buf))) TH_LOG("%s", files[f]);
+		ASSERT_EQ((off_t)(len - 10),
+			  lseek(fd, (off_t)(len - 10) - (off_t)(len / 2 + 100), SEEK_CUR));
+		n = read(fd, buf, sizeof(buf));
+		ASSERT_EQ(10, n);
+		EXPECT_EQ(0, memcmp(buf, all + len - 10, 10)) TH_LOG("%s", files[f]);
+		ksft_print_msg("lseek to %zu of %zu bytes of %s: %.3f s\n",
+			       len / 2, len, files[f], dt);
+		close(fd);
+		free(all);
+	}
+}
+
+/*
+ * A reader of each kind of file waiting for the heap's lock dies at once
+ * when killed, while the lock is still held (by a BATCH of frees that
+ * each walk an address-ordered free list of 16,384 holes). If the lock was not held
+ * long enough to tell, the test is skipped, not passed.
+ */
+TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
+{
+	static const char files[][16] = { "blocks", "freelist", "stats", "check" };
+	enum { LOW = 8 * MYHEAP_BATCH_MAX, N = LOW + 2 * MYHEAP_BATCH_MAX, NR = 4 };
+	static struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
+	static uint64_t offs[N];
+	volatile double *t = shared_page();	/* batch start, end */
+	struct myheap_batch b = { .ops = (uintptr_t)ops,
+				  .op_size = sizeof(ops[0]),
+				  .count = MYHEAP_BATCH_MAX };
+	pid_t holder, readers[NR];
+	double t_kill, t_dead[NR];
+	int status, r, k;
+	size_t i;
+
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
+	/* A free list of LOW / 2 holes, freed from the top: each O(1). */
+	for (k = 0; k < LOW / 2 / MYHEAP_BATCH_MAX; k++) {
+		memset(ops, 0, sizeof(ops));
+		for (i = 0; i < MYHEAP_BATCH_MAX; i++) {
+			ops[i].op = MYHEAP_BATCH_OP_FREE;
+			ops[i].offset = offs[LOW - 2 - 2 * (k * MYHEAP_BATCH_MAX + i)];
+		}
+		ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	}
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (!holder) {
+		/* Holes above them, lowest first: each walks the whole list. */
+		memset(ops, 0, sizeof(ops));
+		for (i = 0; i < MYHEAP_BATCH_MAX; i++) {
+			ops[i].op = MYHEAP_BATCH_OP_FREE;
+			ops[i].offset = offs[LOW + 2 * i];
+		}
+		t[0] = now();
+		r = dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b);
+		t[1] = now();
+		_exit(r ? 1 : 0);
+	}
+	while (!t[0])
+		usleep(1000);
+	usleep(200000);		/* the batch holds the lock now */
+	for (r = 0; r < NR; r++) {
+		readers[r] = fork();
+		ASSERT_LE(0, readers[r]);
+		if (!readers[r]) {
+			char *text = read_dfs(files[r], NULL);
+
+			_exit(text ? 0 : 1);
+		}
+	}
+	usleep(300000);		/* they wait for the lock */
+	t_kill = now();
+	for (r = 0; r < NR; r++)
+		kill(readers[r], SIGKILL);
+	for (r = 0; r < NR; r++) {
+		ASSERT_EQ(readers[r], waitpid(readers[r], &status, 0));
+		t_dead[r] = now();
+	}
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ksft_print_msg("batch held the lock %.2f s; readers killed %.2f s before it ended, dead after %.3f %.3f %.3f %.3f s\n",
+		       t[1] - t[0], t[1] - t_kill, t_dead[0] - t_kill,
+		       t_dead[1] - t_kill, t_dead[2] - t_kill, t_dead[3] - t_kill);
+	if (t[1] - t_kill < 1.0)
+		SKIP(return, "the lock was not held long enough after the kill (%.2f s)",
+		     t[1] - t_kill);
+	for (r = 0; r < NR; r++) {
+		long dead_ms = (t_dead[r] - t_kill) * 1000;
+		long free_ms = (t[1] - t_kill) * 1000;
+
+		EXPECT_LT(dead_ms, free_ms - 500)
+			TH_LOG("a reader of %s lived until the lock was free", files[r]);
+	}
+	munmap((void *)t, 4096);
+}
+
 /*
  * The heap changes between two pages of the blocks dump so that the offset
  * the dump saved (where the next block started) is swallowed by a coalesce:
@@ -617,6 +908,109 @@ TEST_F(heap, resync_after_coalesce)
 	EXPECT_NE(NULL, blk_at(&d, k + 160));
 	EXPECT_EQ(N, d.n);	/* N + the free rest - K + 1 */
 	free(d.b);
+}
+
+/*
+ * Everything is freed between two pages of the blocks dump: the block the
+ * dump would resume after is merged into the one free block left; the dump
+ * finds that out from the first block, counts one resync and ends with its
+ * totals, without a damaged record.
+ */
+TEST_F(heap, resync_after_everything_freed)
+{
+	enum { N = 300 };
+	static uint64_t offs[N];
+	static char text[1 << 20];
+	struct blocks_dump d;
+	ssize_t n, len;
+	size_t i;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));
+	fd = open(DFS_DIR "/blocks", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	for (i = N; i-- > 0;)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	ASSERT_EQ(0, parse_blocks(text, &d)) TH_LOG("%s", d.err);
+	EXPECT_EQ(1, d.t_resyncs);
+	EXPECT_EQ(0, d.t_damaged);
+	EXPECT_EQ(d.n, d.t_blocks);
+	for (i = 1; i < d.n; i++)
+		ASSERT_LE(d.b[i - 1].offset + d.b[i - 1].size, d.b[i].offset);
+	ASSERT_LT(1, d.n);
+	EXPECT_LT(d.b[d.n - 1].offset, (long long)offs[N / 2]);	/* it stopped */
+	free(d.b);
+}
+
+/*
+ * Between two pages of freelist, the hole the dump would resume at (read
+ * already, shown next) is merged into the hole before it, the last one
+ * shown, by freeing the block between them: the dump shows that hole as it
+ * was read, then goes on after the merged hole, says it resynced, shows no
+ * block twice and its totals agree with its lines.
+ */
+TEST_F(heap, freelist_resync_after_merge)
+{
+	enum { N = 600 };
+	static uint64_t offs[N];
+	static char text[1 << 20];
+	unsigned long long last = 0, off, size, prev = 0;
+	struct freelist_dump fl;
+	char *line, *copy;
+	ssize_t n, len;
+	size_t i, lines = 0;
+	int fd;
+
+	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));	/* 80-byte blocks */
+	for (i = 0; i < N - 1; i += 2)
+		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	fd = open(DFS_DIR "/freelist", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+	/* The last hole shown; the next one (already read) is 160 on. */
+	for (line = text; (line = strstr(line, "\n  ")); line++)
+		if (sscanf(line, " %llu %llu", &off, &size) == 2 && size == 80)
+			last = off;
+	ASSERT_LT(0, last);
+	ASSERT_LT(last + 4 * 160, (unsigned long long)offs[N - 1]);
+	ASSERT_EQ(0, dev_free(self->fd, last + 80 + HDR));	/* merges three */
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	copy = strdup(text);
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	free(copy);
+	EXPECT_EQ(1, fl.resyncs);
+	/* Address order, each block once: the N / 2 holes and the rest. */
+	for (line = text; (line = strstr(line, "\n  ")); line++) {
+		if (sscanf(line, " %llu %llu", &off, &size) != 2)
+			continue;
+		EXPECT_LT(prev, off) TH_LOG("%llu after %llu", off, prev);
+		if (off == last)
+			EXPECT_EQ(80, size);	/* as it was read */
+		prev = off;
+		lines++;
+	}
+	EXPECT_EQ(fl.blocks, lines);
+	EXPECT_EQ(N / 2 + 1, lines);
 }
 
 /* pread() at any position gives what a sequential read gives there. */

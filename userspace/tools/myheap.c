@@ -37,6 +37,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "watch", "[--once | --iterations N]", "live view of the heap", cmd_watch },
 	{ "map", "[-o FILE.svg|FILE.png]...", "draw the block layout as SVG or PNG", cmd_map },
 	{ "replay", "TRACE... [--policy NAME]", "run malloclab traces through the device", cmd_replay },
+	{ "run", "[--policy NAME] -- PROG [ARGS]", "run a program with its heap on the device", cmd_run },
+	{ "record", "[-o TRACE] -- PROG [ARGS]", "record a program's allocations as a trace", cmd_record },
 	{ "shell", "[SCRIPT]", "a session: commands from stdin or SCRIPT, blocks kept", cmd_shell },
 	{ NULL, NULL, NULL, NULL },
 };

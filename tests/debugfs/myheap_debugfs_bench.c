@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * myheap_debugfs_bench: what reading the debugfs files costs, and how long
+ * they keep the heap from everybody else. Run as root in the VM, with a
+ * region large enough for the blocks asked for (tests/debugfs/bench-in-vm).
+ *
+ *   myheap_debugfs_bench LIVE [POLICY]
+ *
+ * Builds LIVE blocks in use with a free 32-byte hole after each one (so
+ * `blocks` has 2 * LIVE records and `freelist` LIVE), then for each file:
+ * the time of a whole read in 128 KiB read() calls (as cat does), of an
+ * lseek() to the middle, and the longest MYHEAP_IOC_GET_INFO (an ioctl
+ * that only takes the heap's lock) a second thread saw meanwhile, next to
+ * the longest unknown ioctl (no lock: what the VM's own stalls are).
+ * Prints figures; asserts nothing about time (the machines are shared).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dfs_util.h"
+
+static atomic_int probing, probe_stop;
+static double probe_max, probe_total, noise_max;
+static unsigned long probe_calls;
+static int probe_fd;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The cheap ioctl, as often as it gets the lock, while @probing is set. */
+static void *probe(void *unused)
+{
+	struct myheap_info info;
+	double t0, dt;
+
+	while (!atomic_load(&probe_stop)) {
+		if (!atomic_load(&probing)) {
+			usleep(1000);
+			continue;
+		}
+		t0 = now();
+		if (dev_info(probe_fd, &info))
+			break;
+		dt = now() - t0;
+		probe_total += dt;
+		probe_calls++;
+		if (dt > probe_max)
+			probe_max = dt;
+		/* The same without the lock: how much of it is the VM. */
+		t0 = now();
+		ioctl(probe_fd, _IO('x', 0xff), NULL);
+		dt = now() - t0;
+		if (dt > noise_max)
+			noise_max = dt;
+		usleep(200);
+	}
+	return NULL;
+}
+
+static void probe_begin(void)
+{
+	probe_max = probe_total = noise_max = 0;
+	probe_calls = 0;
+	atomic_store(&probing, 1);
+}
+
+static void probe_end(void)
+{
+	atomic_store(&probing, 0);
+	usleep(20000);	/* let a call in flight finish */
+}
+
+/* Batches of one op kind; offsets of allocations go to @offs. */
+static int batch(int fd, unsigned int op, size_t n, uint64_t *offs,
+		 size_t stride)
+{
+	static struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
+	size_t done = 0, i, k;
+
+	while (done < n) {
+		struct myheap_batch b = { .ops = (uintptr_t)ops,
+					  .op_size = sizeof(ops[0]) };
+
+		k = n - done < MYHEAP_BATCH_MAX ? n - done : MYHEAP_BATCH_MAX;
+		memset(ops, 0, k * sizeof(ops[0]));
+		for (i = 0; i < k; i++) {
+			ops[i].op = op;
+			ops[i].size = op == MYHEAP_BATCH_OP_ALLOC ? 16 : 0;
+			ops[i].offset = op == MYHEAP_BATCH_OP_FREE ?
+					offs[(done + i) * stride] : 0;
+		}
+		b.count = k;
+		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b))
+			return -errno;
+		for (i = 0; i < k; i++) {
+			if (ops[i].result)
+				return ops[i].result;
+			if (op == MYHEAP_BATCH_OP_ALLOC)
+				offs[done + i] = ops[i].offset;
+		}
+		done += k;
+	}
+	return 0;
+}
+
+static void one_file(const char *name)
+{
+	static char buf[128 << 10];
+	char path[128];
+	size_t len = 0;
+	double t0, t_read, t_seek;
+	off_t at;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DFS_DIR "/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		printf("bench: %s: %s\n", name, strerror(errno));
+		return;
+	}
+	probe_begin();
+	t0 = now();
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		len += n;
+	t_read = now() - t0;
+	probe_end();
+	printf("bench: %-11s read  %9zu bytes in %8.3f s; GET_INFO meanwhile: %lu calls, mean %.3f ms, max %8.3f ms (lockless ioctl max %8.3f ms)\n",
+	       name, len, t_read, probe_calls,
+	       probe_calls ? probe_total / probe_calls * 1e3 : 0, probe_max * 1e3,
+	       noise_max * 1e3);
+	close(fd);
+	if (len < 8192)
+		return;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	probe_begin();
+	t0 = now();
+	at = lseek(fd, len / 2, SEEK_SET);
+	t_seek = now() - t0;
+	n = read(fd, buf, 100);
+	probe_end();
+	printf("bench: %-11s lseek to %9zu in %8.3f s (%s, then read %zd); GET_INFO meanwhile: %lu calls, max %8.3f ms (lockless ioctl max %8.3f ms)\n",
+	       name, len / 2, t_seek, at == (off_t)(len / 2) ? "ok" : strerror(errno),
+	       n, probe_calls, probe_max * 1e3, noise_max * 1e3);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const files[] = {
+		"freelist", "blocks", "blocks.json", "stats", "frag", "owners",
+		"check",
+	};
+	size_t live = argc > 1 ? strtoul(argv[1], NULL, 0) : 65536, i;
+	unsigned int policy = MYHEAP_POLICY_SEGREGATED;
+	pthread_t thr;
+	uint64_t *offs;
+	int fd, ret;
+
+	if (argc > 2)
+		for (i = 0; i < MYHEAP_NR_POLICIES; i++)
+			if (!strcmp(argv[2], policy_names[i]))
+				policy = i;
+	fd = open(MYHEAP_DEVICE, O_RDWR);
+	probe_fd = open(MYHEAP_DEVICE, O_RDWR);
+	offs = calloc(2 * live, sizeof(*offs));
+	if (fd < 0 || probe_fd < 0 || !offs) {
+		perror("bench: setup");
+		return 1;
+	}
+	ret = dev_policy(fd, policy) ?:
+	      batch(fd, MYHEAP_BATCH_OP_ALLOC, 2 * live, offs, 1) ?:
+	      batch(fd, MYHEAP_BATCH_OP_FREE, live, offs, 2);
+	if (ret) {
+		printf("bench: cannot build %zu live blocks with holes: %s\n",
+		       live, strerror(-ret));
+		return 1;
+	}
+	printf("bench: policy %s, %zu blocks in use, %zu free holes\n",
+	       policy_names[policy], live, live);
+	if (pthread_create(&thr, NULL, probe, NULL))
+		return 1;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		one_file(files[i]);
+	atomic_store(&probe_stop, 1);
+	pthread_join(thr, NULL);
+	close(fd);
+	close(probe_fd);
+	return 0;
+}
