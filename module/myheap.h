@@ -6,22 +6,25 @@
  *   myheap_main.c   module parameters, load and unload, the one device
  *   myheap_param.c  parsing of the region_size and policy parameters
  *   myheap_heap.c   the device state: region, core heap, lock, damage log
- *   myheap_owner.c  block ownership (offset -> open file) and the heap
- *                   operations that keep it right
+ *   myheap_owner.c  block ownership: owner ids, the owner table, close
+ *   myheap_ops.c    the heap operations, one function each: ownership,
+ *                   core, tracepoint and event ring in one layer
  *   myheap_dev.c    file operations: open, release, mmap
  *   myheap_ioctl.c  the ioctl command table, one function per command
- *   myheap_events.c the operations as called: traced and logged (event ring)
+ *   myheap_batch.c  MYHEAP_IOC_BATCH
+ *   myheap_events.c the debugfs event ring (events file)
  *   myheap_debugfs.c, myheap_dump.c  /sys/kernel/debug/myheap/
  *
  * Locking: one mutex, &myheap_dev.lock, serialises every use of the core
- * heap (the core takes no locks), the ownership xarray's contents, the list
- * of open files and every counter below. It is a mutex because the ownership
- * xarray allocates with GFP_KERNEL under it. It is never held across a copy
- * to or from userspace, and nothing else is taken inside it except the
- * xarray's own spinlock, so it nests under mmap_lock freely. Functions that
- * expect it held say so in their Context: and check it with
- * lockdep_assert_held(). Readers such as debugfs take it too, for a
- * consistent snapshot.
+ * heap (the core takes no locks), the owner table, the owner ids, the list
+ * of open files and every counter below. Nothing allocates under it on the
+ * alloc/free path. It is never held across anything that can fault on a
+ * user address: results are copied out after it is dropped, or under it
+ * with page faults disabled (copy_to_user_nofault()), so it never nests
+ * outside mmap_lock. Waiting for it is killable in every ioctl and in open;
+ * long walks (close) drop it between bounded chunks. Functions that expect
+ * it held say so in their Context: and check it with lockdep_assert_held().
+ * Readers such as debugfs take it too, for a consistent snapshot.
  */
 #ifndef MYHEAP_H
 #define MYHEAP_H
@@ -45,6 +48,18 @@
 #define MYHEAP_DEFAULT_POLICY	MH_SEGREGATED
 
 /**
+ * MYHEAP_OWNER_GRANULE - bytes of region per entry of the owner table.
+ *
+ * Blocks are at least MH_MIN_BLOCK (32) bytes and their payloads 16-byte
+ * aligned, so two live blocks never share a 32-byte granule of payload
+ * offsets; the entry keeps one bit to tell which of the granule's two
+ * possible payload offsets it is.
+ */
+#define MYHEAP_OWNER_GRANULE	32u
+/** MYHEAP_MAX_OWNERS - open files a device can have at once (15-bit ids). */
+#define MYHEAP_MAX_OWNERS	32767u
+
+/**
  * struct myheap_dev - the heap and everything the module keeps about it.
  * @lock: serialises everything below (see the comment at the top).
  * @heap: the allocator core's control structure (trusted memory).
@@ -53,7 +68,13 @@
  * @mmap_size: bytes userspace may map (@region_size rounded to pages).
  * @policy: current placement policy (mirrors @heap).
  * @poison: free payloads are poisoned (MH_INIT_POISON).
- * @owners: payload offset -> the struct myheap_file owning that block.
+ * @owner_table: one u16 per MYHEAP_OWNER_GRANULE bytes of region, indexed
+ *	by (payload offset - 16) / 32: 0 for no live block, else the owner
+ *	slot of the file owning the block there << 1 | which of the
+ *	granule's two 16-byte slots its payload starts in. Kernel memory, so
+ *	the mapping cannot forge it.
+ * @owner_entries: entries of @owner_table.
+ * @owners: owner slot -> struct myheap_file, for the slots in use.
  * @files: open files (struct myheap_file.node), in open order.
  * @nr_files: entries of @files.
  * @next_id: owner id given to the next opener (ids are never reused).
@@ -72,6 +93,8 @@ struct myheap_dev {
 	size_t mmap_size;
 	enum mh_policy policy;
 	bool poison;
+	u16 *owner_table;
+	u32 owner_entries;
 	struct xarray owners;
 	struct list_head files;
 	unsigned int nr_files;
@@ -87,28 +110,37 @@ struct myheap_dev {
  * struct myheap_file - one open file of /dev/myheap: the owner of blocks.
  * @dev: the device.
  * @node: entry in &myheap_dev.files (under &myheap_dev.lock).
- * @id: owner id, unique for the module's lifetime.
+ * @id: owner id, unique for the module's lifetime (what debugfs and the
+ *	tracepoints show).
+ * @slot: owner slot, 1..MYHEAP_MAX_OWNERS, unique among open files (what
+ *	&myheap_dev.owner_table holds); reused after close.
  * @pid: thread group id of the opener.
  * @comm: command name of the opener.
  * @blocks: blocks this file owns now.
  * @bytes: payload bytes requested by those blocks.
  * @peak_bytes: highest @bytes ever.
+ * @lo: lowest owner table index this file ever owned (close scans from it).
+ * @hi: highest owner table index this file ever owned (close stops there).
+ * @seq: counts the changes to this file's set of blocks; an undo that
+ *	finds it moved knows a sibling thread changed them in between.
  *
- * The counters are protected by &myheap_dev.lock.
+ * Everything but @dev, @id, @slot, @pid and @comm (fixed at open) is
+ * protected by &myheap_dev.lock.
  */
 struct myheap_file {
 	struct myheap_dev *dev;
 	struct list_head node;
 	u64 id;
+	u16 slot;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	u64 blocks;
 	u64 bytes;
 	u64 peak_bytes;
+	u32 lo;
+	u32 hi;
+	u64 seq;
 };
-
-/* The device of the loaded module (myheap_main.c). */
-extern struct myheap_dev myheap;
 
 /* myheap_param.c */
 int myheap_parse_size(const char *val, unsigned long *size);
@@ -122,28 +154,32 @@ int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 void myheap_dev_destroy(struct myheap_dev *dev);
 int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 		       u64 offset);
+int myheap_lock(struct myheap_dev *dev);
 
 /* myheap_owner.c */
-void myheap_file_add(struct myheap_dev *dev, struct myheap_file *mf);
+int myheap_owner_init(struct myheap_dev *dev);
+void myheap_owner_destroy(struct myheap_dev *dev);
+int myheap_file_add(struct myheap_dev *dev, struct myheap_file *mf);
 void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 			u64 *blocks, u64 *bytes);
-int __myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
-			 u32 flags, u64 *offset, u64 *usable);
-int __myheap_block_free(struct myheap_file *mf, u64 offset);
-int __myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
-			   u64 *new_offset, u64 *usable);
-int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
-		      u64 *requested);
-int __myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);
+int myheap_owner_check(struct myheap_file *mf, u64 offset);
+void myheap_owner_set(struct myheap_file *mf, u32 offset);
+void myheap_owner_clear(struct myheap_file *mf, u32 offset);
+bool myheap_owner_free_slot(const struct myheap_dev *dev, u32 offset);
+struct myheap_file *myheap_owner_at(struct myheap_dev *dev, u32 offset);
+size_t myheap_owner_bytes(const struct myheap_dev *dev);
 
-/* myheap_events.c: the operations above, traced and logged; call these */
+/* myheap_ops.c: the heap operations, traced and logged; call these */
 int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 		       u32 flags, u64 *offset, u64 *usable);
 int myheap_block_free(struct myheap_file *mf, u64 offset);
-int myheap_block_release(struct myheap_file *mf, u64 offset);
+int myheap_block_release(struct myheap_file *mf, u32 offset);
 int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 			 u64 *new_offset, u64 *usable);
+int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
+		      u64 *requested);
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);
+void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size);
 
 /* myheap_debugfs.c */
 void myheap_debugfs_init(struct myheap_dev *dev);
@@ -154,6 +190,10 @@ extern const struct file_operations myheap_fops;
 
 /* myheap_ioctl.c */
 long myheap_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* myheap_batch.c */
+int myheap_ioctl_batch(struct myheap_file *mf, struct myheap_batch *b,
+		       struct myheap_batch __user *ub, size_t usize);
 
 /* myheap_main.c */
 bool myheap_private_mode(void);

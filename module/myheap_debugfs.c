@@ -101,6 +101,7 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
 	seq_printf(m, "resets: %llu\n", dev->resets);
 	seq_printf(m, "open_files: %u\n", dev->nr_files);
+	seq_printf(m, "owner_bytes: %zu\n", myheap_owner_bytes(dev));
 	seq_printf(m, "poison: %s\n", dev->poison ? "on" : "off");
 	seq_printf(m, "events_recorded: %llu\n",
 		   dev->events ? dev->events->recorded : 0);

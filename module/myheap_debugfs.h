@@ -3,7 +3,7 @@
  * Private to the files behind /sys/kernel/debug/myheap/:
  *   myheap_debugfs.c  the directory; stats, frag, owners, check
  *   myheap_dump.c     blocks, blocks.json, freelist (any number of blocks)
- *   myheap_events.c   the event ring (events) and the traced operations
+ *   myheap_events.c   the event ring (events), written by myheap_ops.c
  *
  * Every file takes &myheap_dev.lock killably. The dumps take it for at
  * most a page of records at a time (also while seq_file replays them for
@@ -67,17 +67,23 @@ struct myheap_event {
  * @changes: incremented by every operation that may have moved block
  *	boundaries; a blocks dump that sees it change between two holds of
  *	the lock checks that the offset it saved still starts a block.
- * @ring: the last MYHEAP_EVENTS events.
+ * @readers: open events files; operations are recorded only while there
+ *	is one.
+ * @ring: the last MYHEAP_EVENTS events recorded.
  *
  * Everything is protected by &myheap_dev.lock.
  */
 struct myheap_events {
 	u64 recorded;
 	u64 changes;
+	unsigned int readers;
 	struct myheap_event ring[MYHEAP_EVENTS];
 };
 
 /* myheap_events.c */
+void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
+			 enum myheap_event_op op, u64 offset, u64 new_offset,
+			 u64 size, int result);
 int myheap_events_init(struct myheap_dev *dev);
 void myheap_events_exit(struct myheap_dev *dev);
 u64 myheap_changes(struct myheap_dev *dev);

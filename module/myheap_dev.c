@@ -2,7 +2,8 @@
 /*
  * File operations of /dev/myheap: open, release, mmap.
  *
- * Every open file is a block owner (struct myheap_file). The file holds a
+ * Every open file is a block owner (struct myheap_file); open fails with
+ * -ENFILE when MYHEAP_MAX_OWNERS files are open already. The file holds a
  * reference on the module (fops.owner), and so does every mapping of it
  * (a VMA holds its file), so the module cannot be unloaded, and the region
  * cannot be freed, while anyone can still reach it.
@@ -28,6 +29,7 @@ static int myheap_open(struct inode *inode, struct file *file)
 	struct myheap_dev *dev = container_of(file->private_data,
 					      struct myheap_dev, misc);
 	struct myheap_file *mf;
+	int ret;
 
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf)
@@ -35,12 +37,20 @@ static int myheap_open(struct inode *inode, struct file *file)
 	mf->pid = task_tgid_nr(current);
 	get_task_comm(mf->comm, current);
 
-	mutex_lock(&dev->lock);
-	myheap_file_add(dev, mf);
+	ret = myheap_lock(dev);
+	if (ret)
+		goto free_mf;
+	ret = myheap_file_add(dev, mf);
 	mutex_unlock(&dev->lock);
+	if (ret)
+		goto free_mf;
 
 	file->private_data = mf;
 	return 0;	/* seekable: pread()/pwrite() at payload offsets */
+
+free_mf:
+	kfree(mf);
+	return ret;
 }
 
 static int myheap_release(struct inode *inode, struct file *file)
@@ -53,9 +63,10 @@ static int myheap_release(struct inode *inode, struct file *file)
 	myheap_file_remove(dev, mf, &blocks, &bytes);
 	mutex_unlock(&dev->lock);
 
+	/* Any opener can trigger it, as often as it likes. */
 	if (blocks)
-		pr_info("owner %llu (pid %d, %s) closed with %llu blocks, %llu bytes still allocated: freed\n",
-			mf->id, mf->pid, mf->comm, blocks, bytes);
+		pr_info_ratelimited("owner %llu (pid %d, %s) closed with %llu blocks, %llu bytes still allocated: freed\n",
+				    mf->id, mf->pid, mf->comm, blocks, bytes);
 	kfree(mf);
 	return 0;
 }

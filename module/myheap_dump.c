@@ -293,7 +293,7 @@ static struct myheap_file *myheap_owner_of(struct myheap_dev *dev,
 					   const struct mh_block_info *b)
 {
 	lockdep_assert_held(&dev->lock);
-	return xa_load(&dev->owners, b->offset + MH_HDR_SIZE);
+	return myheap_owner_at(dev, b->offset + MH_HDR_SIZE);
 }
 
 static const char *myheap_state(const struct mh_block_info *b)

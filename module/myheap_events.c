@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The heap operations as the rest of the module calls them: each runs the
- * operation of myheap_owner.c, then fires its tracepoint and records it in
- * the device's event ring (/sys/kernel/debug/myheap/events), success or
- * not. Also the core's observer, which turns splits, coalesces and detected
- * damage into tracepoints.
+ * The debugfs event ring (/sys/kernel/debug/myheap/events): the last
+ * MYHEAP_EVENTS heap operations with their results, recorded by the
+ * operations of myheap_ops.c while at least one reader has the file open
+ * (so it costs nothing, no clock read and no ring write, otherwise), and
+ * the change counter the dumps use to notice that blocks moved.
  *
  * Everything here runs under &myheap_dev.lock, which also protects the
  * ring. A device without a ring (myheap_events_init() not called, as in
@@ -24,23 +24,29 @@
 
 #include "myheap.h"
 #include "myheap_debugfs.h"
-#include "myheap_trace.h"
 
 static_assert((MYHEAP_EVENTS & (MYHEAP_EVENTS - 1)) == 0);
-/* myheap_trace.h prints policies by these values. */
-static_assert(MH_FIRST_FIT == 0 && MH_NEXT_FIT == 1 && MH_BEST_FIT == 2 &&
-	      MH_WORST_FIT == 3 && MH_SEGREGATED == 4 && MH_BUDDY == 5);
 
-static void myheap_record(struct myheap_file *mf, enum myheap_event_op op,
-			  u64 offset, u64 new_offset, u64 size, int result)
+/**
+ * myheap_event_record() - record an operation in the event ring.
+ * @ev: the ring; someone has the events file open (@ev->readers).
+ * @mf: the file that asked.
+ * @op: what it asked for.
+ * @offset: payload offset (allocated, freed, or the old one of a realloc).
+ * @new_offset: realloc: the block's payload offset now.
+ * @size: bytes requested (alloc, realloc) or freed block's request (free).
+ * @result: 0 or the operation's negative errno.
+ *
+ * Context: &myheap_dev.lock held.
+ */
+void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
+			 enum myheap_event_op op, u64 offset, u64 new_offset,
+			 u64 size, int result)
 {
-	struct myheap_events *ev = mf->dev->events;
 	struct myheap_event *e;
 
-	if (!ev)
-		return;
-	if (!result)
-		ev->changes++;
+	lockdep_assert_held(&mf->dev->lock);
+
 	e = &ev->ring[ev->recorded++ & (MYHEAP_EVENTS - 1)];
 	e->time_ns = local_clock();
 	e->owner = mf->id;
@@ -52,163 +58,9 @@ static void myheap_record(struct myheap_file *mf, enum myheap_event_op op,
 	e->result = result;
 }
 
-/* Requested size of the block at payload @offset, 0 if there is none. */
-static u64 myheap_size_of(struct myheap_dev *dev, u64 offset)
-{
-	size_t size;
-
-	if (offset >= dev->region_size ||
-	    mh_requested_size(&dev->heap, offset, &size))
-		return 0;
-	return size;
-}
-
 /**
- * myheap_block_alloc() - allocate a block for a file, traced and logged.
- * @mf: the file that will own the block.
- * @size: bytes wanted.
- * @align: payload alignment, 0 for the default.
- * @flags: MYHEAP_ALLOC_* flags.
- * @offset: where the payload offset is stored on success.
- * @usable: where the usable payload size is stored on success.
- *
- * Context: &myheap_dev.lock held.
- * Return: as __myheap_block_alloc().
- */
-int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
-		       u32 flags, u64 *offset, u64 *usable)
-{
-	u64 off = 0, use = 0;
-	int ret;
-
-	ret = __myheap_block_alloc(mf, size, align, flags, &off, &use);
-	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use, ret);
-	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, ret);
-	if (!ret) {
-		*offset = off;
-		*usable = use;
-	}
-	return ret;
-}
-
-/**
- * myheap_block_free() - free a block of a file, traced and logged.
- * @mf: the file.
- * @offset: payload offset of the block.
- *
- * Context: &myheap_dev.lock held.
- * Return: as __myheap_block_free().
- */
-int myheap_block_free(struct myheap_file *mf, u64 offset)
-{
-	u64 size = myheap_size_of(mf->dev, offset);
-	int ret;
-
-	ret = __myheap_block_free(mf, offset);
-	trace_myheap_free(mf->id, mf->pid, offset, size, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, size, ret);
-	return ret;
-}
-
-/**
- * myheap_block_release() - free a block of a closing file, traced and
- * logged; its ownership record is already gone.
- * @mf: the file that owned it.
- * @offset: payload offset of the block.
- *
- * Context: &myheap_dev.lock held.
- * Return: as mh_free().
- */
-int myheap_block_release(struct myheap_file *mf, u64 offset)
-{
-	struct myheap_dev *dev = mf->dev;
-	u64 size = myheap_size_of(dev, offset);
-	int ret;
-
-	lockdep_assert_held(&dev->lock);
-
-	ret = offset < dev->region_size ? mh_free(&dev->heap, offset) : -ENXIO;
-	trace_myheap_free(mf->id, mf->pid, offset, size, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, size, ret);
-	return ret;
-}
-
-/**
- * myheap_block_realloc() - resize a block of a file, traced and logged.
- * @mf: the file.
- * @offset: payload offset of the block.
- * @size: new size in bytes.
- * @new_offset: where the block's payload offset is stored on success.
- * @usable: where its usable payload size is stored on success.
- *
- * Context: &myheap_dev.lock held.
- * Return: as __myheap_block_realloc().
- */
-int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
-			 u64 *new_offset, u64 *usable)
-{
-	u64 old_size = myheap_size_of(mf->dev, offset), off = 0, use = 0;
-	int ret;
-
-	ret = __myheap_block_realloc(mf, offset, size, &off, &use);
-	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
-			     ret);
-	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, ret);
-	if (!ret) {
-		*new_offset = off;
-		*usable = use;
-	}
-	return ret;
-}
-
-/**
- * myheap_set_policy() - change the placement policy of an empty heap,
- * traced.
- * @dev: the device.
- * @policy: the new policy.
- *
- * Context: &myheap_dev.lock held.
- * Return: as __myheap_set_policy().
- */
-int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
-{
-	enum mh_policy old = dev->policy;
-	int ret;
-
-	ret = __myheap_set_policy(dev, policy);
-	trace_myheap_policy_change(old, policy, ret);
-	if (!ret && dev->events)
-		dev->events->changes++;
-	return ret;
-}
-
-/* The core's observer: called under &myheap_dev.lock by the operations. */
-static void myheap_observe(void *ctx, enum mh_event event, u32 offset,
-			   u32 size)
-{
-	struct myheap_dev *dev = ctx;
-
-	switch (event) {
-	case MH_EV_SPLIT:
-		trace_myheap_split(offset, size);
-		break;
-	case MH_EV_COALESCE:
-		trace_myheap_coalesce(offset, size);
-		break;
-	case MH_EV_CORRUPTION:
-		trace_myheap_corruption(offset);
-		return;
-	}
-	if (dev->events)
-		dev->events->changes++;
-}
-
-/**
- * myheap_events_init() - give a device its event ring and install the
- * core observer behind the split, coalesce and corruption tracepoints.
+ * myheap_events_init() - give a device its event ring.
  * @dev: the device, initialised by myheap_dev_init().
- *
- * The observer is installed even when the ring cannot be allocated.
  *
  * Context: process context, may sleep.
  * Return: 0, or -ENOMEM (no ring).
@@ -217,15 +69,16 @@ int myheap_events_init(struct myheap_dev *dev)
 {
 	struct myheap_events *ev = kvzalloc(sizeof(*ev), GFP_KERNEL);
 
+	if (!ev)
+		return -ENOMEM;
 	mutex_lock(&dev->lock);
-	mh_set_observer(&dev->heap, myheap_observe, dev);
 	dev->events = ev;
 	mutex_unlock(&dev->lock);
-	return ev ? 0 : -ENOMEM;
+	return 0;
 }
 
 /**
- * myheap_events_exit() - remove the observer and free the event ring.
+ * myheap_events_exit() - free the event ring.
  * @dev: the device.
  *
  * Context: process context; no file of the ring may be open any more.
@@ -235,7 +88,6 @@ void myheap_events_exit(struct myheap_dev *dev)
 	struct myheap_events *ev;
 
 	mutex_lock(&dev->lock);
-	mh_set_observer(&dev->heap, NULL, NULL);
 	ev = dev->events;
 	dev->events = NULL;
 	mutex_unlock(&dev->lock);
@@ -287,6 +139,11 @@ static const char *const myheap_op_names[] = {
 	[MYHEAP_EV_REALLOC] = "realloc",
 };
 
+/*
+ * The results an operation can have, by name. Not %pe: it prints names
+ * only with CONFIG_SYMBOLIC_ERRNAME, which the debug kernel of the tests
+ * lacks (it prints "-6" there), and the format promises names.
+ */
 static const struct {
 	int err;
 	const char *name;
@@ -429,15 +286,32 @@ static const struct seq_operations myheap_events_sops = {
 	.show = myheap_events_show,
 };
 
+/* An open events file turns recording on until it is released. */
 static int myheap_events_open(struct inode *inode, struct file *file)
 {
 	struct myheap_events_iter *it;
+	struct myheap_dev *dev = inode->i_private;
 
 	it = __seq_open_private(file, &myheap_events_sops, sizeof(*it));
 	if (!it)
 		return -ENOMEM;
-	it->dev = inode->i_private;
+	it->dev = dev;
+	mutex_lock(&dev->lock);
+	if (dev->events)
+		dev->events->readers++;
+	mutex_unlock(&dev->lock);
 	return 0;
+}
+
+static int myheap_events_release(struct inode *inode, struct file *file)
+{
+	struct myheap_dev *dev = inode->i_private;
+
+	mutex_lock(&dev->lock);
+	if (dev->events && dev->events->readers)
+		dev->events->readers--;
+	mutex_unlock(&dev->lock);
+	return seq_release_private(inode, file);
 }
 
 /* /sys/kernel/debug/myheap/events */
@@ -446,5 +320,5 @@ const struct file_operations myheap_events_fops = {
 	.open = myheap_events_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = seq_release_private,
+	.release = myheap_events_release,
 };

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/vmalloc.h>
@@ -13,7 +14,8 @@
 #include "myheap.h"
 
 /**
- * myheap_dev_init() - set up a device: region, heap, lock, ownership.
+ * myheap_dev_init() - set up a device: region, heap, lock, ownership, and
+ * the core observer behind the split, coalesce and corruption tracepoints.
  * @dev: the device, zeroed by the caller.
  * @region_size: bytes of the region, as validated by myheap_parse_size().
  * @policy: initial placement policy.
@@ -23,8 +25,8 @@
  * into userspace with remap_vmalloc_range(). The misc device is not touched.
  *
  * Context: process context, may sleep.
- * Return: 0 on success; -ENOMEM if the region cannot be allocated; the
- * core's error (-EINVAL) for a size or policy it refuses.
+ * Return: 0 on success; -ENOMEM if the region or the owner table cannot be
+ * allocated; the core's error (-EINVAL) for a size or policy it refuses.
  */
 int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 		    enum mh_policy policy, bool poison)
@@ -44,11 +46,11 @@ int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 	if (ret)
 		goto free_region;
 
+	ret = myheap_owner_init(dev);
+	if (ret)
+		goto free_region;
 	mutex_init(&dev->lock);
-	xa_init(&dev->owners);
-	INIT_LIST_HEAD(&dev->files);
-	dev->nr_files = 0;
-	dev->next_id = 1;
+	mh_set_observer(&dev->heap, myheap_observe, dev);
 	return 0;
 
 free_region:
@@ -66,7 +68,8 @@ free_region:
 void myheap_dev_destroy(struct myheap_dev *dev)
 {
 	WARN_ON_ONCE(!list_empty(&dev->files));
-	xa_destroy(&dev->owners);
+	mh_set_observer(&dev->heap, NULL, NULL);
+	myheap_owner_destroy(dev);
 	mutex_destroy(&dev->lock);
 	vfree(dev->region);
 	dev->region = NULL;
@@ -98,4 +101,19 @@ int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 				    op, offset, dev->damage_events);
 	}
 	return err;
+}
+
+/**
+ * myheap_lock() - take &myheap_dev.lock for a caller that can give up.
+ * @dev: the device.
+ *
+ * A fatal signal ends the wait, so a task stuck behind a long holder can
+ * still be killed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with the lock held, or -EINTR (fatal signal) without it.
+ */
+int myheap_lock(struct myheap_dev *dev)
+{
+	return mutex_lock_killable(&dev->lock);
 }

@@ -7,9 +7,14 @@
  * the kernel's commands and the size of the caller's struct comes from the
  * command the caller used: inputs are read with copy_struct_from_user(), so
  * an older (shorter) struct is zero-extended and a newer (longer) one must
- * have a zero tail; outputs are written up to the caller's size. The
- * handlers see only a kernel copy of the argument, take the heap lock
- * themselves, and never touch userspace while holding it.
+ * have a zero tail; outputs are written up to the caller's size. Only the
+ * command's own bytes of the kernel copy are zeroed (by
+ * copy_struct_from_user(), or for output-only commands a memset of their
+ * size). The handlers take the heap lock themselves (killable) and never
+ * fault on a user address while holding it: results are published after
+ * it is dropped, except where a result must be known to be delivered
+ * before the lock is dropped (ALLOC, BATCH), which copy with page faults
+ * disabled and undo what they did in the same hold if that fails.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,7 +25,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "myheap.h"
@@ -61,7 +65,7 @@ static_assert(sizeof(struct myheap_realloc) == 40);
 static_assert(offsetofend(struct myheap_realloc, new_offset) == MYHEAP_REALLOC_SIZE_VER0);
 static_assert(sizeof(struct myheap_usable_size) == 32);
 static_assert(offsetofend(struct myheap_usable_size, usable) == MYHEAP_USABLE_SIZE_SIZE_VER0);
-static_assert(sizeof(struct myheap_stats) == 504);
+static_assert(sizeof(struct myheap_stats) == 512);
 static_assert(offsetofend(struct myheap_stats, high_water) == MYHEAP_STATS_SIZE_VER0);
 static_assert(sizeof(struct myheap_check) == 24);
 static_assert(sizeof(struct myheap_check) == MYHEAP_CHECK_SIZE_VER0);
@@ -85,8 +89,19 @@ union myheap_ioctl_arg {
 	struct myheap_batch batch;
 };
 
+/**
+ * struct myheap_ioctl_call - one call as the caller made it.
+ * @uarg: the caller's argument.
+ * @usize: its size, from the command the caller encoded.
+ */
+struct myheap_ioctl_call {
+	void __user *uarg;
+	size_t usize;
+};
+
 static int myheap_ioctl_get_info(struct myheap_file *mf,
-				 union myheap_ioctl_arg *arg)
+				 union myheap_ioctl_arg *arg,
+				 const struct myheap_ioctl_call *call)
 {
 	struct myheap_dev *dev = mf->dev;
 	struct myheap_info *info = &arg->info;
@@ -108,60 +123,78 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->batch_max = MYHEAP_BATCH_MAX;
 	info->nr_policies = MH_NR_POLICIES;
 	info->hist_buckets = MH_HIST_BUCKETS;
-
-	mutex_lock(&dev->lock);
-	info->policy = dev->policy;
-	mutex_unlock(&dev->lock);
+	/* A snapshot: set_policy() writes it under the lock. */
+	info->policy = READ_ONCE(dev->policy);
 	return 0;
 }
 
+/*
+ * ALLOC publishes its result before it drops the lock, with page faults
+ * disabled: if the caller cannot receive the offset, the block just
+ * allocated is freed in the same lock hold, so the undo can never free a
+ * block another thread of the same file freed and got again meanwhile. A
+ * page that is merely not present is faulted in (by writing back what the
+ * caller wrote) outside the lock and the allocation tried once more.
+ */
 static int myheap_ioctl_alloc(struct myheap_file *mf,
-			      union myheap_ioctl_arg *arg)
+			      union myheap_ioctl_arg *arg,
+			      const struct myheap_ioctl_call *call)
 {
+	struct myheap_dev *dev = mf->dev;
 	struct myheap_alloc *a = &arg->alloc;
+	size_t n = min(call->usize, sizeof(*a));
+	struct myheap_alloc in = *a;
+	unsigned int tries;
 	int ret;
 
 	if (a->__pad)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
-	ret = myheap_block_alloc(mf, a->size, a->align, a->flags, &a->offset,
-				 &a->usable);
-	mutex_unlock(&mf->dev->lock);
-	return ret;
-}
-
-/* The new block's offset could not be written back: nobody knows it. */
-static void myheap_ioctl_alloc_undo(struct myheap_file *mf,
-				    union myheap_ioctl_arg *arg)
-{
-	mutex_lock(&mf->dev->lock);
-	myheap_block_free(mf, arg->alloc.offset);
-	mutex_unlock(&mf->dev->lock);
+	for (tries = 0; ; tries++) {
+		ret = myheap_lock(dev);
+		if (ret)
+			return ret;
+		ret = myheap_block_alloc(mf, a->size, a->align, a->flags,
+					 &a->offset, &a->usable);
+		if (ret || !copy_to_user_nofault(call->uarg, a, n)) {
+			mutex_unlock(&dev->lock);
+			return ret;
+		}
+		myheap_block_free(mf, a->offset);
+		mutex_unlock(&dev->lock);
+		if (tries || copy_to_user(call->uarg, &in, n))
+			return -EFAULT;
+	}
 }
 
 static int myheap_ioctl_free(struct myheap_file *mf,
-			     union myheap_ioctl_arg *arg)
+			     union myheap_ioctl_arg *arg,
+			     const struct myheap_ioctl_call *call)
 {
 	struct myheap_free *f = &arg->free;
 	int ret;
 
 	if (f->flags || f->__pad)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
 	ret = myheap_block_free(mf, f->offset);
 	mutex_unlock(&mf->dev->lock);
 	return ret;
 }
 
 static int myheap_ioctl_realloc(struct myheap_file *mf,
-				union myheap_ioctl_arg *arg)
+				union myheap_ioctl_arg *arg,
+				const struct myheap_ioctl_call *call)
 {
 	struct myheap_realloc *r = &arg->realloc;
 	int ret;
 
 	if (r->flags || r->__pad)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
 	ret = myheap_block_realloc(mf, r->offset, r->size, &r->new_offset,
 				   &r->usable);
 	mutex_unlock(&mf->dev->lock);
@@ -169,14 +202,17 @@ static int myheap_ioctl_realloc(struct myheap_file *mf,
 }
 
 static int myheap_ioctl_usable_size(struct myheap_file *mf,
-				    union myheap_ioctl_arg *arg)
+				    union myheap_ioctl_arg *arg,
+				    const struct myheap_ioctl_call *call)
 {
 	struct myheap_usable_size *u = &arg->usable;
 	int ret;
 
 	if (u->flags || u->__pad)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
 	ret = myheap_block_size(mf, u->offset, &u->usable, &u->requested);
 	mutex_unlock(&mf->dev->lock);
 	return ret;
@@ -222,27 +258,29 @@ static void myheap_stats_to_user(struct myheap_stats *u,
 }
 
 static int myheap_ioctl_stats(struct myheap_file *mf,
-			      union myheap_ioctl_arg *arg)
+			      union myheap_ioctl_arg *arg,
+			      const struct myheap_ioctl_call *call)
 {
 	struct myheap_dev *dev = mf->dev;
-	struct mh_stats *st;
+	struct mh_stats st;
+	int ret;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
-	mutex_lock(&dev->lock);
-	mh_stats(&dev->heap, st);
+	ret = myheap_lock(dev);
+	if (ret)
+		return ret;
+	mh_stats(&dev->heap, &st);
 	arg->stats.damage_events = dev->damage_events;
 	arg->stats.open_files = dev->nr_files;
 	mutex_unlock(&dev->lock);
 
-	myheap_stats_to_user(&arg->stats, st);
-	kfree(st);
+	myheap_stats_to_user(&arg->stats, &st);
+	arg->stats.owner_bytes = myheap_owner_bytes(dev);
 	return 0;
 }
 
 static int myheap_ioctl_check(struct myheap_file *mf,
-			      union myheap_ioctl_arg *arg)
+			      union myheap_ioctl_arg *arg,
+			      const struct myheap_ioctl_call *call)
 {
 	struct myheap_check *c = &arg->check;
 	struct mh_violation first = { MH_V_NONE, 0 };
@@ -250,11 +288,11 @@ static int myheap_ioctl_check(struct myheap_file *mf,
 
 	if (c->flags || c->__pad)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
 	ret = mh_check(&mf->dev->heap, &first);
 	mutex_unlock(&mf->dev->lock);
-	if (ret < 0)
-		return ret;
 	c->violations = ret;
 	c->first_kind = ret ? first.kind : MH_V_NONE;
 	c->first_offset = ret ? first.offset : 0;
@@ -262,7 +300,8 @@ static int myheap_ioctl_check(struct myheap_file *mf,
 }
 
 static int myheap_ioctl_set_policy(struct myheap_file *mf,
-				   union myheap_ioctl_arg *arg)
+				   union myheap_ioctl_arg *arg,
+				   const struct myheap_ioctl_call *call)
 {
 	struct myheap_policy *p = &arg->policy;
 	int ret;
@@ -271,140 +310,19 @@ static int myheap_ioctl_set_policy(struct myheap_file *mf,
 		return -EPERM;
 	if (p->flags || p->policy >= MH_NR_POLICIES)
 		return -EINVAL;
-	mutex_lock(&mf->dev->lock);
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
 	ret = myheap_set_policy(mf->dev, p->policy);
 	mutex_unlock(&mf->dev->lock);
 	return ret;
 }
 
-/* Read @count ops of @op_size bytes each; check what must be checked. */
-static int myheap_batch_copy_in(struct myheap_batch_op *ops,
-				const u8 __user *uops, u32 count, u32 op_size)
+static int myheap_ioctl_batch_cmd(struct myheap_file *mf,
+				  union myheap_ioctl_arg *arg,
+				  const struct myheap_ioctl_call *call)
 {
-	u32 i;
-	int ret;
-
-	if (op_size == sizeof(*ops)) {
-		if (copy_from_user(ops, uops, array_size(count, sizeof(*ops))))
-			return -EFAULT;
-	} else {
-		for (i = 0; i < count; i++) {
-			ret = copy_struct_from_user(&ops[i], sizeof(ops[i]),
-						    uops + (size_t)i * op_size,
-						    op_size);
-			if (ret)
-				return ret;
-		}
-	}
-	for (i = 0; i < count; i++) {
-		if (ops[i].op != MYHEAP_BATCH_OP_ALLOC &&
-		    ops[i].op != MYHEAP_BATCH_OP_FREE)
-			return -EINVAL;
-		if (ops[i].__pad)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/* Write back the first @count ops, up to @op_size bytes each. */
-static int myheap_batch_copy_out(u8 __user *uops,
-				 const struct myheap_batch_op *ops, u32 count,
-				 u32 op_size)
-{
-	size_t n = min_t(size_t, op_size, sizeof(*ops));
-	u32 i;
-
-	if (op_size == sizeof(*ops))
-		return copy_to_user(uops, ops, array_size(count, sizeof(*ops))) ?
-		       -EFAULT : 0;
-	for (i = 0; i < count; i++)
-		if (copy_to_user(uops + (size_t)i * op_size, &ops[i], n))
-			return -EFAULT;
-	return 0;
-}
-
-/* Run the ops in order under one lock acquisition. */
-static void myheap_batch_run(struct myheap_file *mf, struct myheap_batch *b,
-			     struct myheap_batch_op *ops)
-{
-	struct myheap_batch_op *op;
-	u64 usable;
-	u32 i;
-
-	lockdep_assert_held(&mf->dev->lock);
-
-	for (i = 0; i < b->count; i++) {
-		op = &ops[i];
-		if (op->op == MYHEAP_BATCH_OP_ALLOC)
-			op->result = myheap_block_alloc(mf, op->size, op->align,
-							op->flags, &op->offset,
-							&usable);
-		else if (op->flags || op->size || op->align)
-			op->result = -EINVAL;
-		else
-			op->result = myheap_block_free(mf, op->offset);
-		b->done++;
-		if (op->result) {
-			b->failed++;
-			if (b->flags & MYHEAP_BATCH_STOP)
-				break;
-		}
-	}
-}
-
-/* Free what a batch allocated: its results could not be written back. */
-static void myheap_batch_rollback(struct myheap_file *mf,
-				  const struct myheap_batch *b,
-				  const struct myheap_batch_op *ops)
-{
-	u32 i;
-
-	lockdep_assert_held(&mf->dev->lock);
-
-	for (i = 0; i < b->done; i++)
-		if (ops[i].op == MYHEAP_BATCH_OP_ALLOC && !ops[i].result)
-			myheap_block_free(mf, ops[i].offset);
-}
-
-static int myheap_ioctl_batch(struct myheap_file *mf,
-			      union myheap_ioctl_arg *arg)
-{
-	struct myheap_batch *b = &arg->batch;
-	u8 __user *uops = u64_to_user_ptr(b->ops);
-	struct myheap_batch_op *ops;
-	int ret;
-
-	if ((b->flags & ~MYHEAP_BATCH_VALID) || b->__pad)
-		return -EINVAL;
-	if (b->op_size < MYHEAP_BATCH_OP_SIZE_VER0)
-		return -EINVAL;
-	if (b->op_size > PAGE_SIZE || b->count > MYHEAP_BATCH_MAX)
-		return -E2BIG;
-	b->done = 0;
-	b->failed = 0;
-	if (!b->count)
-		return 0;
-
-	ops = kvcalloc(b->count, sizeof(*ops), GFP_KERNEL);
-	if (!ops)
-		return -ENOMEM;
-	ret = myheap_batch_copy_in(ops, uops, b->count, b->op_size);
-	if (ret)
-		goto free_ops;
-
-	mutex_lock(&mf->dev->lock);
-	myheap_batch_run(mf, b, ops);
-	mutex_unlock(&mf->dev->lock);
-
-	ret = myheap_batch_copy_out(uops, ops, b->done, b->op_size);
-	if (ret) {
-		mutex_lock(&mf->dev->lock);
-		myheap_batch_rollback(mf, b, ops);
-		mutex_unlock(&mf->dev->lock);
-	}
-free_ops:
-	kvfree(ops);
-	return ret;
+	return myheap_ioctl_batch(mf, &arg->batch, call->uarg, call->usize);
 }
 
 /**
@@ -412,14 +330,14 @@ free_ops:
  * @cmd: the command as this kernel defines it (direction, type, size).
  * @ver0: smallest argument size accepted (the *_SIZE_VER0 of its struct).
  * @fn: runs the command on a kernel copy of the argument.
- * @undo: reverts a successful @fn whose result could not be written back
- *	to userspace; NULL when there is nothing to revert.
+ * @publishes: @fn writes its result back itself (the handler does not).
  */
 struct myheap_ioctl_desc {
 	unsigned int cmd;
 	unsigned int ver0;
-	int (*fn)(struct myheap_file *mf, union myheap_ioctl_arg *arg);
-	void (*undo)(struct myheap_file *mf, union myheap_ioctl_arg *arg);
+	int (*fn)(struct myheap_file *mf, union myheap_ioctl_arg *arg,
+		  const struct myheap_ioctl_call *call);
+	bool publishes;
 };
 
 static const struct myheap_ioctl_desc myheap_ioctls[] = {
@@ -432,7 +350,7 @@ static const struct myheap_ioctl_desc myheap_ioctls[] = {
 		.cmd = MYHEAP_IOC_ALLOC,
 		.ver0 = MYHEAP_ALLOC_SIZE_VER0,
 		.fn = myheap_ioctl_alloc,
-		.undo = myheap_ioctl_alloc_undo,
+		.publishes = true,
 	},
 	[_IOC_NR(MYHEAP_IOC_FREE)] = {
 		.cmd = MYHEAP_IOC_FREE,
@@ -467,7 +385,8 @@ static const struct myheap_ioctl_desc myheap_ioctls[] = {
 	[_IOC_NR(MYHEAP_IOC_BATCH)] = {
 		.cmd = MYHEAP_IOC_BATCH,
 		.ver0 = MYHEAP_BATCH_SIZE_VER0,
-		.fn = myheap_ioctl_batch,
+		.fn = myheap_ioctl_batch_cmd,
+		.publishes = true,
 	},
 };
 
@@ -480,20 +399,21 @@ static const struct myheap_ioctl_desc myheap_ioctls[] = {
  * Looks the command up by number, checks its type and direction, reads the
  * argument as its size in @ucmd says, runs it and writes the result back.
  *
- * Context: process context, may sleep; takes &myheap_dev.lock.
+ * Context: process context, may sleep; takes &myheap_dev.lock (killable).
  * Return: 0 on success; -ENOTTY unknown command or encoding; -EINVAL
  * argument shorter than the command's VER0 size; -E2BIG argument longer
- * than a page or with a nonzero tail; -EFAULT bad pointer; otherwise the
- * command's own errors (see include/uapi/linux/myheap.h).
+ * than a page or with a nonzero tail; -EFAULT bad pointer; -EINTR a fatal
+ * signal came while waiting for the heap; otherwise the command's own
+ * errors (see include/uapi/linux/myheap.h).
  */
 long myheap_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 {
 	struct myheap_file *mf = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	struct myheap_ioctl_call call = { .uarg = (void __user *)arg };
 	const struct myheap_ioctl_desc *desc;
 	union myheap_ioctl_arg karg;
 	unsigned int nr = _IOC_NR(ucmd);
-	size_t usize, ksize;
+	size_t ksize;
 	int ret;
 
 	if (_IOC_TYPE(ucmd) != MYHEAP_IOC_MAGIC ||
@@ -503,31 +423,31 @@ long myheap_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 	if (!desc->fn || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
 
-	usize = _IOC_SIZE(ucmd);
+	call.usize = _IOC_SIZE(ucmd);
 	ksize = _IOC_SIZE(desc->cmd);
-	if (usize < desc->ver0)
+	if (call.usize < desc->ver0)
 		return -EINVAL;
-	if (usize > PAGE_SIZE)
+	if (call.usize > PAGE_SIZE)
 		return -E2BIG;
 
-	memset(&karg, 0, sizeof(karg));
 	if (_IOC_DIR(ucmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(&karg, ksize, uarg, usize);
+		/* Zero-extends a shorter struct up to ksize, no further. */
+		ret = copy_struct_from_user(&karg, ksize, call.uarg,
+					    call.usize);
 		if (ret)
 			return ret;
+	} else {
+		memset(&karg, 0, ksize);
 	}
 
-	ret = desc->fn(mf, &karg);
-	if (ret || !(_IOC_DIR(ucmd) & _IOC_READ))
+	ret = desc->fn(mf, &karg, &call);
+	if (ret || desc->publishes || !(_IOC_DIR(ucmd) & _IOC_READ))
 		return ret;
 
 	/* Publish the result; a newer caller's unknown output tail reads 0. */
-	if (copy_to_user(uarg, &karg, min(usize, ksize)) ||
-	    (!(_IOC_DIR(ucmd) & _IOC_WRITE) && usize > ksize &&
-	     clear_user(uarg + ksize, usize - ksize))) {
-		if (desc->undo)
-			desc->undo(mf, &karg);
+	if (copy_to_user(call.uarg, &karg, min(call.usize, ksize)) ||
+	    (!(_IOC_DIR(ucmd) & _IOC_WRITE) && call.usize > ksize &&
+	     clear_user(call.uarg + ksize, call.usize - ksize)))
 		return -EFAULT;
-	}
 	return 0;
 }

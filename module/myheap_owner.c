@@ -1,42 +1,151 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Which open file owns which block, and the heap operations
- * that keep that record right.
+ * Which open file owns which block.
  *
- * The record lives in kernel memory, &myheap_dev.owners, an xarray from a
- * block's payload offset to the struct myheap_file that allocated it, so a
- * process that scribbles over the mapped region cannot forge ownership.
- * Every function here runs under &myheap_dev.lock.
+ * Each open file gets an owner slot, a small number from an allocating
+ * xarray (&myheap_dev.owners, which also maps the slot back to the file).
+ * The owner table (&myheap_dev.owner_table) has one u16 per 32-byte
+ * granule of payload offsets: blocks are at least 32 bytes and payloads
+ * 16-byte aligned, so two live blocks never share a granule, and the
+ * entry's low bit says which of the granule's two possible payloads it
+ * is. The table is allocated once, at device init (region_size / 16
+ * bytes: at most 16 MiB for the largest region), so ownership costs no
+ * allocation and no pointer chase on the alloc and free paths, O(1) per
+ * lookup, and lives in kernel memory a process that scribbles over the
+ * mapped region cannot reach.
+ *
+ * Closing a file frees its blocks by scanning the table between the lowest
+ * and highest index the file ever owned, in bounded chunks with the lock
+ * dropped in between, and stops as soon as the file owns nothing more.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 
 #include "myheap.h"
 
-static_assert(MYHEAP_ALLOC_ZERO == MH_ALLOC_ZERO);
-static_assert(MYHEAP_ALLOC_VALID == MH_ALLOC_VALID);
+/* Table entries one chunk of a close scans, and blocks it frees at most. */
+#define MYHEAP_CLOSE_SCAN	4096u
+#define MYHEAP_CLOSE_FREES	32u
+/* Microseconds the lock stays free between two chunks of a close. */
+#define MYHEAP_CLOSE_GAP_US	2
+
+static_assert(MH_MIN_BLOCK >= MYHEAP_OWNER_GRANULE);
+static_assert(MH_ALIGN * 2 == MYHEAP_OWNER_GRANULE);
+static_assert((U16_MAX >> 1) >= MYHEAP_MAX_OWNERS);
+
+/* Table index of a payload offset that passed myheap_owner_index_ok(). */
+static inline u32 myheap_owner_index(u32 offset)
+{
+	return (offset - 2 * MH_HDR_SIZE) / MYHEAP_OWNER_GRANULE;
+}
+
+/* The entry of slot @slot's block at payload @offset (index_ok). */
+static inline u16 myheap_owner_entry(u16 slot, u32 offset)
+{
+	return slot << 1 | (((offset - 2 * MH_HDR_SIZE) / MH_ALIGN) & 1);
+}
+
+/* Payload offset of the block whose entry @e sits at index @i. */
+static inline u32 myheap_owner_offset(u32 i, u16 e)
+{
+	return i * MYHEAP_OWNER_GRANULE + 2 * MH_HDR_SIZE + (e & 1) * MH_ALIGN;
+}
+
+/* Could a block's payload be at @offset (aligned, inside the region)? */
+static inline bool myheap_owner_index_ok(const struct myheap_dev *dev,
+					 u64 offset)
+{
+	return offset >= 2 * MH_HDR_SIZE && offset < dev->region_size &&
+	       IS_ALIGNED(offset, MH_ALIGN);
+}
+
+/**
+ * myheap_owner_init() - allocate the owner table and the slot map.
+ * @dev: the device; @region_size set.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int myheap_owner_init(struct myheap_dev *dev)
+{
+	dev->owner_entries = DIV_ROUND_UP(dev->region_size,
+					  MYHEAP_OWNER_GRANULE);
+	dev->owner_table = kvcalloc(dev->owner_entries,
+				    sizeof(*dev->owner_table), GFP_KERNEL);
+	if (!dev->owner_table)
+		return -ENOMEM;
+	xa_init_flags(&dev->owners, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&dev->files);
+	dev->nr_files = 0;
+	dev->next_id = 1;
+	return 0;
+}
+
+/**
+ * myheap_owner_destroy() - free what myheap_owner_init() allocated.
+ * @dev: the device; no file may be open on it any more.
+ *
+ * Context: process context, may sleep.
+ */
+void myheap_owner_destroy(struct myheap_dev *dev)
+{
+	xa_destroy(&dev->owners);
+	kvfree(dev->owner_table);
+	dev->owner_table = NULL;
+}
+
+/**
+ * myheap_owner_bytes() - kernel memory ownership takes, in bytes.
+ * @dev: the device.
+ *
+ * The owner table; per open file a struct myheap_file and its slot (not
+ * counted: they do not grow with blocks).
+ *
+ * Context: any.
+ * Return: the bytes.
+ */
+size_t myheap_owner_bytes(const struct myheap_dev *dev)
+{
+	return (size_t)dev->owner_entries * sizeof(*dev->owner_table);
+}
 
 /**
  * myheap_file_add() - register a newly opened file as a block owner.
  * @dev: the device.
  * @mf: the file's state; @pid and @comm already filled in.
  *
- * Context: &myheap_dev.lock held.
+ * Context: &myheap_dev.lock held; may allocate (GFP_KERNEL).
+ * Return: 0; -ENFILE MYHEAP_MAX_OWNERS files are open already; -ENOMEM.
  */
-void myheap_file_add(struct myheap_dev *dev, struct myheap_file *mf)
+int myheap_file_add(struct myheap_dev *dev, struct myheap_file *mf)
 {
+	u32 slot;
+	int ret;
+
 	lockdep_assert_held(&dev->lock);
 
+	ret = xa_alloc(&dev->owners, &slot, mf,
+		       XA_LIMIT(1, MYHEAP_MAX_OWNERS), GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -ENFILE : ret;
 	mf->dev = dev;
+	mf->slot = slot;
 	mf->id = dev->next_id++;
 	mf->blocks = 0;
 	mf->bytes = 0;
 	mf->peak_bytes = 0;
+	mf->lo = U32_MAX;
+	mf->hi = 0;
+	mf->seq = 0;
 	list_add_tail(&mf->node, &dev->files);
 	dev->nr_files++;
+	return 0;
 }
 
 /* After the last close, a heap still holding blocks (lost to damage) or
@@ -55,280 +164,213 @@ static void myheap_reset_if_damaged(struct myheap_dev *dev)
 		return;
 	ret = mh_reset(&dev->heap, dev->policy);
 	if (ret) {
-		pr_warn("heap reset after the last close failed (%d)\n", ret);
+		pr_warn_ratelimited("heap reset after the last close failed (%d)\n",
+				    ret);
 		return;
 	}
+	/* No file is open: every entry left is a block lost to damage. */
+	memset(dev->owner_table, 0,
+	       dev->owner_entries * sizeof(*dev->owner_table));
 	dev->resets++;
-	pr_warn("heap was damaged or held lost blocks after the last close: reset\n");
+	pr_warn_ratelimited("heap was damaged or held lost blocks after the last close: reset\n");
+}
+
+/*
+ * Free up to MYHEAP_CLOSE_FREES blocks of @mf found in at most
+ * MYHEAP_CLOSE_SCAN entries from *@pos on; advance *@pos.
+ */
+static void myheap_file_release_chunk(struct myheap_file *mf, u32 *pos)
+{
+	struct myheap_dev *dev = mf->dev;
+	u32 end = min(mf->hi + 1, *pos + MYHEAP_CLOSE_SCAN);
+	unsigned int freed = 0;
+	u32 i, off;
+	int ret;
+	u16 e;
+
+	lockdep_assert_held(&dev->lock);
+
+	for (i = *pos; i < end && mf->blocks; i++) {
+		e = dev->owner_table[i];
+		if (e >> 1 != mf->slot)
+			continue;
+		off = myheap_owner_offset(i, e);
+		ret = myheap_block_release(mf, off);
+		if (ret)
+			myheap_note_damage(dev, ret, "release", off);
+		if (++freed == MYHEAP_CLOSE_FREES) {
+			i++;
+			break;
+		}
+	}
+	*pos = i;
 }
 
 /**
  * myheap_file_remove() - free all blocks of a file and forget the file.
  * @dev: the device.
- * @mf: the file's state.
+ * @mf: the file's state; no operation on it can start any more.
  * @blocks: where the number of blocks it still owned is stored.
  * @bytes: where their requested payload bytes are stored.
  *
- * Blocks that the core refuses to free (their header was overwritten
- * through the mapping) stay in the heap, owned by nobody; when the last file
- * closes a heap in that state is reset.
+ * Frees the blocks a chunk at a time and drops the lock (and reschedules)
+ * between chunks, so other files wait for one chunk at most, however many
+ * blocks this one held. Blocks that the core refuses to free (their header
+ * was overwritten through the mapping) stay in the heap, owned by nobody;
+ * when the last file closes a heap in that state is reset.
  *
- * Context: &myheap_dev.lock held.
+ * Context: &myheap_dev.lock held on entry and on return, dropped in
+ * between; may sleep.
  */
 void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 			u64 *blocks, u64 *bytes)
 {
-	unsigned long index;
-	void *entry;
-	int ret;
+	u32 pos = mf->lo;
 
 	lockdep_assert_held(&dev->lock);
 
 	*blocks = mf->blocks;
 	*bytes = mf->bytes;
-	if (mf->blocks) {
-		xa_for_each(&dev->owners, index, entry) {
-			if (entry != mf)
-				continue;
-			xa_erase(&dev->owners, index);
-			ret = myheap_block_release(mf, index);
-			if (ret)
-				myheap_note_damage(dev, ret, "release", index);
-		}
+	while (mf->blocks && pos <= mf->hi) {
+		myheap_file_release_chunk(mf, &pos);
+		if (!mf->blocks || pos > mf->hi)
+			break;
+		mutex_unlock(&dev->lock);
+		/*
+		 * A task spinning for the lock (optimistic spinning sets no
+		 * waiter flag, so no handoff) would lose every race against
+		 * our immediate relock: give it a moment to take the lock.
+		 */
+		udelay(MYHEAP_CLOSE_GAP_US);
+		cond_resched();
+		mutex_lock(&dev->lock);
 	}
 	mf->blocks = 0;
 	mf->bytes = 0;
 	list_del(&mf->node);
+	xa_erase(&dev->owners, mf->slot);
 	dev->nr_files--;
 	myheap_reset_if_damaged(dev);
 }
 
-/*
- * myheap_owned() - 0 if @offset is a block of @mf, else why not: -EPERM for
- * a block in use by someone else (or by no file at all), the core's verdict
- * (-ENXIO, -EBADMSG, -EALREADY, -EUCLEAN) for anything else.
+/**
+ * myheap_owner_check() - whether a payload offset is a block of a file.
+ * @mf: the file.
+ * @offset: the payload offset it named.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 if @offset is a block of @mf; -EPERM a block in use by another
+ * file (or by no file at all); for anything else the core's verdict
+ * (-ENXIO, -EBADMSG, -EALREADY, -EUCLEAN).
  */
-static int myheap_owned(struct myheap_file *mf, u64 offset, const char *op)
+int myheap_owner_check(struct myheap_file *mf, u64 offset)
 {
 	struct myheap_dev *dev = mf->dev;
-	void *entry;
+	u16 e;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
 
-	if (offset >= dev->region_size)
+	if (!myheap_owner_index_ok(dev, offset))
 		return -ENXIO;
-	entry = xa_load(&dev->owners, offset);
-	if (entry == mf)
+	e = dev->owner_table[myheap_owner_index(offset)];
+	if (e == myheap_owner_entry(mf->slot, offset))
 		return 0;
-	if (entry)
+	if (e && myheap_owner_offset(myheap_owner_index(offset), e) == offset)
 		return -EPERM;
 	ret = mh_probe(&dev->heap, offset);
-	if (!ret)
-		return -EPERM;
-	return myheap_note_damage(dev, ret, op, offset);
-}
-
-static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
-{
-	mf->bytes -= min(sub, mf->bytes);
-	mf->bytes += add;
-	mf->peak_bytes = max(mf->peak_bytes, mf->bytes);
+	return ret ? ret : -EPERM;
 }
 
 /**
- * __myheap_block_alloc() - allocate a block for a file (untraced).
- * @mf: the file that will own the block.
- * @size: bytes wanted.
- * @align: payload alignment, 0 for the default.
- * @flags: MYHEAP_ALLOC_* flags.
- * @offset: where the payload offset is stored on success.
- * @usable: where the usable payload size is stored on success.
+ * myheap_owner_free_slot() - whether no live block is recorded where a
+ * new block's payload at @offset would go.
+ * @dev: the device.
+ * @offset: a payload offset the core just handed out.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; -EINVAL size 0 or unknown flag; -E2BIG too large;
- * -EDOM bad alignment; -ENOMEM no room (or no memory for the ownership
- * record); -EUCLEAN damaged heap.
+ * Return: true if the table's entry is free (false: the core handed out
+ * a block over one that is still live, its headers were forged).
  */
-int __myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
-			 u32 flags, u64 *offset, u64 *usable)
+bool myheap_owner_free_slot(const struct myheap_dev *dev, u32 offset)
 {
-	struct myheap_dev *dev = mf->dev;
-	size_t granted = 0;
-	u32 off;
-	int ret;
-
 	lockdep_assert_held(&dev->lock);
 
-	if (flags & ~MYHEAP_ALLOC_VALID)
-		return -EINVAL;
-	if (size > MH_MAX_REGION)
-		return -E2BIG;
-	if (align > MH_MAX_ALIGN)
-		return -EDOM;
-	ret = mh_alloc(&dev->heap, size, align ? align : MH_ALIGN, flags, &off);
-	if (ret)
-		return myheap_note_damage(dev, ret, "alloc", size);
-
-	ret = xa_insert(&dev->owners, off, mf, GFP_KERNEL);
-	if (ret == -EBUSY) {
-		/* Another file owns this offset: a header was forged. */
-		return myheap_note_damage(dev, -EUCLEAN, "alloc", off);
-	}
-	if (ret) {
-		mh_free(&dev->heap, off);
-		return -ENOMEM;
-	}
-	mh_usable_size(&dev->heap, off, &granted);
-	mf->blocks++;
-	myheap_account(mf, 0, size);
-	*offset = off;
-	*usable = granted;
-	return 0;
+	return myheap_owner_index_ok(dev, offset) &&
+	       !dev->owner_table[myheap_owner_index(offset)];
 }
 
 /**
- * __myheap_block_free() - free a block of a file (untraced).
+ * myheap_owner_set() - record a file as the owner of a new block.
  * @mf: the file.
- * @offset: payload offset of the block.
+ * @offset: payload offset of the block, as the core handed it out.
+ *
+ * A live entry there means the core handed out memory of a live block (its
+ * headers were forged): that block is lost to its owner, which stops
+ * counting it.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; -EPERM another file's block; -EALREADY already
- * free; -EBADMSG damaged header; -ENXIO not a block; -EUCLEAN damaged heap.
  */
-int __myheap_block_free(struct myheap_file *mf, u64 offset)
+void myheap_owner_set(struct myheap_file *mf, u32 offset)
 {
 	struct myheap_dev *dev = mf->dev;
-	size_t requested;
-	int ret;
+	u32 i = myheap_owner_index(offset);
+	struct myheap_file *victim;
+	u16 e;
 
 	lockdep_assert_held(&dev->lock);
 
-	ret = myheap_owned(mf, offset, "free");
-	if (ret)
-		return ret;
-	ret = mh_requested_size(&dev->heap, offset, &requested);
-	if (!ret)
-		ret = mh_free(&dev->heap, offset);
-	if (ret)
-		return myheap_note_damage(dev, ret, "free", offset);
-
-	xa_erase(&dev->owners, offset);
-	mf->blocks--;
-	myheap_account(mf, requested, 0);
-	return 0;
-}
-
-/**
- * __myheap_block_realloc() - resize a block of a file (untraced).
- * @mf: the file.
- * @offset: payload offset of the block.
- * @size: new size in bytes.
- * @new_offset: where the block's payload offset is stored on success.
- * @usable: where its usable payload size is stored on success.
- *
- * Context: &myheap_dev.lock held.
- * Return: 0 on success; the errors of myheap_block_free() for @offset;
- * -EINVAL size 0; -E2BIG too large; -ENOMEM no room.
- */
-int __myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
-			   u64 *new_offset, u64 *usable)
-{
-	struct myheap_dev *dev = mf->dev;
-	size_t requested, granted = 0;
-	u32 off;
-	int ret;
-
-	lockdep_assert_held(&dev->lock);
-
-	ret = myheap_owned(mf, offset, "realloc");
-	if (ret)
-		return ret;
-	if (size > MH_MAX_REGION)
-		return -E2BIG;
-	ret = mh_requested_size(&dev->heap, offset, &requested);
-	if (!ret)
-		ret = mh_realloc(&dev->heap, offset, size, &off);
-	if (ret)
-		return myheap_note_damage(dev, ret, "realloc", offset);
-
-	if (off != offset) {
-		xa_erase(&dev->owners, offset);
-		/*
-		 * The block has moved and the old one is gone: the record
-		 * cannot be allowed to fail. A node is a small slab object,
-		 * and failslab leaves __GFP_NOFAIL alone.
-		 */
-		ret = xa_insert(&dev->owners, off, mf,
-				GFP_KERNEL | __GFP_NOFAIL);
-		if (ret) {
-			/* -EBUSY: another file owns it, a header was forged. */
-			mf->blocks--;
-			myheap_account(mf, requested, 0);
-			return myheap_note_damage(dev, -EUCLEAN, "realloc", off);
+	if (!myheap_owner_index_ok(dev, offset))
+		return;
+	e = dev->owner_table[i];
+	if (e) {
+		victim = xa_load(&dev->owners, e >> 1);
+		if (victim && victim->blocks) {
+			victim->blocks--;
+			victim->seq++;
 		}
 	}
-	mh_usable_size(&dev->heap, off, &granted);
-	myheap_account(mf, requested, size);
-	*new_offset = off;
-	*usable = granted;
-	return 0;
+	dev->owner_table[i] = myheap_owner_entry(mf->slot, offset);
+	mf->lo = min(mf->lo, i);
+	mf->hi = max(mf->hi, i);
+	mf->blocks++;
+	mf->seq++;
 }
 
 /**
- * myheap_block_size() - usable and requested size of a block of a file.
+ * myheap_owner_clear() - forget a file's block that is gone (or lost).
  * @mf: the file.
- * @offset: payload offset of the block.
- * @usable: where the usable payload size is stored on success.
- * @requested: where the requested size is stored on success.
+ * @offset: payload offset of a block myheap_owner_set() recorded for @mf.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; the errors of myheap_block_free().
  */
-int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
-		      u64 *requested)
+void myheap_owner_clear(struct myheap_file *mf, u32 offset)
 {
-	struct myheap_dev *dev = mf->dev;
-	size_t u, r;
-	int ret;
+	lockdep_assert_held(&mf->dev->lock);
 
-	lockdep_assert_held(&dev->lock);
-
-	ret = myheap_owned(mf, offset, "usable_size");
-	if (ret)
-		return ret;
-	ret = mh_usable_size(&dev->heap, offset, &u);
-	if (!ret)
-		ret = mh_requested_size(&dev->heap, offset, &r);
-	if (ret)
-		return myheap_note_damage(dev, ret, "usable_size", offset);
-	*usable = u;
-	*requested = r;
-	return 0;
+	mf->dev->owner_table[myheap_owner_index(offset)] = 0;
+	mf->blocks--;
+	mf->seq++;
 }
 
 /**
- * __myheap_set_policy() - change the placement policy of an empty heap
- * (untraced).
+ * myheap_owner_at() - the open file owning the block at a payload offset.
  * @dev: the device.
- * @policy: the new policy.
+ * @offset: payload offset of a block.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; -EINVAL unknown policy; -EBUSY blocks in use.
+ * Return: the file, or NULL when no open file owns a block there.
  */
-int __myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
+struct myheap_file *myheap_owner_at(struct myheap_dev *dev, u32 offset)
 {
-	int ret;
+	u16 e;
 
 	lockdep_assert_held(&dev->lock);
 
-	if ((unsigned int)policy >= MH_NR_POLICIES)
-		return -EINVAL;
-	if (!mh_empty(&dev->heap))
-		return -EBUSY;
-	ret = mh_set_policy(&dev->heap, policy);
-	if (ret)
-		return myheap_note_damage(dev, ret, "set_policy", policy);
-	dev->policy = policy;
-	return 0;
+	if (!myheap_owner_index_ok(dev, offset))
+		return NULL;
+	e = dev->owner_table[myheap_owner_index(offset)];
+	if (!e || myheap_owner_offset(myheap_owner_index(offset), e) != offset)
+		return NULL;
+	return xa_load(&dev->owners, e >> 1);
 }

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
 #include <linux/limits.h>
@@ -21,8 +22,10 @@
 
 /**
  * myheap_parse_size() - parse and validate a region size.
- * @val: a decimal (or 0x hex) number of bytes with an optional K, M or G
- *	suffix (powers of 1024, either case); one trailing newline is allowed.
+ * @val: a decimal number of bytes with an optional K, M or G suffix (powers
+ *	of 1024, either case); one trailing newline is allowed. Decimal only:
+ *	a leading 0 is a decimal digit ("010000" is ten thousand, not octal),
+ *	and "0x" is not a number.
  * @size: where the size in bytes is stored on success.
  *
  * The size must be a multiple of PAGE_SIZE, at least MH_MIN_REGION and at
@@ -63,8 +66,8 @@ int myheap_parse_size(const char *val, unsigned long *size)
 	}
 	if (shift)
 		buf[--len] = '\0';
-	/* kstrtoull() takes no sign, no spaces, and rejects overflow. */
-	if (!len || kstrtoull(buf, 0, &n))
+	/* Base 10, digits only (kstrtoull() alone would take a '+'). */
+	if (!len || !isdigit(buf[0]) || kstrtoull(buf, 10, &n))
 		return -EINVAL;
 	if (n > (ULLONG_MAX >> shift))
 		return -EINVAL;

@@ -7,7 +7,7 @@
  *
  * Fields are region offsets and sizes, never kernel addresses. "owner" is
  * the owner id of the open file that asked (unique for the module's
- * lifetime) and "pid" its opener's thread group id; offsets of alloc,
+ * lifetime, struct myheap_file.id) and "pid" its opener's thread group id; offsets of alloc,
  * free and realloc are payload offsets (what userspace sees), those of
  * split, coalesce and corruption are block (header) offsets.
  *
@@ -23,6 +23,31 @@
 
 #include <linux/tracepoint.h>
 #include <linux/types.h>
+
+#include "mh_core.h"
+
+/* enum mh_policy by name, defined once for the enum map and the output. */
+#define MYHEAP_TRACE_POLICIES				\
+	EM(MH_FIRST_FIT, "first")			\
+	EM(MH_NEXT_FIT, "next")				\
+	EM(MH_BEST_FIT, "best")				\
+	EM(MH_WORST_FIT, "worst")			\
+	EM(MH_SEGREGATED, "segregated")			\
+	EMe(MH_BUDDY, "buddy")
+
+/* Export the enum values to userspace tools (perf, trace-cmd). */
+#undef EM
+#undef EMe
+#define EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
+
+MYHEAP_TRACE_POLICIES
+
+/* ... and print them by name. */
+#undef EM
+#undef EMe
+#define EM(a, b)	{ a, b },
+#define EMe(a, b)	{ a, b }
 
 TRACE_EVENT(myheap_alloc,
 	    TP_PROTO(u64 owner, int pid, u64 size, u64 align, u32 flags,
@@ -136,16 +161,11 @@ TRACE_EVENT(myheap_policy_change,
 	    TP_fast_assign(__entry->old_policy = old_policy;
 			   __entry->new_policy = new_policy;
 			   __entry->result = result;),
-	    /* enum mh_policy, checked by static_assert in myheap_events.c */
 	    TP_printk("old=%s new=%s result=%d",
 		      __print_symbolic(__entry->old_policy,
-				       { 0, "first" }, { 1, "next" },
-				       { 2, "best" }, { 3, "worst" },
-				       { 4, "segregated" }, { 5, "buddy" }),
+				       MYHEAP_TRACE_POLICIES),
 		      __print_symbolic(__entry->new_policy,
-				       { 0, "first" }, { 1, "next" },
-				       { 2, "best" }, { 3, "worst" },
-				       { 4, "segregated" }, { 5, "buddy" }),
+				       MYHEAP_TRACE_POLICIES),
 		      __entry->result)
 );
 

@@ -6,13 +6,32 @@
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "myheap.h"
+#include "myheap_debugfs.h"
 
 #define MYHEAP_TEST_REGION	(64 * 1024)
+
+/**
+ * myheap_private_mode() - stands in for myheap_main.c's, which the test
+ * module does not carry (myheap_ioctl.c asks it): the devices of the
+ * suite are mappable.
+ *
+ * Return: false.
+ */
+bool myheap_private_mode(void)
+{
+	return false;
+}
 
 /**
  * struct myheap_size_case - one region_size parameter value.
@@ -32,7 +51,11 @@ static const struct myheap_size_case myheap_size_cases[] = {
 	{ "16M", 0, 16UL << 20 },
 	{ "256M", 0, 256UL << 20 },
 	{ "4096", 0, 4096 },
-	{ "0x10000", 0, 65536 },
+	{ "65536", 0, 65536 },
+	{ "010000", -EINVAL, 0 },	/* ten thousand, not octal 4096 */
+	{ "0016K", 0, 16384 },
+	{ "0x10000", -EINVAL, 0 },	/* decimal only */
+	{ "+4K", -EINVAL, 0 },
 	{ "4M\n", 0, 4UL << 20 },
 	{ "1G", -EINVAL, 0 },
 	{ "257M", -EINVAL, 0 },
@@ -149,17 +172,40 @@ static struct myheap_file *myheap_test_open(struct kunit *test,
 					    struct myheap_dev *dev, pid_t pid)
 {
 	struct myheap_file *mf;
+	int ret;
 
 	mf = kunit_kzalloc(test, sizeof(*mf), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mf);
 	mf->pid = pid;
 	strscpy(mf->comm, "kunit", sizeof(mf->comm));
 	mutex_lock(&dev->lock);
-	myheap_file_add(dev, mf);
+	ret = myheap_file_add(dev, mf);
 	mutex_unlock(&dev->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, myheap_test_close,
 							mf), 0);
 	return mf;
+}
+
+static struct myheap_file *myheap_owner_at_locked(struct myheap_dev *dev,
+						  u64 off)
+{
+	struct myheap_file *mf;
+
+	mutex_lock(&dev->lock);
+	mf = myheap_owner_at(dev, off);
+	mutex_unlock(&dev->lock);
+	return mf;
+}
+
+static bool myheap_test_table_empty(struct myheap_dev *dev)
+{
+	u32 i;
+
+	for (i = 0; i < dev->owner_entries; i++)
+		if (dev->owner_table[i])
+			return false;
+	return true;
 }
 
 static int t_alloc(struct myheap_file *mf, u64 size, u64 align, u32 flags,
@@ -215,7 +261,7 @@ static void myheap_test_ownership(struct kunit *test)
 	KUNIT_EXPECT_NE(test, a->id, b->id);
 	KUNIT_EXPECT_EQ(test, dev->nr_files, 2);
 	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &off), 0);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&dev->owners, off), (void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, off), (void *)a);
 	KUNIT_EXPECT_EQ(test, a->blocks, 1);
 	KUNIT_EXPECT_EQ(test, a->bytes, 100);
 
@@ -232,8 +278,8 @@ static void myheap_test_ownership(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t_alloc(b, 50, 0, 0, &other), 0);
 	KUNIT_ASSERT_EQ(test, t_realloc(a, off, 3000, &moved), 0);
 	KUNIT_EXPECT_NE(test, moved, off);
-	KUNIT_EXPECT_NULL(test, xa_load(&dev->owners, off));
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&dev->owners, moved), (void *)a);
+	KUNIT_EXPECT_NULL(test, myheap_owner_at_locked(dev, off));
+	KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, moved), (void *)a);
 	KUNIT_EXPECT_EQ(test, a->bytes, 3000);
 	KUNIT_EXPECT_EQ(test, t_free(b, moved), -EPERM);
 	KUNIT_EXPECT_NE(test, t_free(a, off), 0);
@@ -245,7 +291,7 @@ static void myheap_test_ownership(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->blocks, 0);
 	KUNIT_EXPECT_EQ(test, a->bytes, 0);
 	KUNIT_EXPECT_EQ(test, t_free(b, other), 0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&dev->owners));
+	KUNIT_EXPECT_TRUE(test, myheap_test_table_empty(dev));
 	KUNIT_EXPECT_TRUE(test, mh_empty(&dev->heap));
 }
 
@@ -279,7 +325,7 @@ static void myheap_test_errno(struct kunit *test)
 	/* A scribbled header: -EBADMSG, and the record stays. */
 	region[off - MH_HDR_SIZE] ^= 0x5a;
 	KUNIT_EXPECT_EQ(test, t_free(a, off), -EBADMSG);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&dev->owners, off), (void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, off), (void *)a);
 	region[off - MH_HDR_SIZE] ^= 0x5a;
 
 	KUNIT_EXPECT_EQ(test, t_free(a, off), 0);
@@ -295,7 +341,7 @@ static void myheap_test_errno(struct kunit *test)
 	/* Freeing next to the damage is refused too. */
 	KUNIT_EXPECT_EQ(test, t_free(a, keep), -EUCLEAN);
 	KUNIT_EXPECT_EQ(test, dev->damage_events, 2);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&dev->owners, keep), (void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, keep), (void *)a);
 	memcpy(region + off, saved, sizeof(saved));
 	KUNIT_EXPECT_EQ(test, t_free(a, keep), 0);
 	KUNIT_EXPECT_EQ(test, mh_check(&dev->heap, NULL), 0);
@@ -323,7 +369,7 @@ static void myheap_test_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dev->nr_files, 1);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_NE(test, mh_probe(&dev->heap, off[i]), 0);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&dev->owners, mine), (void *)b);
+	KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, mine), (void *)b);
 	KUNIT_EXPECT_FALSE(test, mh_empty(&dev->heap));
 	KUNIT_EXPECT_EQ(test, dev->resets, 0);
 	KUNIT_EXPECT_EQ(test, t_free(b, mine), 0);
@@ -349,7 +395,7 @@ static void myheap_test_reset_after_damage(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dev->resets, 1);
 	KUNIT_EXPECT_TRUE(test, mh_empty(&dev->heap));
 	KUNIT_EXPECT_EQ(test, mh_check(&dev->heap, NULL), 0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&dev->owners));
+	KUNIT_EXPECT_TRUE(test, myheap_test_table_empty(dev));
 }
 
 static void myheap_test_set_policy(struct kunit *test)
@@ -374,6 +420,213 @@ static void myheap_test_set_policy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_free(a, off), 0);
 }
 
+/* Two files' neighbouring minimum blocks: each entry names exactly one
+ * block of one file; 16 bytes into a block is nobody's; the table is a
+ * fixed region/16 bytes.
+ */
+static void myheap_test_owner_table(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	struct myheap_file *b = myheap_test_open(test, dev, 200);
+	u64 off[64];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, myheap_owner_bytes(dev), MYHEAP_TEST_REGION / 16);
+	for (i = 0; i < 64; i++)
+		KUNIT_ASSERT_EQ(test, t_alloc(i & 1 ? b : a, 1 + i % 20, 0, 0,
+					      &off[i]), 0);
+	for (i = 0; i < 64; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, off[i]),
+				    i & 1 ? b : a);
+		KUNIT_EXPECT_NULL(test, myheap_owner_at_locked(dev, off[i] + 16));
+		KUNIT_EXPECT_NULL(test, myheap_owner_at_locked(dev, off[i] - 8));
+		KUNIT_EXPECT_EQ(test, t_free(i & 1 ? a : b, off[i]), -EPERM);
+	}
+	KUNIT_EXPECT_EQ(test, a->blocks, 32);
+	KUNIT_EXPECT_EQ(test, b->blocks, 32);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, t_free(i & 1 ? b : a, off[i]), 0);
+	KUNIT_EXPECT_TRUE(test, myheap_test_table_empty(dev));
+	KUNIT_EXPECT_NULL(test, myheap_owner_at_locked(dev, 0));
+	KUNIT_EXPECT_NULL(test, myheap_owner_at_locked(dev, MYHEAP_TEST_REGION));
+}
+
+/* A forged header made the core hand out a block the table says is live:
+ * the allocation is refused and undone in the same hold (the core used to
+ * count it done while the module said -EUCLEAN and leaked it).
+ */
+static void myheap_test_alloc_over_live_entry(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	struct myheap_file *b = myheap_test_open(test, dev, 200);
+	u64 off, again, used;
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &off), 0);
+	KUNIT_ASSERT_EQ(test, t_free(a, off), 0);
+	used = dev->heap.used_blocks;
+	/* Pretend b owns a block there, as a forged header would make it. */
+	i = (off - 16) / MYHEAP_OWNER_GRANULE;
+	dev->owner_table[i] = b->slot << 1 | (((off - 16) / 16) & 1);
+	b->blocks++;
+	KUNIT_EXPECT_EQ(test, t_alloc(a, 100, 0, 0, &again), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, dev->heap.used_blocks, used);
+	KUNIT_EXPECT_EQ(test, a->blocks, 0);
+	KUNIT_EXPECT_EQ(test, dev->damage_events, 1);
+	dev->owner_table[i] = 0;
+	b->blocks--;
+}
+
+/* Owner slots are 15 bits: the 32768th open file is -ENFILE, and a
+ * closed file's slot serves the next opener.
+ */
+static void myheap_test_enfile(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *mfs, extra = { .pid = 1 };
+	u64 blocks, bytes;
+	u32 i, n = MYHEAP_MAX_OWNERS;
+	int ret = 0;
+
+	mfs = kvcalloc(n, sizeof(*mfs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mfs);
+	mutex_lock(&dev->lock);
+	for (i = 0; i < n && !ret; i++)
+		ret = myheap_file_add(dev, &mfs[i]);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, dev->nr_files, n);
+	KUNIT_EXPECT_EQ(test, myheap_file_add(dev, &extra), -ENFILE);
+	myheap_file_remove(dev, &mfs[7], &blocks, &bytes);
+	KUNIT_EXPECT_EQ(test, myheap_file_add(dev, &extra), 0);
+	KUNIT_EXPECT_EQ(test, extra.slot, mfs[7].slot);
+	KUNIT_EXPECT_GT(test, extra.id, mfs[n - 1].id);
+	myheap_file_remove(dev, &extra, &blocks, &bytes);
+	for (i = 0; i < n; i++)
+		if (i != 7 && mfs[i].dev)
+			myheap_file_remove(dev, &mfs[i], &blocks, &bytes);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, dev->nr_files, 0);
+	kvfree(mfs);
+}
+
+/* Close frees exactly the file's blocks, however many, and no other's. */
+static void myheap_test_close_many(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	struct myheap_file *b = myheap_test_open(test, dev, 200);
+	u64 off, mine[3], blocks, bytes;
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, t_alloc(b, 24, 0, 0, &mine[i]), 0);
+	while (!t_alloc(a, 1 + n % 40, 0, 0, &off))
+		n++;
+	KUNIT_EXPECT_GT(test, n, 1000);
+	KUNIT_EXPECT_EQ(test, a->blocks, n);
+	mutex_lock(&dev->lock);
+	myheap_file_remove(dev, a, &blocks, &bytes);
+	lockdep_assert_held(&dev->lock);
+	mutex_unlock(&dev->lock);
+	kunit_remove_action(test, myheap_test_close, a);
+	KUNIT_EXPECT_EQ(test, blocks, n);
+	KUNIT_EXPECT_EQ(test, dev->heap.used_blocks, 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, myheap_owner_at_locked(dev, mine[i]), b);
+	KUNIT_EXPECT_EQ(test, mh_check(&dev->heap, NULL), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, t_free(b, mine[i]), 0);
+	KUNIT_EXPECT_TRUE(test, myheap_test_table_empty(dev));
+}
+
+/* The event ring records only while its file is open; the change counter
+ * the dumps need moves either way.
+ */
+static void myheap_test_events_gated(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	u64 off, changes;
+
+	/* The ring as myheap_events_init() gives it, owned by the test. */
+	dev->events = kunit_kzalloc(test, sizeof(*dev->events), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev->events);
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &off), 0);
+	KUNIT_ASSERT_EQ(test, t_free(a, off), 0);
+	KUNIT_EXPECT_EQ(test, t_free(a, off), -EALREADY);
+	KUNIT_EXPECT_EQ(test, dev->events->recorded, 0);
+	mutex_lock(&dev->lock);
+	changes = myheap_changes(dev);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_GE(test, changes, 2);
+
+	mutex_lock(&dev->lock);
+	dev->events->readers++;
+	mutex_unlock(&dev->lock);
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &off), 0);
+	KUNIT_ASSERT_EQ(test, t_free(a, off), 0);
+	KUNIT_EXPECT_EQ(test, t_free(a, off), -EALREADY);
+	KUNIT_EXPECT_EQ(test, dev->events->recorded, 3);
+	KUNIT_EXPECT_EQ(test, dev->events->ring[2].result, -EALREADY);
+	KUNIT_EXPECT_EQ(test, dev->events->ring[0].owner, a->id);
+	mutex_lock(&dev->lock);
+	dev->events = NULL;
+	mutex_unlock(&dev->lock);
+}
+
+/**
+ * struct myheap_kill_ctx - an ioctl made by a kernel thread.
+ * @mf: the file it uses.
+ * @done: completed when the ioctl returned.
+ * @ret: what it returned.
+ */
+struct myheap_kill_ctx {
+	struct myheap_file *mf;
+	struct completion done;
+	long ret;
+};
+
+static int myheap_kill_thread(void *arg)
+{
+	struct myheap_kill_ctx *ctx = arg;
+	struct file file = { .private_data = ctx->mf };
+
+	allow_signal(SIGKILL);
+	ctx->ret = myheap_ioctl(&file, MYHEAP_IOC_STATS, 0);
+	complete(&ctx->done);
+	return 0;
+}
+
+/* A fatal signal ends an ioctl's wait for the heap (it used to wait in
+ * mutex_lock() for as long as the holder held on).
+ */
+static void myheap_test_ioctl_killable(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_kill_ctx ctx = { .mf = myheap_test_open(test, dev, 100) };
+	struct task_struct *t;
+	unsigned long left;
+
+	init_completion(&ctx.done);
+	mutex_lock(&dev->lock);
+	t = kthread_run(myheap_kill_thread, &ctx, "myheap-kill");
+	if (IS_ERR(t)) {
+		mutex_unlock(&dev->lock);
+		KUNIT_FAIL(test, "no thread: %pe", t);
+		return;
+	}
+	msleep(100);
+	send_sig(SIGKILL, t, 1);
+	left = wait_for_completion_timeout(&ctx.done, 2 * HZ);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_NE(test, left, 0);
+	if (!left)	/* it gets the lock now: let it finish */
+		wait_for_completion(&ctx.done);
+	KUNIT_EXPECT_EQ(test, ctx.ret, -EINTR);
+}
+
 static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE_PARAM(myheap_test_parse_size, myheap_size_gen_params),
 	KUNIT_CASE(myheap_test_parse_policy),
@@ -383,6 +636,12 @@ static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE(myheap_test_release),
 	KUNIT_CASE(myheap_test_reset_after_damage),
 	KUNIT_CASE(myheap_test_set_policy),
+	KUNIT_CASE(myheap_test_owner_table),
+	KUNIT_CASE(myheap_test_alloc_over_live_entry),
+	KUNIT_CASE_SLOW(myheap_test_enfile),
+	KUNIT_CASE(myheap_test_close_many),
+	KUNIT_CASE(myheap_test_events_gated),
+	KUNIT_CASE(myheap_test_ioctl_killable),
 	{}
 };
 

@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 	}
 	write_str(TRACEFS "/trace", "");
 	write_str(TRACEFS "/events/myheap/enable", "1");
+	/* The events ring records while its file is open: keep it open. */
+	open(DFS_DIR "/events", O_RDONLY);
 	if (dev_alloc(fd, 100, &a) || dev_alloc(fd, 200, &b) ||
 	    dev_alloc(fd, 300, &c) || dev_alloc(fd, 50, &d) ||
 	    dev_alloc(fd, 1000, &e) || dev_free(fd, b) || dev_free(fd, d) ||

@@ -737,12 +737,15 @@ TEST_F_TIMEOUT(heap, lseek_into_the_middle, 900)
 	size_t f, i, len;
 	char *all;
 	ssize_t n;
-	int fd;
+	/* The events ring records while its file is open. */
+	int fd, rec = open(DFS_DIR "/events", O_RDONLY);
 
+	ASSERT_LE(0, rec);
 	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
 	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
 	for (i = 0; i < N; i += 2)
 		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
+	close(rec);
 	for (f = 0; f < 4; f++) {
 		snprintf(path, sizeof(path), DFS_DIR "/%s", files[f]);
 		all = read_dfs(files[f], &len);
@@ -1023,11 +1026,16 @@ TEST_F(heap, pread_matches_sequential)
 	char *all;
 	int i, fd;
 
+	/* The events ring records while its file is open. */
+	int rec = open(DFS_DIR "/events", O_RDONLY);
+
+	ASSERT_LE(0, rec);
 	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_BEST_FIT));
 	for (i = 0; i < 1500; i++)
 		ASSERT_EQ(0, dev_alloc(self->fd, 16 + (i * 7919) % 300, &x[i]));
 	for (i = 0; i < 1500; i += 3)
 		ASSERT_EQ(0, dev_free(self->fd, x[i]));
+	close(rec);
 	for (f = 0; f < 4; f++) {
 		snprintf(path, sizeof(path), DFS_DIR "/%s", files[f]);
 		all = read_dfs(files[f], &len);
@@ -1222,8 +1230,10 @@ TEST_F(heap, events_ring)
 	char *text, num[24];
 	uint64_t x = 0, moved;
 	long long me = owner_of_pid(self->pid);
-	int i, n;
+	/* The ring records while the events file is open. */
+	int i, n, rec = open(DFS_DIR "/events", O_RDONLY);
 
+	ASSERT_LE(0, rec);
 	for (i = 0; i < 800; i++) {
 		ASSERT_EQ(0, dev_alloc(self->fd, 16, &x));
 		ASSERT_EQ(0, dev_free(self->fd, x));
@@ -1232,6 +1242,7 @@ TEST_F(heap, events_ring)
 	ASSERT_EQ(0, dev_realloc(self->fd, x, 4000, &moved));
 	ASSERT_EQ(-ENXIO, dev_free(self->fd, 12345));
 	text = read_dfs("events", NULL);
+	close(rec);
 	ASSERT_NE(NULL, text);
 	n = parse_events(text, evs, 1100, &recorded);
 	free(text);

@@ -13,6 +13,8 @@
  * free, resize, query, read or write it, and the file's blocks are freed
  * when its last reference goes: at the last close(), or, if the region is
  * still mapped through it, at the last munmap() of that mapping.
+ * At most 32767 files can be open on the device at once: the next open()
+ * fails with ENFILE.
  */
 #ifndef _UAPI_LINUX_MYHEAP_H
 #define _UAPI_LINUX_MYHEAP_H
@@ -42,7 +44,8 @@
  *   unmapped or not writable), -EINVAL (struct shorter than its VER0 size,
  *   nonzero padding or reserved field, unknown flag bit), -E2BIG (struct
  *   longer than the kernel's with a nonzero tail, or longer than a page),
- *   -ENOTTY (unknown command). Each command lists its own errors below.
+ *   -ENOTTY (unknown command), -EINTR (a fatal signal arrived while the
+ *   call waited for the heap). Each command lists its own errors below.
  * - The region's metadata lives in memory every opener can write through
  *   its mapping, so the kernel validates every header it reads: a damaged
  *   heap makes operations fail with -EUCLEAN (nothing is changed), never
@@ -296,6 +299,9 @@ struct myheap_usable_size {
  * @poison_errors: free payloads found modified when reused.
  * @damage_events: operations the module saw fail with -EUCLEAN.
  * @open_files: files open on the device now.
+ * @owner_bytes: kernel memory that records which file owns which block
+ *	(a fixed table of region_size / 16 bytes, allocated at load): divide
+ *	by @used_blocks for the cost per live block.
  */
 struct myheap_stats {
 	__u32 policy;
@@ -331,6 +337,7 @@ struct myheap_stats {
 	__u64 poison_errors;
 	__u64 damage_events;
 	__u64 open_files;
+	__u64 owner_bytes;
 };
 
 /** MYHEAP_STATS_SIZE_VER0 - smallest struct myheap_stats (to @high_water). */
@@ -452,8 +459,9 @@ struct myheap_batch {
  * -EDOM alignment not a power of two, above myheap_info.max_align, or
  * more than the current policy can honour (the buddy policy aligns
  * payloads to myheap_info.alignment only);
- * -ENOMEM no free block large enough now (or no kernel memory for the
- * ownership record); -EUCLEAN heap metadata damaged.
+ * -ENOMEM no free block large enough now; -EUCLEAN heap metadata damaged.
+ * If the result cannot be written back (-EFAULT), the block is freed again
+ * before any other call can see it.
  */
 #define MYHEAP_IOC_ALLOC	_IOWR(MYHEAP_IOC_MAGIC, 0x01, struct myheap_alloc)
 
@@ -498,7 +506,8 @@ struct myheap_batch {
 /**
  * DOC: MYHEAP_IOC_STATS - statistics of the whole heap
  *
- * Fills struct myheap_stats (all openers' blocks). Errors: the common ones.
+ * Fills struct myheap_stats (all openers' blocks). It allocates nothing, so
+ * it cannot fail for lack of memory. Errors: the common ones.
  */
 #define MYHEAP_IOC_STATS	_IOR(MYHEAP_IOC_MAGIC, 0x05, struct myheap_stats)
 
@@ -525,11 +534,17 @@ struct myheap_batch {
 /**
  * DOC: MYHEAP_IOC_BATCH - many allocations and frees in one call
  *
- * Runs myheap_batch.count operations in order under one acquisition of the
- * heap lock; each gets the result the single command would have returned.
- * The ioctl itself succeeds when the batch ran, whatever the results. If
- * the results cannot be written back, the blocks the batch allocated are
- * freed again (its frees stay done) and the ioctl fails with -EFAULT.
+ * Runs myheap_batch.count operations in order, each with the result the
+ * single command would have returned, under one acquisition of the heap
+ * lock per 64 operations (a longer batch lets other callers in between
+ * chunks, so ops of other files may interleave with it there). The ioctl
+ * itself succeeds when the batch ran, whatever the results. The ops and
+ * the header must be writable when the call starts (else -EFAULT and
+ * nothing is run); if they stop being writable while it runs, the blocks
+ * the batch allocated are freed again (those of earlier chunks only if no
+ * other thread of the file allocated or freed in between; otherwise they
+ * stay the file's until it is closed), its frees stay done, and the ioctl
+ * fails with -EFAULT.
  *
  * Errors: -EFAULT bad argument or @ops pointer; -EINVAL unknown flag,
  * nonzero padding, op_size below MYHEAP_BATCH_OP_SIZE_VER0, an operation

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MYHEAP_IOC_BATCH: many allocations and frees for the price of one call.
+ *
+ * One copy_from_user() of the op array into one kernel buffer, then the
+ * ops run under the heap lock in chunks of MYHEAP_BATCH_CHUNK (one lock
+ * hold for a batch of up to that many ops; longer batches drop the lock
+ * and reschedule between chunks, so no batch holds the heap for more than
+ * a chunk's worth of operations), and each chunk's results are copied out
+ * before its hold ends.
+ *
+ * Results are written with page faults disabled (copy_to_user_nofault()),
+ * since nothing may fault under the heap lock, after the op array and the
+ * header were faulted in, non-destructively, before the first hold. So
+ * the copy-out fails only if the caller unmaps or write-protects them
+ * while the batch runs; then the allocations of the current chunk are
+ * freed in the same hold (they are certainly still the batch's), and so
+ * are those of earlier chunks if no other thread of the file changed its
+ * blocks while the lock was dropped (its owner sequence did not move);
+ * otherwise those stay with the file and are freed when it is closed.
+ * Frees stay done. The ioctl then fails with -EFAULT.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "myheap.h"
+
+/** MYHEAP_BATCH_CHUNK - ops run per hold of the heap lock. */
+#define MYHEAP_BATCH_CHUNK	64u
+
+/**
+ * struct myheap_batch_run - a batch being run.
+ * @mf: the file.
+ * @b: the kernel copy of the header (@done and @failed kept up to date).
+ * @ub: the caller's header.
+ * @hsize: bytes of the caller's header to write back.
+ * @ops: the kernel copy of the ops.
+ * @uops: the caller's ops.
+ * @op_size: bytes per op in @uops.
+ * @intact: the allocations of the chunks before the current one are still
+ *	certainly the batch's (the file's owner sequence did not move while
+ *	the lock was dropped).
+ * @seq: the file's owner sequence when the lock was last dropped.
+ */
+struct myheap_batch_run {
+	struct myheap_file *mf;
+	struct myheap_batch *b;
+	struct myheap_batch __user *ub;
+	size_t hsize;
+	struct myheap_batch_op *ops;
+	u8 __user *uops;
+	u32 op_size;
+	bool intact;
+	u64 seq;
+};
+
+/* Read @count ops of @op_size bytes each; check what must be checked. */
+static int myheap_batch_copy_in(struct myheap_batch_op *ops,
+				const u8 __user *uops, u32 count, u32 op_size)
+{
+	u32 i;
+	int ret;
+
+	if (op_size == sizeof(*ops)) {
+		if (copy_from_user(ops, uops, array_size(count, sizeof(*ops))))
+			return -EFAULT;
+	} else {
+		for (i = 0; i < count; i++) {
+			ret = copy_struct_from_user(&ops[i], sizeof(ops[i]),
+						    uops + (size_t)i * op_size,
+						    op_size);
+			if (ret)
+				return ret;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (ops[i].op != MYHEAP_BATCH_OP_ALLOC &&
+		    ops[i].op != MYHEAP_BATCH_OP_FREE)
+			return -EINVAL;
+		if (ops[i].__pad)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Make every page of [@p, @p + @len) present and writable without changing
+ * a byte (each page's first byte in the range is read and written back),
+ * so that the copies under the lock, with faults disabled, find them so.
+ */
+static int myheap_batch_prefault(u8 __user *p, size_t len)
+{
+	u8 __user *end = p + len;
+	u8 c;
+
+	while (p < end) {
+		if (get_user(c, p) || put_user(c, p))
+			return -EFAULT;
+		p = (u8 __user *)min_t(unsigned long, (unsigned long)end,
+				       PAGE_ALIGN((unsigned long)p + 1));
+	}
+	return 0;
+}
+
+/* Write back ops [@from, @to) with faults disabled. */
+static int myheap_batch_copy_out(const struct myheap_batch_run *r, u32 from,
+				 u32 to)
+{
+	size_t n = min_t(size_t, r->op_size, sizeof(*r->ops));
+	u32 i;
+
+	if (r->op_size == sizeof(*r->ops))
+		return copy_to_user_nofault(r->uops + (size_t)from * n,
+					    &r->ops[from],
+					    (size_t)(to - from) * n) ? -EFAULT : 0;
+	for (i = from; i < to; i++)
+		if (copy_to_user_nofault(r->uops + (size_t)i * r->op_size,
+					 &r->ops[i], n))
+			return -EFAULT;
+	return 0;
+}
+
+/* Free what ops [@from, @to) allocated. */
+static void myheap_batch_undo(const struct myheap_batch_run *r, u32 from,
+			      u32 to)
+{
+	u32 i;
+
+	lockdep_assert_held(&r->mf->dev->lock);
+
+	for (i = from; i < to; i++)
+		if (r->ops[i].op == MYHEAP_BATCH_OP_ALLOC && !r->ops[i].result)
+			myheap_block_free(r->mf, r->ops[i].offset);
+}
+
+/* Run ops [@from, @to); false if the batch stopped at a failure. */
+static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
+{
+	struct myheap_batch *b = r->b;
+	struct myheap_batch_op *op;
+	u64 usable;
+	u32 i;
+
+	lockdep_assert_held(&r->mf->dev->lock);
+
+	for (i = from; i < to; i++) {
+		op = &r->ops[i];
+		if (op->op == MYHEAP_BATCH_OP_ALLOC)
+			op->result = myheap_block_alloc(r->mf, op->size,
+							op->align, op->flags,
+							&op->offset, &usable);
+		else if (op->flags || op->size || op->align)
+			op->result = -EINVAL;
+		else
+			op->result = myheap_block_free(r->mf, op->offset);
+		b->done++;
+		if (op->result) {
+			b->failed++;
+			if (b->flags & MYHEAP_BATCH_STOP)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Run every chunk; 0, -EFAULT (results undeliverable) or -EINTR. */
+static int myheap_batch_run_all(struct myheap_batch_run *r)
+{
+	struct myheap_dev *dev = r->mf->dev;
+	u32 from = 0, to, count = r->b->count;
+	bool more = true;
+	int ret;
+
+	ret = myheap_lock(dev);
+	if (ret)
+		return ret;
+	while (more) {
+		to = min(count, from + MYHEAP_BATCH_CHUNK);
+		more = myheap_batch_chunk(r, from, to) && to < count;
+		ret = myheap_batch_copy_out(r, from, r->b->done);
+		if (!ret && !more)
+			ret = copy_to_user_nofault(r->ub, r->b, r->hsize) ?
+			      -EFAULT : 0;
+		if (ret) {
+			myheap_batch_undo(r, from, r->b->done);
+			if (r->intact)
+				myheap_batch_undo(r, 0, from);
+			break;
+		}
+		if (!more)
+			break;
+		from = to;
+		r->seq = r->mf->seq;
+		mutex_unlock(&dev->lock);
+		cond_resched();
+		ret = myheap_lock(dev);
+		if (ret)
+			return ret;
+		r->intact &= r->mf->seq == r->seq;
+	}
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/**
+ * myheap_ioctl_batch() - MYHEAP_IOC_BATCH.
+ * @mf: the calling file.
+ * @b: kernel copy of the caller's header.
+ * @ub: the caller's header.
+ * @usize: its size.
+ *
+ * Publishes the header and the ops' results itself (see the top of this
+ * file).
+ *
+ * Context: process context, may sleep; takes &myheap_dev.lock (killable).
+ * Return: 0 when the batch ran, whatever the ops' results; -EINVAL unknown
+ * flag, nonzero padding, op_size too small, an unknown op or nonzero op
+ * padding (nothing run); -E2BIG too many ops, op_size above a page, an op
+ * with a nonzero tail; -ENOMEM no memory for the kernel copy; -EFAULT the
+ * ops cannot be read, or the results cannot be written back (see above);
+ * -EINTR fatal signal.
+ */
+int myheap_ioctl_batch(struct myheap_file *mf, struct myheap_batch *b,
+		       struct myheap_batch __user *ub, size_t usize)
+{
+	struct myheap_batch_run r = {
+		.mf = mf, .b = b, .ub = ub,
+		.hsize = min(usize, sizeof(*b)),
+		.uops = u64_to_user_ptr(b->ops), .op_size = b->op_size,
+		.intact = true,
+	};
+	int ret;
+
+	if ((b->flags & ~MYHEAP_BATCH_VALID) || b->__pad)
+		return -EINVAL;
+	if (b->op_size < MYHEAP_BATCH_OP_SIZE_VER0)
+		return -EINVAL;
+	if (b->op_size > PAGE_SIZE || b->count > MYHEAP_BATCH_MAX)
+		return -E2BIG;
+	b->done = 0;
+	b->failed = 0;
+	if (!b->count)
+		return copy_to_user(ub, b, r.hsize) ? -EFAULT : 0;
+
+	r.ops = kvmalloc_array(b->count, sizeof(*r.ops), GFP_KERNEL);
+	if (!r.ops)
+		return -ENOMEM;
+	ret = myheap_batch_copy_in(r.ops, r.uops, b->count, b->op_size);
+	if (!ret)
+		ret = myheap_batch_prefault(r.uops,
+					    (size_t)b->count * b->op_size);
+	if (!ret)
+		ret = myheap_batch_prefault((u8 __user *)ub, r.hsize);
+	if (!ret)
+		ret = myheap_batch_run_all(&r);
+	kvfree(r.ops);
+	return ret;
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The heap operations, one function each: check ownership, run the core,
+ * keep the owner table and the file's counters right, fire the tracepoint
+ * and record the event (as kmalloc fires its tracepoint inside the
+ * operation). Also the core's observer, which turns splits, coalesces and
+ * detected damage into tracepoints.
+ *
+ * Everything here runs under &myheap_dev.lock. The debugfs event ring is
+ * written only while someone has the events file open; otherwise an
+ * operation pays one test for it. Each operation decodes a block's header
+ * at most as often as the core API makes it (see the note in each).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+
+#include "myheap.h"
+#include "myheap_debugfs.h"
+#include "myheap_trace.h"
+
+static_assert(MYHEAP_ALLOC_ZERO == MH_ALLOC_ZERO);
+static_assert(MYHEAP_ALLOC_VALID == MH_ALLOC_VALID);
+
+/* A successful operation may have moved block boundaries. */
+static inline void myheap_changed(struct myheap_dev *dev)
+{
+	if (dev->events)
+		dev->events->changes++;
+}
+
+static inline void myheap_record(struct myheap_file *mf,
+				 enum myheap_event_op op, u64 offset,
+				 u64 new_offset, u64 size, int result)
+{
+	struct myheap_events *ev = mf->dev->events;
+
+	if (ev && ev->readers)
+		myheap_event_record(ev, mf, op, offset, new_offset, size,
+				    result);
+}
+
+static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
+{
+	mf->bytes -= min(sub, mf->bytes);
+	mf->bytes += add;
+	mf->peak_bytes = max(mf->peak_bytes, mf->bytes);
+}
+
+static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
+			   u32 flags, u32 *off, size_t *usable)
+{
+	struct myheap_dev *dev = mf->dev;
+	int ret;
+
+	if (flags & ~MYHEAP_ALLOC_VALID)
+		return -EINVAL;
+	if (size > MH_MAX_REGION)
+		return -E2BIG;
+	if (align > MH_MAX_ALIGN)
+		return -EDOM;
+	ret = mh_alloc(&dev->heap, size, align ? align : MH_ALIGN, flags, off);
+	if (ret)
+		return myheap_note_damage(dev, ret, "alloc", size);
+	if (!myheap_owner_free_slot(dev, *off)) {
+		/*
+		 * The core handed out a block over one that is live: a header
+		 * was forged. Give it back (it is the block just allocated,
+		 * under the same lock hold) and refuse.
+		 */
+		mh_free(&dev->heap, *off);
+		return myheap_note_damage(dev, -EUCLEAN, "alloc", *off);
+	}
+	myheap_owner_set(mf, *off);
+	myheap_account(mf, 0, size);
+	myheap_changed(dev);
+	/* Core helper: mh_alloc() could return the granted size itself. */
+	if (mh_usable_size(&dev->heap, *off, usable))
+		*usable = size;
+	return 0;
+}
+
+/**
+ * myheap_block_alloc() - allocate a block for a file.
+ * @mf: the file that will own the block.
+ * @size: bytes wanted.
+ * @align: payload alignment, 0 for the default.
+ * @flags: MYHEAP_ALLOC_* flags.
+ * @offset: where the payload offset is stored on success.
+ * @usable: where the usable payload size is stored on success.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; -EINVAL size 0 or unknown flag; -E2BIG too large;
+ * -EDOM bad alignment; -ENOMEM no room; -EUCLEAN damaged heap.
+ */
+int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
+		       u32 flags, u64 *offset, u64 *usable)
+{
+	size_t use = 0;
+	u32 off = 0;
+	int ret;
+
+	lockdep_assert_held(&mf->dev->lock);
+
+	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
+	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use, ret);
+	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, ret);
+	if (!ret) {
+		*offset = off;
+		*usable = use;
+	}
+	return ret;
+}
+
+/**
+ * myheap_block_free() - free a block of a file.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; -EPERM another file's block; -EALREADY already
+ * free; -EBADMSG damaged header; -ENXIO not a block; -EUCLEAN damaged heap.
+ */
+int myheap_block_free(struct myheap_file *mf, u64 offset)
+{
+	struct myheap_dev *dev = mf->dev;
+	size_t requested = 0;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	ret = myheap_owner_check(mf, offset);
+	if (!ret) {
+		/* Core helper: mh_free() could return the requested size. */
+		ret = mh_requested_size(&dev->heap, offset, &requested);
+		if (!ret)
+			ret = mh_free(&dev->heap, offset);
+	}
+	if (!ret) {
+		myheap_owner_clear(mf, offset);
+		myheap_account(mf, requested, 0);
+		myheap_changed(dev);
+	} else {
+		myheap_note_damage(dev, ret, "free", offset);
+	}
+	trace_myheap_free(mf->id, mf->pid, offset, requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, requested, ret);
+	return ret;
+}
+
+/**
+ * myheap_block_release() - free a block of a closing file.
+ * @mf: the file; it owns the block at @offset.
+ * @offset: payload offset of the block.
+ *
+ * The file stops owning the block whatever the core says: a block the core
+ * refuses to free (damaged) is lost until the heap is reset.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 or the error of mh_free().
+ */
+int myheap_block_release(struct myheap_file *mf, u32 offset)
+{
+	struct myheap_dev *dev = mf->dev;
+	size_t requested = 0;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	myheap_owner_clear(mf, offset);
+	ret = mh_requested_size(&dev->heap, offset, &requested);
+	if (!ret)
+		ret = mh_free(&dev->heap, offset);
+	if (!ret)
+		myheap_changed(dev);
+	trace_myheap_free(mf->id, mf->pid, offset, requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, requested, ret);
+	return ret;
+}
+
+static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
+			     size_t *old_size, u32 *off, size_t *usable)
+{
+	struct myheap_dev *dev = mf->dev;
+	int ret;
+
+	ret = myheap_owner_check(mf, offset);
+	if (ret)
+		return myheap_note_damage(dev, ret, "realloc", offset);
+	if (size > MH_MAX_REGION)
+		return -E2BIG;
+	/* Core helper: mh_realloc() could return both sizes itself. */
+	ret = mh_requested_size(&dev->heap, offset, old_size);
+	if (!ret)
+		ret = mh_realloc(&dev->heap, offset, size, off);
+	if (ret)
+		return myheap_note_damage(dev, ret, "realloc", offset);
+
+	myheap_changed(dev);
+	if (*off != offset) {
+		myheap_owner_clear(mf, offset);
+		if (!myheap_owner_free_slot(dev, *off)) {
+			/*
+			 * The core moved the block over one that is live: a
+			 * header was forged. The realloc happened (the data
+			 * moved, the old block is gone), so it is reported
+			 * as done and the new block is this file's; the
+			 * block it overlaps is lost to its owner.
+			 */
+			myheap_note_damage(dev, -EUCLEAN, "realloc", *off);
+		}
+		myheap_owner_set(mf, *off);
+	}
+	myheap_account(mf, *old_size, size);
+	if (mh_usable_size(&dev->heap, *off, usable))
+		*usable = size;
+	return 0;
+}
+
+/**
+ * myheap_block_realloc() - resize a block of a file.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ * @size: new size in bytes.
+ * @new_offset: where the block's payload offset is stored on success.
+ * @usable: where its usable payload size is stored on success.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; the errors of myheap_block_free() for @offset;
+ * -EINVAL size 0; -E2BIG too large; -ENOMEM no room; -EUCLEAN damaged
+ * heap (nothing changed).
+ */
+int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
+			 u64 *new_offset, u64 *usable)
+{
+	size_t old_size = 0, use = 0;
+	u32 off = 0;
+	int ret;
+
+	lockdep_assert_held(&mf->dev->lock);
+
+	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use);
+	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
+			     ret);
+	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, ret);
+	if (!ret) {
+		*new_offset = off;
+		*usable = use;
+	}
+	return ret;
+}
+
+/**
+ * myheap_block_size() - usable and requested size of a block of a file.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ * @usable: where the usable payload size is stored on success.
+ * @requested: where the requested size is stored on success.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; the errors of myheap_block_free().
+ */
+int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
+		      u64 *requested)
+{
+	struct myheap_dev *dev = mf->dev;
+	size_t u, r;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	ret = myheap_owner_check(mf, offset);
+	if (ret)
+		return myheap_note_damage(dev, ret, "usable_size", offset);
+	/* Core helper: one call could return both from one decode. */
+	ret = mh_usable_size(&dev->heap, offset, &u);
+	if (!ret)
+		ret = mh_requested_size(&dev->heap, offset, &r);
+	if (ret)
+		return myheap_note_damage(dev, ret, "usable_size", offset);
+	*usable = u;
+	*requested = r;
+	return 0;
+}
+
+/**
+ * myheap_set_policy() - change the placement policy of an empty heap.
+ * @dev: the device.
+ * @policy: the new policy.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; -EINVAL unknown policy; -EBUSY blocks in use.
+ */
+int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
+{
+	enum mh_policy old = dev->policy;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+
+	if ((unsigned int)policy >= MH_NR_POLICIES)
+		ret = -EINVAL;
+	else if (!mh_empty(&dev->heap))
+		ret = -EBUSY;
+	else
+		ret = myheap_note_damage(dev, mh_set_policy(&dev->heap, policy),
+					 "set_policy", policy);
+	if (!ret) {
+		/* GET_INFO reads it without the lock. */
+		WRITE_ONCE(dev->policy, policy);
+		myheap_changed(dev);
+	}
+	trace_myheap_policy_change(old, policy, ret);
+	return ret;
+}
+
+/**
+ * myheap_observe() - the core's observer: splits, coalesces and damage as
+ * tracepoints. Installed by myheap_dev_init().
+ * @ctx: the device.
+ * @event: what happened.
+ * @offset: block (header) offset.
+ * @size: block size.
+ *
+ * Context: &myheap_dev.lock held (called by the core's operations).
+ */
+void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size)
+{
+	struct myheap_dev *dev = ctx;
+
+	switch (event) {
+	case MH_EV_SPLIT:
+		trace_myheap_split(offset, size);
+		break;
+	case MH_EV_COALESCE:
+		trace_myheap_coalesce(offset, size);
+		break;
+	case MH_EV_CORRUPTION:
+		trace_myheap_corruption(offset);
+		return;
+	}
+	myheap_changed(dev);
+}
