@@ -79,7 +79,7 @@ shell: deps
 	@tests/vm/run --kernel stock -i
 
 bench: deps
-	@$(MAKE) -s -C tests/core utilization
+	@tests/bench/run
 
 # The lock-hold probe with STRESS_BLOCKS live blocks per file, then the
 # scribble selftest for STRESS_SECONDS (split across the policies), in a
