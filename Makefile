@@ -10,8 +10,10 @@
 #   make check-core   native tests, fuzzers and trace replay of module/core
 #   make kunit        KUnit suites in the debug-kernel VM
 #   make selftests    kselftest-harness tests in the VM (KERNELS=debug stock)
-#   make bench        utilization and throughput of every policy on the traces
-#   make stress       the longest lock hold with 64K live blocks, then 10
+#   make bench        every performance figure in one run, against glibc,
+#                     jemalloc, mimalloc, kmalloc and gen_pool (build/bench/)
+#   make stress       the native attack harness at length, the longest lock
+#                     hold with 64K live blocks, then 10
 #                     minutes of scribbling the region during every operation,
 #                     on the debug kernel (STRESS_BLOCKS=65536, STRESS_SECONDS=600)
 #   make all          build everything that builds on the host
@@ -60,7 +62,7 @@ selftests: deps
 # counts each layer wrote and fails if any failed or wrote none.
 CHECK_LAYERS := test fuzz replay-check kunit $(KERNELS:%=selftests-%) \
 	$(KERNELS:%=debugfs-%) userspace-stock demo \
-	$(KERNELS:%=realprog-%) realprog-host install
+	$(KERNELS:%=realprog-%) realprog-host install bench
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) -s -C tests/core check
@@ -70,6 +72,7 @@ check: deps
 	-@userspace/tests/run-in-vm stock
 	-@MYHEAP_DEMO_QUICK=1 userspace/demo/run
 	-@for k in $(KERNELS); do tests/realprog/run-in-vm $$k; done; tests/realprog/host-check; tests/install/check
+	-@tests/bench/run --smoke
 	@tests/tally $(RESULTS) $(CHECK_LAYERS)
 
 run: deps
@@ -81,7 +84,9 @@ shell: deps
 bench: deps
 	@tests/bench/run
 
-# The lock-hold probe with STRESS_BLOCKS live blocks per file, then the
+# The native attack harness at length (1500 random rounds per policy, each
+# load point struck 4 times), the lock-hold probe with STRESS_BLOCKS live
+# blocks per file, then the
 # scribble selftest for STRESS_SECONDS (split across the policies), in a
 # 16 MiB region; any test failure or kernel report fails it. The hold
 # verdict against the 50 ms target is a benchmark's: printed, never a test
@@ -90,6 +95,9 @@ STRESS_SECONDS ?= 600
 STRESS_BLOCKS ?= 65536
 stress: deps
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/stress-debug.counts
+	-@MYHEAP_ATTACK_ROUNDS=1500 MYHEAP_ATTACK_REPEAT=4 \
+		$(MAKE) -s -C tests/core RESULTS=$(abspath $(RESULTS))/stress-core test; \
+		cp $(RESULTS)/stress-core/test.counts $(RESULTS)/stress-core.counts
 	-@MYHEAP_SELFTEST_LAYER=stress MYHEAP_SCRIBBLE_SECONDS=$(STRESS_SECONDS) \
 		MYHEAP_HOLD_BLOCKS=$(STRESS_BLOCKS) \
 		MYHEAP_SELFTEST_PARAMS=region_size=16M MYHEAP_TEST_LIMIT=3600 \
@@ -100,7 +108,7 @@ stress: deps
 		END { if (!n) { print "lock holds: no measurement"; exit } \
 			sub(/^# hold: /, "", what); \
 			printf "lock holds: %s: %s\n", worst <= 50 ? "PASS" : "FAIL", what }'
-	@tests/tally $(RESULTS) stress-debug
+	@tests/tally $(RESULTS) stress-core stress-debug
 
 install:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
