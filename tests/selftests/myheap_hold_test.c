@@ -26,43 +26,6 @@
 #define DEBUGFS_DIR	"/sys/kernel/debug/myheap"
 #define NS		1000000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NS + ts.tv_nsec;
-}
-
-static unsigned long env_ul(const char *name, unsigned long dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s)
-		return dflt;
-	v = strtoul(s, &end, 10);
-	return *end || !v ? dflt : v;
-}
-
-/* Set the policy on an empty heap; remember the old one for teardown. */
-static int switch_policy(uint32_t policy, uint32_t *old)
-{
-	struct myheap_info info;
-	int fd = open(MH_DEV, O_RDWR | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = mh_info(fd, &info);
-	if (!ret && old)
-		*old = info.policy;
-	if (!ret)
-		ret = mh_set_policy(fd, policy);
-	close(fd);
-	return ret;
-}
-
 #define PHASES		32
 #define SLOW_NS		(NS / 1000)	/* probes kept for attribution */
 #define SAMPLES		(1u << 18)

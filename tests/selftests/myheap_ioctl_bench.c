@@ -26,14 +26,6 @@
 static int iters = 20000, rounds = ROUNDS;
 #define NOP	_IO(MYHEAP_IOC_MAGIC, 0x7f)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -1003,14 +1003,6 @@ TEST_F_TIMEOUT(heap, open_beyond_max_owners, 600)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 struct prober {
 	int fd;
 	volatile int stop;

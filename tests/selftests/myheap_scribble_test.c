@@ -164,14 +164,6 @@ static void failure(const char *fmt, ...)
 	pthread_mutex_unlock(&fail_lock);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NS + ts.tv_nsec;
-}
-
 static uint32_t rnd(uint32_t *s)
 {
 	*s ^= *s << 13;
@@ -1156,41 +1148,12 @@ static void print_tally(const struct tally *t, unsigned int rounds, double s)
 	ksft_print_msg("%s%s\n", line, len == 16 ? " none" : "");
 }
 
-static unsigned long env_ul(const char *name, unsigned long dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s)
-		return dflt;
-	v = strtoul(s, &end, 10);
-	return *end || !v ? dflt : v;
-}
-
 static unsigned long scribble_seconds(void)
 {
 	unsigned long s = env_ul("MYHEAP_SCRIBBLE_SECONDS", 30) /
 			  MYHEAP_NR_POLICIES;
 
 	return s ? s : 1;
-}
-
-/* Set the policy on an empty heap; remember the old one for teardown. */
-static int switch_policy(uint32_t policy, uint32_t *old)
-{
-	struct myheap_info info;
-	int fd = open(MH_DEV, O_RDWR | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = mh_info(fd, &info);
-	if (!ret && old)
-		*old = info.policy;
-	if (!ret)
-		ret = mh_set_policy(fd, policy);
-	close(fd);
-	return ret;
 }
 
 FIXTURE(scribble) {

@@ -16,12 +16,35 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/myheap.h>
 
 #define MH_DEV		MYHEAP_DEVICE
 #define MH_PAGE		4096UL
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A positive decimal from the environment, or @dflt. */
+static inline unsigned long env_ul(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoul(s, &end, 10);
+	return *end || !v ? dflt : v;
+}
 
 /* ioctl() as 0 or -errno. */
 static inline int mh_ioctl(int fd, unsigned long cmd, void *arg)
@@ -117,6 +140,23 @@ static inline int mh_set_policy(int fd, uint32_t policy)
 	struct myheap_policy p = { .policy = policy };
 
 	return mh_ioctl(fd, MYHEAP_IOC_SET_POLICY, &p);
+}
+
+/* Set the policy on an empty heap; remember the old one for teardown. */
+static inline int switch_policy(uint32_t policy, uint32_t *old)
+{
+	struct myheap_info info;
+	int fd = open(MH_DEV, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = mh_info(fd, &info);
+	if (!ret && old)
+		*old = info.policy;
+	if (!ret)
+		ret = mh_set_policy(fd, policy);
+	close(fd);
+	return ret;
 }
 
 /* Blocks in use in the whole heap, or -errno. */
