@@ -162,6 +162,62 @@ static int myheap_rw_lock(struct myheap_dev *dev)
 	return mutex_lock_killable(&dev->lock) ? -EINTR : 0;
 }
 
+/*
+ * The loop of read() and write(): a chunk at a time, ownership decided
+ * under the lock in the same hold that copies between the region and the
+ * bounce buffer; the user copy happens outside the lock (before it for a
+ * write, after it for a read).
+ */
+static ssize_t myheap_transfer(struct myheap_file *mf, void __user *ubuf,
+			       size_t len, loff_t *ppos, bool to_region)
+{
+	struct myheap_dev *dev = mf->dev;
+	u64 pos = *ppos, payload = 0;
+	size_t done = 0, chunk;
+	void *bounce, *at;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	if (*ppos < 0)
+		return -EINVAL;
+	bounce = kmalloc(min_t(size_t, len, MYHEAP_RW_CHUNK), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < len) {
+		chunk = min_t(size_t, len - done, MYHEAP_RW_CHUNK);
+		if (to_region && copy_from_user(bounce, ubuf + done, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = myheap_rw_lock(dev);
+		if (ret)
+			break;
+		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
+		if (ret == -EINTR)
+			break;			/* the lock was let go */
+		at = dev->region + pos + done;
+		if (!ret)
+			memcpy(to_region ? at : bounce, to_region ? bounce : at,
+			       chunk);
+		mutex_unlock(&dev->lock);
+		if (ret)
+			break;
+		if (!to_region && copy_to_user(ubuf + done, bounce, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += chunk;
+		cond_resched();
+	}
+	kfree(bounce);
+	if (!done)
+		return ret;
+	*ppos = pos + done;
+	return done;
+}
+
 /**
  * myheap_read() - read() of /dev/myheap: bytes of one of the caller's blocks.
  * @file: the open file, the blocks' owner.
@@ -177,46 +233,7 @@ static int myheap_rw_lock(struct myheap_dev *dev)
 ssize_t myheap_read(struct file *file, char __user *ubuf, size_t len,
 		    loff_t *ppos)
 {
-	struct myheap_file *mf = file->private_data;
-	struct myheap_dev *dev = mf->dev;
-	u64 pos = *ppos, payload = 0;
-	size_t done = 0, chunk;
-	void *bounce;
-	int ret = 0;
-
-	if (!len)
-		return 0;
-	if (*ppos < 0)
-		return -EINVAL;
-	bounce = kmalloc(min_t(size_t, len, MYHEAP_RW_CHUNK), GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-
-	while (done < len) {
-		chunk = min_t(size_t, len - done, MYHEAP_RW_CHUNK);
-		ret = myheap_rw_lock(dev);
-		if (ret)
-			break;
-		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
-		if (ret == -EINTR)
-			break;			/* the lock was let go */
-		if (!ret)
-			memcpy(bounce, dev->region + pos + done, chunk);
-		mutex_unlock(&dev->lock);
-		if (ret)
-			break;
-		if (copy_to_user(ubuf + done, bounce, chunk)) {
-			ret = -EFAULT;
-			break;
-		}
-		done += chunk;
-		cond_resched();
-	}
-	kfree(bounce);
-	if (!done)
-		return ret;
-	*ppos = pos + done;
-	return done;
+	return myheap_transfer(file->private_data, ubuf, len, ppos, false);
 }
 
 /**
@@ -235,46 +252,8 @@ ssize_t myheap_read(struct file *file, char __user *ubuf, size_t len,
 ssize_t myheap_write(struct file *file, const char __user *ubuf, size_t len,
 		     loff_t *ppos)
 {
-	struct myheap_file *mf = file->private_data;
-	struct myheap_dev *dev = mf->dev;
-	u64 pos = *ppos, payload = 0;
-	size_t done = 0, chunk;
-	void *bounce;
-	int ret = 0;
-
-	if (!len)
-		return 0;
-	if (*ppos < 0)
-		return -EINVAL;
-	bounce = kmalloc(min_t(size_t, len, MYHEAP_RW_CHUNK), GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-
-	while (done < len) {
-		chunk = min_t(size_t, len - done, MYHEAP_RW_CHUNK);
-		if (copy_from_user(bounce, ubuf + done, chunk)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = myheap_rw_lock(dev);
-		if (ret)
-			break;
-		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
-		if (ret == -EINTR)
-			break;			/* the lock was let go */
-		if (!ret)
-			memcpy(dev->region + pos + done, bounce, chunk);
-		mutex_unlock(&dev->lock);
-		if (ret)
-			break;
-		done += chunk;
-		cond_resched();
-	}
-	kfree(bounce);
-	if (!done)
-		return ret;
-	*ppos = pos + done;
-	return done;
+	return myheap_transfer(file->private_data, (void __user *)ubuf, len,
+			       ppos, true);
 }
 
 /**
