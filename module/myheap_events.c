@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
@@ -76,6 +77,7 @@ int myheap_events_init(struct myheap_dev *dev)
 	mutex_unlock(&dev->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_events_init);
 
 /**
  * myheap_events_exit() - free the event ring.
@@ -93,6 +95,7 @@ void myheap_events_exit(struct myheap_dev *dev)
 	mutex_unlock(&dev->lock);
 	kvfree(ev);
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_events_exit);
 
 /**
  * myheap_changes() - a number that moves whenever block boundaries may have:
@@ -108,6 +111,7 @@ u64 myheap_changes(struct myheap_dev *dev)
 	lockdep_assert_held(&dev->lock);
 	return (dev->events ? dev->events->changes : 0) + dev->resets;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_changes);
 
 /* The events file: one line per event, oldest first, then a trailer. */
 

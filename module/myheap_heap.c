@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/mm.h>
@@ -58,6 +59,7 @@ free_region:
 	dev->region = NULL;
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_dev_init);
 
 /**
  * myheap_dev_destroy() - free what myheap_dev_init() set up.
@@ -74,6 +76,7 @@ void myheap_dev_destroy(struct myheap_dev *dev)
 	vfree(dev->region);
 	dev->region = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_dev_destroy);
 
 /**
  * myheap_note_damage() - account for a core error that means damage.

@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -451,3 +452,4 @@ long myheap_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 		return -EFAULT;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_ioctl);

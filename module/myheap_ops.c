@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/errno.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -113,6 +114,7 @@ int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 	}
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_alloc);
 
 /**
  * myheap_block_free() - free a block of a file.
@@ -149,6 +151,7 @@ int myheap_block_free(struct myheap_file *mf, u64 offset)
 	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, requested, ret);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_free);
 
 /**
  * myheap_block_release() - free a block of a closing file.
@@ -251,6 +254,7 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 	}
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_realloc);
 
 /**
  * myheap_block_size() - usable and requested size of a block of a file.
@@ -284,6 +288,7 @@ int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 	*requested = r;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_size);
 
 /**
  * myheap_set_policy() - change the placement policy of an empty heap.
@@ -315,6 +320,7 @@ int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
 	trace_myheap_policy_change(old, policy, ret);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 
 /**
  * myheap_observe() - the core's observer: splits, coalesces and damage as

@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -114,6 +115,7 @@ size_t myheap_owner_bytes(const struct myheap_dev *dev)
 {
 	return (size_t)dev->owner_entries * sizeof(*dev->owner_table);
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_owner_bytes);
 
 /**
  * myheap_file_add() - register a newly opened file as a block owner.
@@ -147,6 +149,7 @@ int myheap_file_add(struct myheap_dev *dev, struct myheap_file *mf)
 	dev->nr_files++;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_file_add);
 
 /* After the last close, a heap still holding blocks (lost to damage) or
  * failing its check is reset, so damage never outlives its openers.
@@ -252,6 +255,7 @@ void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 	dev->nr_files--;
 	myheap_reset_if_damaged(dev);
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_file_remove);
 
 /**
  * myheap_owner_check() - whether a payload offset is a block of a file.
@@ -374,3 +378,4 @@ struct myheap_file *myheap_owner_at(struct myheap_dev *dev, u32 offset)
 		return NULL;
 	return xa_load(&dev->owners, e >> 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_owner_at);

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/kstrtox.h>
@@ -78,6 +79,7 @@ int myheap_parse_size(const char *val, unsigned long *size)
 	*size = n;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_parse_size);
 
 /**
  * myheap_parse_policy() - parse a placement policy name.
@@ -98,6 +100,7 @@ int myheap_parse_policy(const char *val)
 		return -EINVAL;
 	return policy;
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_parse_policy);
 
 static int myheap_size_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -124,6 +127,7 @@ const struct kernel_param_ops myheap_size_param_ops = {
 	.set = myheap_size_param_set,
 	.get = myheap_size_param_get,
 };
+EXPORT_SYMBOL_IF_KUNIT(myheap_size_param_ops);
 
 static int myheap_policy_param_set(const char *val,
 				   const struct kernel_param *kp)
@@ -150,3 +154,4 @@ const struct kernel_param_ops myheap_policy_param_ops = {
 	.set = myheap_policy_param_set,
 	.get = myheap_policy_param_get,
 };
+EXPORT_SYMBOL_IF_KUNIT(myheap_policy_param_ops);

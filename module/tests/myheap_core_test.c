@@ -450,5 +450,8 @@ static struct kunit_suite mh_core_test_suite = {
 
 kunit_test_suites(&mh_core_test_suite);
 
+/* The objects under test are myheap.ko's own (see Kbuild). */
+MODULE_IMPORT_NS(MYHEAP_CORE);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of the myheap allocator core and glue");
 MODULE_LICENSE("GPL");

@@ -22,18 +22,6 @@
 #define MYHEAP_TEST_REGION	(64 * 1024)
 
 /**
- * myheap_private_mode() - stands in for myheap_main.c's, which the test
- * module does not carry (myheap_ioctl.c asks it): the devices of the
- * suite are mappable.
- *
- * Return: false.
- */
-bool myheap_private_mode(void)
-{
-	return false;
-}
-
-/**
  * struct myheap_size_case - one region_size parameter value.
  * @val: the string given.
  * @ret: what myheap_parse_size() returns.
