@@ -25,18 +25,10 @@
 #include <stdint.h>
 
 #include "myheap.h"
+#include "system_alloc.h"
 
 enum { PL_UNINIT, PL_INITIALISING, PL_DEVICE, PL_SYSTEM };
 
-/* The allocator the program would have had without us (dlsym RTLD_NEXT). */
-struct pl_system {
-	void *(*malloc)(size_t);
-	void *(*calloc)(size_t, size_t);
-	void *(*realloc)(void *, size_t);
-	void (*free)(void *);
-	void *(*memalign)(size_t, size_t);
-	size_t (*usable_size)(void *);
-};
 
 /* Per-process counts of what the shim did (atomic adds, no lock). */
 struct pl_counts {

@@ -37,17 +37,11 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "system_alloc.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-static struct {
-	void *(*malloc)(size_t);
-	void *(*calloc)(size_t, size_t);
-	void *(*realloc)(void *, size_t);
-	void (*free)(void *);
-	void *(*memalign)(size_t, size_t);
-	size_t (*usable_size)(void *);
-} sys;
+static struct pl_system sys;
 
 static int log_fd = -1;
 static int pid;
