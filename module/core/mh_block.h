@@ -148,6 +148,51 @@ static inline void mh_hdr_write(struct mh_heap *h, u32 off,
 	mh_st64(h, off, mh_hdr_encode(h, off, hd));
 }
 
+/*
+ * The block-start bitmap (trusted, caller memory): bit off / 16 is set iff
+ * the core made a block whose header is at @off (8 mod 16). Marked by the
+ * writers of headers (mh_write_free(), mh_write_used()), cleared by
+ * mh_wipe_header(); only offsets inside the heap are ever marked.
+ */
+static inline u32 mh_granule(u32 off)
+{
+	return off / MH_ALIGN;
+}
+
+static inline void mh_start_mark(struct mh_heap *h, u32 off)
+{
+	if (likely(off < h->heap_end))
+		mh_port_set_bit(h->starts, mh_granule(off));
+}
+
+static inline void mh_start_unmark(struct mh_heap *h, u32 off)
+{
+	if (likely(off < h->heap_end))
+		mh_port_clear_bit(h->starts, mh_granule(off));
+}
+
+/* Does a block start at @off (< heap end), as the core made it? */
+static inline bool mh_start_at(const struct mh_heap *h, u32 off)
+{
+	return off < h->heap_end && mh_port_test_bit(h->starts, mh_granule(off));
+}
+
+/*
+ * Does the bitmap agree that [@off, @off + @size) is one block? A block
+ * starts at @off, none inside, and the next starts at its end (or the heap
+ * ends there). Needs @off + @size <= heap end (mh_hdr_sane()). A bounded
+ * scan: at most @size / 16 bits, a word at a time.
+ */
+static inline bool mh_starts_agree(const struct mh_heap *h, u32 off,
+				   u32 size)
+{
+	u32 i = mh_granule(off), e = mh_granule(off + size);
+
+	return mh_start_at(h, off) &&
+	       mh_port_find_next_bit(h->starts, e, i + 1) == e &&
+	       (off + size == h->heap_end || mh_port_test_bit(h->starts, e));
+}
+
 /* Could a block start at @off? (alignment and bounds only) */
 static inline bool mh_block_placed(const struct mh_heap *h, u32 off)
 {
@@ -164,12 +209,17 @@ static inline bool mh_hdr_sane(const struct mh_heap *h, u32 off,
 	       (hd->used || hd->slack == 0);
 }
 
-/* Read and fully validate the block header at @off. */
+/*
+ * Read and fully validate the block header at @off: only where the bitmap
+ * says a block starts (so no header forged inside a payload is read), its
+ * size not yet checked against the bitmap (mh_starts_agree() does that
+ * where a size decides a write).
+ */
 static inline bool mh_block_read(const struct mh_heap *h, u32 off,
 				 struct mh_hdr *hd)
 {
-	return mh_block_placed(h, off) && mh_hdr_decode(h, off, hd) &&
-	       mh_hdr_sane(h, off, hd);
+	return mh_block_placed(h, off) && mh_start_at(h, off) &&
+	       mh_hdr_decode(h, off, hd) && mh_hdr_sane(h, off, hd);
 }
 
 /* Read the block at @off and require it to be free. */

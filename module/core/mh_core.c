@@ -38,6 +38,7 @@ static void mh_layout(struct mh_heap *h)
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->region_size - MH_FIRST_BLOCK) & ~(MH_ALIGN - 1));
 	mh_poison(h, 0, h->region_size);
+	memset(h->starts, 0, mh_starts_bytes(h->region_size));
 
 	if (h->policy == MH_BUDDY) {
 		mh_buddy_carve(h);
@@ -51,20 +52,40 @@ static void mh_layout(struct mh_heap *h)
 }
 
 /**
+ * mh_starts_bytes() - size of the block-start bitmap mh_init() needs.
+ * @region_size: bytes of the region.
+ *
+ * One bit per 16-byte granule of the region, rounded up to whole longs.
+ *
+ * Context: any.
+ * Return: the bytes to allocate (in caller memory, never in the region).
+ */
+size_t mh_starts_bytes(size_t region_size)
+{
+	size_t bits = 8 * sizeof(unsigned long);
+
+	return (region_size / MH_ALIGN + bits - 1) / bits *
+	       sizeof(unsigned long);
+}
+
+/**
  * mh_init() - make @region an empty heap controlled by @h.
  * @h: control structure (caller memory, outside the region).
  * @region: the memory to allocate from.
  * @size: its size, MH_MIN_REGION .. MH_MAX_REGION bytes.
  * @policy: initial placement policy.
  * @flags: MH_INIT_* flags.
+ * @starts: the block-start bitmap, mh_starts_bytes(@size) bytes of caller
+ *	memory that only the core writes (never inside the region); it must
+ *	stay allocated as long as @h is used.
  *
  * Context: any; writes the whole region when poisoning.
  * Return: 0, -EINVAL for a bad argument, -E2BIG for a region too large.
  */
 int mh_init(struct mh_heap *h, void *region, size_t size,
-	    enum mh_policy policy, unsigned int flags)
+	    enum mh_policy policy, unsigned int flags, unsigned long *starts)
 {
-	if (!h || !region || size < MH_MIN_REGION ||
+	if (!h || !region || !starts || size < MH_MIN_REGION ||
 	    (unsigned int)policy >= MH_NR_POLICIES || (flags & ~MH_INIT_VALID))
 		return -EINVAL;
 	if (size > MH_MAX_REGION)
@@ -74,6 +95,7 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->region_size = (u32)size;
 	h->policy = policy;
 	h->flags = flags;
+	h->starts = starts;
 	mh_layout(h);
 	return 0;
 }
@@ -469,16 +491,20 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	if (payload < MH_HDR_SIZE || !mh_block_placed(h, off))
 		return -ENXIO;
 	/*
-	 * A header that passes its check by chance but is impossible is no
-	 * block either: the caller asked about an offset, not the heap.
+	 * No block starts where the bitmap says none does, whatever the
+	 * region holds there. A header that passes its check by chance but
+	 * is impossible is no block either: the caller asked about an
+	 * offset, not the heap.
 	 */
-	if (!mh_hdr_decode(h, off, &b->hd) || !mh_hdr_sane(h, off, &b->hd))
+	if (!mh_start_at(h, off) || !mh_hdr_decode(h, off, &b->hd) ||
+	    !mh_hdr_sane(h, off, &b->hd))
 		return -EBADMSG;
 	if (!b->hd.used)
 		return -EALREADY;
 	b->off = off;
 	b->end = off + b->hd.size;
 	if ((h->policy == MH_BUDDY && !mh_buddy_aligned(h, off, b->hd.size)) ||
+	    !mh_starts_agree(h, off, b->hd.size) ||
 	    !mh_end_agrees(h, b->end, false, &b->end_hd))
 		return -EUCLEAN;
 	return 0;
@@ -573,6 +599,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		tag = mh_ld32(h, blk - MH_TAG_SIZE);
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
 		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
+		    !mh_starts_agree(h, blk - tag, tag) ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
 				       &m->left_links) ||

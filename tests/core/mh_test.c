@@ -96,7 +96,8 @@ struct fixture *fixture_new(enum mh_policy policy, size_t size,
 	/* exact size and no slack, so ASan flags any access past the end */
 	f->region = test_malloc(size);
 	f->size = size;
-	r = mh_init(&f->h, f->region, size, policy, flags);
+	f->starts = test_malloc(mh_starts_bytes(size));
+	r = mh_init(&f->h, f->region, size, policy, flags, f->starts);
 	if (r) {
 		test_failed(__FILE__, __LINE__, "mh_init(%zu, %s, %#x) = %d",
 			    size, mh_policy_name(policy), flags, r);
