@@ -524,6 +524,58 @@ static void forged_buddy_size_never_indexes_outside(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * Item 6c, the case no header can give away: a block in use whose header
+ * is forged WITH A VALID CHECK to swallow the block in use after it, so
+ * its end lands exactly on that block's successor, whose PREV_FREE bit
+ * (clear: a block in use precedes it) agrees. Only the core's own
+ * block-start bitmap knows a block starts inside: free, shrink, usable
+ * size and probe must refuse it with -EUCLEAN, the victim untouched.
+ */
+static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_hdr hd, orig;
+	u32 a = 0, b = 0, c, x, moved;
+	size_t usable;
+
+	ASSERT(f);
+	/* buddy: a must be the lower buddy of b, so a + b is a buddy block */
+	for (int i = 0; i < 64 && !b; i++) {
+		x = ALLOC(f, 120);	/* 128-byte blocks */
+		ASSERT(x);
+		if (a && x == a + 128 && (policy != MH_BUDDY ||
+		    !((f->h.heap_end - blk_of(a) - 256) & 255)))
+			b = x;
+		else
+			a = x;
+	}
+	ASSERT(b);
+	c = ALLOC(f, 120);
+	ASSERT(c == b + 128);
+	pattern_fill(f->region + b, 0, 100, 9);
+	orig = hdr_at(f, blk_of(a));
+	ASSERT(orig.used && orig.size == 128);
+	ASSERT(!hdr_at(f, blk_of(c)).prev_free);
+	hd = orig;
+	hd.size = 256;		/* a and b, ending on c, which agrees */
+	forge_hdr(f, blk_of(a), hd);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 10, &moved), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 300, &moved), -EUCLEAN);
+	EXPECT_EQ(mh_usable_size(&f->h, a, &usable), -EUCLEAN);
+	EXPECT_EQ(mh_probe(&f->h, a), -EUCLEAN);
+	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
+	/* no header is read where no block starts: inside a payload */
+	forge_hdr(f, blk_of(a) + 64, orig);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a + 64), -EBADMSG);
+	forge_hdr(f, blk_of(a), orig);
+	EXPECT_EQ(mh_free(&f->h, a), 0);
+	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
+	EXPECT_EQ(mh_free(&f->h, b), 0);
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(salt_is_random, ALL_POLICIES),
 	TEST(moving_realloc_copy_length_is_planned, ALL_POLICIES),
@@ -536,6 +588,7 @@ static const struct test_case cases[] = {
 	TEST(failed_move_is_undone, ALL_POLICIES),
 	TEST(forged_size_is_not_believed, ALL_POLICIES),
 	TEST(forged_buddy_size_never_indexes_outside, ONLY(MH_BUDDY)),
+	TEST(forged_swallow_of_a_used_neighbour, ALL_POLICIES),
 	TEST(control_check_sees_each_field, ALL_POLICIES),
 };
 
