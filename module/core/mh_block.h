@@ -159,16 +159,74 @@ static inline u32 mh_granule(u32 off)
 	return off / MH_ALIGN;
 }
 
+/*
+ * Two summary levels keep a scan over a large block short: bit w of
+ * starts_l1 says word w of starts is nonzero, bit x of starts_l2 says word
+ * x of starts_l1 is. A 256 MiB region has at most 64 words of starts_l2.
+ */
+#define MH_BPL		(8 * (u32)sizeof(unsigned long))
+
 static inline void mh_start_mark(struct mh_heap *h, u32 off)
 {
-	if (likely(off < h->heap_end))
-		mh_port_set_bit(h->starts, mh_granule(off));
+	u32 g = mh_granule(off);
+
+	if (unlikely(off >= h->heap_end))
+		return;
+	mh_port_set_bit(h->starts, g);
+	mh_port_set_bit(h->starts_l1, g / MH_BPL);
+	mh_port_set_bit(h->starts_l2, g / MH_BPL / MH_BPL);
 }
 
 static inline void mh_start_unmark(struct mh_heap *h, u32 off)
 {
-	if (likely(off < h->heap_end))
-		mh_port_clear_bit(h->starts, mh_granule(off));
+	u32 g = mh_granule(off);
+
+	if (unlikely(off >= h->heap_end))
+		return;
+	mh_port_clear_bit(h->starts, g);
+	if (h->starts[g / MH_BPL])
+		return;
+	mh_port_clear_bit(h->starts_l1, g / MH_BPL);
+	if (!h->starts_l1[g / MH_BPL / MH_BPL])
+		mh_port_clear_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+}
+
+static inline u32 mh_min_u32(u32 a, u32 b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * First granule in [@from, @end) where a block starts, or @end: the rest
+ * of @from's word, then the rest of its summary word, then the top level
+ * (a bounded scan of at most 64 words), each a find_next_bit.
+ */
+static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
+{
+	u32 w = from / MH_BPL, lim, r, x, n0 = h->starts_longs[0];
+
+	if (from >= end)
+		return end;
+	lim = mh_min_u32(end, (w + 1) * MH_BPL);
+	r = mh_port_find_next_bit(h->starts, lim, from);
+	if (r < lim || lim == end)
+		return r < lim ? r : end;
+	/* the next nonzero word of starts after w */
+	w++;
+	x = w / MH_BPL;
+	lim = mh_min_u32(n0, (x + 1) * MH_BPL);
+	r = mh_port_find_next_bit(h->starts_l1, lim, w);
+	if (r >= lim) {
+		x = mh_port_find_next_bit(h->starts_l2, h->starts_longs[1],
+					  x + 1);
+		if (x >= h->starts_longs[1])
+			return end;
+		r = mh_port_find_next_bit(h->starts_l1, n0, x * MH_BPL);
+		if (r >= n0)
+			return end;
+	}
+	r = mh_port_find_next_bit(h->starts, (r + 1) * MH_BPL, r * MH_BPL);
+	return mh_min_u32(r, end);
 }
 
 /* Does a block start at @off (< heap end), as the core made it? */
@@ -188,8 +246,7 @@ static inline bool mh_starts_agree(const struct mh_heap *h, u32 off,
 {
 	u32 i = mh_granule(off), e = mh_granule(off + size);
 
-	return mh_start_at(h, off) &&
-	       mh_port_find_next_bit(h->starts, e, i + 1) == e &&
+	return mh_start_at(h, off) && mh_starts_next(h, i + 1, e) == e &&
 	       (off + size == h->heap_end || mh_port_test_bit(h->starts, e));
 }
 

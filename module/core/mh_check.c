@@ -283,8 +283,8 @@ static void mh_control_totals(struct mh_checker *c, u32 nonempty)
 static void mh_control_starts(struct mh_checker *c)
 {
 	const struct mh_heap *h = c->h;
-	u32 bits = mh_starts_bytes(h->region_size) * 8;
-	u32 end = mh_granule(h->heap_end);
+	u32 bits = h->starts_longs[0] * MH_BPL;
+	u32 end = mh_granule(h->heap_end), w;
 
 	if (mh_port_bitmap_weight(h->starts, end) !=
 	    h->used_blocks + h->free_blocks ||
@@ -292,6 +292,13 @@ static void mh_control_starts(struct mh_checker *c)
 		mh_violation(c, MH_V_ACCOUNTING, 0);
 	if (mh_port_find_next_bit(h->starts, bits, end) != bits)
 		mh_violation(c, MH_V_ACCOUNTING, h->heap_end);
+	/* the summaries say which words are nonzero, exactly */
+	for (w = 0; w < h->starts_longs[0]; w++)
+		if (mh_port_test_bit(h->starts_l1, w) != !!h->starts[w])
+			mh_violation(c, MH_V_ACCOUNTING, w * MH_BPL * MH_ALIGN);
+	for (w = 0; w < h->starts_longs[1]; w++)
+		if (mh_port_test_bit(h->starts_l2, w) != !!h->starts_l1[w])
+			mh_violation(c, MH_V_ACCOUNTING, 0);
 }
 
 /**

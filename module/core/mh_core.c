@@ -55,17 +55,18 @@ static void mh_layout(struct mh_heap *h)
  * mh_starts_bytes() - size of the block-start bitmap mh_init() needs.
  * @region_size: bytes of the region.
  *
- * One bit per 16-byte granule of the region, rounded up to whole longs.
+ * One bit per 16-byte granule of the region, rounded up to whole longs,
+ * and two summary levels of one bit per long below (1/64 and 1/4096 more).
  *
  * Context: any.
  * Return: the bytes to allocate (in caller memory, never in the region).
  */
 size_t mh_starts_bytes(size_t region_size)
 {
-	size_t bits = 8 * sizeof(unsigned long);
+	size_t n0 = (region_size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
+	size_t n1 = (n0 + MH_BPL - 1) / MH_BPL, n2 = (n1 + MH_BPL - 1) / MH_BPL;
 
-	return (region_size / MH_ALIGN + bits - 1) / bits *
-	       sizeof(unsigned long);
+	return (n0 + n1 + n2) * sizeof(unsigned long);
 }
 
 /**
@@ -96,6 +97,11 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->policy = policy;
 	h->flags = flags;
 	h->starts = starts;
+	h->starts_longs[0] = (size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
+	h->starts_longs[1] = (h->starts_longs[0] + MH_BPL - 1) / MH_BPL;
+	h->starts_longs[2] = (h->starts_longs[1] + MH_BPL - 1) / MH_BPL;
+	h->starts_l1 = starts + h->starts_longs[0];
+	h->starts_l2 = h->starts_l1 + h->starts_longs[1];
 	mh_layout(h);
 	return 0;
 }

@@ -212,6 +212,9 @@ struct mh_counters {
  * @heads: first block of each free list (0 = empty).
  * @starts: the block-start bitmap (caller memory, mh_starts_bytes()):
  *	bit i set iff a block header sits at offset 16 * i + 8.
+ * @starts_l1: summary of @starts: bit w set iff its word w is nonzero.
+ * @starts_l2: summary of @starts_l1, the same way.
+ * @starts_longs: longs of @starts, @starts_l1 and @starts_l2.
  * @used_blocks: blocks in use.
  * @free_blocks: free blocks.
  * @requested: bytes requested by the blocks in use.
@@ -236,6 +239,9 @@ struct mh_heap {
 	u32 sl_bitmap[MH_FL_COUNT];
 	u32 heads[MH_NR_LISTS];
 	unsigned long *starts;
+	unsigned long *starts_l1;
+	unsigned long *starts_l2;
+	u32 starts_longs[3];
 	u64 used_blocks;
 	u64 free_blocks;
 	u64 requested;

@@ -28,8 +28,8 @@ static u32 mh_next_start(const struct mh_heap *h, u32 off)
 {
 	u32 end = mh_granule(h->heap_end);
 
-	return mh_port_find_next_bit(h->starts, end, mh_granule(off) + 1) *
-	       MH_ALIGN + MH_HDR_SIZE;
+	return mh_starts_next(h, mh_granule(off) + 1, end) * MH_ALIGN +
+	       MH_HDR_SIZE;
 }
 
 /**

@@ -197,7 +197,7 @@ static void queries_reject_what_is_no_block(enum mh_policy policy)
 static void init_rejects_bad_arguments(enum mh_policy policy)
 {
 	static u8 small[MH_MIN_REGION];
-	static unsigned long st[MH_MIN_REGION / MH_ALIGN / 64 + 1];
+	static unsigned long st[MH_MIN_REGION / MH_ALIGN / 64 + 2];
 	struct mh_heap h;
 
 	EXPECT(mh_starts_bytes(MH_MIN_REGION) <= sizeof(st));
