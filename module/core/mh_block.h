@@ -199,34 +199,50 @@ static inline u32 mh_min_u32(u32 a, u32 b)
 /*
  * First granule in [@from, @end) where a block starts, or @end: the rest
  * of @from's word, then the rest of its summary word, then the top level
- * (a bounded scan of at most 64 words), each a find_next_bit.
+ * up to @end's (at most 64 words for the largest region). Each level is a
+ * word read and a find-first-set; no scan passes @end.
  */
 static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
 {
-	u32 w = from / MH_BPL, lim, r, x, n0 = h->starts_longs[0];
+	u32 w = from / MH_BPL, x, y, last;
+	unsigned long v;
 
 	if (from >= end)
 		return end;
-	lim = mh_min_u32(end, (w + 1) * MH_BPL);
-	r = mh_port_find_next_bit(h->starts, lim, from);
-	if (r < lim || lim == end)
-		return r < lim ? r : end;
-	/* the next nonzero word of starts after w */
-	w++;
+	v = h->starts[w] & (~0ul << (from % MH_BPL));
+	if (v)
+		goto found;
+	if (++w * MH_BPL >= end)
+		return end;
+	/* the next nonzero word of starts, from the summaries */
 	x = w / MH_BPL;
-	lim = mh_min_u32(n0, (x + 1) * MH_BPL);
-	r = mh_port_find_next_bit(h->starts_l1, lim, w);
-	if (r >= lim) {
-		x = mh_port_find_next_bit(h->starts_l2, h->starts_longs[1],
-					  x + 1);
-		if (x >= h->starts_longs[1])
+	v = h->starts_l1[x] & (~0ul << (w % MH_BPL));
+	if (!v) {
+		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 bit to look at */
+		for (y = x + 1, v = 0; y <= last; y++) {
+			unsigned long top = h->starts_l2[y / MH_BPL] &
+					    (~0ul << (y % MH_BPL));
+
+			if (!top) {
+				y |= MH_BPL - 1;	/* next top word */
+				continue;
+			}
+			y = y / MH_BPL * MH_BPL + mh_port_ffs_long(top);
+			if (y <= last)
+				v = h->starts_l1[y];
+			break;
+		}
+		if (!v)
 			return end;
-		r = mh_port_find_next_bit(h->starts_l1, n0, x * MH_BPL);
-		if (r >= n0)
-			return end;
+		x = y;
 	}
-	r = mh_port_find_next_bit(h->starts, (r + 1) * MH_BPL, r * MH_BPL);
-	return mh_min_u32(r, end);
+	w = x * MH_BPL + mh_port_ffs_long(v);
+	v = h->starts[w];
+	if (!v)
+		return end;	/* summaries disagree: never for the core's own */
+found:
+	w = w * MH_BPL + mh_port_ffs_long(v);
+	return mh_min_u32(w, end);
 }
 
 /* Does a block start at @off (< heap end), as the core made it? */

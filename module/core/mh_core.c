@@ -12,6 +12,27 @@
  */
 #include "mh_policy.h"
 
+/*
+ * Clear the start bitmap, visiting only the words its summaries say are
+ * nonzero: a reset after a short life costs what that life marked, not
+ * the whole bitmap (1/128 of the region).
+ */
+static void mh_starts_clear(struct mh_heap *h)
+{
+	u32 x, w, n1 = h->starts_longs[1];
+
+	for (x = mh_port_find_next_bit(h->starts_l2, n1, 0); x < n1;
+	     x = mh_port_find_next_bit(h->starts_l2, n1, x + 1)) {
+		u32 lim = mh_min_u32(h->starts_longs[0], (x + 1) * MH_BPL);
+
+		for (w = mh_port_find_next_bit(h->starts_l1, lim, x * MH_BPL);
+		     w < lim; w = mh_port_find_next_bit(h->starts_l1, lim, w + 1))
+			h->starts[w] = 0;
+		h->starts_l1[x] = 0;
+	}
+	memset(h->starts_l2, 0, h->starts_longs[2] * sizeof(unsigned long));
+}
+
 /* Empty the heap: one free block over everything (buddy: a tiling). */
 static void mh_layout(struct mh_heap *h)
 {
@@ -38,7 +59,7 @@ static void mh_layout(struct mh_heap *h)
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->region_size - MH_FIRST_BLOCK) & ~(MH_ALIGN - 1));
 	mh_poison(h, 0, h->region_size);
-	memset(h->starts, 0, mh_starts_bytes(h->region_size));
+	mh_starts_clear(h);
 
 	if (h->policy == MH_BUDDY) {
 		mh_buddy_carve(h);
@@ -102,6 +123,7 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->starts_longs[2] = (h->starts_longs[1] + MH_BPL - 1) / MH_BPL;
 	h->starts_l1 = starts + h->starts_longs[0];
 	h->starts_l2 = h->starts_l1 + h->starts_longs[1];
+	memset(starts, 0, mh_starts_bytes(size));
 	mh_layout(h);
 	return 0;
 }

@@ -75,6 +75,12 @@ static inline u32 mh_port_find_last_bit(const unsigned long *map, u32 size)
 	return find_last_bit(map, size);
 }
 
+/* Index of the lowest set bit of @w (w != 0). */
+static inline u32 mh_port_ffs_long(unsigned long w)
+{
+	return __ffs(w);
+}
+
 /* Set bits in [0, @size). */
 static inline u32 mh_port_bitmap_weight(const unsigned long *map, u32 size)
 {
@@ -206,6 +212,12 @@ static inline u32 mh_port_find_last_bit(const unsigned long *map, u32 size)
 		w = map[i];
 	}
 	return i * MH_LONG_BITS + MH_LONG_BITS - 1 - __builtin_clzl(w);
+}
+
+/* Index of the lowest set bit of @w (w != 0). */
+static inline u32 mh_port_ffs_long(unsigned long w)
+{
+	return __builtin_ctzl(w);
 }
 
 /* Set bits in [0, @size). */
