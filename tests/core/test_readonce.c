@@ -532,37 +532,37 @@ static void forged_buddy_size_never_indexes_outside(enum mh_policy policy)
  * block-start bitmap knows a block starts inside: free, shrink, usable
  * size and probe must refuse it with -EUCLEAN, the victim untouched.
  */
-static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
+static void swallow_case(enum mh_policy policy, size_t region, u32 bsize)
 {
-	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct fixture *f = fixture_new(policy, region, 0);
 	struct mh_hdr hd, orig;
-	u32 a = 0, b = 0, c, x, moved;
+	u32 a = 0, b = 0, x, moved, end;
 	size_t usable;
 
 	ASSERT(f);
 	/* buddy: a must be the lower buddy of b, so a + b is a buddy block */
 	for (int i = 0; i < 64 && !b; i++) {
-		x = ALLOC(f, 120);	/* 128-byte blocks */
+		x = ALLOC(f, bsize - MH_HDR_SIZE);
 		ASSERT(x);
-		if (a && x == a + 128 && (policy != MH_BUDDY ||
-		    !((f->h.heap_end - blk_of(a) - 256) & 255)))
+		if (a && x == a + bsize && (policy != MH_BUDDY ||
+		    !((f->h.heap_end - blk_of(a) - 2 * bsize) & (2 * bsize - 1))))
 			b = x;
 		else
 			a = x;
 	}
 	ASSERT(b);
-	c = ALLOC(f, 120);
-	ASSERT(c == b + 128);
+	end = blk_of(b) + bsize;
 	pattern_fill(f->region + b, 0, 100, 9);
 	orig = hdr_at(f, blk_of(a));
-	ASSERT(orig.used && orig.size == 128);
-	ASSERT(!hdr_at(f, blk_of(c)).prev_free);
+	ASSERT(orig.used && orig.size == bsize);
+	ASSERT(end == f->h.heap_end || !hdr_at(f, end).prev_free);
 	hd = orig;
-	hd.size = 256;		/* a and b, ending on c, which agrees */
+	hd.size = 2 * bsize;	/* a and b, ending on a header that agrees */
 	forge_hdr(f, blk_of(a), hd);
 	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a), -EUCLEAN);
 	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 10, &moved), -EUCLEAN);
-	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 300, &moved), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 3 * bsize, &moved),
+			     -EUCLEAN);
 	EXPECT_EQ(mh_usable_size(&f->h, a, &usable), -EUCLEAN);
 	EXPECT_EQ(mh_probe(&f->h, a), -EUCLEAN);
 	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
@@ -574,6 +574,22 @@ static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
 	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
 	EXPECT_EQ(mh_free(&f->h, b), 0);
 	EXPECT_CLEAN(f);
+}
+
+/*
+ * Item 6c, the case no header can give away: a block in use whose header
+ * is forged WITH A VALID CHECK to swallow the block in use after it, so
+ * its end lands exactly on that block's successor, whose PREV_FREE bit
+ * (clear: a block in use precedes it) agrees. Only the core's own
+ * block-start bitmap knows a block starts inside: free, shrink, grow,
+ * usable size and probe must refuse it with -EUCLEAN, the victim
+ * untouched. Small blocks (the start found in the same bitmap word) and
+ * 256 KiB ones (found through both summary levels).
+ */
+static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
+{
+	swallow_case(policy, REGION, 128);
+	swallow_case(policy, 4u << 20, 256u << 10);
 }
 
 static const struct test_case cases[] = {
