@@ -21,6 +21,7 @@
  * @size: bytes of @region.
  * @policy: the policy under test.
  * @before: statistics of the fresh heap.
+ * @starts: the block-start bitmap (test-managed memory).
  */
 struct mh_test {
 	struct mh_heap *h;
