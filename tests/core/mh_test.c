@@ -187,7 +187,8 @@ bool check_clean(struct fixture *f, const char *file, int line)
 struct heap_snapshot *snapshot(struct fixture *f)
 {
 	struct heap_snapshot *s = test_malloc(sizeof(*s));
+	u8 *copy = test_malloc(f->size + mh_starts_bytes(f->size));
 
-	snapshot_take(s, &f->h, f->region, f->size, test_malloc(f->size));
+	snapshot_take(s, &f->h, f->region, f->size, copy);
 	return s;
 }
