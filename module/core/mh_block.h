@@ -18,6 +18,13 @@
  *   is range-checked before it indexes h->heads[]. Every loop over region
  *   data has a static bound (the heap's block count at most).
  *
+ *   WHERE BLOCKS ARE is not region data. The core's block-start bitmap
+ *   (h->starts, caller memory) says where it made blocks; a header is read
+ *   only where a bit is set (mh_block_read(), mh_lookup()), and a size
+ *   that decides a write is believed only if the bitmap agrees it is one
+ *   block (mh_starts_agree()). A header may pass its check by trial; it
+ *   cannot move a block boundary.
+ *
  * Mechanically:
  *   - every load goes through mh_ld32/mh_ld64 (or mh_poison_intact() for a
  *     bulk check), which refuse offsets outside the region and give the
