@@ -82,7 +82,9 @@ int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b)
  *	knows at or below @offset; so @b->offset <= @offset < @b->next
  *	when @b->status is MH_BLOCK_OK.
  *
- * One bitmap lookup instead of a walk from the first block.
+ * A backward bitmap scan instead of a walk from the first block: one word
+ * per KiB between @offset and its block's start (the summaries are not
+ * used backwards yet), never a region read before mh_block_at().
  *
  * Context: any; the caller keeps the heap from changing during the call.
  * Return: 0, or -ENXIO if @offset is outside the heap's blocks.
