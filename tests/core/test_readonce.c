@@ -592,6 +592,46 @@ static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
 	swallow_case(policy, 4u << 20, 256u << 10);
 }
 
+/*
+ * mh_block_containing() finds the block holding any offset from the start
+ * bitmap, and a walk over a scribbled header resynchronises at the next
+ * block the bitmap knows, not at whatever the region makes look valid.
+ */
+static void block_containing_and_resync(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi;
+	struct mh_hdr orig;
+	u32 a, b;
+
+	ASSERT(f);
+	a = ALLOC(f, 300);
+	b = ALLOC(f, 40);
+	ASSERT(a && b);
+	for (u32 off = blk_of(a); off < blk_of(a) + 64; off += 7) {
+		ASSERT_EQ(mh_block_containing(&f->h, off, &bi), 0);
+		EXPECT_EQ(bi.offset, blk_of(a));
+		EXPECT(bi.status == MH_BLOCK_OK && bi.used);
+	}
+	ASSERT_EQ(mh_block_containing(&f->h, b + 20, &bi), 0);
+	EXPECT_EQ(bi.offset, blk_of(b));
+	EXPECT_EQ(mh_block_containing(&f->h, 4, &bi), -ENXIO);
+	EXPECT_EQ(mh_block_containing(&f->h, f->h.heap_end, &bi), -ENXIO);
+	/* a's header scribbled, a valid-looking copy planted inside it */
+	orig = hdr_at(f, blk_of(a));
+	forge_hdr(f, blk_of(a) + 32, (struct mh_hdr){ .size = 64,
+						      .used = true });
+	poke32(f, blk_of(a), 0);
+	ASSERT_EQ(mh_block_at(&f->h, blk_of(a), &bi), 0);
+	EXPECT_EQ(bi.status, MH_BLOCK_DAMAGED);
+	EXPECT_EQ(bi.next, blk_of(a) + orig.size);
+	forge_hdr(f, blk_of(a), orig);
+	forge_hdr(f, blk_of(a) + 32, (struct mh_hdr){ .size = 32 });
+	EXPECT_EQ(mh_free(&f->h, a), 0);
+	EXPECT_EQ(mh_free(&f->h, b), 0);
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(salt_is_random, ALL_POLICIES),
 	TEST(moving_realloc_copy_length_is_planned, ALL_POLICIES),
@@ -605,6 +645,7 @@ static const struct test_case cases[] = {
 	TEST(forged_size_is_not_believed, ALL_POLICIES),
 	TEST(forged_buddy_size_never_indexes_outside, ONLY(MH_BUDDY)),
 	TEST(forged_swallow_of_a_used_neighbour, ALL_POLICIES),
+	TEST(block_containing_and_resync, ALL_POLICIES),
 	TEST(control_check_sees_each_field, ALL_POLICIES),
 };
 
