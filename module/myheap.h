@@ -64,6 +64,7 @@
  * @lock: serialises everything below (see the comment at the top).
  * @heap: the allocator core's control structure (trusted memory).
  * @region: the arena, from vmalloc_user(); mapped by userspace, untrusted.
+ * @starts: the core's block-start bitmap (kernel memory, mh_starts_bytes()).
  * @region_size: bytes of @region the heap uses.
  * @mmap_size: bytes userspace may map (@region_size rounded to pages).
  * @policy: current placement policy (mirrors @heap).
@@ -89,6 +90,7 @@ struct myheap_dev {
 	struct mutex lock; /* protects all of this struct and the files' counters */
 	struct mh_heap heap;
 	void *region;
+	unsigned long *starts;
 	size_t region_size;
 	size_t mmap_size;
 	enum mh_policy policy;

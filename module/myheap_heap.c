@@ -37,13 +37,19 @@ int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 	dev->region = vmalloc_user(region_size);
 	if (!dev->region)
 		return -ENOMEM;
+	dev->starts = kvzalloc(mh_starts_bytes(region_size), GFP_KERNEL);
+	if (!dev->starts) {
+		vfree(dev->region);
+		dev->region = NULL;
+		return -ENOMEM;
+	}
 	dev->region_size = region_size;
 	dev->mmap_size = PAGE_ALIGN(region_size);
 	dev->policy = policy;
 	dev->poison = poison;
 
 	ret = mh_init(&dev->heap, dev->region, region_size, policy,
-		      poison ? MH_INIT_POISON : 0);
+		      poison ? MH_INIT_POISON : 0, dev->starts);
 	if (ret)
 		goto free_region;
 
@@ -55,6 +61,8 @@ int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 	return 0;
 
 free_region:
+	kvfree(dev->starts);
+	dev->starts = NULL;
 	vfree(dev->region);
 	dev->region = NULL;
 	return ret;
@@ -73,6 +81,8 @@ void myheap_dev_destroy(struct myheap_dev *dev)
 	mh_set_observer(&dev->heap, NULL, NULL);
 	myheap_owner_destroy(dev);
 	mutex_destroy(&dev->lock);
+	kvfree(dev->starts);
+	dev->starts = NULL;
 	vfree(dev->region);
 	dev->region = NULL;
 }

@@ -18,6 +18,13 @@
  *   is range-checked before it indexes h->heads[]. Every loop over region
  *   data has a static bound (the heap's block count at most).
  *
+ *   WHERE BLOCKS ARE is not region data. The core's block-start bitmap
+ *   (h->starts, caller memory) says where it made blocks; a header is read
+ *   only where a bit is set (mh_block_read(), mh_lookup()), and a size
+ *   that decides a write is believed only if the bitmap agrees it is one
+ *   block (mh_starts_agree()). A header may pass its check by trial; it
+ *   cannot move a block boundary.
+ *
  * Mechanically:
  *   - every load goes through mh_ld32/mh_ld64 (or mh_poison_intact() for a
  *     bulk check), which refuse offsets outside the region and give the
@@ -148,6 +155,124 @@ static inline void mh_hdr_write(struct mh_heap *h, u32 off,
 	mh_st64(h, off, mh_hdr_encode(h, off, hd));
 }
 
+/*
+ * The block-start bitmap (trusted, caller memory): bit off / 16 is set iff
+ * the core made a block whose header is at @off (8 mod 16). Marked by the
+ * writers of headers (mh_write_free(), mh_write_used()), cleared by
+ * mh_wipe_header(); only offsets inside the heap are ever marked.
+ */
+static inline u32 mh_granule(u32 off)
+{
+	return off / MH_ALIGN;
+}
+
+/*
+ * Two summary levels keep a scan over a large block short: bit w of
+ * starts_l1 says word w of starts is nonzero, bit x of starts_l2 says word
+ * x of starts_l1 is. A 256 MiB region has at most 64 words of starts_l2.
+ */
+#define MH_BPL		(8 * (u32)sizeof(unsigned long))
+
+static inline void mh_start_mark(struct mh_heap *h, u32 off)
+{
+	u32 g = mh_granule(off);
+
+	if (unlikely(off >= h->heap_end))
+		return;
+	mh_port_set_bit(h->starts, g);
+	mh_port_set_bit(h->starts_l1, g / MH_BPL);
+	mh_port_set_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+}
+
+static inline void mh_start_unmark(struct mh_heap *h, u32 off)
+{
+	u32 g = mh_granule(off);
+
+	if (unlikely(off >= h->heap_end))
+		return;
+	mh_port_clear_bit(h->starts, g);
+	if (h->starts[g / MH_BPL])
+		return;
+	mh_port_clear_bit(h->starts_l1, g / MH_BPL);
+	if (!h->starts_l1[g / MH_BPL / MH_BPL])
+		mh_port_clear_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+}
+
+static inline u32 mh_min_u32(u32 a, u32 b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * First granule in [@from, @end) where a block starts, or @end: the rest
+ * of @from's word, then the rest of its summary word, then the top level
+ * up to @end's (at most 64 words for the largest region). Each level is a
+ * word read and a find-first-set; no scan passes @end.
+ */
+static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
+{
+	u32 w = from / MH_BPL, x, y, last;
+	unsigned long v;
+
+	if (from >= end)
+		return end;
+	v = h->starts[w] & (~0ul << (from % MH_BPL));
+	if (v)
+		goto found;
+	if (++w * MH_BPL >= end)
+		return end;
+	/* the next nonzero word of starts, from the summaries */
+	x = w / MH_BPL;
+	v = h->starts_l1[x] & (~0ul << (w % MH_BPL));
+	if (!v) {
+		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 bit to look at */
+		for (y = x + 1, v = 0; y <= last; y++) {
+			unsigned long top = h->starts_l2[y / MH_BPL] &
+					    (~0ul << (y % MH_BPL));
+
+			if (!top) {
+				y |= MH_BPL - 1;	/* next top word */
+				continue;
+			}
+			y = y / MH_BPL * MH_BPL + mh_port_ffs_long(top);
+			if (y <= last)
+				v = h->starts_l1[y];
+			break;
+		}
+		if (!v)
+			return end;
+		x = y;
+	}
+	w = x * MH_BPL + mh_port_ffs_long(v);
+	v = h->starts[w];
+	if (!v)
+		return end;	/* summaries disagree: never for the core's own */
+found:
+	w = w * MH_BPL + mh_port_ffs_long(v);
+	return mh_min_u32(w, end);
+}
+
+/* Does a block start at @off (< heap end), as the core made it? */
+static inline bool mh_start_at(const struct mh_heap *h, u32 off)
+{
+	return off < h->heap_end && mh_port_test_bit(h->starts, mh_granule(off));
+}
+
+/*
+ * Does the bitmap agree that [@off, @off + @size) is one block? A block
+ * starts at @off, none inside, and the next starts at its end (or the heap
+ * ends there). Needs @off + @size <= heap end (mh_hdr_sane()). A bounded
+ * scan: at most @size / 16 bits, a word at a time.
+ */
+static inline bool mh_starts_agree(const struct mh_heap *h, u32 off,
+				   u32 size)
+{
+	u32 i = mh_granule(off), e = mh_granule(off + size);
+
+	return mh_start_at(h, off) && mh_starts_next(h, i + 1, e) == e &&
+	       (off + size == h->heap_end || mh_port_test_bit(h->starts, e));
+}
+
 /* Could a block start at @off? (alignment and bounds only) */
 static inline bool mh_block_placed(const struct mh_heap *h, u32 off)
 {
@@ -164,12 +289,17 @@ static inline bool mh_hdr_sane(const struct mh_heap *h, u32 off,
 	       (hd->used || hd->slack == 0);
 }
 
-/* Read and fully validate the block header at @off. */
+/*
+ * Read and fully validate the block header at @off: only where the bitmap
+ * says a block starts (so no header forged inside a payload is read), its
+ * size not yet checked against the bitmap (mh_starts_agree() does that
+ * where a size decides a write).
+ */
 static inline bool mh_block_read(const struct mh_heap *h, u32 off,
 				 struct mh_hdr *hd)
 {
-	return mh_block_placed(h, off) && mh_hdr_decode(h, off, hd) &&
-	       mh_hdr_sane(h, off, hd);
+	return mh_block_placed(h, off) && mh_start_at(h, off) &&
+	       mh_hdr_decode(h, off, hd) && mh_hdr_sane(h, off, hd);
 }
 
 /* Read the block at @off and require it to be free. */

@@ -278,6 +278,8 @@ static int mh_buddy_plan(const struct mh_heap *h, u32 off,
 			return -EUCLEAN;
 		if (bh.used || bh.size != s)
 			break;
+		if (!mh_starts_agree(h, bud, s))
+			return -EUCLEAN;
 		if (bud > p->lo) {
 			if (bh.prev_free != last_free)
 				return -EUCLEAN;

@@ -63,8 +63,10 @@ static void mh_check_buddy(struct mh_checker *c, u32 off,
 		return;
 	}
 	bud = mh_buddy_of(h, off, hd->size);
+	/* the region as it is: the bitmap is cross-checked on its own */
 	if (!hd->used && bud > off && bud <= h->heap_end - hd->size &&
-	    mh_free_read(h, bud, &bh) && bh.size == hd->size)
+	    mh_block_placed(h, bud) && mh_hdr_decode(h, bud, &bh) &&
+	    mh_hdr_sane(h, bud, &bh) && !bh.used && bh.size == hd->size)
 		mh_violation(c, MH_V_BUDDY, off);
 }
 
@@ -105,6 +107,9 @@ static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 					      off + hd.size - MH_TAG_SIZE))
 				mh_violation(c, MH_V_POISON, off);
 		}
+		/* The chain and the trusted start bitmap say the same. */
+		if (!mh_starts_agree(h, off, hd.size))
+			mh_violation(c, MH_V_SIZE, off);
 		prev_free = !hd.used;
 		off += hd.size;
 	}
@@ -272,6 +277,31 @@ static void mh_control_totals(struct mh_checker *c, u32 nonempty)
 		mh_violation(c, MH_V_ACCOUNTING, 0);
 }
 
+/*
+ * The start bitmap marks exactly one bit per block the totals count, the
+ * first block's among them, and none at or past the heap's end.
+ */
+static void mh_control_starts(struct mh_checker *c)
+{
+	const struct mh_heap *h = c->h;
+	u32 bits = h->starts_longs[0] * MH_BPL;
+	u32 end = mh_granule(h->heap_end), w;
+
+	if (mh_port_bitmap_weight(h->starts, end) !=
+	    h->used_blocks + h->free_blocks ||
+	    !mh_start_at(h, MH_FIRST_BLOCK))
+		mh_violation(c, MH_V_ACCOUNTING, 0);
+	if (mh_port_find_next_bit(h->starts, bits, end) != bits)
+		mh_violation(c, MH_V_ACCOUNTING, h->heap_end);
+	/* the summaries say which words are nonzero, exactly */
+	for (w = 0; w < h->starts_longs[0]; w++)
+		if (mh_port_test_bit(h->starts_l1, w) != !!h->starts[w])
+			mh_violation(c, MH_V_ACCOUNTING, w * MH_BPL * MH_ALIGN);
+	for (w = 0; w < h->starts_longs[1]; w++)
+		if (mh_port_test_bit(h->starts_l2, w) != !!h->starts_l1[w])
+			mh_violation(c, MH_V_ACCOUNTING, 0);
+}
+
 /**
  * mh_check_control() - verify the control structure on its own, without
  *	reading the region.
@@ -283,7 +313,8 @@ static void mh_control_totals(struct mh_checker *c, u32 nonempty)
  * bounds are sane, every list head is 0 or a place a block can start, on a
  * list the policy uses; the bitmaps say exactly which lists are non-empty;
  * the rover (next fit only) is 0 or a place a block can start; the totals
- * cover the heap exactly. It reads no byte of the region, so a test may
+ * cover the heap exactly; the block-start bitmap counts as many blocks as
+ * the totals and marks nothing past the heap's end. It reads no byte of the region, so a test may
  * call it while the region is being scribbled.
  *
  * Context: any; the caller keeps the heap from changing during the check.
@@ -310,14 +341,17 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 		if (h->heads[list] == MH_NIL)
 			continue;
 		nonempty++;
-		if (list >= nr_lists || !mh_block_placed(h, h->heads[list]))
+		if (list >= nr_lists || !mh_block_placed(h, h->heads[list]) ||
+		    !mh_start_at(h, h->heads[list]))
 			mh_violation(&c, MH_V_LINK, h->heads[list]);
 	}
 	if (h->rover != MH_NIL &&
-	    (h->policy != MH_NEXT_FIT || !mh_block_placed(h, h->rover)))
+	    (h->policy != MH_NEXT_FIT || !mh_block_placed(h, h->rover) ||
+	     !mh_start_at(h, h->rover)))
 		mh_violation(&c, MH_V_LINK, h->rover);
 	mh_control_bitmaps(&c);
 	mh_control_totals(&c, nonempty);
+	mh_control_starts(&c);
 out:
 	if (first)
 		*first = c.first;

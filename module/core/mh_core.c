@@ -12,6 +12,27 @@
  */
 #include "mh_policy.h"
 
+/*
+ * Clear the start bitmap, visiting only the words its summaries say are
+ * nonzero: a reset after a short life costs what that life marked, not
+ * the whole bitmap (1/128 of the region).
+ */
+static void mh_starts_clear(struct mh_heap *h)
+{
+	u32 x, w, n1 = h->starts_longs[1];
+
+	for (x = mh_port_find_next_bit(h->starts_l2, n1, 0); x < n1;
+	     x = mh_port_find_next_bit(h->starts_l2, n1, x + 1)) {
+		u32 lim = mh_min_u32(h->starts_longs[0], (x + 1) * MH_BPL);
+
+		for (w = mh_port_find_next_bit(h->starts_l1, lim, x * MH_BPL);
+		     w < lim; w = mh_port_find_next_bit(h->starts_l1, lim, w + 1))
+			h->starts[w] = 0;
+		h->starts_l1[x] = 0;
+	}
+	memset(h->starts_l2, 0, h->starts_longs[2] * sizeof(unsigned long));
+}
+
 /* Empty the heap: one free block over everything (buddy: a tiling). */
 static void mh_layout(struct mh_heap *h)
 {
@@ -38,6 +59,7 @@ static void mh_layout(struct mh_heap *h)
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->region_size - MH_FIRST_BLOCK) & ~(MH_ALIGN - 1));
 	mh_poison(h, 0, h->region_size);
+	mh_starts_clear(h);
 
 	if (h->policy == MH_BUDDY) {
 		mh_buddy_carve(h);
@@ -51,20 +73,41 @@ static void mh_layout(struct mh_heap *h)
 }
 
 /**
+ * mh_starts_bytes() - size of the block-start bitmap mh_init() needs.
+ * @region_size: bytes of the region.
+ *
+ * One bit per 16-byte granule of the region, rounded up to whole longs,
+ * and two summary levels of one bit per long below (1/64 and 1/4096 more).
+ *
+ * Context: any.
+ * Return: the bytes to allocate (in caller memory, never in the region).
+ */
+size_t mh_starts_bytes(size_t region_size)
+{
+	size_t n0 = (region_size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
+	size_t n1 = (n0 + MH_BPL - 1) / MH_BPL, n2 = (n1 + MH_BPL - 1) / MH_BPL;
+
+	return (n0 + n1 + n2) * sizeof(unsigned long);
+}
+
+/**
  * mh_init() - make @region an empty heap controlled by @h.
  * @h: control structure (caller memory, outside the region).
  * @region: the memory to allocate from.
  * @size: its size, MH_MIN_REGION .. MH_MAX_REGION bytes.
  * @policy: initial placement policy.
  * @flags: MH_INIT_* flags.
+ * @starts: the block-start bitmap, mh_starts_bytes(@size) bytes of caller
+ *	memory that only the core writes (never inside the region); it must
+ *	stay allocated as long as @h is used.
  *
  * Context: any; writes the whole region when poisoning.
  * Return: 0, -EINVAL for a bad argument, -E2BIG for a region too large.
  */
 int mh_init(struct mh_heap *h, void *region, size_t size,
-	    enum mh_policy policy, unsigned int flags)
+	    enum mh_policy policy, unsigned int flags, unsigned long *starts)
 {
-	if (!h || !region || size < MH_MIN_REGION ||
+	if (!h || !region || !starts || size < MH_MIN_REGION ||
 	    (unsigned int)policy >= MH_NR_POLICIES || (flags & ~MH_INIT_VALID))
 		return -EINVAL;
 	if (size > MH_MAX_REGION)
@@ -74,6 +117,13 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->region_size = (u32)size;
 	h->policy = policy;
 	h->flags = flags;
+	h->starts = starts;
+	h->starts_longs[0] = (size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
+	h->starts_longs[1] = (h->starts_longs[0] + MH_BPL - 1) / MH_BPL;
+	h->starts_longs[2] = (h->starts_longs[1] + MH_BPL - 1) / MH_BPL;
+	h->starts_l1 = starts + h->starts_longs[0];
+	h->starts_l2 = h->starts_l1 + h->starts_longs[1];
+	memset(starts, 0, mh_starts_bytes(size));
 	mh_layout(h);
 	return 0;
 }
@@ -476,16 +526,20 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	if (payload < MH_HDR_SIZE || !mh_block_placed(h, off))
 		return -ENXIO;
 	/*
-	 * A header that passes its check by chance but is impossible is no
-	 * block either: the caller asked about an offset, not the heap.
+	 * No block starts where the bitmap says none does, whatever the
+	 * region holds there. A header that passes its check by chance but
+	 * is impossible is no block either: the caller asked about an
+	 * offset, not the heap.
 	 */
-	if (!mh_hdr_decode(h, off, &b->hd) || !mh_hdr_sane(h, off, &b->hd))
+	if (!mh_start_at(h, off) || !mh_hdr_decode(h, off, &b->hd) ||
+	    !mh_hdr_sane(h, off, &b->hd))
 		return -EBADMSG;
 	if (!b->hd.used)
 		return -EALREADY;
 	b->off = off;
 	b->end = off + b->hd.size;
 	if ((h->policy == MH_BUDDY && !mh_buddy_aligned(h, off, b->hd.size)) ||
+	    !mh_starts_agree(h, off, b->hd.size) ||
 	    !mh_end_agrees(h, b->end, false, &b->end_hd))
 		return -EUCLEAN;
 	return 0;
@@ -583,6 +637,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		tag = mh_ld32(h, blk - MH_TAG_SIZE);
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
 		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
+		    !mh_starts_agree(h, blk - tag, tag) ||
 		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
 				       &m->left_links) ||

@@ -24,10 +24,18 @@
  * instead of being followed. An operation that fails changes nothing in
  * the heap (the event counters aside).
  *
- * What it cannot see: a header forged with a valid check (ten bits fall to
- * trial) over whole blocks, ending exactly on a header that agrees, is
- * believed; the caller (the module's ownership records) is the defence
- * against a process freeing what another one owns.
+ * Where blocks start, the core does not learn from the region: it keeps a
+ * block-start bitmap in caller memory (trusted, like struct mh_heap), one
+ * bit per 16-byte granule (bit i: a block header at offset 16 * i + 8),
+ * set whenever the core creates a block and cleared whenever a header
+ * stops being one. A header is read only where a bit says a block starts,
+ * and its size is believed only if the bitmap agrees: no block starts
+ * inside it and the next one starts (or the heap ends) exactly at its end.
+ * So a header forged with a valid check (ten bits fall to trial) to
+ * swallow its neighbours is refused with -EUCLEAN before anything is
+ * written, and a header forged where no block starts is no block
+ * (-EBADMSG). The caller (the module's ownership records) remains the
+ * defence against a process freeing a whole block another one owns.
  *
  * Block layout (all offsets are from the region start):
  *
@@ -57,14 +65,18 @@
  *             payloads sit 16 bytes past a power-of-two boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
- *   -EBADMSG  header at offset fails its magic check (or passes it by
- *             chance but describes an impossible block)
+ *   -EBADMSG  no block starts at offset (the start bitmap says so: inside
+ *             a payload, or a block merged away), or the header there
+ *             fails its magic check (or passes it by chance but describes
+ *             an impossible block)
  *   -EALREADY block at offset is already free (double free)
  *   -EUCLEAN  heap metadata damaged; nothing was changed. Also for a block
  *             whose header passes its check but disagrees with the heap
  *             around it: its end is not the heap's end or a valid header
- *             whose PREV_FREE bit agrees, or (buddy) it is no power of two
- *             aligned to its size; counted in mh_counters.corruptions
+ *             whose PREV_FREE bit agrees, its size disagrees with the
+ *             start bitmap (a block starts inside it, or none at its end),
+ *             or (buddy) it is no power of two aligned to its size;
+ *             counted in mh_counters.corruptions
  *   -EBUSY    policy change on a heap that is not empty
  */
 #ifndef MH_CORE_H
@@ -198,6 +210,11 @@ struct mh_counters {
  *	buddy: orders that are non-empty.
  * @sl_bitmap: segregated fit: second-level classes that are non-empty.
  * @heads: first block of each free list (0 = empty).
+ * @starts: the block-start bitmap (caller memory, mh_starts_bytes()):
+ *	bit i set iff a block header sits at offset 16 * i + 8.
+ * @starts_l1: summary of @starts: bit w set iff its word w is nonzero.
+ * @starts_l2: summary of @starts_l1, the same way.
+ * @starts_longs: longs of @starts, @starts_l1 and @starts_l2.
  * @used_blocks: blocks in use.
  * @free_blocks: free blocks.
  * @requested: bytes requested by the blocks in use.
@@ -221,6 +238,10 @@ struct mh_heap {
 	u32 fl_bitmap;
 	u32 sl_bitmap[MH_FL_COUNT];
 	u32 heads[MH_NR_LISTS];
+	unsigned long *starts;
+	unsigned long *starts_l1;
+	unsigned long *starts_l2;
+	u32 starts_longs[3];
 	u64 used_blocks;
 	u64 free_blocks;
 	u64 requested;
@@ -329,8 +350,9 @@ struct mh_violation {
 /**
  * enum mh_block_status - what mh_block_at() could make of a block.
  * @MH_BLOCK_OK: header valid.
- * @MH_BLOCK_DAMAGED: header invalid; the record spans the bytes up to the
- *	next plausible header (or the heap's end).
+ * @MH_BLOCK_DAMAGED: header invalid (or its size disagrees with the
+ *	block-start bitmap); the record spans the bytes up to the next block
+ *	the bitmap knows (or the heap's end).
  */
 enum mh_block_status {
 	MH_BLOCK_OK,
@@ -380,8 +402,9 @@ typedef int (*mh_block_fn)(void *arg, const struct mh_block_info *b);
 /** typedef mh_free_fn - mh_walk_free() callback; nonzero stops the walk. */
 typedef int (*mh_free_fn)(void *arg, const struct mh_free_info *f);
 
+size_t mh_starts_bytes(size_t region_size);
 int mh_init(struct mh_heap *h, void *region, size_t size,
-	    enum mh_policy policy, unsigned int flags);
+	    enum mh_policy policy, unsigned int flags, unsigned long *starts);
 int mh_reset(struct mh_heap *h, enum mh_policy policy);
 int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
@@ -400,6 +423,8 @@ int mh_check(const struct mh_heap *h, struct mh_violation *first);
 int mh_check_control(const struct mh_heap *h, struct mh_violation *first);
 u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
+int mh_block_containing(const struct mh_heap *h, u32 offset,
+			struct mh_block_info *b);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,

@@ -346,9 +346,9 @@ bool mh_end_agrees(const struct mh_heap *h, u32 end, bool free,
  * @hd: set as by mh_end_agrees().
  *
  * A free block's size is about to decide what the core writes (split,
- * merge): it must fit in the free bytes the control structure counts, its
- * tag must repeat it and the block after it must know it follows a free
- * block.
+ * merge): it must fit in the free bytes the control structure counts, the
+ * start bitmap must agree it is one block, its tag must repeat it and the
+ * block after it must know it follows a free block.
  *
  * Return: true if they agree.
  */
@@ -357,7 +357,7 @@ bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
 {
 	u32 tag;
 
-	if (!mh_free_size_ok(h, size))
+	if (!mh_free_size_ok(h, size) || !mh_starts_agree(h, off, size))
 		return false;
 	tag = mh_ld32(h, off + size - MH_TAG_SIZE);
 	return tag == size && mh_end_agrees(h, off + size, true, hd);
@@ -370,6 +370,7 @@ void mh_write_free(struct mh_heap *h, u32 off, u32 size, bool prev_free)
 
 	mh_hdr_write(h, off, &hd);
 	mh_st32(h, off + size - MH_TAG_SIZE, size);
+	mh_start_mark(h, off);
 }
 
 /*
@@ -391,6 +392,7 @@ void mh_set_prev_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
 void mh_wipe_header(struct mh_heap *h, u32 off)
 {
 	mh_st64(h, off, MH_POISON_WORD);
+	mh_start_unmark(h, off);
 }
 
 /*
@@ -417,6 +419,7 @@ void mh_write_used(struct mh_heap *h, u32 off, u32 size, bool prev_free,
 	};
 
 	mh_hdr_write(h, off, &hd);
+	mh_start_mark(h, off);
 }
 
 /* With poisoning on, fill [@from, @to) with the poison byte. */

@@ -13,6 +13,8 @@
 
 #ifdef __KERNEL__
 
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
@@ -43,6 +45,47 @@ static inline void mh_port_before_load(u8 *base, u32 off, u32 len)
 static inline void *mh_port_memchr_inv(const void *p, int c, size_t n)
 {
 	return memchr_inv(p, c, n);
+}
+
+/* Bit operations on the core's block-start bitmap (trusted memory). */
+static inline void mh_port_set_bit(unsigned long *map, u32 bit)
+{
+	__set_bit(bit, map);
+}
+
+static inline void mh_port_clear_bit(unsigned long *map, u32 bit)
+{
+	__clear_bit(bit, map);
+}
+
+static inline bool mh_port_test_bit(const unsigned long *map, u32 bit)
+{
+	return test_bit(bit, map);
+}
+
+/* First set bit in [@from, @size), or @size if none. */
+static inline u32 mh_port_find_next_bit(const unsigned long *map, u32 size,
+					u32 from)
+{
+	return find_next_bit(map, size, from);
+}
+
+/* Last set bit in [0, @size), or @size if none. */
+static inline u32 mh_port_find_last_bit(const unsigned long *map, u32 size)
+{
+	return find_last_bit(map, size);
+}
+
+/* Index of the lowest set bit of @w (w != 0). */
+static inline u32 mh_port_ffs_long(unsigned long w)
+{
+	return __ffs(w);
+}
+
+/* Set bits in [0, @size). */
+static inline u32 mh_port_bitmap_weight(const unsigned long *map, u32 size)
+{
+	return bitmap_weight(map, size);
 }
 
 #else /* native build: tests, fuzzers, replay, benchmarks */
@@ -123,6 +166,80 @@ static inline void *mh_port_memchr_inv(const void *p, int c, size_t n)
 		if (*b != (unsigned char)c)
 			return (void *)b;
 	return NULL;
+}
+
+#define MH_LONG_BITS	(8 * sizeof(unsigned long))
+
+static inline void mh_port_set_bit(unsigned long *map, u32 bit)
+{
+	map[bit / MH_LONG_BITS] |= 1ul << (bit % MH_LONG_BITS);
+}
+
+static inline void mh_port_clear_bit(unsigned long *map, u32 bit)
+{
+	map[bit / MH_LONG_BITS] &= ~(1ul << (bit % MH_LONG_BITS));
+}
+
+static inline bool mh_port_test_bit(const unsigned long *map, u32 bit)
+{
+	return (map[bit / MH_LONG_BITS] >> (bit % MH_LONG_BITS)) & 1;
+}
+
+/* First set bit in [@from, @size), or @size if none: a word at a time. */
+static inline u32 mh_port_find_next_bit(const unsigned long *map, u32 size,
+					u32 from)
+{
+	u32 i;
+	unsigned long w;
+
+	if (from >= size)
+		return size;
+	i = from / MH_LONG_BITS;
+	w = map[i] & (~0ul << (from % MH_LONG_BITS));
+	while (!w) {
+		if (++i >= (size + MH_LONG_BITS - 1) / MH_LONG_BITS)
+			return size;
+		w = map[i];
+	}
+	from = i * MH_LONG_BITS + __builtin_ctzl(w);
+	return from < size ? from : size;
+}
+
+/* Last set bit in [0, @size), or @size if none. */
+static inline u32 mh_port_find_last_bit(const unsigned long *map, u32 size)
+{
+	u32 i = size / MH_LONG_BITS;
+	unsigned long w;
+
+	if (!size)
+		return 0;
+	w = size % MH_LONG_BITS ?
+	    map[i] & ((1ul << (size % MH_LONG_BITS)) - 1) : 0;
+	while (!w) {
+		if (!i--)
+			return size;
+		w = map[i];
+	}
+	return i * MH_LONG_BITS + MH_LONG_BITS - 1 - __builtin_clzl(w);
+}
+
+/* Index of the lowest set bit of @w (w != 0). */
+static inline u32 mh_port_ffs_long(unsigned long w)
+{
+	return __builtin_ctzl(w);
+}
+
+/* Set bits in [0, @size). */
+static inline u32 mh_port_bitmap_weight(const unsigned long *map, u32 size)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < size / MH_LONG_BITS; i++)
+		n += __builtin_popcountl(map[i]);
+	if (size % MH_LONG_BITS)
+		n += __builtin_popcountl(map[i] &
+					 ((1ul << (size % MH_LONG_BITS)) - 1));
+	return n;
 }
 
 #endif /* __KERNEL__ */

@@ -3,9 +3,10 @@
  * mh_walk.c - reading a heap without changing it: block by block (for dumps
  * and pictures), free list by free list, and the statistics.
  *
- * A walk never trusts the region: a header that fails its check is reported
- * as a damaged stretch reaching to the next header that passes, so a dump
- * of a scribbled heap still shows everything around the damage.
+ * A walk never trusts the region: a header that fails its check (or whose
+ * size the block-start bitmap refutes) is reported as a damaged stretch
+ * reaching to the next block the bitmap knows, so a dump of a scribbled
+ * heap still shows everything around the damage.
  */
 #include "mh_policy.h"
 
@@ -23,11 +24,25 @@ u32 mh_first_block(const struct mh_heap *h)
 }
 EXPORT_SYMBOL_NS_GPL(mh_first_block, MYHEAP_CORE);
 
+/* Offset of the first block the bitmap knows after @off, or the heap end. */
+static u32 mh_next_start(const struct mh_heap *h, u32 off)
+{
+	u32 end = mh_granule(h->heap_end);
+
+	return mh_starts_next(h, mh_granule(off) + 1, end) * MH_ALIGN +
+	       MH_HDR_SIZE;
+}
+
 /**
  * mh_block_at() - describe the block at @offset.
  * @h: heap.
  * @offset: a block offset: mh_first_block() or a previous @b->next.
  * @b: filled with the block; @b->status says whether its header is valid.
+ *
+ * A header is valid when it passes its check where the start bitmap says
+ * a block starts and its size agrees with the bitmap; otherwise the record
+ * is a damaged stretch up to the next block the bitmap knows (no scan of
+ * the region: the walk resynchronises at once).
  *
  * Context: any; the caller keeps the heap from changing during the call.
  * Return: 0, or -ENXIO if @offset is at or past the heap's end or is not
@@ -43,7 +58,8 @@ int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b)
 		return -ENXIO;
 	memset(b, 0, sizeof(*b));
 	b->offset = offset;
-	if (mh_block_read(h, offset, &hd)) {
+	if (mh_block_read(h, offset, &hd) &&
+	    mh_starts_agree(h, offset, hd.size)) {
 		b->size = hd.size;
 		b->used = hd.used;
 		b->granted = hd.size - MH_HDR_SIZE;
@@ -52,17 +68,41 @@ int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b)
 		b->next = offset + hd.size;
 		return 0;
 	}
-	for (next = offset + MH_ALIGN; next < h->heap_end; next += MH_ALIGN)
-		if (mh_block_read(h, next, &hd))
-			break;
-	if (next > h->heap_end)
-		next = h->heap_end;
+	next = mh_next_start(h, offset);
 	b->size = next - offset;
 	b->status = MH_BLOCK_DAMAGED;
 	b->next = next;
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(mh_block_at, MYHEAP_CORE);
+
+/**
+ * mh_block_containing() - describe the block that holds offset @offset.
+ * @h: heap.
+ * @offset: any offset inside the heap (a header or a payload byte).
+ * @b: filled as by mh_block_at() for the last block the start bitmap
+ *	knows at or below @offset; so @b->offset <= @offset < @b->next
+ *	when @b->status is MH_BLOCK_OK.
+ *
+ * A backward bitmap scan instead of a walk from the first block: one word
+ * per KiB between @offset and its block's start (the summaries are not
+ * used backwards yet), never a region read before mh_block_at().
+ *
+ * Context: any; the caller keeps the heap from changing during the call.
+ * Return: 0, or -ENXIO if @offset is outside the heap's blocks.
+ */
+int mh_block_containing(const struct mh_heap *h, u32 offset,
+			struct mh_block_info *b)
+{
+	u32 start;
+
+	if (offset < MH_FIRST_BLOCK || offset >= h->heap_end)
+		return -ENXIO;
+	start = mh_port_find_last_bit(h->starts, mh_granule(offset) + 1);
+	if (start > mh_granule(offset))
+		return -ENXIO;
+	return mh_block_at(h, start * MH_ALIGN + MH_HDR_SIZE, b);
+}
 
 /**
  * mh_walk() - call @fn for every block in address order.

@@ -21,6 +21,7 @@
  * @size: bytes of @region.
  * @policy: the policy under test.
  * @before: statistics of the fresh heap.
+ * @starts: the block-start bitmap (test-managed memory).
  */
 struct mh_test {
 	struct mh_heap *h;
@@ -28,6 +29,7 @@ struct mh_test {
 	size_t size;
 	enum mh_policy policy;
 	struct mh_stats before;
+	unsigned long *starts;
 };
 
 static const enum mh_policy mh_test_policies[] = {
@@ -59,8 +61,10 @@ static struct mh_test *mh_test_heap(struct kunit *test, unsigned int flags)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mh_test_vfree,
 							t->region), 0);
 	t->policy = *(const enum mh_policy *)test->param_value;
+	t->starts = kunit_kzalloc(test, mh_starts_bytes(t->size), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->starts);
 	KUNIT_ASSERT_EQ(test, mh_init(t->h, t->region, t->size, t->policy,
-				      flags), 0);
+				      flags, t->starts), 0);
 	KUNIT_ASSERT_EQ(test, mh_check(t->h, NULL), 0);
 	mh_stats(t->h, &t->before);
 	return t;

@@ -62,12 +62,16 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 	memset(ar, 0, sizeof(*ar));
 	ar->region = malloc(region_size);	/* exact: ASan sees overruns */
 	ar->start_region = malloc(region_size);
+	ar->starts = malloc(mh_starts_bytes(region_size));
+	ar->start_starts = malloc(mh_starts_bytes(region_size));
 	ar->size = region_size;
 	ar->policy = policy;
-	if (!ar->region || !ar->start_region)
+	if (!ar->region || !ar->start_region || !ar->starts ||
+	    !ar->start_starts)
 		return fail(ar, "setup", "out of memory");
 	mh_port_seed(0x61747461636b21ull);	/* the same salt every time */
-	if (mh_init(&ar->h, ar->region, region_size, policy, flags))
+	if (mh_init(&ar->h, ar->region, region_size, policy, flags,
+		    ar->starts))
 		return fail(ar, "setup", "mh_init failed");
 	/* slot 0, the victim, slots 1-4; then free 0 and 2 around them */
 	ar->slot[0] = setup_alloc(ar, sizes[0], SLOT_TAG);
@@ -107,6 +111,7 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 			     (ar->h.heap_end / MH_MIN_BLOCK + 1);
 	ar->start_h = ar->h;
 	memcpy(ar->start_region, ar->region, region_size);
+	memcpy(ar->start_starts, ar->starts, mh_starts_bytes(region_size));
 	memcpy(ar->start_slot, ar->slot, sizeof(ar->slot));
 	memcpy(ar->start_len, ar->slot_len, sizeof(ar->slot_len));
 	arena_restore(ar);
@@ -118,13 +123,17 @@ void arena_fini(struct arena *ar)
 	attacker_install(NULL);
 	free(ar->region);
 	free(ar->start_region);
+	free(ar->starts);
+	free(ar->start_starts);
 	ar->region = ar->start_region = NULL;
+	ar->starts = ar->start_starts = NULL;
 }
 
 void arena_restore(struct arena *ar)
 {
 	ar->h = ar->start_h;
 	memcpy(ar->region, ar->start_region, ar->size);
+	memcpy(ar->starts, ar->start_starts, mh_starts_bytes(ar->size));
 	memcpy(ar->slot, ar->start_slot, sizeof(ar->slot));
 	memcpy(ar->slot_len, ar->start_len, sizeof(ar->slot_len));
 	attacker_reset(&ar->att);

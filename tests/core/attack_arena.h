@@ -70,6 +70,8 @@ struct arena_op {
  * @att: the attacker.
  * @start_h: the heap as arena_init() left it (arena_restore() goes back).
  * @start_region: the region bytes then.
+ * @starts: the heap's block-start bitmap.
+ * @start_starts: the bitmap then.
  * @start_slot: the slots then.
  * @start_len: their lengths then.
  * @why: the first failure.
@@ -87,6 +89,8 @@ struct arena {
 	struct attacker att;
 	struct mh_heap start_h;
 	u8 *start_region;
+	unsigned long *starts;
+	unsigned long *start_starts;
 	u32 start_slot[ARENA_SLOTS];
 	u32 start_len[ARENA_SLOTS];
 	char why[320];

@@ -34,7 +34,7 @@ bool model_init(struct heap_model *m, struct mh_heap *h, u8 *region,
 				  .buddy = st.policy == MH_BUDDY };
 	m->blocks = calloc(cap, sizeof(*m->blocks));
 	m->sorted = calloc(cap, sizeof(*m->sorted));
-	m->before = compare_bytes ? malloc(size) : NULL;
+	m->before = compare_bytes ? malloc(size + mh_starts_bytes(size)) : NULL;
 	if (!m->blocks || !m->sorted || (compare_bytes && !m->before)) {
 		model_fini(m);
 		return false;

@@ -34,7 +34,8 @@ struct heap_model {
 	u64 capacity;	/* largest request the empty heap could take */
 	bool buddy;	/* buddy refuses alignments above 16 (-EDOM) */
 	u32 next_tag;
-	u8 *before;	/* region copy for "failure changes nothing", or NULL */
+	u8 *before;	/* region + start bitmap copy, for "failure changes
+			 * nothing", or NULL */
 	char why[256];
 };
 

@@ -18,8 +18,10 @@ void snapshot_take(struct heap_snapshot *s, const struct mh_heap *h,
 	s->region = region;
 	s->bytes = buf;
 	s->size = size;
-	if (buf)
+	if (buf) {
 		memcpy(buf, region, size);
+		memcpy(buf + size, h->starts, mh_starts_bytes(size));
+	}
 }
 
 /* The control structure's fields, one by one (padding is not compared). */
@@ -76,5 +78,8 @@ const char *snapshot_diff(const struct heap_snapshot *s,
 			}
 		}
 	}
+	if (s->bytes && memcmp(s->bytes + s->size, h->starts,
+			       mh_starts_bytes(s->size)))
+		return "block-start bitmap changed";
 	return NULL;
 }

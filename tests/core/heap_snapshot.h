@@ -14,8 +14,9 @@
  * @ctl: copy of the control structure.
  * @st: its statistics.
  * @region: the live region.
- * @bytes: copy of the region (caller's buffer of @size bytes), or NULL to
- *	compare the control structure and statistics only.
+ * @bytes: copy of the region and then of the block-start bitmap (caller's
+ *	buffer of @size + mh_starts_bytes(@size) bytes), or NULL to compare
+ *	the control structure and statistics only.
  * @size: bytes of the region.
  */
 struct heap_snapshot {

@@ -45,6 +45,7 @@
 struct replay {
 	struct mh_heap h;
 	u8 *region;
+	unsigned long *starts;
 	size_t region_size;
 	int column;	/* an enum mh_policy, or REPLAY_GLIBC */
 	u8 **payload;
@@ -208,7 +209,8 @@ static bool replay_pass(struct replay *r, const struct trace *t,
 	memset(r->live, 0, t->nids * sizeof(*r->live));
 	memset(r->size, 0, t->nids * sizeof(*r->size));
 	if (r->column != REPLAY_GLIBC) {
-		err = mh_init(&r->h, r->region, r->region_size, r->column, 0);
+		err = mh_init(&r->h, r->region, r->region_size, r->column, 0,
+			      r->starts);
 		if (err)
 			return failed(res, "mh_init = %d", err);
 	}
@@ -407,7 +409,8 @@ int main(int argc, char **argv)
 			     sizeof(*rep.results));
 	r.region_size = rep.region_size;
 	r.region = malloc(r.region_size);
-	if (!rep.traces || !rep.results || !r.region)
+	r.starts = malloc(mh_starts_bytes(r.region_size));
+	if (!rep.traces || !rep.results || !r.region || !r.starts)
 		return 2;
 	for (int i = 0; i < rep.ntraces; i++) {
 		char err[256];
@@ -447,5 +450,6 @@ int main(int argc, char **argv)
 	free(rep.traces);
 	free(rep.results);
 	free(r.region);
+	free(r.starts);
 	return failures ? 1 : 0;
 }

@@ -96,7 +96,8 @@ struct fixture *fixture_new(enum mh_policy policy, size_t size,
 	/* exact size and no slack, so ASan flags any access past the end */
 	f->region = test_malloc(size);
 	f->size = size;
-	r = mh_init(&f->h, f->region, size, policy, flags);
+	f->starts = test_malloc(mh_starts_bytes(size));
+	r = mh_init(&f->h, f->region, size, policy, flags, f->starts);
 	if (r) {
 		test_failed(__FILE__, __LINE__, "mh_init(%zu, %s, %#x) = %d",
 			    size, mh_policy_name(policy), flags, r);
@@ -186,7 +187,8 @@ bool check_clean(struct fixture *f, const char *file, int line)
 struct heap_snapshot *snapshot(struct fixture *f)
 {
 	struct heap_snapshot *s = test_malloc(sizeof(*s));
+	u8 *copy = test_malloc(f->size + mh_starts_bytes(f->size));
 
-	snapshot_take(s, &f->h, f->region, f->size, test_malloc(f->size));
+	snapshot_take(s, &f->h, f->region, f->size, copy);
 	return s;
 }

@@ -60,6 +60,7 @@ struct fixture {
 	struct mh_heap h;
 	u8 *region;
 	size_t size;
+	unsigned long *starts;
 };
 
 /* A fresh heap (NULL, with the failure recorded, if mh_init() fails). */

@@ -197,18 +197,24 @@ static void queries_reject_what_is_no_block(enum mh_policy policy)
 static void init_rejects_bad_arguments(enum mh_policy policy)
 {
 	static u8 small[MH_MIN_REGION];
+	static unsigned long st[MH_MIN_REGION / MH_ALIGN / 64 + 2];
 	struct mh_heap h;
 
-	EXPECT_EQ(mh_init(&h, small, sizeof(small), MH_NR_POLICIES, 0), -EINVAL);
-	EXPECT_EQ(mh_init(&h, small, sizeof(small), policy, 2), -EINVAL);
-	EXPECT_EQ(mh_init(&h, small, MH_MIN_REGION - 1, policy, 0), -EINVAL);
-	EXPECT_EQ(mh_init(&h, NULL, sizeof(small), policy, 0), -EINVAL);
-	/* refused before the (much smaller) buffer is touched */
-	EXPECT_EQ(mh_init(&h, small, MH_MAX_REGION + (size_t)16, policy, 0),
-		  -E2BIG);
-	EXPECT_EQ(mh_init(&h, small, SIZE_MAX, policy, 0), -E2BIG);
+	EXPECT(mh_starts_bytes(MH_MIN_REGION) <= sizeof(st));
+	EXPECT_EQ(mh_init(&h, small, sizeof(small), MH_NR_POLICIES, 0, st),
+		  -EINVAL);
+	EXPECT_EQ(mh_init(&h, small, sizeof(small), policy, 2, st), -EINVAL);
+	EXPECT_EQ(mh_init(&h, small, MH_MIN_REGION - 1, policy, 0, st),
+		  -EINVAL);
+	EXPECT_EQ(mh_init(&h, NULL, sizeof(small), policy, 0, st), -EINVAL);
+	EXPECT_EQ(mh_init(&h, small, sizeof(small), policy, 0, NULL), -EINVAL);
+	/* refused before the (much smaller) buffers are touched */
+	EXPECT_EQ(mh_init(&h, small, MH_MAX_REGION + (size_t)16, policy, 0,
+			  st), -E2BIG);
+	EXPECT_EQ(mh_init(&h, small, SIZE_MAX, policy, 0, st), -E2BIG);
 	/* the smallest region works */
-	ASSERT_EQ(mh_init(&h, small, sizeof(small), policy, MH_INIT_POISON), 0);
+	ASSERT_EQ(mh_init(&h, small, sizeof(small), policy, MH_INIT_POISON,
+			  st), 0);
 	EXPECT_EQ(mh_check(&h, NULL), 0);
 }
 

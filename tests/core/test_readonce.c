@@ -524,6 +524,114 @@ static void forged_buddy_size_never_indexes_outside(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * Item 6c, the case no header can give away: a block in use whose header
+ * is forged WITH A VALID CHECK to swallow the block in use after it, so
+ * its end lands exactly on that block's successor, whose PREV_FREE bit
+ * (clear: a block in use precedes it) agrees. Only the core's own
+ * block-start bitmap knows a block starts inside: free, shrink, usable
+ * size and probe must refuse it with -EUCLEAN, the victim untouched.
+ */
+static void swallow_case(enum mh_policy policy, size_t region, u32 bsize)
+{
+	struct fixture *f = fixture_new(policy, region, 0);
+	struct mh_hdr hd, orig;
+	u32 a = 0, b = 0, x, moved, end;
+	size_t usable;
+
+	ASSERT(f);
+	/* buddy: a must be the lower buddy of b, so a + b is a buddy block */
+	for (int i = 0; i < 64 && !b; i++) {
+		x = ALLOC(f, bsize - MH_HDR_SIZE);
+		ASSERT(x);
+		if (a && x == a + bsize && (policy != MH_BUDDY ||
+		    !((f->h.heap_end - blk_of(a) - 2 * bsize) & (2 * bsize - 1))))
+			b = x;
+		else
+			a = x;
+	}
+	ASSERT(b);
+	end = blk_of(b) + bsize;
+	pattern_fill(f->region + b, 0, 100, 9);
+	orig = hdr_at(f, blk_of(a));
+	ASSERT(orig.used && orig.size == bsize);
+	ASSERT(end == f->h.heap_end || !hdr_at(f, end).prev_free);
+	hd = orig;
+	hd.size = 2 * bsize;	/* a and b, ending on a header that agrees */
+	forge_hdr(f, blk_of(a), hd);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 10, &moved), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_realloc(&f->h, a, 3 * bsize, &moved),
+			     -EUCLEAN);
+	EXPECT_EQ(mh_usable_size(&f->h, a, &usable), -EUCLEAN);
+	EXPECT_EQ(mh_probe(&f->h, a), -EUCLEAN);
+	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
+	/* no header is read where no block starts: inside a payload */
+	forge_hdr(f, blk_of(a) + 64, orig);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, a + 64), -EBADMSG);
+	forge_hdr(f, blk_of(a), orig);
+	EXPECT_EQ(mh_free(&f->h, a), 0);
+	EXPECT_EQ(pattern_check(f->region + b, 100, 9), 100);
+	EXPECT_EQ(mh_free(&f->h, b), 0);
+	EXPECT_CLEAN(f);
+}
+
+/*
+ * Item 6c, the case no header can give away: a block in use whose header
+ * is forged WITH A VALID CHECK to swallow the block in use after it, so
+ * its end lands exactly on that block's successor, whose PREV_FREE bit
+ * (clear: a block in use precedes it) agrees. Only the core's own
+ * block-start bitmap knows a block starts inside: free, shrink, grow,
+ * usable size and probe must refuse it with -EUCLEAN, the victim
+ * untouched. Small blocks (the start found in the same bitmap word) and
+ * 256 KiB ones (found through both summary levels).
+ */
+static void forged_swallow_of_a_used_neighbour(enum mh_policy policy)
+{
+	swallow_case(policy, REGION, 128);
+	swallow_case(policy, 4u << 20, 256u << 10);
+}
+
+/*
+ * mh_block_containing() finds the block holding any offset from the start
+ * bitmap, and a walk over a scribbled header resynchronises at the next
+ * block the bitmap knows, not at whatever the region makes look valid.
+ */
+static void block_containing_and_resync(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi;
+	struct mh_hdr orig;
+	u32 a, b;
+
+	ASSERT(f);
+	a = ALLOC(f, 300);
+	b = ALLOC(f, 40);
+	ASSERT(a && b);
+	for (u32 off = blk_of(a); off < blk_of(a) + 64; off += 7) {
+		ASSERT_EQ(mh_block_containing(&f->h, off, &bi), 0);
+		EXPECT_EQ(bi.offset, blk_of(a));
+		EXPECT(bi.status == MH_BLOCK_OK && bi.used);
+	}
+	ASSERT_EQ(mh_block_containing(&f->h, b + 20, &bi), 0);
+	EXPECT_EQ(bi.offset, blk_of(b));
+	EXPECT_EQ(mh_block_containing(&f->h, 4, &bi), -ENXIO);
+	EXPECT_EQ(mh_block_containing(&f->h, f->h.heap_end, &bi), -ENXIO);
+	/* a's header scribbled, a valid-looking copy planted inside it */
+	orig = hdr_at(f, blk_of(a));
+	forge_hdr(f, blk_of(a) + 32, (struct mh_hdr){ .size = 64,
+						      .used = true });
+	poke32(f, blk_of(a), 0);
+	ASSERT_EQ(mh_block_at(&f->h, blk_of(a), &bi), 0);
+	EXPECT_EQ(bi.status, MH_BLOCK_DAMAGED);
+	EXPECT_EQ(bi.next, blk_of(a) + orig.size);
+	forge_hdr(f, blk_of(a), orig);
+	forge_hdr(f, blk_of(a) + 32, (struct mh_hdr){ .size = 32 });
+	EXPECT_EQ(mh_free(&f->h, a), 0);
+	EXPECT_EQ(mh_free(&f->h, b), 0);
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(salt_is_random, ALL_POLICIES),
 	TEST(moving_realloc_copy_length_is_planned, ALL_POLICIES),
@@ -536,6 +644,8 @@ static const struct test_case cases[] = {
 	TEST(failed_move_is_undone, ALL_POLICIES),
 	TEST(forged_size_is_not_believed, ALL_POLICIES),
 	TEST(forged_buddy_size_never_indexes_outside, ONLY(MH_BUDDY)),
+	TEST(forged_swallow_of_a_used_neighbour, ALL_POLICIES),
+	TEST(block_containing_and_resync, ALL_POLICIES),
 	TEST(control_check_sees_each_field, ALL_POLICIES),
 };
 

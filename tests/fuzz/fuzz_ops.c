@@ -31,10 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mh_heap h;
 	struct heap_model m;
 	u8 *region = malloc(region_size);	/* exact: ASan sees overruns */
+	unsigned long starts[(MH_MIN_REGION << 3) / MH_ALIGN / 64 + 2];
 
 	if (!region)
 		return 0;
-	if (mh_init(&h, region, region_size, policy, flags) ||
+	if (mh_starts_bytes(region_size) > sizeof(starts) ||
+	    mh_init(&h, region, region_size, policy, flags, starts) ||
 	    !model_init(&m, &h, region, region_size, MAX_LIVE, true))
 		abort();
 	for (int ops = 0; fuzz_more(&in) && ops < MAX_OPS; ops++) {

@@ -89,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum mh_policy policy = fuzz_u8(&in) % MH_NR_POLICIES;
 	unsigned int flags = fuzz_u8(&in) & MH_INIT_POISON;
 	u32 live[32] = { 0 }, nlive = 0, scribbles;
+	unsigned long starts[(MH_MIN_REGION << 3) / MH_ALIGN / 64 + 2];
 	struct mh_heap h;
 	u8 *region;
 
@@ -96,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	region = malloc(region_size);
 	if (!region)
 		return 0;
-	if (mh_init(&h, region, region_size, policy, flags))
+	if (mh_starts_bytes(region_size) > sizeof(starts) ||
+	    mh_init(&h, region, region_size, policy, flags, starts))
 		abort();
 	/* a heap with some blocks in use and some free */
 	for (u32 n = fuzz_u8(&in) % 32; n; n--) {
