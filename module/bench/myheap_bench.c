@@ -70,6 +70,7 @@ static const char *const bench_name[BENCH_NR_KINDS] = {
  * @kind: which allocator.
  * @heap: the core's control structure (BENCH_CORE).
  * @region: the core's region, or the pool's memory (BENCH_GENPOOL).
+ * @starts: the core's block-start bitmap (BENCH_CORE).
  * @pool: the gen_pool (BENCH_GENPOOL).
  * @addr: live blocks: payload offset (core) or address.
  * @size: live blocks: requested size (gen_pool_free needs it).
@@ -79,6 +80,7 @@ struct bench {
 	enum bench_kind kind;
 	struct mh_heap heap;
 	void *region;
+	unsigned long *starts;
 	struct gen_pool *pool;
 	unsigned long *addr;
 	u32 *size;
@@ -151,7 +153,7 @@ static int bench_setup(struct bench *b)
 	switch (b->kind) {
 	case BENCH_CORE:
 		return mh_init(&b->heap, b->region, BENCH_REGION, MH_SEGREGATED,
-			       0);
+			       0, b->starts);
 	case BENCH_GENPOOL:
 		/* 16-byte granules, as the core's; first fit, its default. */
 		b->pool = gen_pool_create(ilog2(BENCH_MIN_SIZE), NUMA_NO_NODE);
@@ -237,9 +239,10 @@ static int __init myheap_bench_init(void)
 	if (!b)
 		return -ENOMEM;
 	b->region = vmalloc(BENCH_REGION);
+	b->starts = kvzalloc(mh_starts_bytes(BENCH_REGION), GFP_KERNEL);
 	b->addr = kvcalloc(1u << 20, sizeof(*b->addr), GFP_KERNEL);
 	b->size = kvcalloc(1u << 20, sizeof(*b->size), GFP_KERNEL);
-	if (!b->region || !b->addr || !b->size) {
+	if (!b->region || !b->starts || !b->addr || !b->size) {
 		ret = -ENOMEM;
 		goto free;
 	}
@@ -263,6 +266,7 @@ static int __init myheap_bench_init(void)
 free:
 	kvfree(b->size);
 	kvfree(b->addr);
+	kvfree(b->starts);
 	vfree(b->region);
 	kfree(b);
 	return ret;

@@ -89,6 +89,7 @@ size_t mh_starts_bytes(size_t region_size)
 
 	return (n0 + n1 + n2) * sizeof(unsigned long);
 }
+EXPORT_SYMBOL_NS_GPL(mh_starts_bytes, MYHEAP_CORE);
 
 /**
  * mh_init() - make @region an empty heap controlled by @h.

@@ -103,6 +103,7 @@ int mh_block_containing(const struct mh_heap *h, u32 offset,
 		return -ENXIO;
 	return mh_block_at(h, start * MH_ALIGN + MH_HDR_SIZE, b);
 }
+EXPORT_SYMBOL_NS_GPL(mh_block_containing, MYHEAP_CORE);
 
 /**
  * mh_walk() - call @fn for every block in address order.

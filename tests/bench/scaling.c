@@ -35,6 +35,7 @@ struct bench {
 	int policy;
 	struct mh_heap h;
 	u8 *region;
+	unsigned long *starts;	/* the core's block-start bitmap */
 	void **ptr;		/* libc: live pointers */
 	u32 *off;		/* core: live payload offsets */
 	u64 rng;
@@ -108,7 +109,8 @@ static bool measure(struct bench *b, u32 live, u32 pairs, int reps,
 	*ns = 0;
 	*capped = false;
 	b->rng = 0x5eed0000u + live;
-	if (!b->libc && mh_init(&b->h, b->region, REGION, b->policy, 0))
+	if (!b->libc && mh_init(&b->h, b->region, REGION, b->policy, 0,
+				  b->starts))
 		return false;
 	for (i = 0; i < live; i++)
 		if (!take(b, i))
@@ -230,7 +232,8 @@ int main(int argc, char **argv)
 	b.ptr = calloc(1u << 20, sizeof(*b.ptr));
 	b.off = calloc(1u << 20, sizeof(*b.off));
 	b.region = b.libc ? NULL : malloc(REGION);
-	if (!b.ptr || !b.off || (!b.libc && !b.region))
+	b.starts = b.libc ? NULL : malloc(mh_starts_bytes(REGION));
+	if (!b.ptr || !b.off || (!b.libc && (!b.region || !b.starts)))
 		return fprintf(stderr, "mh-scaling: out of memory\n"), 1;
 
 	for (p = 0; p < (b.libc ? 1 : MH_NR_POLICIES); p++) {
