@@ -117,7 +117,8 @@ bool mh_list_links_ok(const struct mh_heap *h, u32 list, u32 off,
 		if (h->heads[list] != off)
 			return false;
 	} else {
-		if (!mh_on_list(h, list, l->prev))
+		/* The head has no predecessor, whatever the region says. */
+		if (h->heads[list] == off || !mh_on_list(h, list, l->prev))
 			return false;
 		link = mh_ld32(h, l->prev + MH_NEXT_AT);
 		if (link != off)
