@@ -157,6 +157,11 @@ void myheap_dev_destroy(struct myheap_dev *dev);
 int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 		       u64 offset);
 int myheap_lock(struct myheap_dev *dev);
+/* Longest hold of &myheap_dev.lock a long operation aims for. */
+#define MYHEAP_HOLD_NS		NSEC_PER_MSEC
+u64 myheap_hold_deadline(void);
+bool myheap_hold_over(u64 deadline);
+int myheap_lock_yield(struct myheap_dev *dev, bool killable);
 
 /* myheap_owner.c */
 int myheap_owner_init(struct myheap_dev *dev);

@@ -6,10 +6,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/vmalloc.h>
 
 #include "myheap.h"
@@ -129,4 +132,59 @@ int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 int myheap_lock(struct myheap_dev *dev)
 {
 	return mutex_lock_killable(&dev->lock);
+}
+
+/* Microseconds the lock stays free between two holds of a long operation. */
+#define MYHEAP_YIELD_GAP_US	2
+
+/**
+ * myheap_hold_deadline() - when a hold of the lock that starts now is over.
+ *
+ * Long operations (a BATCH, a close) run under the lock until this time has
+ * passed, finish the step they are in, then let waiters in with
+ * myheap_lock_yield(): time, not a count of steps, because a step costs
+ * from a few nanoseconds (segregated fit) to a walk of every free block
+ * (first fit), and what other openers wait for is time.
+ *
+ * Return: a local_clock() time, MYHEAP_HOLD_NS from now.
+ */
+u64 myheap_hold_deadline(void)
+{
+	return local_clock() + MYHEAP_HOLD_NS;
+}
+
+/**
+ * myheap_hold_over() - has the hold that was given @deadline lasted enough?
+ * @deadline: from myheap_hold_deadline().
+ *
+ * Return: true once the deadline has passed.
+ */
+bool myheap_hold_over(u64 deadline)
+{
+	return local_clock() >= deadline;
+}
+
+/**
+ * myheap_lock_yield() - let other openers in between two holds.
+ * @dev: the device, its lock held.
+ * @killable: a fatal signal may end the wait for the lock again.
+ *
+ * Drops the lock, waits MYHEAP_YIELD_GAP_US and reschedules, then takes it
+ * again. The wait matters: a task spinning for the mutex (optimistic
+ * spinning sets no waiter flag, so there is no handoff) would otherwise
+ * lose every race against our immediate relock, and the long operation
+ * would keep the lock as if it never dropped it.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with the lock held, or -EINTR (only if @killable) without it.
+ */
+int myheap_lock_yield(struct myheap_dev *dev, bool killable)
+{
+	mutex_unlock(&dev->lock);
+	udelay(MYHEAP_YIELD_GAP_US);
+	cond_resched();
+	if (killable)
+		return myheap_lock(dev);
+	mutex_lock(&dev->lock);
+	return 0;
 }

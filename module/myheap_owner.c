@@ -21,7 +21,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
-#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
@@ -30,11 +29,8 @@
 
 #include "myheap.h"
 
-/* Table entries one chunk of a close scans, and blocks it frees at most. */
+/* Table entries one chunk of a close scans at most. */
 #define MYHEAP_CLOSE_SCAN	4096u
-#define MYHEAP_CLOSE_FREES	32u
-/* Microseconds the lock stays free between two chunks of a close. */
-#define MYHEAP_CLOSE_GAP_US	2
 
 static_assert(MH_MIN_BLOCK >= MYHEAP_OWNER_GRANULE);
 static_assert(MH_ALIGN * 2 == MYHEAP_OWNER_GRANULE);
@@ -179,14 +175,14 @@ static void myheap_reset_if_damaged(struct myheap_dev *dev)
 }
 
 /*
- * Free up to MYHEAP_CLOSE_FREES blocks of @mf found in at most
- * MYHEAP_CLOSE_SCAN entries from *@pos on; advance *@pos.
+ * Free the blocks of @mf found in at most MYHEAP_CLOSE_SCAN entries from
+ * *@pos on, until the hold's time is up; advance *@pos.
  */
 static void myheap_file_release_chunk(struct myheap_file *mf, u32 *pos)
 {
 	struct myheap_dev *dev = mf->dev;
 	u32 end = min(mf->hi + 1, *pos + MYHEAP_CLOSE_SCAN);
-	unsigned int freed = 0;
+	u64 deadline = myheap_hold_deadline();
 	u32 i, off;
 	int ret;
 	u16 e;
@@ -201,7 +197,7 @@ static void myheap_file_release_chunk(struct myheap_file *mf, u32 *pos)
 		ret = myheap_block_release(mf, off);
 		if (ret)
 			myheap_note_damage(dev, ret, "release", off);
-		if (++freed == MYHEAP_CLOSE_FREES) {
+		if (myheap_hold_over(deadline)) {
 			i++;
 			break;
 		}
@@ -238,15 +234,7 @@ void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 		myheap_file_release_chunk(mf, &pos);
 		if (!mf->blocks || pos > mf->hi)
 			break;
-		mutex_unlock(&dev->lock);
-		/*
-		 * A task spinning for the lock (optimistic spinning sets no
-		 * waiter flag, so no handoff) would lose every race against
-		 * our immediate relock: give it a moment to take the lock.
-		 */
-		udelay(MYHEAP_CLOSE_GAP_US);
-		cond_resched();
-		mutex_lock(&dev->lock);
+		myheap_lock_yield(dev, false);
 	}
 	mf->blocks = 0;
 	mf->bytes = 0;
