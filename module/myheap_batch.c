@@ -3,22 +3,26 @@
  * MYHEAP_IOC_BATCH: many allocations and frees for the price of one call.
  *
  * One copy_from_user() of the op array into one kernel buffer, then the
- * ops run under the heap lock in chunks of MYHEAP_BATCH_CHUNK (one lock
- * hold for a batch of up to that many ops; longer batches drop the lock
- * and reschedule between chunks, so no batch holds the heap for more than
- * a chunk's worth of operations), and each chunk's results are copied out
+ * ops run under the heap lock in chunks: a chunk ends after
+ * MYHEAP_BATCH_CHUNK ops or when the hold has lasted MYHEAP_HOLD_NS,
+ * whichever comes first, and the lock is yielded to other openers before
+ * the next (myheap_lock_yield()). Each chunk's results are copied out
  * before its hold ends.
  *
  * Results are written with page faults disabled (copy_to_user_nofault()),
  * since nothing may fault under the heap lock, after the op array and the
- * header were faulted in, non-destructively, before the first hold. So
- * the copy-out fails only if the caller unmaps or write-protects them
- * while the batch runs; then the allocations of the current chunk are
- * freed in the same hold (they are certainly still the batch's), and so
- * are those of earlier chunks if no other thread of the file changed its
- * blocks while the lock was dropped (its owner sequence did not move);
- * otherwise those stay with the file and are freed when it is closed.
- * Frees stay done. The ioctl then fails with -EFAULT.
+ * header were faulted in, non-destructively, before the first hold. A page
+ * can still be briefly absent without the caller doing anything (reclaim,
+ * migration, khugepaged collapsing it into a huge page): then the lock is
+ * dropped, the pages are faulted in again with faults allowed, and the
+ * copy is retried, MYHEAP_BATCH_RETRIES times at most. So the copy-out
+ * fails only if the caller unmaps or write-protects them while the batch
+ * runs; then the allocations of the current chunk are freed in the same
+ * hold (they are certainly still the batch's), and so are those of earlier
+ * chunks if no other thread of the file changed its blocks while the lock
+ * was dropped (its owner sequence did not move); otherwise those stay with
+ * the file and are freed when it is closed. Frees stay done. The ioctl
+ * then fails with -EFAULT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,14 +31,15 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "myheap.h"
 
-/** MYHEAP_BATCH_CHUNK - ops run per hold of the heap lock. */
+/** MYHEAP_BATCH_CHUNK - ops run per hold of the heap lock, at most. */
 #define MYHEAP_BATCH_CHUNK	64u
+/** MYHEAP_BATCH_RETRIES - copy-outs retried after faulting pages in again. */
+#define MYHEAP_BATCH_RETRIES	3u
 
 /**
  * struct myheap_batch_run - a batch being run.
@@ -48,6 +53,8 @@
  * @intact: the allocations of the chunks before the current one are still
  *	certainly the batch's (the file's owner sequence did not move while
  *	the lock was dropped).
+ * @chunk_intact: so are those of the current chunk (a retried copy-out
+ *	drops the lock in the middle of a chunk).
  * @seq: the file's owner sequence when the lock was last dropped.
  */
 struct myheap_batch_run {
@@ -59,6 +66,7 @@ struct myheap_batch_run {
 	u8 __user *uops;
 	u32 op_size;
 	bool intact;
+	bool chunk_intact;
 	u64 seq;
 };
 
@@ -141,10 +149,14 @@ static void myheap_batch_undo(const struct myheap_batch_run *r, u32 from,
 			myheap_block_free(r->mf, r->ops[i].offset);
 }
 
-/* Run ops [@from, @to); false if the batch stopped at a failure. */
+/*
+ * Run ops from @from on, up to @to or until the hold's time is up (at least
+ * one op); false if the batch stopped at a failure.
+ */
 static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 {
 	struct myheap_batch *b = r->b;
+	u64 deadline = myheap_hold_deadline();
 	struct myheap_batch_op *op;
 	u64 usable;
 	u32 i;
@@ -152,6 +164,8 @@ static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 	lockdep_assert_held(&r->mf->dev->lock);
 
 	for (i = from; i < to; i++) {
+		if (i > from && myheap_hold_over(deadline))
+			break;
 		op = &r->ops[i];
 		if (op->op == MYHEAP_BATCH_OP_ALLOC)
 			op->result = myheap_block_alloc(r->mf, op->size,
@@ -171,11 +185,58 @@ static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 	return true;
 }
 
+/*
+ * Drop the lock, fault the caller's results of this chunk and header in
+ * again, retake the lock. 0 or -EFAULT with the lock held, -EINTR without.
+ */
+static int myheap_batch_refault(struct myheap_batch_run *r, u32 from)
+{
+	struct myheap_dev *dev = r->mf->dev;
+	u64 seq = r->mf->seq;
+	int ret;
+
+	mutex_unlock(&dev->lock);
+	ret = myheap_batch_prefault(r->uops + (size_t)from * r->op_size,
+				    (size_t)(r->b->done - from) * r->op_size);
+	if (!ret)
+		ret = myheap_batch_prefault((u8 __user *)r->ub, r->hsize);
+	if (myheap_lock(dev))
+		return -EINTR;
+	if (r->mf->seq != seq) {
+		r->intact = false;
+		r->chunk_intact = false;
+	}
+	return ret;
+}
+
+/*
+ * Copy out the results of the chunk that started at @from and, after the
+ * @last one, the header. 0 or -EFAULT with the lock held, -EINTR without.
+ */
+static int myheap_batch_publish(struct myheap_batch_run *r, u32 from,
+				bool last)
+{
+	unsigned int tries;
+	int ret;
+
+	for (tries = 0;; tries++) {
+		ret = myheap_batch_copy_out(r, from, r->b->done);
+		if (!ret && last)
+			ret = copy_to_user_nofault(r->ub, r->b, r->hsize) ?
+			      -EFAULT : 0;
+		if (!ret || tries == MYHEAP_BATCH_RETRIES)
+			return ret;
+		ret = myheap_batch_refault(r, from);
+		if (ret)
+			return ret;
+	}
+}
+
 /* Run every chunk; 0, -EFAULT (results undeliverable) or -EINTR. */
 static int myheap_batch_run_all(struct myheap_batch_run *r)
 {
 	struct myheap_dev *dev = r->mf->dev;
-	u32 from = 0, to, count = r->b->count;
+	u32 from = 0, count = r->b->count;
 	bool more = true;
 	int ret;
 
@@ -183,25 +244,25 @@ static int myheap_batch_run_all(struct myheap_batch_run *r)
 	if (ret)
 		return ret;
 	while (more) {
-		to = min(count, from + MYHEAP_BATCH_CHUNK);
-		more = myheap_batch_chunk(r, from, to) && to < count;
-		ret = myheap_batch_copy_out(r, from, r->b->done);
-		if (!ret && !more)
-			ret = copy_to_user_nofault(r->ub, r->b, r->hsize) ?
-			      -EFAULT : 0;
+		r->chunk_intact = true;
+		more = myheap_batch_chunk(r, from,
+					  min(count, from + MYHEAP_BATCH_CHUNK));
+		more = more && r->b->done < count;
+		ret = myheap_batch_publish(r, from, !more);
+		if (ret == -EINTR)
+			return ret;
 		if (ret) {
-			myheap_batch_undo(r, from, r->b->done);
+			if (r->chunk_intact)
+				myheap_batch_undo(r, from, r->b->done);
 			if (r->intact)
 				myheap_batch_undo(r, 0, from);
 			break;
 		}
 		if (!more)
 			break;
-		from = to;
+		from = r->b->done;
 		r->seq = r->mf->seq;
-		mutex_unlock(&dev->lock);
-		cond_resched();
-		ret = myheap_lock(dev);
+		ret = myheap_lock_yield(dev, true);
 		if (ret)
 			return ret;
 		r->intact &= r->mf->seq == r->seq;

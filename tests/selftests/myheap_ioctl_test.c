@@ -1231,4 +1231,78 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 	munmap(ops, t.len);
 }
 
+struct zapper {
+	void *p;
+	size_t len;
+	volatile int stop;
+	unsigned long zaps;
+};
+
+/* Unmap the op array's pages every 200 us; the data stays in the file. */
+static void *zap(void *arg)
+{
+	struct zapper *z = arg;
+
+	while (!z->stop) {
+		if (!madvise(z->p, z->len, MADV_DONTNEED))
+			z->zaps++;
+		usleep(200);
+	}
+	return NULL;
+}
+
+/*
+ * The op array lives in a shared memfd whose pages another thread keeps
+ * unmapping (MADV_DONTNEED keeps a shared file page's data), as reclaim,
+ * migration or khugepaged can do to any page behind the caller's back.
+ * The copy-out under the lock, faults disabled, misses such a page: it
+ * must fault it in again and deliver, never fail the caller with -EFAULT
+ * (it did, once in a few hundred CI runs, on Debian's THP-enabled kernel).
+ */
+TEST_F_TIMEOUT(heap, batch_results_pages_come_and_go, 300)
+{
+	enum { N = MYHEAP_BATCH_MAX, ROUNDS = 20 };
+	struct zapper z = { .len = N * sizeof(struct myheap_batch_op) };
+	struct myheap_batch b = { .count = N,
+				  .op_size = sizeof(struct myheap_batch_op) };
+	struct myheap_batch_op *ops;
+	long before = mh_used_blocks(self->fd);
+	int memfd, round, i;
+	pthread_t th;
+
+	memfd = memfd_create("myheap-batch-ops", MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, z.len));
+	ops = mmap(NULL, z.len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, ops);
+	z.p = ops;
+	b.ops = (uintptr_t)ops;
+	ASSERT_EQ(0, pthread_create(&th, NULL, zap, &z));
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < N; i++)
+			ops[i] = (struct myheap_batch_op){
+				.op = MYHEAP_BATCH_OP_ALLOC, .size = 16 };
+		ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
+			TH_LOG("round %d: allocations not delivered", round);
+		ASSERT_EQ(N, b.done);
+		ASSERT_EQ(0, b.failed);
+		for (i = 0; i < N; i++) {
+			ASSERT_EQ(0, ops[i].result);
+			ops[i] = (struct myheap_batch_op){
+				.op = MYHEAP_BATCH_OP_FREE,
+				.offset = ops[i].offset };
+		}
+		ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
+			TH_LOG("round %d: frees not delivered", round);
+		ASSERT_EQ(0, b.failed);
+		ASSERT_EQ(before, mh_used_blocks(self->fd));
+	}
+	z.stop = 1;
+	pthread_join(th, NULL);
+	printf("# %d rounds of %d allocations and frees, %lu zaps of the op array\n",
+	       ROUNDS, N, z.zaps);
+	munmap(ops, z.len);
+	close(memfd);
+}
+
 TEST_HARNESS_MAIN
