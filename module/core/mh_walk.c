@@ -94,12 +94,18 @@ EXPORT_SYMBOL_NS_GPL(mh_block_at, MYHEAP_CORE);
 int mh_block_containing(const struct mh_heap *h, u32 offset,
 			struct mh_block_info *b)
 {
-	u32 start;
+	u32 start, last;
 
 	if (offset < MH_FIRST_BLOCK || offset >= h->heap_end)
 		return -ENXIO;
-	start = mh_port_find_last_bit(h->starts, mh_granule(offset) + 1);
-	if (start > mh_granule(offset))
+	/*
+	 * Headers sit at 8 mod 16, so the last 8 bytes of a block share their
+	 * granule with the next block's header: the last header at or below
+	 * @offset has the granule of @offset - 8.
+	 */
+	last = mh_granule(offset - MH_HDR_SIZE);
+	start = mh_port_find_last_bit(h->starts, last + 1);
+	if (start > last)
 		return -ENXIO;
 	return mh_block_at(h, start * MH_ALIGN + MH_HDR_SIZE, b);
 }

@@ -608,11 +608,15 @@ static void block_containing_and_resync(enum mh_policy policy)
 	a = ALLOC(f, 300);
 	b = ALLOC(f, 40);
 	ASSERT(a && b);
-	for (u32 off = blk_of(a); off < blk_of(a) + 64; off += 7) {
+	/* every byte of a, its header and its last 8 bytes included */
+	ASSERT_EQ(mh_block_at(&f->h, blk_of(a), &bi), 0);
+	for (u32 off = blk_of(a), end = bi.next; off < end; off++) {
 		ASSERT_EQ(mh_block_containing(&f->h, off, &bi), 0);
 		EXPECT_EQ(bi.offset, blk_of(a));
 		EXPECT(bi.status == MH_BLOCK_OK && bi.used);
 	}
+	ASSERT_EQ(mh_block_containing(&f->h, blk_of(b), &bi), 0);
+	EXPECT_EQ(bi.offset, blk_of(b));
 	ASSERT_EQ(mh_block_containing(&f->h, b + 20, &bi), 0);
 	EXPECT_EQ(bi.offset, blk_of(b));
 	EXPECT_EQ(mh_block_containing(&f->h, 4, &bi), -ENXIO);
