@@ -11,9 +11,9 @@
  * Which block holds a position and whether the file owns it is decided
  * under &myheap_dev.lock with myheap_block_size() (the kernel's ownership
  * record, never the region's say-so), in the same hold that copies, and
- * decided again for every chunk; finding the block for a position inside
- * a payload walks the blocks below it, a bounded number per lock hold:
- * the bytes travel through a kernel bounce buffer of at most a page, so no
+ * decided again for every chunk; the block for a position inside a
+ * payload comes from the core's trusted block-start bitmap. The bytes
+ * travel through a kernel bounce buffer of at most a page, so no
  * copy to or from userspace happens with the lock held (see myheap.h).
  *
  * Errors (the matrix is documented in the uapi header):
@@ -49,74 +49,39 @@
 /* Largest piece of a transfer copied under one hold of the lock. */
 #define MYHEAP_RW_CHUNK		PAGE_SIZE
 
-/* Blocks the walk visits per hold of the lock, and holds dropped at most. */
-#define MYHEAP_RW_WALK_CHUNK	4096
-#define MYHEAP_RW_WALK_RESTARTS	8
-
 /*
  * The block whose payload holds @pos when @pos is not itself a payload
- * offset: the core's block walk from the first block (each step moves at
- * least MH_ALIGN bytes forward, so a pass ends within the region).
- *
- * To keep lock holds short the walk lets go of the lock every
- * MYHEAP_RW_WALK_CHUNK blocks and goes on from the block it reached, if
- * that is still a block when it has the lock again, else from the start;
- * after MYHEAP_RW_WALK_RESTARTS restarts it finishes under one hold. A
- * block found this way is only a candidate: the caller decides with
- * myheap_block_size(), under the hold that copies. So churn by other files
- * can only change which error a failing call reports.
+ * offset: the core's block-start bitmap (trusted memory) names the last
+ * block starting at or below @pos, so no walk and no region word decides
+ * where blocks lie. A block found this way is only a candidate: the
+ * caller decides with myheap_block_size(), under the hold that copies.
  *
  * Returns 0 with the payload offset in @payload, or why there is no block
- * in use there; with the lock held, except -EINTR (a fatal signal while
- * waiting for it), returned without the lock.
+ * in use there.
  */
-static int myheap_rw_walk(struct myheap_dev *dev, u64 pos, u64 *payload)
+static int myheap_rw_find(struct myheap_dev *dev, u64 pos, u64 *payload)
 {
-	u32 first = mh_first_block(&dev->heap), off = first;
-	u64 steps = dev->region_size / MH_ALIGN + 1;
-	unsigned int restarts = 0, visited = 0;
 	struct mh_block_info b;
-	int ret;
 
 	lockdep_assert_held(&dev->lock);
 
-	while (steps-- && !mh_block_at(&dev->heap, off, &b)) {
-		if (b.next <= off)
-			return -EUCLEAN;
-		if (pos < b.next) {
-			if (pos < (u64)b.offset + MH_HDR_SIZE)
-				return -ENXIO;		/* in the header */
-			if (b.status != MH_BLOCK_OK)
-				return -EBADMSG;
-			if (!b.used)
-				return -EALREADY;
-			*payload = (u64)b.offset + MH_HDR_SIZE;
-			return 0;
-		}
-		off = b.next;
-		if (++visited % MYHEAP_RW_WALK_CHUNK ||
-		    restarts == MYHEAP_RW_WALK_RESTARTS)
-			continue;
-		mutex_unlock(&dev->lock);
-		cond_resched();
-		if (mutex_lock_killable(&dev->lock))
-			return -EINTR;
-		ret = mh_probe(&dev->heap, off + MH_HDR_SIZE);
-		if (ret && ret != -EALREADY && ret != -ENXIO) {
-			/* Merged away meanwhile: start again. */
-			off = first;
-			steps = dev->region_size / MH_ALIGN + 1;
-			restarts++;
-		}
-	}
-	return -ENXIO;				/* pad, tail or past the heap */
+	if (mh_block_containing(&dev->heap, pos, &b) || pos >= b.next)
+		return -ENXIO;			/* pad, tail or past the heap */
+	if (pos < (u64)b.offset + MH_HDR_SIZE)
+		return -ENXIO;			/* in the header */
+	if (b.status != MH_BLOCK_OK)
+		return -EBADMSG;
+	if (!b.used)
+		return -EALREADY;
+	*payload = (u64)b.offset + MH_HDR_SIZE;
+	return 0;
 }
 
 /*
  * myheap_rw_check() - may @mf move @len bytes at @pos? On success
  * @payload holds the payload offset of the block. @payload is an input
  * too: nonzero, the block found for the previous chunk, tried first.
- * Called with the lock held; returns with it held, except -EINTR.
+ * Called with the lock held; returns with it held.
  */
 static int myheap_rw_check(struct myheap_file *mf, u64 pos, u64 len,
 			   u64 *payload)
@@ -140,9 +105,7 @@ static int myheap_rw_check(struct myheap_file *mf, u64 pos, u64 len,
 	if (IS_ALIGNED(p, MH_ALIGN))
 		ret = myheap_block_size(mf, p, &usable, &requested);
 	if (ret) {
-		ret = myheap_rw_walk(dev, pos, &p);
-		if (ret == -EINTR)
-			return ret;		/* without the lock */
+		ret = myheap_rw_find(dev, pos, &p);
 		if (!ret)
 			ret = myheap_block_size(mf, p, &usable, &requested);
 	}
@@ -195,8 +158,6 @@ static ssize_t myheap_transfer(struct myheap_file *mf, void __user *ubuf,
 		if (ret)
 			break;
 		ret = myheap_rw_check(mf, pos + done, len - done, &payload);
-		if (ret == -EINTR)
-			break;			/* the lock was let go */
 		at = dev->region + pos + done;
 		if (!ret)
 			memcpy(to_region ? at : bounce, to_region ? bounce : at,

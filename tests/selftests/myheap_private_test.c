@@ -421,7 +421,7 @@ struct walker {
 	int errors;
 };
 
-/* Read at an inner position (one walk each) until told to stop. */
+/* Read at an inner position (one block lookup each) until told to stop. */
 static void *walk_loop(void *arg)
 {
 	struct walker *w = arg;
@@ -512,7 +512,7 @@ static int many_blocks(int fd, uint64_t *offs, int want)
 }
 
 /*
- * An inner position costs one walk of the blocks below it: measured with
+ * An inner position costs one lookup of the block below it: measured with
  * 64K blocks in use against a position at the payload offset (printed,
  * not asserted: timings on these VMs are noise).
  */
@@ -558,7 +558,7 @@ TEST_F_TIMEOUT(priv, inner_offset_with_many_blocks, 180)
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(LAT_N, n);
 	EXPECT_EQ(0, w.errors);
-	TH_LOG("ALLOC+FREE of another file, median/max: %.0f/%.0f us alone, %.0f/%.0f us while %d inner preads walked",
+	TH_LOG("ALLOC+FREE of another file, median/max: %.0f/%.0f us alone, %.0f/%.0f us while %d inner preads ran",
 	       quiet[LAT_N / 2], quiet[LAT_N - 1], busy[LAT_N / 2],
 	       busy[LAT_N - 1], w.reads);
 	free(offs);
@@ -566,10 +566,9 @@ TEST_F_TIMEOUT(priv, inner_offset_with_many_blocks, 180)
 }
 
 /*
- * The walk lets go of the lock every few thousand blocks; blocks merged
- * and re-split meanwhile (ZERO wiping the header it was about to resume
- * from) make it start again. Reads inside the last block, with the heap
- * churning around every place the walk resumes, stay right.
+ * Blocks merged and re-split around an inner position (ZERO wiping their
+ * headers) while it is read: reads inside the last block, with the heap
+ * churning around it, stay right.
  */
 TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 {

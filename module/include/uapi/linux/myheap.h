@@ -585,9 +585,9 @@ struct myheap_batch {
  * MYHEAP_IOC_ALLOC or _REALLOC) or a byte inside that payload (payload
  * offset + k); the whole range [pos, pos + len) must lie within the
  * block's usable size. A transfer reaches nothing else: no other file's
- * block, no free block, no header. Finding the block for an inner @pos
- * walks the blocks below it (a few thousand per hold of the heap lock);
- * @pos at the payload offset is one lookup.
+ * block, no free block, no header. The block for an inner @pos is found
+ * in the kernel's own record of where blocks start (a bitmap scan back to
+ * the block's start); @pos at the payload offset is one lookup.
  *
  * Returns the bytes moved: all of @len, or fewer only if the block was
  * freed or moved by another thread of the same file during the call or
