@@ -175,34 +175,41 @@ static void myheap_reset_if_damaged(struct myheap_dev *dev)
 }
 
 /*
- * Free the blocks of @mf found in at most MYHEAP_CLOSE_SCAN entries from
- * *@pos on, until the hold's time is up; advance *@pos.
+ * Free the blocks of @mf below owner table index *@end, highest first,
+ * scanning at most MYHEAP_CLOSE_SCAN entries and stopping when the hold's
+ * time is up; lower *@end to where it stopped.
+ *
+ * Highest first because an address-ordered free list (first, next, best,
+ * worst fit) is walked from its lowest block up to the insertion point: a
+ * block freed below every block freed before it passes only the holes
+ * that were there already. In ascending order each free walked all the
+ * blocks the close had freed so far, and closing a file of 64K blocks
+ * interleaved with another file's walked two billion list nodes.
  */
-static void myheap_file_release_chunk(struct myheap_file *mf, u32 *pos)
+static void myheap_file_release_chunk(struct myheap_file *mf, u32 *end)
 {
 	struct myheap_dev *dev = mf->dev;
-	u32 end = min(mf->hi + 1, *pos + MYHEAP_CLOSE_SCAN);
+	u32 stop = *end - mf->lo > MYHEAP_CLOSE_SCAN ?
+		   *end - MYHEAP_CLOSE_SCAN : mf->lo;
 	u64 deadline = myheap_hold_deadline();
-	u32 i, off;
+	u32 i = *end, off;
 	int ret;
 	u16 e;
 
 	lockdep_assert_held(&dev->lock);
 
-	for (i = *pos; i < end && mf->blocks; i++) {
-		e = dev->owner_table[i];
+	while (i > stop && mf->blocks) {
+		e = dev->owner_table[--i];
 		if (e >> 1 != mf->slot)
 			continue;
 		off = myheap_owner_offset(i, e);
 		ret = myheap_block_release(mf, off);
 		if (ret)
 			myheap_note_damage(dev, ret, "release", off);
-		if (myheap_hold_over(deadline)) {
-			i++;
+		if (myheap_hold_over(deadline))
 			break;
-		}
 	}
-	*pos = i;
+	*end = i;
 }
 
 /**
@@ -224,15 +231,15 @@ static void myheap_file_release_chunk(struct myheap_file *mf, u32 *pos)
 void myheap_file_remove(struct myheap_dev *dev, struct myheap_file *mf,
 			u64 *blocks, u64 *bytes)
 {
-	u32 pos = mf->lo;
+	u32 end = mf->hi + 1;
 
 	lockdep_assert_held(&dev->lock);
 
 	*blocks = mf->blocks;
 	*bytes = mf->bytes;
-	while (mf->blocks && pos <= mf->hi) {
-		myheap_file_release_chunk(mf, &pos);
-		if (!mf->blocks || pos > mf->hi)
+	while (mf->blocks && end > mf->lo) {
+		myheap_file_release_chunk(mf, &end);
+		if (!mf->blocks || end <= mf->lo)
 			break;
 		myheap_lock_yield(dev, false);
 	}
