@@ -30,7 +30,8 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 
 /*
  * The header layout an attacker reads in module/core/mh_block.h: the size
@@ -957,7 +958,7 @@ static bool victim_setup(struct round *r, struct worker *w)
 		r->victim[r->nvictim] = (struct vblock){
 			.off = off[i], .usable = usable[i], .seed = rnd(&w->seed),
 		};
-		mh_fill(r->map + off[i], usable[i], r->victim[r->nvictim].seed);
+		pattern_fill(r->map + off[i], 0, usable[i], r->victim[r->nvictim].seed);
 		r->nvictim++;
 	}
 	return true;
@@ -974,7 +975,7 @@ static void victim_verify(struct round *r, struct worker *w,
 		struct vblock *v = &r->victim[i];
 		unsigned char *p = r->map + v->off;
 
-		if (!mh_intact(p, v->usable, v->seed)) {
+		if (!pattern_intact(p, v->usable, v->seed)) {
 			for (j = 0; j < v->usable; j++) {
 				unsigned char want = v->seed * 31 + j * 7 + (j >> 8);
 
@@ -1044,12 +1045,12 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 	r->region = info->region_size;
 	r->hdr = info->header_size;
 	r->align = info->alignment;
-	r->afd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	r->vfd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	r->afd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	r->vfd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	r->map = mmap(NULL, info->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      r->afd, 0);
 	if (r->afd < 0 || r->vfd < 0 || r->map == MAP_FAILED) {
-		failure("open or mmap of %s: %s", MH_DEV, strerror(errno));
+		failure("open or mmap of %s: %s", MYHEAP_DEVICE, strerror(errno));
 		return false;
 	}
 	vw.r = r;
@@ -1188,19 +1189,19 @@ FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_BUDDY) {
 
 FIXTURE_SETUP(scribble)
 {
-	int fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mh_info(fd, &self->info));
+	ASSERT_EQ(0, dev_info(fd, &self->info));
 	close(fd);
-	ASSERT_EQ(0, switch_policy(variant->policy, &self->old_policy))
+	ASSERT_EQ(0, dev_switch_policy(variant->policy, &self->old_policy))
 		TH_LOG("SET_POLICY needs an empty heap and CAP_SYS_ADMIN");
 }
 
 FIXTURE_TEARDOWN(scribble)
 {
 	/* Every file is closed: a damaged heap was reset. */
-	EXPECT_EQ(0, switch_policy(self->old_policy, NULL));
+	EXPECT_EQ(0, dev_switch_policy(self->old_policy, NULL));
 }
 
 TEST_F_TIMEOUT(scribble, attack, 30)

@@ -18,7 +18,7 @@
 #include "cli_run.h"
 #include "kselftest_harness.h"
 #include "myheap.h"
-#include "../../tests/selftests/myheap_module.h"
+#include "myheap_module.h"
 
 static char saved_params[256];
 static bool reloaded;
@@ -160,7 +160,7 @@ static void restore_module(void)
 
 	if (!reloaded)
 		return;
-	ret = mh_module_reload(saved_params);
+	ret = mod_reload(saved_params);
 	if (ret)
 		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
 			saved_params, strerror(-ret));
@@ -171,18 +171,18 @@ int main(int argc, char **argv)
 	char params[sizeof(saved_params) + 16], mode[8] = "";
 	int ret;
 
-	if (mh_module_param("mmap", mode, sizeof(mode)) == 0 &&
+	if (mod_param("mmap", mode, sizeof(mode)) == 0 &&
 	    strcmp(mode, "N") != 0 &&
-	    mh_module_params(saved_params, sizeof(saved_params)) == 0) {
+	    mod_params(saved_params, sizeof(saved_params)) == 0) {
 		snprintf(params, sizeof(params), "%s mmap=0", saved_params);
-		ret = mh_module_reload(params);
+		ret = mod_reload(params);
 		if (ret)
 			fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
 				params, strerror(-ret));
 		else
 			reloaded = true;
-		if (ret && !mh_module_loaded())
-			mh_module_load(saved_params);
+		if (ret && !mod_loaded())
+			mod_load(saved_params);
 		atexit(restore_module);
 	}
 	return test_harness_run(argc, argv);
