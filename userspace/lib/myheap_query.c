@@ -4,6 +4,7 @@
  * and the names of policies and violations.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "myheap_internal.h"
@@ -129,12 +130,18 @@ const char *myheap_policy_name(unsigned int policy)
  */
 int myheap_policy_parse(const char *name)
 {
+	char known[96];
+	size_t n = 0;
+
 	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++)
 		if (!strcmp(name, policy_names[p]))
 			return (int)p;
-	return mh_fail(EINVAL, "myheap_policy_parse",
-		       "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
-		       name);
+	known[0] = '\0';
+	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES && n < sizeof(known); p++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s",
+				      p ? ", " : "", policy_names[p]);
+	return mh_fail(EINVAL, "myheap_policy_parse", "unknown policy '%s' (%s)",
+		       name, known);
 }
 
 static const char *const violation_names[MYHEAP_NR_VIOLATION_KINDS] = {

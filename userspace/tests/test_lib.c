@@ -472,6 +472,10 @@ TEST(policy_names_round_trip)
 	EXPECT_STREQ("unknown", myheap_policy_name(MYHEAP_NR_POLICIES));
 	EXPECT_EQ(-EINVAL, myheap_policy_parse("fastest"));
 	EXPECT_TRUE(strstr(myheap_last_error(), "fastest") != NULL);
+	/* the message lists the table's names, every one */
+	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++)
+		EXPECT_TRUE(strstr(myheap_last_error(), myheap_policy_name(p)) != NULL)
+			TH_LOG("%s lacks %s", myheap_last_error(), myheap_policy_name(p));
 }
 
 TEST(violation_names_are_distinct)

@@ -72,6 +72,19 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_parse_policy(const char *cmd, const char *name)
+{
+	int policy = myheap_policy_parse(name);
+	const char *why;
+
+	if (policy >= 0)
+		return policy;
+	/* "myheap_policy_parse: unknown policy 'x' (first, ...)": the problem */
+	why = strstr(myheap_last_error(), ": ");
+	cli_usage(cmd, "%s", why ? why + 2 : myheap_last_error());
+	return -1;
+}
+
 struct myheap *cli_heap(struct cli *cli)
 {
 	int ret;

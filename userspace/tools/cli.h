@@ -82,6 +82,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * Policy @name as a MYHEAP_POLICY_* number (libmyheap's name table), or -1
+ * after a usage error that names the policies there are.
+ */
+int cli_parse_policy(const char *cmd, const char *name);
+
+/*
  * Argument parsing. Sizes take K, M, G suffixes (powers of 1024); offsets
  * are decimal or 0x hex, or $NAME[+-N] in a shell session. Each returns
  * false after printing a usage error naming @what.

@@ -255,7 +255,7 @@ static const char policy_help[] =
 	"usage: myheap policy [NAME] [--json]\n"
 	"\n"
 	"Without NAME: the current placement policy and the ones available.\n"
-	"With NAME (first, next, best, worst, segregated, buddy): switch to it.\n"
+	"With NAME (one of those available): switch to it.\n"
 	"Switching needs root (CAP_SYS_ADMIN) and an empty heap: no block in\n"
 	"use by anyone (EBUSY otherwise).\n";
 
@@ -277,10 +277,9 @@ int cmd_policy(struct cli *cli, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage(argv[0], "at most one policy name");
 	if (optind < argc) {
-		want = myheap_policy_parse(argv[optind]);
+		want = cli_parse_policy(argv[0], argv[optind]);
 		if (want < 0)
-			return cli_usage(argv[0], "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
-					 argv[optind]);
+			return EXIT_USAGE;
 	}
 	h = cli_heap(cli);
 	if (!h)
