@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dev_util.h"
+#include "myheap.h"	/* libmyheap: the policy names */
 
 #define DFS_DIR		"/sys/kernel/debug/myheap"
 #define TRACEFS		"/sys/kernel/tracing"
@@ -28,9 +29,6 @@ static const char *const dfs_files[] = {
 };
 #define DFS_NR_FILES	(sizeof(dfs_files) / sizeof(dfs_files[0]))
 
-static const char *const policy_names[MYHEAP_NR_POLICIES] = {
-	"first", "next", "best", "worst", "segregated", "buddy",
-};
 
 /* The whole file at @path, read @chunk bytes at a time; NUL-terminated. */
 static inline char *read_file_chunked(const char *path, size_t chunk,

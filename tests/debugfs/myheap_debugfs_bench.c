@@ -130,10 +130,8 @@ int main(int argc, char **argv)
 	uint64_t *offs;
 	int fd, ret;
 
-	if (argc > 2)
-		for (i = 0; i < MYHEAP_NR_POLICIES; i++)
-			if (!strcmp(argv[2], policy_names[i]))
-				policy = i;
+	if (argc > 2 && myheap_policy_parse(argv[2]) >= 0)
+		policy = myheap_policy_parse(argv[2]);
 	fd = open(MYHEAP_DEVICE, O_RDWR);
 	probe_fd = open(MYHEAP_DEVICE, O_RDWR);
 	offs = calloc(2 * live, sizeof(*offs));
@@ -150,7 +148,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("bench: policy %s, %zu blocks in use, %zu free holes\n",
-	       policy_names[policy], live, live);
+	       myheap_policy_name(policy), live, live);
 	if (pthread_create(&thr, NULL, probe, NULL))
 		return 1;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)

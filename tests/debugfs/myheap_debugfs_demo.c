@@ -41,9 +41,8 @@ int main(int argc, char **argv)
 		argv++;
 	}
 	if (argc > 1)
-		for (p = 0; p < MYHEAP_NR_POLICIES; p++)
-			if (!strcmp(argv[1], policy_names[p]))
-				break;
+		p = myheap_policy_parse(argv[1]) < 0 ? MYHEAP_NR_POLICIES :
+			(unsigned int)myheap_policy_parse(argv[1]);
 	fd = open(MYHEAP_DEVICE, O_RDWR);
 	if (fd < 0 || p == MYHEAP_NR_POLICIES || dev_info(fd, &info) ||
 	    dev_set_policy(fd, p)) {

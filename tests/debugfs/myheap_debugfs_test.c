@@ -317,7 +317,7 @@ static void golden_compare(struct __test_metadata *_metadata,
 
 TEST_F(policy, golden)
 {
-	const char *name = policy_names[variant->policy];
+	const char *name = myheap_policy_name(variant->policy);
 	char *check;
 
 	ASSERT_EQ(0, golden_ops(self->fd));
@@ -1330,7 +1330,7 @@ TEST_F(heap, tracepoints)
 	trace = read_file_chunked(TRACEFS "/trace", 4096, NULL);
 	ASSERT_NE(NULL, trace);
 	pos = trace;
-	name = policy_names[old_pol];
+	name = myheap_policy_name(old_pol);
 	f = next_trace(trace, &pos, "myheap_policy_change");
 	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
 	ASSERT_EQ(3, sscanf(f, "old=%15s new=%15s result=%d", old_name, new_name, &result));
