@@ -401,28 +401,28 @@ TEST_F(heap, alloc_result_unwritable)
 	munmap(a, DEV_PAGE);
 }
 
-/* The ABI's version 0 of ALLOC has no usable field: it is not written. */
-TEST_F(heap, alloc_older_struct)
+/* STATS as first published has no owner_bytes: it is not written. */
+TEST_F(heap, stats_older_struct)
 {
-	unsigned char buf[sizeof(struct myheap_alloc)];
-	struct myheap_alloc *a = (struct myheap_alloc *)buf;
+	unsigned char buf[sizeof(struct myheap_stats)];
+	struct myheap_stats *st = (struct myheap_stats *)buf;
 	uint64_t off;
 	size_t i;
 
-	memset(buf, 0xee, sizeof(buf));
-	memset(buf, 0, MYHEAP_ALLOC_SIZE_VER0);
-	a->size = 10;
-	ASSERT_EQ(0, dev_ioctl(self->fd, dev_cmd_size(MYHEAP_IOC_ALLOC,
-				MYHEAP_ALLOC_SIZE_VER0), a));
-	for (i = MYHEAP_ALLOC_SIZE_VER0; i < sizeof(buf); i++)
-		EXPECT_EQ(0xee, buf[i]);
-	EXPECT_EQ(0, dev_free(self->fd, a->offset));
-
-	/* FREE's version 0 is just the offset. */
+	ASSERT_EQ(MYHEAP_STATS_SIZE_VER1, sizeof(buf));
 	ASSERT_EQ(0, dev_alloc(self->fd, 10, 0, 0, &off));
-	EXPECT_EQ(0, dev_ioctl(self->fd, dev_cmd_size(MYHEAP_IOC_FREE,
-				MYHEAP_FREE_SIZE_VER0), &off));
-	EXPECT_EQ(-EALREADY, dev_free(self->fd, off));
+	memset(buf, 0xee, sizeof(buf));
+	memset(buf, 0, MYHEAP_STATS_SIZE_VER0);
+	ASSERT_EQ(0, dev_ioctl(self->fd, dev_cmd_size(MYHEAP_IOC_STATS,
+				MYHEAP_STATS_SIZE_VER0), st));
+	EXPECT_LE(1, st->used_blocks);
+	EXPECT_LE(1, st->open_files);
+	for (i = MYHEAP_STATS_SIZE_VER0; i < sizeof(buf); i++)
+		EXPECT_EQ(0xee, buf[i]) TH_LOG("byte %zu written", i);
+	/* the struct as this header has it gets owner_bytes */
+	ASSERT_EQ(0, dev_stats(self->fd, st));
+	EXPECT_LT(0, st->owner_bytes);
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(heap, free_errors)
