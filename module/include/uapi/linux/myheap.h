@@ -56,7 +56,13 @@
  *   lost to damage) is reset.
  */
 
-/** MYHEAP_ABI_VERSION - reported by MYHEAP_IOC_GET_INFO. */
+/**
+ * MYHEAP_ABI_VERSION - reported by MYHEAP_IOC_GET_INFO. The ABI only grows
+ * (structs at their end, commands, flags and feature bits added; nothing
+ * changes meaning), so a module of version N serves every program built
+ * against a version up to N. Programs test MYHEAP_FEATURE_* bits for
+ * what they use and ignore bits they do not know.
+ */
 #define MYHEAP_ABI_VERSION	1
 
 /** MYHEAP_DEVICE - path of the device node. */
