@@ -238,12 +238,7 @@ FIXTURE_VARIANT(policy) {
 	unsigned int policy;
 };
 
-FIXTURE_VARIANT_ADD(policy, first) { .policy = MYHEAP_POLICY_FIRST_FIT };
-FIXTURE_VARIANT_ADD(policy, next) { .policy = MYHEAP_POLICY_NEXT_FIT };
-FIXTURE_VARIANT_ADD(policy, best) { .policy = MYHEAP_POLICY_BEST_FIT };
-FIXTURE_VARIANT_ADD(policy, worst) { .policy = MYHEAP_POLICY_WORST_FIT };
-FIXTURE_VARIANT_ADD(policy, segregated) { .policy = MYHEAP_POLICY_SEGREGATED };
-FIXTURE_VARIANT_ADD(policy, buddy) { .policy = MYHEAP_POLICY_BUDDY };
+DEV_POLICY_VARIANTS(policy);
 
 FIXTURE_SETUP(policy)
 {

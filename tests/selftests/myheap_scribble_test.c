@@ -1166,26 +1166,7 @@ FIXTURE_VARIANT(scribble) {
 	uint32_t policy;
 };
 
-/* Named after the uapi constants; a new policy must be added here. */
-_Static_assert(MYHEAP_NR_POLICIES == 6, "a variant for every policy");
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_FIRST_FIT) {
-	.policy = MYHEAP_POLICY_FIRST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_NEXT_FIT) {
-	.policy = MYHEAP_POLICY_NEXT_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_BEST_FIT) {
-	.policy = MYHEAP_POLICY_BEST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_WORST_FIT) {
-	.policy = MYHEAP_POLICY_WORST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_SEGREGATED) {
-	.policy = MYHEAP_POLICY_SEGREGATED,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_BUDDY) {
-	.policy = MYHEAP_POLICY_BUDDY,
-};
+DEV_POLICY_VARIANTS(scribble);
 
 FIXTURE_SETUP(scribble)
 {
