@@ -82,6 +82,13 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * The standard options (CLI_STD_OPTIONS) of a command that takes no
+ * arguments: -1 to go on, else the exit status (after --help, or a usage
+ * error for a stray argument).
+ */
+int cli_no_args(int argc, char **argv, const char *help, bool *json);
+
+/*
  * Policy @name as a MYHEAP_POLICY_* number (libmyheap's name table), or -1
  * after a usage error that names the policies there are.
  */

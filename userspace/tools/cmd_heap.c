@@ -23,22 +23,6 @@ static const struct { uint64_t bit; const char *name; } feature_names[] = {
 };
 #define NR_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
 
-/* Parse the standard options of a command that takes no arguments. */
-static int no_args(int argc, char **argv, const char *help, bool *json)
-{
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], help, json);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
-	return -1;
-}
-
 static const char info_help[] =
 	"usage: myheap info [--json]\n"
 	"\n"
@@ -56,7 +40,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	char b[32];
 	int ret;
 
-	ret = no_args(argc, argv, info_help, &json);
+	ret = cli_no_args(argc, argv, info_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
@@ -192,7 +176,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	bool json = cli->json;
 	int ret;
 
-	ret = no_args(argc, argv, stats_help, &json);
+	ret = cli_no_args(argc, argv, stats_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
@@ -223,7 +207,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	struct json j;
 	int ret;
 
-	ret = no_args(argc, argv, check_help, &json);
+	ret = cli_no_args(argc, argv, check_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
