@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -118,6 +119,48 @@ static inline int mod_reload(const char *params)
 			return ret;
 	}
 	return mod_load(params);
+}
+
+static char mod_saved_params[256];
+static bool mod_reloaded;
+
+/* Put the module back as mod_private_mode() found it (an atexit hook). */
+static inline void mod_restore(void)
+{
+	int ret;
+
+	if (!mod_reloaded)
+		return;
+	ret = mod_reload(mod_saved_params);
+	if (ret)
+		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
+			mod_saved_params, strerror(-ret));
+}
+
+/*
+ * For a test binary of private mode: unless the module already runs with
+ * mmap=0, reload it so, with its other parameters as they are, and put it
+ * back at exit. A failure is printed; the tests then see the module as it
+ * is (and their own checks say what is wrong).
+ */
+static inline void mod_private_mode(void)
+{
+	char params[sizeof(mod_saved_params) + 16], mode[8] = "";
+	int ret;
+
+	if (mod_param("mmap", mode, sizeof(mode)) || !strcmp(mode, "N") ||
+	    mod_params(mod_saved_params, sizeof(mod_saved_params)))
+		return;
+	snprintf(params, sizeof(params), "%s mmap=0", mod_saved_params);
+	ret = mod_reload(params);
+	if (ret)
+		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
+			params, strerror(-ret));
+	else
+		mod_reloaded = true;
+	if (ret && !mod_loaded())
+		mod_load(mod_saved_params);
+	atexit(mod_restore);
 }
 
 #endif /* MYHEAP_MODULE_H */

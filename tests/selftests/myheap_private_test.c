@@ -24,8 +24,6 @@
 #include "myheap_module.h"
 
 /* The parameters the module had before main() switched it to private. */
-static char mh_saved_params[256];
-static bool mh_reloaded;
 
 FIXTURE(priv) {
 	int fd;		/* the owner of the blocks under test */
@@ -616,37 +614,8 @@ TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 	free(offs);
 }
 
-/* Put the module back as main() found it. */
-static void mod_restore(void)
-{
-	int ret;
-
-	if (!mh_reloaded)
-		return;
-	ret = mod_reload(mh_saved_params);
-	if (ret)
-		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-			mh_saved_params, strerror(-ret));
-}
-
 int main(int argc, char **argv)
 {
-	char params[sizeof(mh_saved_params) + 16], mode[8] = "";
-	int ret;
-
-	if (mod_param("mmap", mode, sizeof(mode)) == 0 &&
-	    strcmp(mode, "N") != 0 &&
-	    mod_params(mh_saved_params, sizeof(mh_saved_params)) == 0) {
-		snprintf(params, sizeof(params), "%s mmap=0", mh_saved_params);
-		ret = mod_reload(params);
-		if (ret)
-			fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-				params, strerror(-ret));
-		else
-			mh_reloaded = true;
-		if (ret && !mod_loaded())
-			mod_load(mh_saved_params);
-		atexit(mod_restore);
-	}
+	mod_private_mode();
 	return test_harness_run(argc, argv);
 }

@@ -20,9 +20,6 @@
 #include "myheap.h"
 #include "myheap_module.h"
 
-static char saved_params[256];
-static bool reloaded;
-
 FIXTURE(priv) {
 	struct myheap *h;
 	struct myheap_info info;
@@ -154,36 +151,8 @@ TEST(cli_replay_verifies_through_read_write)
 	cli_result_free(&r);
 }
 
-static void restore_module(void)
-{
-	int ret;
-
-	if (!reloaded)
-		return;
-	ret = mod_reload(saved_params);
-	if (ret)
-		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-			saved_params, strerror(-ret));
-}
-
 int main(int argc, char **argv)
 {
-	char params[sizeof(saved_params) + 16], mode[8] = "";
-	int ret;
-
-	if (mod_param("mmap", mode, sizeof(mode)) == 0 &&
-	    strcmp(mode, "N") != 0 &&
-	    mod_params(saved_params, sizeof(saved_params)) == 0) {
-		snprintf(params, sizeof(params), "%s mmap=0", saved_params);
-		ret = mod_reload(params);
-		if (ret)
-			fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-				params, strerror(-ret));
-		else
-			reloaded = true;
-		if (ret && !mod_loaded())
-			mod_load(saved_params);
-		atexit(restore_module);
-	}
+	mod_private_mode();
 	return test_harness_run(argc, argv);
 }
