@@ -28,21 +28,14 @@ int mh_ioctl(const struct myheap *heap, unsigned long cmd, void *arg)
 
 static void names_of_features(uint64_t bits, char *buf, size_t len)
 {
-	static const struct { uint64_t bit; const char *name; } names[] = {
-		{ MYHEAP_FEATURE_MMAP, "mmap" },
-		{ MYHEAP_FEATURE_REALLOC, "realloc" },
-		{ MYHEAP_FEATURE_BATCH, "batch" },
-		{ MYHEAP_FEATURE_ZERO, "zero" },
-		{ MYHEAP_FEATURE_RW, "rw" },
-	};
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(bits & names[i].bit) || used >= len)
+	for (unsigned int bit = 0; bit < 64 && used < len; bit++) {
+		if (!(bits & (1ull << bit)) || !myheap_feature_name(bit))
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s",
-				 used ? ", " : "", names[i].name);
+				 used ? ", " : "", myheap_feature_name(bit));
 	}
 }
 

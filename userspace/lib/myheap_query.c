@@ -144,6 +144,30 @@ int myheap_policy_parse(const char *name)
 		       name, known);
 }
 
+/* MYHEAP_FEATURE_* bits, by bit number, to the names the tools print. */
+#define FEATURE(bit) [__builtin_ctzll(MYHEAP_FEATURE_##bit)]
+static const char *const feature_names[] = {
+	FEATURE(MMAP) = "mmap",
+	FEATURE(REALLOC) = "realloc",
+	FEATURE(BATCH) = "batch",
+	FEATURE(ZERO) = "zero",
+	FEATURE(POISON) = "poison",
+	FEATURE(OWNERSHIP) = "ownership",
+	FEATURE(RW) = "rw",
+	FEATURE(PRIVATE) = "private",
+};
+#undef FEATURE
+
+/**
+ * myheap_feature_name() - name of MYHEAP_FEATURE_* bit number @bit
+ * (0 for MYHEAP_FEATURE_MMAP ...); NULL for a bit this library does not know.
+ */
+const char *myheap_feature_name(unsigned int bit)
+{
+	return bit < sizeof(feature_names) / sizeof(feature_names[0]) ?
+	       feature_names[bit] : NULL;
+}
+
 static const char *const violation_names[MYHEAP_NR_VIOLATION_KINDS] = {
 	[MYHEAP_VIOLATION_NONE] = "none",
 	[MYHEAP_VIOLATION_HEADER] = "header fails its magic check",

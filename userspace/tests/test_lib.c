@@ -497,6 +497,24 @@ TEST(policy_names_round_trip)
 	}
 }
 
+TEST(feature_names_follow_the_bits)
+{
+	EXPECT_STREQ("mmap", myheap_feature_name(0));
+	EXPECT_STREQ("private", myheap_feature_name(7));
+	EXPECT_EQ(NULL, myheap_feature_name(63));
+	/* every bit the uapi header defines has a distinct name */
+	for (unsigned int a = 0; a < 64; a++) {
+		if (!(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
+		      MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON | MYHEAP_FEATURE_OWNERSHIP |
+		      MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE) >> a & 1)
+			continue;
+		ASSERT_NE(NULL, myheap_feature_name(a)) TH_LOG("bit %u", a);
+		for (unsigned int b = 0; b < a; b++)
+			if (myheap_feature_name(b))
+				EXPECT_STRNE(myheap_feature_name(a), myheap_feature_name(b));
+	}
+}
+
 TEST(violation_names_are_distinct)
 {
 	for (unsigned int k = 1; k < MYHEAP_NR_VIOLATION_KINDS; k++) {

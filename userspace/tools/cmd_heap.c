@@ -11,17 +11,6 @@
 #include "cli.h"
 #include "json.h"
 
-static const struct { uint64_t bit; const char *name; } feature_names[] = {
-	{ MYHEAP_FEATURE_MMAP, "mmap" },
-	{ MYHEAP_FEATURE_REALLOC, "realloc" },
-	{ MYHEAP_FEATURE_BATCH, "batch" },
-	{ MYHEAP_FEATURE_ZERO, "zero" },
-	{ MYHEAP_FEATURE_POISON, "poison" },
-	{ MYHEAP_FEATURE_OWNERSHIP, "ownership" },
-	{ MYHEAP_FEATURE_RW, "rw" },
-	{ MYHEAP_FEATURE_PRIVATE, "private" },
-};
-#define NR_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
 
 static const char info_help[] =
 	"usage: myheap info [--json]\n"
@@ -54,9 +43,9 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		json_str(&j, "device", myheap_path(h));
 		json_u64(&j, "abi_version", info.abi_version);
 		json_arr(&j, "features");
-		for (size_t i = 0; i < NR_FEATURES; i++)
-			if (info.features & feature_names[i].bit)
-				json_str(&j, NULL, feature_names[i].name);
+		for (unsigned int bit = 0; bit < 64; bit++)
+			if ((info.features & (1ull << bit)) && myheap_feature_name(bit))
+				json_str(&j, NULL, myheap_feature_name(bit));
 		json_arr_end(&j);
 		json_u64(&j, "features_mask", info.features);
 		json_u64(&j, "region_size", info.region_size);
@@ -73,9 +62,9 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	printf("device       %s\n", myheap_path(h));
 	printf("ABI version  %u\n", info.abi_version);
 	printf("features    ");
-	for (size_t i = 0; i < NR_FEATURES; i++)
-		if (info.features & feature_names[i].bit)
-			printf(" %s", feature_names[i].name);
+	for (unsigned int bit = 0; bit < 64; bit++)
+		if ((info.features & (1ull << bit)) && myheap_feature_name(bit))
+			printf(" %s", myheap_feature_name(bit));
 	printf(" (0x%" PRIx64 ")\n", (uint64_t)info.features);
 	printf("region       %" PRIu64 " bytes (%s), mapping %" PRIu64 " bytes\n",
 	       (uint64_t)info.region_size, cli_bytes(info.region_size, b, sizeof(b)),
