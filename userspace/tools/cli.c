@@ -73,7 +73,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_no_args(int argc, char **argv, const char *help, bool *json)
+int cli_std_args(int argc, char **argv, const char *help, bool *json)
 {
 	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
 	int c, ret;
@@ -83,6 +83,15 @@ int cli_no_args(int argc, char **argv, const char *help, bool *json)
 		if (ret >= 0)
 			return ret;
 	}
+	return -1;
+}
+
+int cli_no_args(int argc, char **argv, const char *help, bool *json)
+{
+	int ret = cli_std_args(argc, argv, help, json);
+
+	if (ret >= 0)
+		return ret;
 	if (optind < argc)
 		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
 	return -1;

@@ -82,10 +82,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * The standard options (CLI_STD_OPTIONS) of a command that takes no
- * arguments: -1 to go on, else the exit status (after --help, or a usage
- * error for a stray argument).
+ * The standard options (CLI_STD_OPTIONS) of a command that has no others:
+ * -1 to go on (its operands from argv[optind]), else the exit status
+ * (after --help or a usage error).
  */
+int cli_std_args(int argc, char **argv, const char *help, bool *json);
+/* The same for a command without operands: a stray one is a usage error. */
 int cli_no_args(int argc, char **argv, const char *help, bool *json);
 
 /*

@@ -234,19 +234,16 @@ static const char policy_help[] =
 
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
 	struct myheap_info info;
 	bool json = cli->json;
 	struct myheap *h;
 	unsigned int was;
-	int c, ret, want = -1;
+	int ret, want = -1;
 	struct json j;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], policy_help, &json);
-		if (ret >= 0)
-			return ret;
-	}
+	ret = cli_std_args(argc, argv, policy_help, &json);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind > 1)
 		return cli_usage(argv[0], "at most one policy name");
 	if (optind < argc) {
