@@ -503,10 +503,12 @@ TEST(feature_names_follow_the_bits)
 	EXPECT_STREQ("private", myheap_feature_name(7));
 	EXPECT_EQ(NULL, myheap_feature_name(63));
 	/* every bit the uapi header defines has a distinct name */
+	const uint64_t defined = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
+		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
+		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE;
+
 	for (unsigned int a = 0; a < 64; a++) {
-		if (!(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
-		      MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON | MYHEAP_FEATURE_OWNERSHIP |
-		      MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE) >> a & 1)
+		if (!((defined >> a) & 1))
 			continue;
 		ASSERT_NE(NULL, myheap_feature_name(a)) TH_LOG("bit %u", a);
 		for (unsigned int b = 0; b < a; b++)
