@@ -116,7 +116,7 @@ static const char *const policy_names[MYHEAP_NR_POLICIES] = {
 	[MYHEAP_POLICY_BUDDY] = "buddy",
 };
 
-/** myheap_policy_name() - "first", "next", ...; "unknown" if out of range. */
+/** myheap_policy_name() - name of MYHEAP_POLICY_* @policy, or "unknown". */
 const char *myheap_policy_name(unsigned int policy)
 {
 	return policy < MYHEAP_NR_POLICIES ? policy_names[policy] : "unknown";
@@ -124,7 +124,7 @@ const char *myheap_policy_name(unsigned int policy)
 
 /**
  * myheap_policy_parse() - a policy by name.
- * @name: "first", "next", "best", "worst", "segregated" or "buddy".
+ * @name: a name of policy_names[] above (the module parameter's).
  *
  * Return: MYHEAP_POLICY_*, or -EINVAL.
  */
