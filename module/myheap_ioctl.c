@@ -55,27 +55,18 @@ static_assert(MYHEAP_VIOLATION_SLACK == MH_V_SLACK);
 static_assert(MYHEAP_NR_VIOLATION_KINDS == MH_NR_VIOLATION_KINDS);
 static_assert(MYHEAP_HIST_BUCKETS == MH_HIST_BUCKETS);
 
-/* The ABI's layouts: sizes, and the VER0 sizes end on a field boundary. */
-static_assert(sizeof(struct myheap_info) == 64);
-static_assert(offsetofend(struct myheap_info, mmap_size) == MYHEAP_INFO_SIZE_VER0);
-static_assert(sizeof(struct myheap_alloc) == 40);
-static_assert(offsetofend(struct myheap_alloc, offset) == MYHEAP_ALLOC_SIZE_VER0);
-static_assert(sizeof(struct myheap_free) == 16);
-static_assert(offsetofend(struct myheap_free, offset) == MYHEAP_FREE_SIZE_VER0);
-static_assert(sizeof(struct myheap_realloc) == 40);
-static_assert(offsetofend(struct myheap_realloc, new_offset) == MYHEAP_REALLOC_SIZE_VER0);
-static_assert(sizeof(struct myheap_usable_size) == 32);
-static_assert(offsetofend(struct myheap_usable_size, usable) == MYHEAP_USABLE_SIZE_SIZE_VER0);
-static_assert(sizeof(struct myheap_stats) == 512);
-static_assert(offsetofend(struct myheap_stats, high_water) == MYHEAP_STATS_SIZE_VER0);
-static_assert(sizeof(struct myheap_check) == 24);
+/* The ABI's layouts: each struct as first published, and what grew since. */
+static_assert(sizeof(struct myheap_info) == MYHEAP_INFO_SIZE_VER0);
+static_assert(sizeof(struct myheap_alloc) == MYHEAP_ALLOC_SIZE_VER0);
+static_assert(sizeof(struct myheap_free) == MYHEAP_FREE_SIZE_VER0);
+static_assert(sizeof(struct myheap_realloc) == MYHEAP_REALLOC_SIZE_VER0);
+static_assert(sizeof(struct myheap_usable_size) == MYHEAP_USABLE_SIZE_SIZE_VER0);
+static_assert(offsetofend(struct myheap_stats, open_files) == MYHEAP_STATS_SIZE_VER0);
+static_assert(sizeof(struct myheap_stats) == MYHEAP_STATS_SIZE_VER1);
 static_assert(sizeof(struct myheap_check) == MYHEAP_CHECK_SIZE_VER0);
-static_assert(sizeof(struct myheap_policy) == 8);
-static_assert(offsetofend(struct myheap_policy, policy) == MYHEAP_POLICY_SIZE_VER0);
-static_assert(sizeof(struct myheap_batch_op) == 40);
+static_assert(sizeof(struct myheap_policy) == MYHEAP_POLICY_SIZE_VER0);
 static_assert(sizeof(struct myheap_batch_op) == MYHEAP_BATCH_OP_SIZE_VER0);
-static_assert(sizeof(struct myheap_batch) == 32);
-static_assert(offsetofend(struct myheap_batch, done) == MYHEAP_BATCH_SIZE_VER0);
+static_assert(sizeof(struct myheap_batch) == MYHEAP_BATCH_SIZE_VER0);
 
 /* A kernel copy of any command's argument. */
 union myheap_ioctl_arg {

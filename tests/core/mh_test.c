@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mh_test.h"
+#include "pattern.h"
 
 static int case_failures;
 static const char *case_name;
@@ -182,6 +183,30 @@ bool check_clean(struct fixture *f, const char *file, int line)
 		test_failed(file, line, "mh_check = %d: %s at %u", r,
 			    mh_violation_name(v.kind), v.offset);
 	return r == 0;
+}
+
+bool three_setup(struct three *t, enum mh_policy policy, unsigned int flags)
+{
+	t->f = fixture_new(policy, 64u << 10, flags);
+	if (!t->f)
+		return false;
+	t->a = ALLOC(t->f, 100);
+	t->b = ALLOC(t->f, 200);
+	t->c = ALLOC(t->f, 300);
+	if (!t->a || !t->b || !t->c)
+		return false;
+	pattern_fill(t->f->region + t->a, 0, 100, 1);
+	pattern_fill(t->f->region + t->b, 0, 200, 2);
+	pattern_fill(t->f->region + t->c, 0, 300, 3);
+	return EXPECT_CLEAN(t->f);
+}
+
+void expect_three_intact(struct three *t)
+{
+	EXPECT_EQ(pattern_check(t->f->region + t->a, 100, 1), 100);
+	EXPECT_EQ(pattern_check(t->f->region + t->b, 200, 2), 200);
+	EXPECT_EQ(pattern_check(t->f->region + t->c, 300, 3), 300);
+	EXPECT_CLEAN(t->f);
 }
 
 struct heap_snapshot *snapshot(struct fixture *f)

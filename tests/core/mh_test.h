@@ -90,6 +90,27 @@ bool layout_is(struct fixture *f, const char *want, const char *file,
 bool check_clean(struct fixture *f, const char *file, int line);
 #define EXPECT_CLEAN(f)		check_clean(f, __FILE__, __LINE__)
 
+/*
+ * struct three - a 64 KiB heap with three live blocks a, b, c (100, 200
+ * and 300 bytes, in that address order), payloads patterned with tags 1,
+ * 2 and 3: the starting point of the error and damage tests.
+ */
+struct three {
+	struct fixture *f;
+	u32 a, b, c;
+};
+
+/*
+ * Set @t up under @policy with mh_init() @flags, checked clean; false (with
+ * the failure recorded) if any of it fails.
+ */
+bool three_setup(struct three *t, enum mh_policy policy, unsigned int flags);
+
+/* Record a failure unless a, b and c still hold their patterns and @t's
+ * heap checks clean.
+ */
+void expect_three_intact(struct three *t);
+
 /* Snapshot of @f into managed memory (region bytes included). */
 struct heap_snapshot *snapshot(struct fixture *f);
 

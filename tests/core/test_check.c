@@ -10,24 +10,6 @@
 
 #define REGION		(64u << 10)
 
-/* Three blocks a(100), b(200), c(300); offsets are payloads. */
-struct three {
-	struct fixture *f;
-	u32 a, b, c;
-};
-
-static bool three_setup(struct three *t, enum mh_policy policy,
-			unsigned int flags)
-{
-	t->f = fixture_new(policy, REGION, flags);
-	if (!t->f)
-		return false;
-	t->a = ALLOC(t->f, 100);
-	t->b = ALLOC(t->f, 200);
-	t->c = ALLOC(t->f, 300);
-	return t->a && t->b && t->c && EXPECT_CLEAN(t->f);
-}
-
 /* Block offset (header) of the physical neighbour after block @blk. */
 static u32 next_block(struct fixture *f, u32 blk)
 {

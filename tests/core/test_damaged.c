@@ -14,22 +14,6 @@
 
 #define REGION		(64u << 10)
 
-struct three {
-	struct fixture *f;
-	u32 a, b, c;
-};
-
-static bool three_setup(struct three *t, enum mh_policy policy)
-{
-	t->f = fixture_new(policy, REGION, 0);
-	if (!t->f)
-		return false;
-	t->a = ALLOC(t->f, 100);
-	t->b = ALLOC(t->f, 200);
-	t->c = ALLOC(t->f, 300);
-	return t->a && t->b && t->c;
-}
-
 static u64 corruptions(struct fixture *f)
 {
 	struct mh_stats st;
@@ -44,7 +28,7 @@ static void neighbour_with_bad_header(enum mh_policy policy)
 	struct three t;
 	u32 moved;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	t.f->region[t.b - 1] ^= 0x40;
 	EXPECT_FAILS_CLEANLY(t.f, mh_free(&t.f->h, t.b), -EBADMSG);
 	EXPECT_FAILS_CLEANLY(t.f, mh_realloc(&t.f->h, t.b, 10, &moved),
@@ -64,7 +48,7 @@ static void neighbour_with_bad_footer(enum mh_policy policy)
 	struct mh_hdr hd;
 	u32 blk;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	EXPECT_EQ(mh_free(&t.f->h, t.b), 0);
 	blk = t.b - MH_HDR_SIZE;
 	hd = hdr_at(t.f, blk);
@@ -85,7 +69,7 @@ static void forged_prev_free_cannot_swallow_a_used_block(enum mh_policy policy)
 	struct three t;
 	struct mh_hdr b_hd, c_hd;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	b_hd = hdr_at(t.f, t.b - MH_HDR_SIZE);
 	c_hd = hdr_at(t.f, t.c - MH_HDR_SIZE);
 	c_hd.prev_free = true;
@@ -108,7 +92,7 @@ static void free_list_link_scribbled(enum mh_policy policy)
 		long long r;
 		u32 off = 0;
 
-		ASSERT(three_setup(&t, policy));
+		ASSERT(three_setup(&t, policy, 0));
 		EXPECT_EQ(mh_free(&t.f->h, t.b), 0);
 		poke32(t.f, t.b - MH_HDR_SIZE + MH_NEXT_AT, garbage[i]);
 		/* freeing the block after b merges b: it must unlink b first */

@@ -12,43 +12,13 @@
 
 #define REGION		(64u << 10)
 
-/* A heap with three live blocks, their payloads patterned. */
-struct three {
-	struct fixture *f;
-	u32 a, b, c;
-};
-
-static bool three_setup(struct three *t, enum mh_policy policy)
-{
-	t->f = fixture_new(policy, REGION, 0);
-	if (!t->f)
-		return false;
-	t->a = ALLOC(t->f, 100);
-	t->b = ALLOC(t->f, 200);
-	t->c = ALLOC(t->f, 300);
-	if (!t->a || !t->b || !t->c)
-		return false;
-	pattern_fill(t->f->region + t->a, 0, 100, 1);
-	pattern_fill(t->f->region + t->b, 0, 200, 2);
-	pattern_fill(t->f->region + t->c, 0, 300, 3);
-	return true;
-}
-
-static void expect_three_intact(struct three *t)
-{
-	EXPECT_EQ(pattern_check(t->f->region + t->a, 100, 1), 100);
-	EXPECT_EQ(pattern_check(t->f->region + t->b, 200, 2), 200);
-	EXPECT_EQ(pattern_check(t->f->region + t->c, 300, 3), 300);
-	EXPECT_CLEAN(t->f);
-}
-
 static void alloc_rejects_bad_arguments(enum mh_policy policy)
 {
 	struct three t;
 	struct mh_stats st;
 	u32 off = 0;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	EXPECT_FAILS_CLEANLY(t.f, mh_alloc(&t.f->h, 0, 0, 0, &off), -EINVAL);
 	EXPECT_FAILS_CLEANLY(t.f, mh_alloc(&t.f->h, 10, 0, 2, &off), -EINVAL);
 	EXPECT_FAILS_CLEANLY(t.f, mh_alloc(&t.f->h, 10, 0, 1u << 31, &off),
@@ -123,7 +93,7 @@ static void free_rejects_what_is_no_block(enum mh_policy policy)
 	};
 	struct three t;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	for (size_t i = 0; i < sizeof(nowhere) / sizeof(nowhere[0]); i++)
 		EXPECT_FAILS_CLEANLY(t.f, mh_free(&t.f->h, nowhere[i]), -ENXIO);
 	EXPECT_FAILS_CLEANLY(t.f, mh_free(&t.f->h, t.a + 1), -ENXIO);
@@ -141,7 +111,7 @@ static void double_free_is_refused(enum mh_policy policy)
 	struct mh_stats st;
 	struct three t;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	EXPECT_EQ(mh_free(&t.f->h, t.b), 0);
 	EXPECT_FAILS_CLEANLY(t.f, mh_free(&t.f->h, t.b), -EALREADY);
 	EXPECT_FAILS_CLEANLY(t.f, mh_usable_size(&t.f->h, t.b, &(size_t){0}),
@@ -161,7 +131,7 @@ static void realloc_rejects_bad_arguments(enum mh_policy policy)
 	struct three t;
 	u32 off = 0;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	EXPECT_FAILS_CLEANLY(t.f, mh_realloc(&t.f->h, t.a, 0, &off), -EINVAL);
 	EXPECT_FAILS_CLEANLY(t.f, mh_realloc(&t.f->h, t.a, SIZE_MAX, &off),
 			     -E2BIG);
@@ -184,7 +154,7 @@ static void queries_reject_what_is_no_block(enum mh_policy policy)
 	struct three t;
 	size_t size = 12345;
 
-	ASSERT(three_setup(&t, policy));
+	ASSERT(three_setup(&t, policy, 0));
 	EXPECT_EQ(mh_usable_size(&t.f->h, t.a + 1, &size), -ENXIO);
 	EXPECT_EQ(mh_requested_size(&t.f->h, REGION, &size), -ENXIO);
 	EXPECT_EQ(mh_usable_size(&t.f->h, t.c + 32, &size), -EBADMSG);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers of the debugfs tests: the device's ioctls as 0 / -errno, reading
- * a whole debugfs file in reads of a chosen size, parsing the blocks dump,
- * and the normalisation golden dumps are compared in.
+ * Helpers of the debugfs tests: reading a whole debugfs file in reads of a
+ * chosen size, parsing the blocks dump, and the normalisation golden dumps
+ * are compared in. The device's ioctls are tests/common/dev_util.h's.
  */
 #ifndef MYHEAP_DFS_UTIL_H
 #define MYHEAP_DFS_UTIL_H
@@ -14,11 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/myheap.h>
+#include "dev_util.h"
+#include "myheap.h"	/* libmyheap: the policy names */
 
 #define DFS_DIR		"/sys/kernel/debug/myheap"
 #define TRACEFS		"/sys/kernel/tracing"
@@ -30,85 +29,6 @@ static const char *const dfs_files[] = {
 };
 #define DFS_NR_FILES	(sizeof(dfs_files) / sizeof(dfs_files[0]))
 
-static const char *const policy_names[MYHEAP_NR_POLICIES] = {
-	"first", "next", "best", "worst", "segregated", "buddy",
-};
-
-static inline int dev_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
-static inline int dev_alloc(int fd, uint64_t size, uint64_t *off)
-{
-	struct myheap_alloc a = { .size = size };
-	int ret = dev_ioctl(fd, MYHEAP_IOC_ALLOC, &a);
-
-	if (!ret && off)
-		*off = a.offset;
-	return ret;
-}
-
-static inline int dev_free(int fd, uint64_t off)
-{
-	struct myheap_free f = { .offset = off };
-
-	return dev_ioctl(fd, MYHEAP_IOC_FREE, &f);
-}
-
-static inline int dev_realloc(int fd, uint64_t off, uint64_t size,
-			      uint64_t *new_off)
-{
-	struct myheap_realloc r = { .offset = off, .size = size };
-	int ret = dev_ioctl(fd, MYHEAP_IOC_REALLOC, &r);
-
-	if (!ret && new_off)
-		*new_off = r.new_offset;
-	return ret;
-}
-
-static inline int dev_policy(int fd, unsigned int policy)
-{
-	struct myheap_policy p = { .policy = policy };
-
-	return dev_ioctl(fd, MYHEAP_IOC_SET_POLICY, &p);
-}
-
-static inline int dev_info(int fd, struct myheap_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return dev_ioctl(fd, MYHEAP_IOC_GET_INFO, info);
-}
-
-/* Allocate @n blocks of @size bytes in batches; their offsets to @offs. */
-static inline int dev_alloc_many(int fd, size_t n, uint64_t size,
-				 uint64_t *offs)
-{
-	struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
-	size_t done = 0, i, k;
-
-	while (done < n) {
-		struct myheap_batch b = { .ops = (uintptr_t)ops,
-					  .op_size = sizeof(ops[0]) };
-
-		k = n - done < MYHEAP_BATCH_MAX ? n - done : MYHEAP_BATCH_MAX;
-		memset(ops, 0, k * sizeof(ops[0]));
-		for (i = 0; i < k; i++) {
-			ops[i].op = MYHEAP_BATCH_OP_ALLOC;
-			ops[i].size = size;
-		}
-		b.count = k;
-		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b))
-			return -errno;
-		for (i = 0; i < k; i++) {
-			if (ops[i].result)
-				return ops[i].result;
-			offs[done + i] = ops[i].offset;
-		}
-		done += k;
-	}
-	return 0;
-}
 
 /* The whole file at @path, read @chunk bytes at a time; NUL-terminated. */
 static inline char *read_file_chunked(const char *path, size_t chunk,

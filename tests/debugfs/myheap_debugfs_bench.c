@@ -31,14 +31,6 @@ static double probe_max, probe_total, noise_max;
 static unsigned long probe_calls;
 static int probe_fd;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The cheap ioctl, as often as it gets the lock, while @probing is set. */
 static void *probe(void *unused)
 {
@@ -50,18 +42,18 @@ static void *probe(void *unused)
 			usleep(1000);
 			continue;
 		}
-		t0 = now();
+		t0 = now_s();
 		if (dev_info(probe_fd, &info))
 			break;
-		dt = now() - t0;
+		dt = now_s() - t0;
 		probe_total += dt;
 		probe_calls++;
 		if (dt > probe_max)
 			probe_max = dt;
 		/* The same without the lock: how much of it is the VM. */
-		t0 = now();
+		t0 = now_s();
 		ioctl(probe_fd, _IO('x', 0xff), NULL);
-		dt = now() - t0;
+		dt = now_s() - t0;
 		if (dt > noise_max)
 			noise_max = dt;
 		usleep(200);
@@ -82,39 +74,6 @@ static void probe_end(void)
 	usleep(20000);	/* let a call in flight finish */
 }
 
-/* Batches of one op kind; offsets of allocations go to @offs. */
-static int batch(int fd, unsigned int op, size_t n, uint64_t *offs,
-		 size_t stride)
-{
-	static struct myheap_batch_op ops[MYHEAP_BATCH_MAX];
-	size_t done = 0, i, k;
-
-	while (done < n) {
-		struct myheap_batch b = { .ops = (uintptr_t)ops,
-					  .op_size = sizeof(ops[0]) };
-
-		k = n - done < MYHEAP_BATCH_MAX ? n - done : MYHEAP_BATCH_MAX;
-		memset(ops, 0, k * sizeof(ops[0]));
-		for (i = 0; i < k; i++) {
-			ops[i].op = op;
-			ops[i].size = op == MYHEAP_BATCH_OP_ALLOC ? 16 : 0;
-			ops[i].offset = op == MYHEAP_BATCH_OP_FREE ?
-					offs[(done + i) * stride] : 0;
-		}
-		b.count = k;
-		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b))
-			return -errno;
-		for (i = 0; i < k; i++) {
-			if (ops[i].result)
-				return ops[i].result;
-			if (op == MYHEAP_BATCH_OP_ALLOC)
-				offs[done + i] = ops[i].offset;
-		}
-		done += k;
-	}
-	return 0;
-}
-
 static void one_file(const char *name)
 {
 	static char buf[128 << 10];
@@ -132,10 +91,10 @@ static void one_file(const char *name)
 		return;
 	}
 	probe_begin();
-	t0 = now();
+	t0 = now_s();
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		len += n;
-	t_read = now() - t0;
+	t_read = now_s() - t0;
 	probe_end();
 	printf("bench: %-11s read  %9zu bytes in %8.3f s; GET_INFO meanwhile: %lu calls, mean %.3f ms, max %8.3f ms (lockless ioctl max %8.3f ms)\n",
 	       name, len, t_read, probe_calls,
@@ -148,9 +107,9 @@ static void one_file(const char *name)
 	if (fd < 0)
 		return;
 	probe_begin();
-	t0 = now();
+	t0 = now_s();
 	at = lseek(fd, len / 2, SEEK_SET);
-	t_seek = now() - t0;
+	t_seek = now_s() - t0;
 	n = read(fd, buf, 100);
 	probe_end();
 	printf("bench: %-11s lseek to %9zu in %8.3f s (%s, then read %zd); GET_INFO meanwhile: %lu calls, max %8.3f ms (lockless ioctl max %8.3f ms)\n",
@@ -171,10 +130,8 @@ int main(int argc, char **argv)
 	uint64_t *offs;
 	int fd, ret;
 
-	if (argc > 2)
-		for (i = 0; i < MYHEAP_NR_POLICIES; i++)
-			if (!strcmp(argv[2], policy_names[i]))
-				policy = i;
+	if (argc > 2 && myheap_policy_parse(argv[2]) >= 0)
+		policy = myheap_policy_parse(argv[2]);
 	fd = open(MYHEAP_DEVICE, O_RDWR);
 	probe_fd = open(MYHEAP_DEVICE, O_RDWR);
 	offs = calloc(2 * live, sizeof(*offs));
@@ -182,16 +139,16 @@ int main(int argc, char **argv)
 		perror("bench: setup");
 		return 1;
 	}
-	ret = dev_policy(fd, policy) ?:
-	      batch(fd, MYHEAP_BATCH_OP_ALLOC, 2 * live, offs, 1) ?:
-	      batch(fd, MYHEAP_BATCH_OP_FREE, live, offs, 2);
+	ret = dev_set_policy(fd, policy) ?:
+	      dev_batch(fd, MYHEAP_BATCH_OP_ALLOC, 16, 2 * live, offs, 1) ?:
+	      dev_batch(fd, MYHEAP_BATCH_OP_FREE, 0, live, offs, 2);
 	if (ret) {
 		printf("bench: cannot build %zu live blocks with holes: %s\n",
 		       live, strerror(-ret));
 		return 1;
 	}
 	printf("bench: policy %s, %zu blocks in use, %zu free holes\n",
-	       policy_names[policy], live, live);
+	       myheap_policy_name(policy), live, live);
 	if (pthread_create(&thr, NULL, probe, NULL))
 		return 1;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)

@@ -41,12 +41,11 @@ int main(int argc, char **argv)
 		argv++;
 	}
 	if (argc > 1)
-		for (p = 0; p < MYHEAP_NR_POLICIES; p++)
-			if (!strcmp(argv[1], policy_names[p]))
-				break;
+		p = myheap_policy_parse(argv[1]) < 0 ? MYHEAP_NR_POLICIES :
+			(unsigned int)myheap_policy_parse(argv[1]);
 	fd = open(MYHEAP_DEVICE, O_RDWR);
 	if (fd < 0 || p == MYHEAP_NR_POLICIES || dev_info(fd, &info) ||
-	    dev_policy(fd, p)) {
+	    dev_set_policy(fd, p)) {
 		fprintf(stderr, "usage: myheap_debugfs_demo [-d] [POLICY] (as root, heap empty)\n");
 		return 2;
 	}
@@ -54,12 +53,12 @@ int main(int argc, char **argv)
 	write_str(TRACEFS "/events/myheap/enable", "1");
 	/* The events ring records while its file is open: keep it open. */
 	open(DFS_DIR "/events", O_RDONLY);
-	if (dev_alloc(fd, 100, &a) || dev_alloc(fd, 200, &b) ||
-	    dev_alloc(fd, 300, &c) || dev_alloc(fd, 50, &d) ||
-	    dev_alloc(fd, 1000, &e) || dev_free(fd, b) || dev_free(fd, d) ||
-	    dev_free(fd, c) || dev_alloc(fd, 64, &f) ||
+	if (dev_alloc(fd, 100, 0, 0, &a) || dev_alloc(fd, 200, 0, 0, &b) ||
+	    dev_alloc(fd, 300, 0, 0, &c) || dev_alloc(fd, 50, 0, 0, &d) ||
+	    dev_alloc(fd, 1000, 0, 0, &e) || dev_free(fd, b) || dev_free(fd, d) ||
+	    dev_free(fd, c) || dev_alloc(fd, 64, 0, 0, &f) ||
 	    dev_realloc(fd, a, 40, &moved) || dev_realloc(fd, e, 1500, &moved) ||
-	    dev_alloc(fd, 24, &g)) {
+	    dev_alloc(fd, 24, 0, 0, &g)) {
 		perror("myheap operations");
 		return 1;
 	}

@@ -31,7 +31,7 @@
 #include "kselftest_harness.h"
 
 #include "dfs_util.h"
-#include "json.h"
+#include "json_parse.h"
 #include "golden.h"
 
 FIXTURE(heap) {
@@ -111,13 +111,27 @@ static bool blocks_consistent(const struct blocks_dump *d, char *why,
 	return true;
 }
 
-/* blocks.json parses and says exactly what blocks says, line by line. */
-static bool json_agrees(const char *json_text, size_t json_len,
-			const struct blocks_dump *d, char *why, size_t len)
+/*
+ * Member @key of @o as the blocks dump writes it: a non-negative integer,
+ * -1 for null (the text's "-"), -2 for anything else.
+ */
+static long long json_num(const struct jv *o, const char *key)
 {
-	const char *err = NULL;
-	struct json *root = json_parse(json_text, json_len, &err);
-	const struct json *blocks, *tot;
+	const struct jv *m = jv_get(o, key);
+	uint64_t v;
+
+	if (m && m->type == JV_NULL)
+		return -1;
+	return jv_u64(o, key, &v) && v <= INT64_MAX ? (long long)v : -2;
+}
+
+/* blocks.json parses and says exactly what blocks says, line by line. */
+static bool json_agrees(const char *json_text, const struct blocks_dump *d,
+			char *why, size_t len)
+{
+	char err[128];
+	struct jv *root = jv_parse(json_text, err, sizeof(err));
+	const struct jv *blocks, *tot;
 	bool ok = false;
 	size_t i;
 
@@ -125,10 +139,10 @@ static bool json_agrees(const char *json_text, size_t json_len,
 		snprintf(why, len, "blocks.json does not parse: %s", err);
 		return false;
 	}
-	blocks = json_get(root, "blocks");
-	tot = json_get(root, "totals");
-	if (!json_str(root, "version") || !json_str(root, "format") ||
-	    !blocks || blocks->type != J_ARR || !tot) {
+	blocks = jv_get(root, "blocks");
+	tot = jv_get(root, "totals");
+	if (!jv_str(root, "version") || !jv_str(root, "format") ||
+	    !blocks || blocks->type != JV_ARR || !tot) {
 		snprintf(why, len, "blocks.json lacks version, format, blocks or totals");
 		goto out;
 	}
@@ -137,33 +151,33 @@ static bool json_agrees(const char *json_text, size_t json_len,
 		goto out;
 	}
 	for (i = 0; i < d->n; i++) {
-		const struct json *o = blocks->items[i];
+		const struct jv *o = &blocks->items[i];
 		const struct blk *b = &d->b[i];
-		const char *state = json_str(o, "state"), *hdr = json_str(o, "header");
+		const char *state = jv_str(o, "state"), *hdr = jv_str(o, "header");
 
-		if (json_u64(o, "offset") != b->offset ||
-		    json_u64(o, "size") != b->size ||
-		    json_u64(o, "header_size") != b->hdr ||
-		    json_u64(o, "requested") != b->requested ||
-		    json_u64(o, "granted") != b->granted ||
-		    json_u64(o, "pid") != b->pid ||
-		    json_u64(o, "owner") != b->owner ||
+		if (json_num(o, "offset") != b->offset ||
+		    json_num(o, "size") != b->size ||
+		    json_num(o, "header_size") != b->hdr ||
+		    json_num(o, "requested") != b->requested ||
+		    json_num(o, "granted") != b->granted ||
+		    json_num(o, "pid") != b->pid ||
+		    json_num(o, "owner") != b->owner ||
 		    !state || strcmp(state, b->state) ||
 		    !hdr || strcmp(hdr, b->header)) {
 			snprintf(why, len, "block %zu (offset %lld) differs", i, b->offset);
 			goto out;
 		}
 	}
-	if ((unsigned long long)json_u64(tot, "blocks") != d->t_blocks ||
-	    (unsigned long long)json_u64(tot, "used_bytes") != d->t_used_bytes ||
-	    (unsigned long long)json_u64(tot, "free_bytes") != d->t_free_bytes ||
-	    (unsigned long long)json_u64(tot, "damaged") != d->t_damaged) {
+	if ((unsigned long long)json_num(tot, "blocks") != d->t_blocks ||
+	    (unsigned long long)json_num(tot, "used_bytes") != d->t_used_bytes ||
+	    (unsigned long long)json_num(tot, "free_bytes") != d->t_free_bytes ||
+	    (unsigned long long)json_num(tot, "damaged") != d->t_damaged) {
 		snprintf(why, len, "totals differ");
 		goto out;
 	}
 	ok = true;
 out:
-	json_free(root);
+	jv_free(root);
 	return ok;
 }
 
@@ -198,7 +212,7 @@ TEST_F(heap, check_ok_and_versioned_headers)
 	size_t i;
 	char *t;
 
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
 	t = read_dfs("check", NULL);
 	ASSERT_NE(NULL, t);
 	EXPECT_STREQ("ok\n", t);
@@ -224,18 +238,13 @@ FIXTURE_VARIANT(policy) {
 	unsigned int policy;
 };
 
-FIXTURE_VARIANT_ADD(policy, first) { .policy = MYHEAP_POLICY_FIRST_FIT };
-FIXTURE_VARIANT_ADD(policy, next) { .policy = MYHEAP_POLICY_NEXT_FIT };
-FIXTURE_VARIANT_ADD(policy, best) { .policy = MYHEAP_POLICY_BEST_FIT };
-FIXTURE_VARIANT_ADD(policy, worst) { .policy = MYHEAP_POLICY_WORST_FIT };
-FIXTURE_VARIANT_ADD(policy, segregated) { .policy = MYHEAP_POLICY_SEGREGATED };
-FIXTURE_VARIANT_ADD(policy, buddy) { .policy = MYHEAP_POLICY_BUDDY };
+DEV_POLICY_VARIANTS(policy);
 
 FIXTURE_SETUP(policy)
 {
 	self->fd = open(MYHEAP_DEVICE, O_RDWR);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, dev_policy(self->fd, variant->policy));
+	ASSERT_EQ(0, dev_set_policy(self->fd, variant->policy));
 	self->pid = getpid();
 	self->owner = owner_of_pid(self->pid);
 	ASSERT_LT(0, self->owner);
@@ -257,14 +266,14 @@ static int golden_ops(int fd)
 	uint64_t a, b, c, d, e, f, g, moved;
 	int ret;
 
-	ret = dev_alloc(fd, 100, &a) ?: dev_alloc(fd, 200, &b) ?:
-	      dev_alloc(fd, 300, &c) ?: dev_alloc(fd, 50, &d) ?:
-	      dev_alloc(fd, 1000, &e) ?:
+	ret = dev_alloc(fd, 100, 0, 0, &a) ?: dev_alloc(fd, 200, 0, 0, &b) ?:
+	      dev_alloc(fd, 300, 0, 0, &c) ?: dev_alloc(fd, 50, 0, 0, &d) ?:
+	      dev_alloc(fd, 1000, 0, 0, &e) ?:
 	      dev_free(fd, b) ?: dev_free(fd, d) ?: dev_free(fd, c) ?:
-	      dev_alloc(fd, 64, &f) ?:
+	      dev_alloc(fd, 64, 0, 0, &f) ?:
 	      dev_realloc(fd, a, 40, &moved) ?:
 	      dev_realloc(fd, e, 1500, &moved) ?:
-	      dev_alloc(fd, 24, &g);
+	      dev_alloc(fd, 24, 0, 0, &g);
 	return ret;
 }
 
@@ -303,7 +312,7 @@ static void golden_compare(struct __test_metadata *_metadata,
 
 TEST_F(policy, golden)
 {
-	const char *name = policy_names[variant->policy];
+	const char *name = myheap_policy_name(variant->policy);
 	char *check;
 
 	ASSERT_EQ(0, golden_ops(self->fd));
@@ -325,22 +334,14 @@ TEST_F(policy, json_agrees_with_blocks)
 
 	ASSERT_EQ(0, golden_ops(self->fd));
 	for (i = 1; i <= 40; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, i * 37, &x));
+		ASSERT_EQ(0, dev_alloc(self->fd, i * 37, 0, 0, &x));
 	GET_BLOCKS(&d);
 	EXPECT_TRUE(blocks_consistent(&d, why, sizeof(why))) TH_LOG("%s", why);
 	json = read_dfs("blocks.json", &len);
 	ASSERT_NE(NULL, json);
-	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_TRUE(json_agrees(json, &d, why, sizeof(why))) TH_LOG("%s", why);
 	free(json);
 	free(d.b);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* A value "key: N" of the stats file. */
@@ -371,12 +372,12 @@ TEST_F_TIMEOUT(heap, blocks_100k, 900)
 	size_t len;
 
 	ASSERT_NE(NULL, offs);
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
-	t0 = now();
-	ASSERT_EQ(0, dev_alloc_many(self->fd, n, 16, offs));
-	t1 = now();
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	t0 = now_s();
+	ASSERT_EQ(0, dev_batch(self->fd, MYHEAP_BATCH_OP_ALLOC, 16, n, offs, 1));
+	t1 = now_s();
 	GET_BLOCKS(&d);
-	t2 = now();
+	t2 = now_s();
 	for (i = 0; i < d.n; i++)
 		if (!strcmp(d.b[i].state, "used")) {
 			used++;
@@ -393,11 +394,11 @@ TEST_F_TIMEOUT(heap, blocks_100k, 900)
 	ASSERT_LT(0, heap_size);
 	EXPECT_EQ(HDR + heap_size, d.b[d.n - 1].offset + d.b[d.n - 1].size);
 
-	t3 = now();
+	t3 = now_s();
 	json = read_dfs("blocks.json", &len);
 	ASSERT_NE(NULL, json);
-	t4 = now();
-	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	t4 = now_s();
+	EXPECT_TRUE(json_agrees(json, &d, why, sizeof(why))) TH_LOG("%s", why);
 	ksft_print_msg("%zu blocks: allocated in %.1f s, blocks read in %.1f s, blocks.json (%zu bytes) in %.1f s\n",
 		       d.n, t1 - t0, t2 - t1, len, t4 - t3);
 	free(json);
@@ -415,9 +416,9 @@ TEST_F(heap, damaged_header_still_dumps)
 	char why[160], want[160], *text, *json;
 	size_t len, i;
 
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &a));
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &b));
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &c));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &c));
 	memcpy(saved, self->map + b - HDR, HDR);
 	memset(self->map + b - HDR, 0xa5, HDR);
 
@@ -436,7 +437,7 @@ TEST_F(heap, damaged_header_still_dumps)
 	EXPECT_TRUE(blocks_consistent(&d, why, sizeof(why))) TH_LOG("%s", why);
 	json = read_dfs("blocks.json", &len);
 	ASSERT_NE(NULL, json);
-	EXPECT_TRUE(json_agrees(json, len, &d, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_TRUE(json_agrees(json, &d, why, sizeof(why))) TH_LOG("%s", why);
 	free(json);
 
 	text = read_dfs("check", NULL);
@@ -472,10 +473,10 @@ TEST_F(heap, damaged_link_freelist)
 	uint32_t saved, junk = 0x7ffffff8;
 	char want[96], *text;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &a));
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &b));
-	ASSERT_EQ(0, dev_alloc(self->fd, 64, &c));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &c));
 	ASSERT_EQ(0, dev_free(self->fd, b));
 	memcpy(&saved, self->map + b, sizeof(saved));
 	memcpy(self->map + b, &junk, sizeof(junk));
@@ -508,23 +509,23 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 	struct blocks_dump d;
 	unsigned int seed = 1;
 	char *text, *json;
-	const char *err;
+	char err[128];
 	unsigned long long resyncs = 0;
-	struct json *root;
+	struct jv *root;
 	pid_t child;
 	size_t i, len;
 	int round, status;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 240, &offs[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 240, 0, 0, &offs[i]));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
 		for (;;) {
 			i = rand_r(&seed) % N;
 			if (dev_free(self->fd, offs[i]) ||
-			    dev_alloc(self->fd, 16 + rand_r(&seed) % 480, &offs[i]))
+			    dev_alloc(self->fd, 16 + rand_r(&seed) % 480, 0, 0, &offs[i]))
 				_exit(1);
 		}
 	}
@@ -543,9 +544,9 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 		free(text);
 		json = read_file_chunked(DFS_DIR "/blocks.json", 300, &len);
 		ASSERT_NE(NULL, json);
-		root = json_parse(json, len, &err);
+		root = jv_parse(json, err, sizeof(err));
 		EXPECT_NE(NULL, root) TH_LOG("round %d: %s", round, err);
-		json_free(root);
+		jv_free(root);
 		free(json);
 		text = read_file_chunked(DFS_DIR "/freelist", 200, NULL);
 		ASSERT_NE(NULL, text);
@@ -601,7 +602,7 @@ static int churn_and_scribble(int fd, uint8_t *map, uint64_t *offs, size_t n,
 	while (!*stop) {
 		i = pin + rand_r(&seed) % (n - pin);
 		if (dev_free(fd, offs[i]) ||
-		    dev_alloc(fd, 16 + rand_r(&seed) % 400, &offs[i]))
+		    dev_alloc(fd, 16 + rand_r(&seed) % 400, 0, 0, &offs[i]))
 			return 1;
 		if (++ops % 8 == 0) {
 			if (hurt)	/* put the last one back first */
@@ -635,21 +636,21 @@ TEST_F_TIMEOUT(heap, small_reads_while_scribbled, 900)
 	struct blocks_dump d;
 	unsigned int seed = 3;
 	char *text;
-	const struct json *arr, *tot;
-	struct json *root;
-	const char *err;
+	const struct jv *arr, *tot;
+	struct jv *root;
+	char err[128];
 	pid_t child;
 	size_t i, len;
 	int round, status;
 
 	ASSERT_NE(NULL, stop);
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
 	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, &offs[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, 0, 0, &offs[i]));
 	for (i = PIN + 1; i < N; i += 3)
 		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
 	for (i = PIN + 1; i < N; i += 3)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, &offs[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 200, 0, 0, &offs[i]));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child)
@@ -685,20 +686,20 @@ TEST_F_TIMEOUT(heap, small_reads_while_scribbled, 900)
 
 		text = read_file_chunked(DFS_DIR "/blocks.json", 100, &len);
 		ASSERT_NE(NULL, text);
-		root = json_parse(text, len, &err);
+		root = jv_parse(text, err, sizeof(err));
 		ASSERT_NE(NULL, root) TH_LOG("round %d: %s", round, err);
-		arr = json_get(root, "blocks");
-		tot = json_get(root, "totals");
+		arr = jv_get(root, "blocks");
+		tot = jv_get(root, "totals");
 		ASSERT_NE(NULL, arr);
 		ASSERT_NE(NULL, tot);
-		EXPECT_EQ(arr->n, (size_t)json_u64(tot, "blocks"));
+		EXPECT_EQ(arr->n, (size_t)json_num(tot, "blocks"));
 		for (i = 1; i < arr->n; i++)
-			if (json_u64(arr->items[i], "offset") <
-			    json_u64(arr->items[i - 1], "offset") +
-			    json_u64(arr->items[i - 1], "size"))
+			if (json_num(&arr->items[i], "offset") <
+			    json_num(&arr->items[i - 1], "offset") +
+			    json_num(&arr->items[i - 1], "size"))
 				break;
 		EXPECT_EQ(arr->n, i) TH_LOG("round %d: JSON block %zu overlaps", round, i);
-		json_free(root);
+		jv_free(root);
 		free(text);
 
 		text = read_file_chunked(DFS_DIR "/freelist", 100, NULL);
@@ -741,8 +742,8 @@ TEST_F_TIMEOUT(heap, lseek_into_the_middle, 900)
 	int fd, rec = open(DFS_DIR "/events", O_RDONLY);
 
 	ASSERT_LE(0, rec);
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
-	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_SEGREGATED));
+	ASSERT_EQ(0, dev_batch(self->fd, MYHEAP_BATCH_OP_ALLOC, 16, N, offs, 1));
 	for (i = 0; i < N; i += 2)
 		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
 	close(rec);
@@ -753,9 +754,9 @@ TEST_F_TIMEOUT(heap, lseek_into_the_middle, 900)
 		ASSERT_LT(8192, len);
 		fd = open(path, O_RDONLY);
 		ASSERT_LE(0, fd);
-		t0 = now();
+		t0 = now_s();
 		ASSERT_EQ((off_t)(len / 2), lseek(fd, len / 2, SEEK_SET));
-		dt = now() - t0;
+		dt = now_s() - t0;
 		n = read(fd, buf, sizeof(buf));
 		ASSERT_EQ((ssize_t)sizeof(buf), n);
 		EXPECT_EQ(0, memcmp(buf, all + len / 2, sizeof(buf))) TH_LOG("%s", files[f]);
@@ -793,8 +794,8 @@ TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
 	size_t i;
 
 	ASSERT_NE(NULL, t);
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	ASSERT_EQ(0, dev_alloc_many(self->fd, N, 16, offs));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_batch(self->fd, MYHEAP_BATCH_OP_ALLOC, 16, N, offs, 1));
 	/* A free list of LOW / 2 holes, freed from the top: each O(1). */
 	for (k = 0; k < LOW / 2 / MYHEAP_BATCH_MAX; k++) {
 		memset(ops, 0, sizeof(ops));
@@ -813,9 +814,9 @@ TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
 			ops[i].op = MYHEAP_BATCH_OP_FREE;
 			ops[i].offset = offs[LOW + 2 * i];
 		}
-		t[0] = now();
+		t[0] = now_s();
 		r = dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b);
-		t[1] = now();
+		t[1] = now_s();
 		_exit(r ? 1 : 0);
 	}
 	while (!t[0])
@@ -831,12 +832,12 @@ TEST_F_TIMEOUT(heap, reader_waiting_for_the_lock_is_killable, 900)
 		}
 	}
 	usleep(300000);		/* they wait for the lock */
-	t_kill = now();
+	t_kill = now_s();
 	for (r = 0; r < NR; r++)
 		kill(readers[r], SIGKILL);
 	for (r = 0; r < NR; r++) {
 		ASSERT_EQ(readers[r], waitpid(readers[r], &status, 0));
-		t_dead[r] = now();
+		t_dead[r] = now_s();
 	}
 	ASSERT_EQ(holder, waitpid(holder, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -872,9 +873,9 @@ TEST_F(heap, resync_after_coalesce)
 	size_t i;
 	int fd;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));	/* 80-byte blocks */
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &offs[i]));	/* 80-byte blocks */
 	fd = open(DFS_DIR "/blocks", O_RDONLY);
 	ASSERT_LE(0, fd);
 	n = read(fd, text, 4096);
@@ -929,9 +930,9 @@ TEST_F(heap, resync_after_everything_freed)
 	size_t i;
 	int fd;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &offs[i]));
 	fd = open(DFS_DIR "/blocks", O_RDONLY);
 	ASSERT_LE(0, fd);
 	len = read(fd, text, 4096);
@@ -974,9 +975,9 @@ TEST_F(heap, freelist_resync_after_merge)
 	size_t i, lines = 0;
 	int fd;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 64, &offs[i]));	/* 80-byte blocks */
+		ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &offs[i]));	/* 80-byte blocks */
 	for (i = 0; i < N - 1; i += 2)
 		ASSERT_EQ(0, dev_free(self->fd, offs[i]));
 	fd = open(DFS_DIR "/freelist", O_RDONLY);
@@ -1030,9 +1031,9 @@ TEST_F(heap, pread_matches_sequential)
 	int rec = open(DFS_DIR "/events", O_RDONLY);
 
 	ASSERT_LE(0, rec);
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_BEST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_BEST_FIT));
 	for (i = 0; i < 1500; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + (i * 7919) % 300, &x[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16 + (i * 7919) % 300, 0, 0, &x[i]));
 	for (i = 0; i < 1500; i += 3)
 		ASSERT_EQ(0, dev_free(self->fd, x[i]));
 	close(rec);
@@ -1074,10 +1075,10 @@ TEST_F(heap, owners_file)
 	comm[strcspn(comm, "\n")] = 0;
 	fd2 = open(MYHEAP_DEVICE, O_RDWR);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, &a));
-	ASSERT_EQ(0, dev_alloc(self->fd, 200, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &b));
 	ASSERT_EQ(0, dev_free(self->fd, a));
-	ASSERT_EQ(0, dev_alloc(fd2, 10, &a));
+	ASSERT_EQ(0, dev_alloc(fd2, 10, 0, 0, &a));
 	me = owner_of_pid(self->pid);
 	ASSERT_LT(0, me);
 
@@ -1101,7 +1102,7 @@ TEST_F(heap, stats_agree_with_ioctl)
 	int i;
 
 	for (i = 0; i < 10; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 50 * (i + 1), &x[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 50 * (i + 1), 0, 0, &x[i]));
 	for (i = 0; i < 10; i += 2)
 		ASSERT_EQ(0, dev_free(self->fd, x[i]));
 	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_STATS, &st));
@@ -1140,8 +1141,8 @@ TEST_F_TIMEOUT(heap, frag_table, 300)
 	size_t i, n = 0;
 	int rows = 0;
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	while (n < 1100 && !dev_alloc(self->fd, 4096, &offs[n]))
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	while (n < 1100 && !dev_alloc(self->fd, 4096, 0, 0, &offs[n]))
 		n++;
 	ASSERT_LT(900, n);
 	for (i = 0; i < n; i += 2)
@@ -1235,10 +1236,10 @@ TEST_F(heap, events_ring)
 
 	ASSERT_LE(0, rec);
 	for (i = 0; i < 800; i++) {
-		ASSERT_EQ(0, dev_alloc(self->fd, 16, &x));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16, 0, 0, &x));
 		ASSERT_EQ(0, dev_free(self->fd, x));
 	}
-	ASSERT_EQ(0, dev_alloc(self->fd, 48, &x));
+	ASSERT_EQ(0, dev_alloc(self->fd, 48, 0, 0, &x));
 	ASSERT_EQ(0, dev_realloc(self->fd, x, 4000, &moved));
 	ASSERT_EQ(-ENXIO, dev_free(self->fd, 12345));
 	text = read_dfs("events", NULL);
@@ -1305,26 +1306,26 @@ TEST_F(heap, tracepoints)
 	ASSERT_EQ(0, write_str(TRACEFS "/trace", ""));
 	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "1"));
 
-	ASSERT_EQ(0, dev_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
 	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &al));
-	ASSERT_EQ(0, dev_alloc(self->fd, 200, &b));
-	ASSERT_EQ(0, dev_alloc(self->fd, 50, &c));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &b));
+	ASSERT_EQ(0, dev_alloc(self->fd, 50, 0, 0, &c));
 	ASSERT_EQ(0, dev_free(self->fd, b));
 	ASSERT_EQ(0, dev_free(self->fd, al.offset));
 	ASSERT_EQ(0, dev_realloc(self->fd, c, 500, &moved));
-	ASSERT_EQ(-E2BIG, dev_alloc(self->fd, self->info.region_size, NULL));
+	ASSERT_EQ(-E2BIG, dev_alloc(self->fd, self->info.region_size, 0, 0, NULL));
 	ASSERT_EQ(-ENXIO, dev_free(self->fd, 12345));
 	/* Damage the first free block's next link: the next alloc is refused. */
 	memcpy(&saved, self->map + al.offset, sizeof(saved));
 	memcpy(self->map + al.offset, &junk, sizeof(junk));
-	EXPECT_EQ(-EUCLEAN, dev_alloc(self->fd, 16, NULL));
+	EXPECT_EQ(-EUCLEAN, dev_alloc(self->fd, 16, 0, 0, NULL));
 	memcpy(self->map + al.offset, &saved, sizeof(saved));
 	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "0"));
 
 	trace = read_file_chunked(TRACEFS "/trace", 4096, NULL);
 	ASSERT_NE(NULL, trace);
 	pos = trace;
-	name = policy_names[old_pol];
+	name = myheap_policy_name(old_pol);
 	f = next_trace(trace, &pos, "myheap_policy_change");
 	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
 	ASSERT_EQ(3, sscanf(f, "old=%15s new=%15s result=%d", old_name, new_name, &result));
@@ -1450,7 +1451,7 @@ TEST_F(heap, no_kernel_addresses)
 	size_t i;
 
 	for (i = 0; i < 20; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 24 * (i + 1), &x[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 24 * (i + 1), 0, 0, &x[i]));
 	for (i = 0; i < 20; i += 3)
 		ASSERT_EQ(0, dev_free(self->fd, x[i]));
 	ASSERT_EQ(0, dev_realloc(self->fd, x[1], 3000, &moved));

@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
 
 #define DEBUGFS_DIR	"/sys/kernel/debug/myheap"
 #define NS		1000000000ull
@@ -149,7 +149,7 @@ static int batch_run(int fd, struct myheap_batch_op *ops, unsigned int n)
 		.ops = (uintptr_t)ops, .count = n, .op_size = sizeof(*ops),
 	};
 
-	return mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+	return dev_ioctl(fd, MYHEAP_IOC_BATCH, &b);
 }
 
 FIXTURE(hold) {
@@ -160,35 +160,16 @@ FIXTURE_VARIANT(hold) {
 	uint32_t policy;
 };
 
-/* Named after the uapi constants; a new policy must be added here. */
-_Static_assert(MYHEAP_NR_POLICIES == 6, "a variant for every policy");
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_FIRST_FIT) {
-	.policy = MYHEAP_POLICY_FIRST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_NEXT_FIT) {
-	.policy = MYHEAP_POLICY_NEXT_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_BEST_FIT) {
-	.policy = MYHEAP_POLICY_BEST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_WORST_FIT) {
-	.policy = MYHEAP_POLICY_WORST_FIT,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_SEGREGATED) {
-	.policy = MYHEAP_POLICY_SEGREGATED,
-};
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_BUDDY) {
-	.policy = MYHEAP_POLICY_BUDDY,
-};
+DEV_POLICY_VARIANTS(hold);
 
 FIXTURE_SETUP(hold)
 {
-	ASSERT_EQ(0, switch_policy(variant->policy, &self->old_policy));
+	ASSERT_EQ(0, dev_switch_policy(variant->policy, &self->old_policy));
 }
 
 FIXTURE_TEARDOWN(hold)
 {
-	EXPECT_EQ(0, switch_policy(self->old_policy, NULL));
+	EXPECT_EQ(0, dev_switch_policy(self->old_policy, NULL));
 }
 
 static unsigned long hold_blocks(void)
@@ -216,16 +197,16 @@ TEST_F_TIMEOUT(hold, probe, 300)
 
 	ASSERT_NE(NULL, h);
 	ASSERT_NE(NULL, ops);
-	h->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	closer = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	keeper = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	h->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	closer = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	keeper = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, h->fd);
 	ASSERT_LE(0, closer);
 	ASSERT_LE(0, keeper);
-	ASSERT_EQ(0, mh_alloc(h->fd, 16, 0, 0, &h->off));
+	ASSERT_EQ(0, dev_alloc(h->fd, 16, 0, 0, &h->off));
 	for (got = 0; got < want; got++)
-		if (mh_alloc(closer, 1, 0, 0, &off) ||
-		    mh_alloc(keeper, 1, 0, 0, &off))
+		if (dev_alloc(closer, 1, 0, 0, &off) ||
+		    dev_alloc(keeper, 1, 0, 0, &off))
 			break;
 	ksft_print_msg("policy %u: %lu live blocks in each of two files (wanted %lu)\n",
 		       variant->policy, got, want);
@@ -237,7 +218,7 @@ TEST_F_TIMEOUT(hold, probe, 300)
 	phase_end(p);
 	p = phase_begin(h, "CHECK, %lu blocks", 2 * got);
 	memset(&c, 0, sizeof(c));
-	EXPECT_EQ(0, mh_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(0, dev_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
 	phase_end(p);
 	d = opendir(DEBUGFS_DIR);
 	while (d && (de = readdir(d)))
@@ -272,7 +253,7 @@ TEST_F_TIMEOUT(hold, probe, 300)
 	phase_end(p);
 	p = phase_begin(h, "CHECK, %lu blocks and holes", 2 * got);
 	memset(&c, 0, sizeof(c));
-	EXPECT_EQ(0, mh_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(0, dev_ioctl(keeper, MYHEAP_IOC_CHECK, &c));
 	EXPECT_EQ(0, c.violations);
 	phase_end(p);
 	p = phase_begin(h, "close, %lu blocks between holes", got);
@@ -281,7 +262,7 @@ TEST_F_TIMEOUT(hold, probe, 300)
 
 	atomic_store(&h->stop, 1);
 	pthread_join(prober, NULL);
-	EXPECT_EQ(0, mh_usable(h->fd, h->off, &usable, NULL));
+	EXPECT_EQ(0, dev_usable(h->fd, h->off, &usable, NULL));
 	EXPECT_EQ(0, h->errors);
 	close(h->fd);
 

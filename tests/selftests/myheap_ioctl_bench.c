@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "myheap_util.h"
+#include "dev_util.h"
 
 #define ROUNDS	7
 static int iters = 20000, rounds = ROUNDS;
@@ -59,7 +59,7 @@ static double pair(int fd)
 	int i;
 
 	for (i = 0; i < iters; i++)
-		if (mh_alloc(fd, 24, 0, 0, &off) || mh_free(fd, off))
+		if (dev_alloc(fd, 24, 0, 0, &off) || dev_free(fd, off))
 			exit(1);
 	return (double)(now_ns() - t) / iters;
 }
@@ -82,7 +82,7 @@ static double batch64(int fd)
 		}
 		/* The frees name the blocks of the previous batch. */
 		b.count = k ? 64 : 32;
-		if (mh_ioctl(fd, MYHEAP_IOC_BATCH, &b) || b.failed)
+		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b) || b.failed)
 			exit(2);
 		for (i = 0; i < 32; i++)
 			ops[32 + i] = (struct myheap_batch_op){
@@ -93,7 +93,7 @@ static double batch64(int fd)
 	/* Free the last batch's blocks. */
 	b.ops = (uintptr_t)&ops[32];
 	b.count = 32;
-	mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+	dev_ioctl(fd, MYHEAP_IOC_BATCH, &b);
 	return (double)t / ((n - 1) * 64 + 32);
 }
 
@@ -111,7 +111,7 @@ static double batch_floor(int fd)
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < 64; i++)
 			ops[i].op = MYHEAP_BATCH_OP_FREE;
-		mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+		dev_ioctl(fd, MYHEAP_IOC_BATCH, &b);
 	}
 	return (double)(now_ns() - t) / (n * 64);
 }
@@ -128,7 +128,7 @@ static int fill(int fd, int n)
 		for (i = 0; i < (int)b.count; i++)
 			ops[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_ALLOC, .size = 24 };
-		if (mh_ioctl(fd, MYHEAP_IOC_BATCH, &b) || b.failed)
+		if (dev_ioctl(fd, MYHEAP_IOC_BATCH, &b) || b.failed)
 			return -1;
 		done += b.count;
 	}
@@ -140,7 +140,7 @@ static void at(int live)
 	double nop[ROUNDS], pr[ROUNDS], bt[ROUNDS], ck[ROUNDS], fl[ROUNDS];
 	struct myheap_stats st;
 	uint64_t t;
-	int r, fd = open(MH_DEV, O_RDWR), holder = open(MH_DEV, O_RDWR);
+	int r, fd = open(MYHEAP_DEVICE, O_RDWR), holder = open(MYHEAP_DEVICE, O_RDWR);
 
 	if (fd < 0 || holder < 0 || fill(holder, live)) {
 		printf("# %d live: cannot set up\n", live);
@@ -152,10 +152,10 @@ static void at(int live)
 		bt[r] = batch64(fd);
 		fl[r] = batch_floor(fd);
 		t = now_ns();
-		mh_check(fd, NULL);
+		dev_check(fd, NULL);
 		ck[r] = (now_ns() - t) / 1e6;
 	}
-	mh_stats(fd, &st);
+	dev_stats(fd, &st);
 	printf("live %6d: two no-op ioctls %7.0f ns, ALLOC+FREE %7.0f ns: ratio %.2fx\n",
 	       live, median(nop, rounds), median(pr, rounds),
 	       median(pr, rounds) / median(nop, rounds));

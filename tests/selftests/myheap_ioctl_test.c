@@ -14,7 +14,8 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 
 #define TAIL	64	/* extra bytes of a "newer" struct */
 
@@ -91,11 +92,11 @@ FIXTURE_SETUP(cmd)
 {
 	struct myheap_info info;
 
-	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MH_DEV, strerror(errno));
-	ASSERT_EQ(0, mh_info(self->fd, &info));
+	self->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MYHEAP_DEVICE, strerror(errno));
+	ASSERT_EQ(0, dev_info(self->fd, &info));
 	self->policy = info.policy;
-	self->buf = mmap(NULL, 2 * MH_PAGE, PROT_READ | PROT_WRITE,
+	self->buf = mmap(NULL, 2 * DEV_PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
 }
@@ -105,9 +106,9 @@ FIXTURE_TEARDOWN(cmd)
 	struct myheap_info info;
 
 	/* set_policy's zero argument switched to first fit: switch back. */
-	if (!mh_info(self->fd, &info) && info.policy != self->policy)
-		EXPECT_EQ(0, mh_set_policy(self->fd, self->policy));
-	munmap(self->buf, 2 * MH_PAGE);
+	if (!dev_info(self->fd, &info) && info.policy != self->policy)
+		EXPECT_EQ(0, dev_set_policy(self->fd, self->policy));
+	munmap(self->buf, 2 * DEV_PAGE);
 	close(self->fd);
 }
 
@@ -124,7 +125,7 @@ static bool reads_only(unsigned long cmd)
 /* All-zero argument at the kernel's own size. */
 TEST_F(cmd, zero_exact)
 {
-	EXPECT_EQ(variant->zero_errno, mh_ioctl(self->fd, variant->cmd,
+	EXPECT_EQ(variant->zero_errno, dev_ioctl(self->fd, variant->cmd,
 						self->buf));
 }
 
@@ -135,7 +136,7 @@ TEST_F(cmd, older_struct)
 
 	memset(self->buf + variant->ver0, 0xaa, k - variant->ver0);
 	EXPECT_EQ(variant->zero_errno,
-		  mh_ioctl(self->fd, mh_cmd_size(variant->cmd, variant->ver0),
+		  dev_ioctl(self->fd, dev_cmd_size(variant->cmd, variant->ver0),
 			   self->buf));
 	for (i = variant->ver0; i < k; i++)
 		ASSERT_EQ(0xaa, self->buf[i]) TH_LOG("byte %u written", i);
@@ -151,7 +152,7 @@ TEST_F(cmd, newer_struct_zero_tail)
 	if (reads_only(variant->cmd))
 		memset(self->buf + k, 0xff, TAIL);
 	EXPECT_EQ(variant->zero_errno,
-		  mh_ioctl(self->fd, mh_cmd_size(variant->cmd, k + TAIL),
+		  dev_ioctl(self->fd, dev_cmd_size(variant->cmd, k + TAIL),
 			   self->buf));
 	for (i = k; i < k + TAIL; i++)
 		ASSERT_EQ(0, self->buf[i]) TH_LOG("tail byte %u", i);
@@ -165,49 +166,49 @@ TEST_F(cmd, newer_struct_nonzero_tail)
 	self->buf[k + TAIL - 1] = 1;
 	if (reads_only(variant->cmd)) {
 		/* Nothing is read from an output-only struct. */
-		EXPECT_EQ(0, mh_ioctl(self->fd,
-				      mh_cmd_size(variant->cmd, k + TAIL),
+		EXPECT_EQ(0, dev_ioctl(self->fd,
+				      dev_cmd_size(variant->cmd, k + TAIL),
 				      self->buf));
 		EXPECT_EQ(0, self->buf[k + TAIL - 1]);
 	} else {
-		EXPECT_EQ(-E2BIG, mh_ioctl(self->fd,
-					   mh_cmd_size(variant->cmd, k + TAIL),
+		EXPECT_EQ(-E2BIG, dev_ioctl(self->fd,
+					   dev_cmd_size(variant->cmd, k + TAIL),
 					   self->buf));
 	}
 }
 
 TEST_F(cmd, too_short)
 {
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd,
-				    mh_cmd_size(variant->cmd, variant->ver0 - 1),
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd,
+				    dev_cmd_size(variant->cmd, variant->ver0 - 1),
 				    self->buf));
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, mh_cmd_size(variant->cmd, 0),
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, dev_cmd_size(variant->cmd, 0),
 				    self->buf));
 }
 
 TEST_F(cmd, longer_than_a_page)
 {
-	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd,
-				   mh_cmd_size(variant->cmd, MH_PAGE + 8),
+	EXPECT_EQ(-E2BIG, dev_ioctl(self->fd,
+				   dev_cmd_size(variant->cmd, DEV_PAGE + 8),
 				   self->buf));
 }
 
 TEST_F(cmd, null_argument)
 {
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd, NULL));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, variant->cmd, NULL));
 }
 
 TEST_F(cmd, unmapped_argument)
 {
-	void *bad = mh_bad_page();
+	void *bad = dev_bad_page();
 
 	ASSERT_NE(NULL, bad);
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd, bad));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, variant->cmd, bad));
 	/* Straddling the end of a good page into the bad one. */
-	munmap(self->buf + MH_PAGE, MH_PAGE);
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, variant->cmd,
-				    self->buf + MH_PAGE - 4));
-	munmap(bad, MH_PAGE);
+	munmap(self->buf + DEV_PAGE, DEV_PAGE);
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, variant->cmd,
+				    self->buf + DEV_PAGE - 4));
+	munmap(bad, DEV_PAGE);
 }
 
 TEST_F(cmd, wrong_direction)
@@ -217,8 +218,8 @@ TEST_F(cmd, wrong_direction)
 	for (dir = 0; dir < 4; dir++) {
 		if (dir == _IOC_DIR(variant->cmd))
 			continue;
-		EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd,
-					    mh_cmd_dir(variant->cmd, dir),
+		EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd,
+					    dev_cmd_dir(variant->cmd, dir),
 					    self->buf)) TH_LOG("dir %lu", dir);
 	}
 }
@@ -227,9 +228,9 @@ TEST_F(cmd, wrong_type)
 {
 	unsigned long cmd = variant->cmd ^ (0x40UL << _IOC_TYPESHIFT);
 
-	EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd, cmd, self->buf));
+	EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd, cmd, self->buf));
 	/* Not even a myheap command: a tty ioctl on a non-tty. */
-	EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd, TCGETS, self->buf));
+	EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd, TCGETS, self->buf));
 }
 
 TEST_F(cmd, wrong_number)
@@ -238,7 +239,7 @@ TEST_F(cmd, wrong_number)
 	unsigned long nr;
 
 	for (nr = 0x09; nr <= 0xff; nr += 0x3b)
-		EXPECT_EQ(-ENOTTY, mh_ioctl(self->fd,
+		EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd,
 			  (variant->cmd & ~nr_mask) | (nr << _IOC_NRSHIFT),
 			  self->buf)) TH_LOG("nr %#lx", nr);
 }
@@ -254,11 +255,11 @@ FIXTURE(heap) {
 
 FIXTURE_SETUP(heap)
 {
-	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	self->fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd2 = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd2);
-	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+	ASSERT_EQ(0, dev_info(self->fd, &self->info));
 	self->map = mmap(NULL, self->info.mmap_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->map);
@@ -282,7 +283,7 @@ TEST_F(heap, get_info)
 		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW,
 		  i->features & ~MYHEAP_FEATURE_POISON);
 	EXPECT_LE(4096, i->region_size);
-	EXPECT_EQ(0, i->mmap_size % MH_PAGE);
+	EXPECT_EQ(0, i->mmap_size % DEV_PAGE);
 	EXPECT_LE(i->region_size, i->mmap_size);
 	EXPECT_EQ(8, i->header_size);
 	EXPECT_EQ(16, i->alignment);
@@ -299,17 +300,17 @@ TEST_F(heap, alloc_and_free)
 	struct myheap_alloc a = { .size = 100 };
 	uint64_t usable, requested;
 
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
 	EXPECT_EQ(0, a.offset % self->info.alignment);
 	EXPECT_LE(a.offset + 100, self->info.region_size);
 	EXPECT_LE(100, a.usable);
-	EXPECT_EQ(0, mh_usable(self->fd, a.offset, &usable, &requested));
+	EXPECT_EQ(0, dev_usable(self->fd, a.offset, &usable, &requested));
 	EXPECT_EQ(a.usable, usable);
 	EXPECT_EQ(100, requested);
-	mh_fill(self->map + a.offset, a.usable, a.offset);
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_TRUE(mh_intact(self->map + a.offset, a.usable, a.offset));
-	EXPECT_EQ(0, mh_free(self->fd, a.offset));
+	pattern_fill(self->map + a.offset, 0, a.usable, a.offset);
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_TRUE(pattern_intact(self->map + a.offset, a.usable, a.offset));
+	EXPECT_EQ(0, dev_free(self->fd, a.offset));
 }
 
 TEST_F(heap, alloc_errors)
@@ -318,42 +319,42 @@ TEST_F(heap, alloc_errors)
 	uint64_t off;
 	unsigned int bit;
 
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
-	EXPECT_EQ(-EINVAL, mh_alloc(self->fd, 0, 0, 0, &off));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	EXPECT_EQ(-EINVAL, dev_alloc(self->fd, 0, 0, 0, &off));
 	for (bit = 1; bit < 32; bit++)
-		EXPECT_EQ(-EINVAL, mh_alloc(self->fd, 16, 0, 1U << bit, &off))
+		EXPECT_EQ(-EINVAL, dev_alloc(self->fd, 16, 0, 1U << bit, &off))
 			TH_LOG("flag bit %u", bit);
-	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, self->info.region_size + 1, 0, 0,
+	EXPECT_EQ(-E2BIG, dev_alloc(self->fd, self->info.region_size + 1, 0, 0,
 				   &off));
-	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, 1ULL << 40, 0, 0, &off));
-	EXPECT_EQ(-E2BIG, mh_alloc(self->fd, ~0ULL, 0, 0, &off));
-	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 3, 0, &off));
-	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 48, 0, &off));
-	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, self->info.max_align * 2ULL,
+	EXPECT_EQ(-E2BIG, dev_alloc(self->fd, 1ULL << 40, 0, 0, &off));
+	EXPECT_EQ(-E2BIG, dev_alloc(self->fd, ~0ULL, 0, 0, &off));
+	EXPECT_EQ(-EDOM, dev_alloc(self->fd, 16, 3, 0, &off));
+	EXPECT_EQ(-EDOM, dev_alloc(self->fd, 16, 48, 0, &off));
+	EXPECT_EQ(-EDOM, dev_alloc(self->fd, 16, self->info.max_align * 2ULL,
 				  0, &off));
-	EXPECT_EQ(-EDOM, mh_alloc(self->fd, 16, 1ULL << 40, 0, &off));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(-EDOM, dev_alloc(self->fd, 16, 1ULL << 40, 0, &off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
 }
 
 TEST_F(heap, alloc_until_enomem)
 {
 	uint64_t off, chunk = self->info.region_size / 16;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 	int ret, n = 0;
 
-	while (!(ret = mh_alloc(self->fd2, chunk, 0, 0, &off)))
+	while (!(ret = dev_alloc(self->fd2, chunk, 0, 0, &off)))
 		n++;
 	EXPECT_EQ(-ENOMEM, ret);
 	EXPECT_LE(4, n);
 	EXPECT_GE(16, n);
-	EXPECT_EQ(before + n, mh_used_blocks(self->fd));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(before + n, dev_used_blocks(self->fd));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
 	/* Closing the owner frees them all. */
 	close(self->fd2);
 	self->fd2 = -1;
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
-	EXPECT_EQ(0, mh_alloc(self->fd, chunk, 0, 0, &off));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
+	EXPECT_EQ(0, dev_alloc(self->fd, chunk, 0, 0, &off));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(heap, alloc_zero_and_align)
@@ -361,26 +362,26 @@ TEST_F(heap, alloc_zero_and_align)
 	uint64_t off, align;
 	size_t i;
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 512, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 512, 0, 0, &off));
 	memset(self->map + off, 0xff, 512);
-	ASSERT_EQ(0, mh_free(self->fd, off));
-	ASSERT_EQ(0, mh_alloc(self->fd, 512, 0, MYHEAP_ALLOC_ZERO, &off));
+	ASSERT_EQ(0, dev_free(self->fd, off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 512, 0, MYHEAP_ALLOC_ZERO, &off));
 	for (i = 0; i < 512; i++)
 		ASSERT_EQ(0, self->map[off + i]);
-	ASSERT_EQ(0, mh_free(self->fd, off));
+	ASSERT_EQ(0, dev_free(self->fd, off));
 
 	for (align = 1; align <= 65536 && align * 4 <= self->info.region_size;
 	     align <<= 1) {
 		/* The buddy system only ever aligns payloads to 16. */
 		if (self->info.policy == MYHEAP_POLICY_BUDDY && align > 16) {
-			EXPECT_EQ(-EDOM, mh_alloc(self->fd, 40, align, 0, &off));
+			EXPECT_EQ(-EDOM, dev_alloc(self->fd, 40, align, 0, &off));
 			continue;
 		}
-		ASSERT_EQ(0, mh_alloc(self->fd, 40, align, 0, &off));
+		ASSERT_EQ(0, dev_alloc(self->fd, 40, align, 0, &off));
 		EXPECT_EQ(0, off % align) TH_LOG("align %llu",
 						(unsigned long long)align);
 		EXPECT_EQ(0, off % 16);
-		EXPECT_EQ(0, mh_free(self->fd, off));
+		EXPECT_EQ(0, dev_free(self->fd, off));
 	}
 }
 
@@ -388,40 +389,40 @@ TEST_F(heap, alloc_zero_and_align)
 TEST_F(heap, alloc_result_unwritable)
 {
 	struct myheap_alloc *a;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 
-	a = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+	a = mmap(NULL, DEV_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, a);
 	a->size = 64;
-	ASSERT_EQ(0, mprotect(a, MH_PAGE, PROT_READ));
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, a));
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
-	munmap(a, MH_PAGE);
+	ASSERT_EQ(0, mprotect(a, DEV_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, a));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
+	munmap(a, DEV_PAGE);
 }
 
-/* The ABI's version 0 of ALLOC has no usable field: it is not written. */
-TEST_F(heap, alloc_older_struct)
+/* STATS as first published has no owner_bytes: it is not written. */
+TEST_F(heap, stats_older_struct)
 {
-	unsigned char buf[sizeof(struct myheap_alloc)];
-	struct myheap_alloc *a = (struct myheap_alloc *)buf;
+	unsigned char buf[sizeof(struct myheap_stats)];
+	struct myheap_stats *st = (struct myheap_stats *)buf;
 	uint64_t off;
 	size_t i;
 
+	ASSERT_EQ(MYHEAP_STATS_SIZE_VER1, sizeof(buf));
+	ASSERT_EQ(0, dev_alloc(self->fd, 10, 0, 0, &off));
 	memset(buf, 0xee, sizeof(buf));
-	memset(buf, 0, MYHEAP_ALLOC_SIZE_VER0);
-	a->size = 10;
-	ASSERT_EQ(0, mh_ioctl(self->fd, mh_cmd_size(MYHEAP_IOC_ALLOC,
-				MYHEAP_ALLOC_SIZE_VER0), a));
-	for (i = MYHEAP_ALLOC_SIZE_VER0; i < sizeof(buf); i++)
-		EXPECT_EQ(0xee, buf[i]);
-	EXPECT_EQ(0, mh_free(self->fd, a->offset));
-
-	/* FREE's version 0 is just the offset. */
-	ASSERT_EQ(0, mh_alloc(self->fd, 10, 0, 0, &off));
-	EXPECT_EQ(0, mh_ioctl(self->fd, mh_cmd_size(MYHEAP_IOC_FREE,
-				MYHEAP_FREE_SIZE_VER0), &off));
-	EXPECT_EQ(-EALREADY, mh_free(self->fd, off));
+	memset(buf, 0, MYHEAP_STATS_SIZE_VER0);
+	ASSERT_EQ(0, dev_ioctl(self->fd, dev_cmd_size(MYHEAP_IOC_STATS,
+				MYHEAP_STATS_SIZE_VER0), st));
+	EXPECT_LE(1, st->used_blocks);
+	EXPECT_LE(1, st->open_files);
+	for (i = MYHEAP_STATS_SIZE_VER0; i < sizeof(buf); i++)
+		EXPECT_EQ(0xee, buf[i]) TH_LOG("byte %zu written", i);
+	/* the struct as this header has it gets owner_bytes */
+	ASSERT_EQ(0, dev_stats(self->fd, st));
+	EXPECT_LT(0, st->owner_bytes);
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(heap, free_errors)
@@ -429,35 +430,35 @@ TEST_F(heap, free_errors)
 	struct myheap_free f = { 0 };
 	uint64_t off, keep, region = self->info.region_size;
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &off));
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &keep));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &keep));
 	memset(self->map + off, 0xa5, 100);
 
 	f.offset = off;
 	f.flags = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
 	f.flags = 0;
 	f.__pad = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_FREE, &f));
 
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, 0));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, region));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, region + 16));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, 1ULL << 40));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, (1ULL << 32) + off));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, ~0ULL));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, off + 1));
-	EXPECT_EQ(-ENXIO, mh_free(self->fd, off + 8));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, 0));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, region));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, region + 16));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, 1ULL << 40));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, (1ULL << 32) + off));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, ~0ULL));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, off + 1));
+	EXPECT_EQ(-ENXIO, dev_free(self->fd, off + 8));
 	/* Inside a payload: no valid header there. */
-	EXPECT_EQ(-EBADMSG, mh_free(self->fd, off + 16));
+	EXPECT_EQ(-EBADMSG, dev_free(self->fd, off + 16));
 	/* Another file's block. */
-	EXPECT_EQ(-EPERM, mh_free(self->fd2, off));
+	EXPECT_EQ(-EPERM, dev_free(self->fd2, off));
 
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	EXPECT_EQ(-EALREADY, mh_free(self->fd, off));
-	EXPECT_EQ(-EALREADY, mh_free(self->fd2, off));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, keep));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, dev_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, dev_free(self->fd2, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, keep));
 }
 
 /* A header overwritten through the mapping is caught by its magic. */
@@ -467,24 +468,24 @@ TEST_F(heap, free_scribbled_header)
 	uint64_t off, keep;
 	unsigned char saved;
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &off));
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &keep));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &keep));
 	saved = self->map[off - 8];
 	self->map[off - 8] ^= 0x5a;
 
-	EXPECT_EQ(-EBADMSG, mh_free(self->fd, off));
-	EXPECT_EQ(-EBADMSG, mh_usable(self->fd, off, NULL, NULL));
-	EXPECT_EQ(-EBADMSG, mh_realloc(self->fd, off, 10, NULL));
-	EXPECT_LT(0, mh_check(self->fd, &c));
+	EXPECT_EQ(-EBADMSG, dev_free(self->fd, off));
+	EXPECT_EQ(-EBADMSG, dev_usable(self->fd, off, NULL, NULL));
+	EXPECT_EQ(-EBADMSG, dev_realloc(self->fd, off, 10, NULL));
+	EXPECT_LT(0, dev_check(self->fd, &c));
 	EXPECT_EQ(MYHEAP_VIOLATION_HEADER, c.first_kind);
 	EXPECT_EQ(off - 8, c.first_offset);
 	EXPECT_EQ(0, c.__pad);
 
 	self->map[off - 8] = saved;
-	EXPECT_EQ(0, mh_check(self->fd, &c));
+	EXPECT_EQ(0, dev_check(self->fd, &c));
 	EXPECT_EQ(MYHEAP_VIOLATION_NONE, c.first_kind);
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	EXPECT_EQ(0, mh_free(self->fd, keep));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	EXPECT_EQ(0, dev_free(self->fd, keep));
 }
 
 /* Free-list links overwritten through the mapping: the heap refuses to
@@ -496,26 +497,26 @@ TEST_F(heap, damaged_heap_euclean)
 	uint64_t a, b, c = 0;
 	unsigned char saved[16];
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &a));
-	ASSERT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &b));
-	ASSERT_EQ(0, mh_free(self->fd, a));
-	ASSERT_EQ(0, mh_stats(self->fd, &before));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &b));
+	ASSERT_EQ(0, dev_free(self->fd, a));
+	ASSERT_EQ(0, dev_stats(self->fd, &before));
 	memcpy(saved, self->map + a, 16);
 	memset(self->map + a, 0xee, 16);
 
-	EXPECT_EQ(-EUCLEAN, mh_alloc(self->fd, 100, 0, 0, &c));
-	EXPECT_LT(0, mh_check(self->fd, NULL));
-	ASSERT_EQ(0, mh_stats(self->fd, &after));
+	EXPECT_EQ(-EUCLEAN, dev_alloc(self->fd, 100, 0, 0, &c));
+	EXPECT_LT(0, dev_check(self->fd, NULL));
+	ASSERT_EQ(0, dev_stats(self->fd, &after));
 	EXPECT_EQ(before.damage_events + 1, after.damage_events);
 	EXPECT_LT(before.corruptions, after.corruptions);
 	EXPECT_EQ(before.used_blocks, after.used_blocks);
 
 	/* Repaired, it works again. */
 	memcpy(self->map + a, saved, 16);
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_alloc(self->fd, 100, 0, 0, &c));
-	EXPECT_EQ(0, mh_free(self->fd, c));
-	EXPECT_EQ(0, mh_free(self->fd, b));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &c));
+	EXPECT_EQ(0, dev_free(self->fd, c));
+	EXPECT_EQ(0, dev_free(self->fd, b));
 }
 
 TEST_F(heap, realloc)
@@ -523,46 +524,46 @@ TEST_F(heap, realloc)
 	struct myheap_realloc r = { 0 };
 	uint64_t off, blocker, usable, requested;
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 64, 0, 0, &off));
-	ASSERT_EQ(0, mh_alloc(self->fd, 64, 0, 0, &blocker));
-	mh_fill(self->map + off, 64, 1);
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &blocker));
+	pattern_fill(self->map + off, 0, 64, 1);
 
 	r.offset = off;
 	r.size = 10000;
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
 	EXPECT_LE(10000, r.usable);
-	EXPECT_TRUE(mh_intact(self->map + r.new_offset, 64, 1));
-	EXPECT_EQ(0, mh_usable(self->fd, r.new_offset, &usable, &requested));
+	EXPECT_TRUE(pattern_intact(self->map + r.new_offset, 64, 1));
+	EXPECT_EQ(0, dev_usable(self->fd, r.new_offset, &usable, &requested));
 	EXPECT_EQ(10000, requested);
 	EXPECT_EQ(r.usable, usable);
 	if (r.new_offset != off)
-		EXPECT_NE(0, mh_free(self->fd, off));
+		EXPECT_NE(0, dev_free(self->fd, off));
 	off = r.new_offset;
 
-	mh_fill(self->map + off, 10000, 2);
-	ASSERT_EQ(0, mh_realloc(self->fd, off, 20, &off));
-	EXPECT_TRUE(mh_intact(self->map + off, 20, 2));
+	pattern_fill(self->map + off, 0, 10000, 2);
+	ASSERT_EQ(0, dev_realloc(self->fd, off, 20, &off));
+	EXPECT_TRUE(pattern_intact(self->map + off, 20, 2));
 
-	EXPECT_EQ(-EPERM, mh_realloc(self->fd2, off, 30, NULL));
-	EXPECT_EQ(-EINVAL, mh_realloc(self->fd, off, 0, NULL));
-	EXPECT_EQ(-E2BIG, mh_realloc(self->fd, off, 1ULL << 40, NULL));
-	EXPECT_EQ(-E2BIG, mh_realloc(self->fd, off,
+	EXPECT_EQ(-EPERM, dev_realloc(self->fd2, off, 30, NULL));
+	EXPECT_EQ(-EINVAL, dev_realloc(self->fd, off, 0, NULL));
+	EXPECT_EQ(-E2BIG, dev_realloc(self->fd, off, 1ULL << 40, NULL));
+	EXPECT_EQ(-E2BIG, dev_realloc(self->fd, off,
 				     self->info.region_size + 1, NULL));
-	EXPECT_EQ(-ENXIO, mh_realloc(self->fd, off + 4, 30, NULL));
-	EXPECT_EQ(-ENOMEM, mh_realloc(self->fd, off,
+	EXPECT_EQ(-ENXIO, dev_realloc(self->fd, off + 4, 30, NULL));
+	EXPECT_EQ(-ENOMEM, dev_realloc(self->fd, off,
 				      self->info.region_size - 64, NULL));
 	r.offset = off;
 	r.size = 30;
 	r.flags = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
 	r.flags = 0;
 	r.__pad = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
-	EXPECT_TRUE(mh_intact(self->map + off, 20, 2));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_TRUE(pattern_intact(self->map + off, 20, 2));
 
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	EXPECT_EQ(-EALREADY, mh_realloc(self->fd, off, 30, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, blocker));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, dev_realloc(self->fd, off, 30, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, blocker));
 }
 
 TEST_F(heap, usable_size_errors)
@@ -570,18 +571,18 @@ TEST_F(heap, usable_size_errors)
 	struct myheap_usable_size u = { 0 };
 	uint64_t off;
 
-	ASSERT_EQ(0, mh_alloc(self->fd, 33, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 33, 0, 0, &off));
 	u.offset = off;
 	u.flags = 2;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
 	u.flags = 0;
 	u.__pad = 2;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
-	EXPECT_EQ(-EPERM, mh_usable(self->fd2, off, NULL, NULL));
-	EXPECT_EQ(-ENXIO, mh_usable(self->fd, off + 2, NULL, NULL));
-	EXPECT_EQ(-ENXIO, mh_usable(self->fd, 1ULL << 33, NULL, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	EXPECT_EQ(-EALREADY, mh_usable(self->fd, off, NULL, NULL));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_USABLE_SIZE, &u));
+	EXPECT_EQ(-EPERM, dev_usable(self->fd2, off, NULL, NULL));
+	EXPECT_EQ(-ENXIO, dev_usable(self->fd, off + 2, NULL, NULL));
+	EXPECT_EQ(-ENXIO, dev_usable(self->fd, 1ULL << 33, NULL, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	EXPECT_EQ(-EALREADY, dev_usable(self->fd, off, NULL, NULL));
 }
 
 TEST_F(heap, stats)
@@ -590,10 +591,10 @@ TEST_F(heap, stats)
 	uint64_t off[4], hist = 0;
 	int i;
 
-	ASSERT_EQ(0, mh_stats(self->fd, &a));
+	ASSERT_EQ(0, dev_stats(self->fd, &a));
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, mh_alloc(self->fd, 1000 + i, 0, 0, &off[i]));
-	ASSERT_EQ(0, mh_stats(self->fd, &b));
+		ASSERT_EQ(0, dev_alloc(self->fd, 1000 + i, 0, 0, &off[i]));
+	ASSERT_EQ(0, dev_stats(self->fd, &b));
 
 	EXPECT_EQ(self->info.policy, b.policy);
 	EXPECT_EQ(MYHEAP_HIST_BUCKETS, b.hist_buckets);
@@ -614,8 +615,8 @@ TEST_F(heap, stats)
 	EXPECT_EQ(b.free_blocks, hist);
 
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, mh_free(self->fd, off[i]));
-	ASSERT_EQ(0, mh_stats(self->fd, &b));
+		ASSERT_EQ(0, dev_free(self->fd, off[i]));
+	ASSERT_EQ(0, dev_stats(self->fd, &b));
 	EXPECT_EQ(a.used_blocks, b.used_blocks);
 	EXPECT_EQ(a.frees + 4, b.frees);
 }
@@ -624,15 +625,15 @@ TEST_F(heap, check_flags)
 {
 	struct myheap_check c = { .flags = 1 };
 
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
 	c.flags = 0;
 	c.__pad = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
 	c.__pad = 0;
 	c.violations = 99;
 	c.first_kind = 99;
 	c.first_offset = 99;
-	EXPECT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
+	EXPECT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_CHECK, &c));
 	EXPECT_EQ(0, c.violations);
 	EXPECT_EQ(MYHEAP_VIOLATION_NONE, c.first_kind);
 	EXPECT_EQ(0, c.first_offset);
@@ -645,24 +646,24 @@ TEST_F(heap, set_policy)
 	uint64_t off;
 	uint32_t pol;
 
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_SET_POLICY, &p));
-	EXPECT_EQ(-EINVAL, mh_set_policy(self->fd, MYHEAP_NR_POLICIES));
-	EXPECT_EQ(-EINVAL, mh_set_policy(self->fd, ~0U));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_SET_POLICY, &p));
+	EXPECT_EQ(-EINVAL, dev_set_policy(self->fd, MYHEAP_NR_POLICIES));
+	EXPECT_EQ(-EINVAL, dev_set_policy(self->fd, ~0U));
 
-	ASSERT_EQ(0, mh_alloc(self->fd2, 10, 0, 0, &off));
-	EXPECT_EQ(-EBUSY, mh_set_policy(self->fd, MYHEAP_POLICY_BUDDY));
-	ASSERT_EQ(0, mh_free(self->fd2, off));
+	ASSERT_EQ(0, dev_alloc(self->fd2, 10, 0, 0, &off));
+	EXPECT_EQ(-EBUSY, dev_set_policy(self->fd, MYHEAP_POLICY_BUDDY));
+	ASSERT_EQ(0, dev_free(self->fd2, off));
 
 	/* Every policy works, then back to where we were. */
 	for (pol = 0; pol < MYHEAP_NR_POLICIES; pol++) {
-		ASSERT_EQ(0, mh_set_policy(self->fd, pol));
-		ASSERT_EQ(0, mh_info(self->fd, &info));
+		ASSERT_EQ(0, dev_set_policy(self->fd, pol));
+		ASSERT_EQ(0, dev_info(self->fd, &info));
 		EXPECT_EQ(pol, info.policy);
-		ASSERT_EQ(0, mh_alloc(self->fd, 300, 0, 0, &off));
-		EXPECT_EQ(0, mh_check(self->fd, NULL));
-		ASSERT_EQ(0, mh_free(self->fd, off));
+		ASSERT_EQ(0, dev_alloc(self->fd, 300, 0, 0, &off));
+		EXPECT_EQ(0, dev_check(self->fd, NULL));
+		ASSERT_EQ(0, dev_free(self->fd, off));
 	}
-	EXPECT_EQ(0, mh_set_policy(self->fd, self->info.policy));
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
 }
 
 /* ------------------------------------------------------------------ */
@@ -674,7 +675,7 @@ static int batch(int fd, struct myheap_batch_op *ops, uint32_t count,
 		.ops = (uintptr_t)ops, .count = count, .flags = flags,
 		.op_size = sizeof(*ops),
 	};
-	int ret = mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+	int ret = dev_ioctl(fd, MYHEAP_IOC_BATCH, &b);
 
 	if (out)
 		*out = b;
@@ -693,7 +694,7 @@ TEST_F(heap, batch)
 		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 8, .align = 3 },
 	};
 	struct myheap_batch b;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 	int i;
 
 	ASSERT_EQ(0, batch(self->fd, ops, 6, 0, &b));
@@ -706,7 +707,7 @@ TEST_F(heap, batch)
 	EXPECT_EQ(0, ops[3].offset % 4096);
 	EXPECT_EQ(-ENXIO, ops[4].result);
 	EXPECT_EQ(-EDOM, ops[5].result);
-	EXPECT_EQ(before + 3, mh_used_blocks(self->fd));
+	EXPECT_EQ(before + 3, dev_used_blocks(self->fd));
 	for (i = 0; i < 200; i++)
 		ASSERT_EQ(0, self->map[ops[1].offset + i]);
 
@@ -721,7 +722,7 @@ TEST_F(heap, batch)
 	ASSERT_EQ(0, batch(self->fd, ops, 3, 0, &b));
 	EXPECT_EQ(3, b.done);
 	EXPECT_EQ(0, b.failed);
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
 }
 
 TEST_F(heap, batch_stop)
@@ -738,7 +739,7 @@ TEST_F(heap, batch_stop)
 	EXPECT_EQ(1, b.failed);
 	EXPECT_EQ(-ENXIO, ops[1].result);
 	EXPECT_EQ(77, ops[2].result);
-	EXPECT_EQ(0, mh_free(self->fd, ops[0].offset));
+	EXPECT_EQ(0, dev_free(self->fd, ops[0].offset));
 	/* An unknown op or padding rejects the whole batch, nothing run. */
 	ops[0].op = 3;
 	EXPECT_EQ(-EINVAL, batch(self->fd, ops, 3, 0, NULL));
@@ -750,7 +751,7 @@ TEST_F(heap, batch_stop)
 	ops[1].size = 5;
 	ASSERT_EQ(0, batch(self->fd, ops, 2, 0, &b));
 	EXPECT_EQ(-EINVAL, ops[1].result);
-	EXPECT_EQ(0, mh_free(self->fd, ops[0].offset));
+	EXPECT_EQ(0, dev_free(self->fd, ops[0].offset));
 }
 
 TEST_F(heap, batch_errors)
@@ -762,35 +763,35 @@ TEST_F(heap, batch_errors)
 	struct myheap_batch b = {
 		.ops = (uintptr_t)ops, .count = 2, .op_size = sizeof(ops[0]),
 	};
-	long before = mh_used_blocks(self->fd);
-	void *bad = mh_bad_page();
+	long before = dev_used_blocks(self->fd);
+	void *bad = dev_bad_page();
 
 	ASSERT_NE(NULL, bad);
 	b.flags = 2;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	b.flags = 0;
 	b.__pad = 1;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	b.__pad = 0;
 	b.op_size = MYHEAP_BATCH_OP_SIZE_VER0 - 8;
-	EXPECT_EQ(-EINVAL, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
-	b.op_size = MH_PAGE + 8;
-	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	b.op_size = DEV_PAGE + 8;
+	EXPECT_EQ(-E2BIG, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	b.op_size = sizeof(ops[0]);
 	b.count = MYHEAP_BATCH_MAX + 1;
-	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-E2BIG, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	b.count = 2;
 	b.ops = 0;
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	b.ops = (uintptr_t)bad;
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	/* An empty batch is fine, whatever the pointer. */
 	b.count = 0;
 	b.done = 9;
-	EXPECT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	EXPECT_EQ(0, b.done);
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
-	munmap(bad, MH_PAGE);
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
+	munmap(bad, DEV_PAGE);
 }
 
 /* Ops of another size: an older ABI's or a newer one's (zero tails). */
@@ -807,15 +808,15 @@ TEST_F(heap, batch_op_sizes)
 		.ops = (uintptr_t)big, .count = 2, .op_size = sizeof(big[0]),
 	};
 
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	EXPECT_EQ(2, b.done);
 	EXPECT_EQ(0, b.failed);
 	EXPECT_EQ(0, big[1].future[0]);
-	EXPECT_EQ(0, mh_free(self->fd, big[0].op.offset));
-	EXPECT_EQ(0, mh_free(self->fd, big[1].op.offset));
+	EXPECT_EQ(0, dev_free(self->fd, big[0].op.offset));
+	EXPECT_EQ(0, dev_free(self->fd, big[1].op.offset));
 
 	big[1].future[1] = 1;
-	EXPECT_EQ(-E2BIG, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(-E2BIG, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 }
 
 /* Results that cannot be written back: the batch's allocations undone. */
@@ -823,18 +824,18 @@ TEST_F(heap, batch_results_unwritable)
 {
 	struct myheap_batch_op *ops;
 	struct myheap_batch b = { .count = 2, .op_size = sizeof(*ops) };
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 
-	ops = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+	ops = mmap(NULL, DEV_PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ops);
 	ops[0].op = ops[1].op = MYHEAP_BATCH_OP_ALLOC;
 	ops[0].size = ops[1].size = 50;
 	b.ops = (uintptr_t)ops;
-	ASSERT_EQ(0, mprotect(ops, MH_PAGE, PROT_READ));
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
-	munmap(ops, MH_PAGE);
+	ASSERT_EQ(0, mprotect(ops, DEV_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
+	munmap(ops, DEV_PAGE);
 }
 
 /* The batch's header cannot be written back: nothing stays allocated
@@ -847,18 +848,18 @@ TEST_F(heap, batch_header_unwritable)
 		{ .op = MYHEAP_BATCH_OP_ALLOC, .size = 60 },
 	};
 	struct myheap_batch *b;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 
-	b = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+	b = mmap(NULL, DEV_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, b);
 	b->ops = (uintptr_t)ops;
 	b->count = 2;
 	b->op_size = sizeof(ops[0]);
-	ASSERT_EQ(0, mprotect(b, MH_PAGE, PROT_READ));
-	EXPECT_EQ(-EFAULT, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, b));
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
-	munmap(b, MH_PAGE);
+	ASSERT_EQ(0, mprotect(b, DEV_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, b));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
+	munmap(b, DEV_PAGE);
 }
 
 /* Results written back to an array spanning pages that were never touched
@@ -868,8 +869,8 @@ TEST_F(heap, batch_results_fresh_pages)
 {
 	struct myheap_batch_op *ops, *in;
 	struct myheap_batch b = { .count = 200, .op_size = sizeof(*ops) };
-	long before = mh_used_blocks(self->fd);
-	size_t len = 4 * MH_PAGE;
+	long before = dev_used_blocks(self->fd);
+	size_t len = 4 * DEV_PAGE;
 	uint32_t i;
 
 	ops = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -884,18 +885,18 @@ TEST_F(heap, batch_results_fresh_pages)
 		_exit(0);
 	wait(NULL);
 	b.ops = (uintptr_t)ops;
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	EXPECT_EQ(b.count, b.done);
 	EXPECT_EQ(0, b.failed);
-	EXPECT_EQ(before + b.count, mh_used_blocks(self->fd));
+	EXPECT_EQ(before + b.count, dev_used_blocks(self->fd));
 	for (i = 0; i < b.count; i++) {
 		ASSERT_EQ(0, ops[i].result);
 		ops[i].op = MYHEAP_BATCH_OP_FREE;
 		ops[i].size = 0;
 	}
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b));
 	EXPECT_EQ(0, b.failed);
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
 	munmap(ops, len);
 }
 
@@ -903,19 +904,19 @@ TEST_F(heap, batch_results_fresh_pages)
 TEST_F(heap, alloc_result_cow_page)
 {
 	struct myheap_alloc *a;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 
-	a = mmap(NULL, MH_PAGE, PROT_READ | PROT_WRITE,
+	a = mmap(NULL, DEV_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, a);
 	a->size = 64;
 	if (fork() == 0)
 		_exit(0);
 	wait(NULL);
-	ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_ALLOC, a));
-	EXPECT_EQ(before + 1, mh_used_blocks(self->fd));
-	EXPECT_EQ(0, mh_free(self->fd, a->offset));
-	munmap(a, MH_PAGE);
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, a));
+	EXPECT_EQ(before + 1, dev_used_blocks(self->fd));
+	EXPECT_EQ(0, dev_free(self->fd, a->offset));
+	munmap(a, DEV_PAGE);
 }
 
 /* STATS reports the kernel memory ownership takes: a fixed table of one
@@ -927,18 +928,18 @@ TEST_F(heap, stats_owner_bytes)
 	uint64_t off[64];
 	int i;
 
-	ASSERT_EQ(0, mh_stats(self->fd, &st));
+	ASSERT_EQ(0, dev_stats(self->fd, &st));
 	EXPECT_EQ(self->info.region_size / 16, st.owner_bytes);
 	for (i = 0; i < 64; i++)
-		ASSERT_EQ(0, mh_alloc(self->fd, 16, 0, 0, &off[i]));
-	ASSERT_EQ(0, mh_stats(self->fd, &st));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16, 0, 0, &off[i]));
+	ASSERT_EQ(0, dev_stats(self->fd, &st));
 	EXPECT_EQ(self->info.region_size / 16, st.owner_bytes);
 	printf("# ownership: %llu bytes of kernel memory, %.1f per live block at %llu live\n",
 	       (unsigned long long)st.owner_bytes,
 	       (double)st.owner_bytes / st.used_blocks,
 	       (unsigned long long)st.used_blocks);
 	for (i = 0; i < 64; i++)
-		ASSERT_EQ(0, mh_free(self->fd, off[i]));
+		ASSERT_EQ(0, dev_free(self->fd, off[i]));
 }
 
 /* Neighbouring minimum-size blocks of two files: each file owns exactly
@@ -950,19 +951,19 @@ TEST_F(heap, ownership_adjacent_blocks)
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		ASSERT_EQ(0, mh_alloc(self->fd, 1, 0, 0, &a[i]));
-		ASSERT_EQ(0, mh_alloc(self->fd2, 1, 0, 0, &b[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd, 1, 0, 0, &a[i]));
+		ASSERT_EQ(0, dev_alloc(self->fd2, 1, 0, 0, &b[i]));
 	}
 	for (i = 0; i < 8; i++) {
-		EXPECT_EQ(-EPERM, mh_free(self->fd2, a[i]));
-		EXPECT_EQ(-EPERM, mh_free(self->fd, b[i]));
-		EXPECT_EQ(-EPERM, mh_usable(self->fd2, a[i], NULL, NULL));
-		EXPECT_NE(0, mh_free(self->fd, a[i] + 16));
-		EXPECT_NE(-EPERM, mh_free(self->fd2, a[i] + 16));
+		EXPECT_EQ(-EPERM, dev_free(self->fd2, a[i]));
+		EXPECT_EQ(-EPERM, dev_free(self->fd, b[i]));
+		EXPECT_EQ(-EPERM, dev_usable(self->fd2, a[i], NULL, NULL));
+		EXPECT_NE(0, dev_free(self->fd, a[i] + 16));
+		EXPECT_NE(-EPERM, dev_free(self->fd2, a[i] + 16));
 	}
 	for (i = 0; i < 8; i++) {
-		EXPECT_EQ(0, mh_free(self->fd, a[i]));
-		EXPECT_EQ(0, mh_free(self->fd2, b[i]));
+		EXPECT_EQ(0, dev_free(self->fd, a[i]));
+		EXPECT_EQ(0, dev_free(self->fd2, b[i]));
 	}
 }
 
@@ -979,11 +980,11 @@ TEST_F_TIMEOUT(heap, open_beyond_max_owners, 600)
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
 	fds = calloc(40000, sizeof(*fds));
 	ASSERT_NE(NULL, fds);
-	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mh_stats(fd, &st));
+	ASSERT_EQ(0, dev_stats(fd, &st));
 	while (n < 33000) {
-		fds[n] = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		fds[n] = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 		if (fds[n] < 0) {
 			err = errno;
 			break;
@@ -995,7 +996,7 @@ TEST_F_TIMEOUT(heap, open_beyond_max_owners, 600)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	/* The ids came back. */
-	fds[0] = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	fds[0] = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	EXPECT_LE(0, fds[0]);
 	close(fds[0]);
 	close(fd);
@@ -1028,7 +1029,7 @@ static void *probe(void *arg)
 
 	while (!p->stop) {
 		t0 = now_ns();
-		if (mh_alloc(p->fd, 32, 0, 0, &off) || mh_free(p->fd, off))
+		if (dev_alloc(p->fd, 32, 0, 0, &off) || dev_free(p->fd, off))
 			break;
 		t1 = now_ns();
 		p->total++;
@@ -1036,7 +1037,7 @@ static void *probe(void *arg)
 			p->max_ns = t1 - t0;
 		if (p->measuring && p->nlat < sizeof(p->lat) / sizeof(p->lat[0]))
 			p->lat[p->nlat++] = t1 - t0;
-		used = mh_used_blocks(p->fd);
+		used = dev_used_blocks(p->fd);
 		/* Part of the closing file's blocks freed, part not yet. */
 		if (used > p->base && used < p->base + p->n)
 			p->mid++;
@@ -1055,7 +1056,7 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 	static struct myheap_batch_op ops[PER];
 	struct myheap_batch b = { .ops = (uintptr_t)ops, .op_size = sizeof(ops[0]) };
 	static struct prober p;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 	uint64_t t0, t1;
 	pthread_t t;
 	int i, done = 0;
@@ -1071,11 +1072,11 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 		for (i = 0; i < (int)b.count; i++)
 			ops[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_ALLOC, .size = 40 };
-		ASSERT_EQ(0, mh_ioctl(self->fd2, MYHEAP_IOC_BATCH, &b));
+		ASSERT_EQ(0, dev_ioctl(self->fd2, MYHEAP_IOC_BATCH, &b));
 		ASSERT_EQ(0, b.failed);
 		done += b.count;
 	}
-	ASSERT_EQ(before + N, mh_used_blocks(self->fd));
+	ASSERT_EQ(before + N, dev_used_blocks(self->fd));
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, probe, &p));
 	usleep(100000);
@@ -1095,7 +1096,7 @@ TEST_F_TIMEOUT(heap, close_does_not_hold_the_heap, 600)
 	       p.nlat ? p.lat[p.nlat / 2] / 1e6 : 0.0,
 	       p.nlat ? p.lat[p.nlat * 99 / 100] / 1e6 : 0.0,
 	       p.max_ns / 1e6, (unsigned long long)p.mid);
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
 	EXPECT_LE(1, p.mid);
 }
 
@@ -1116,8 +1117,8 @@ TEST(close_log_rate_limited)
 	if (pid == 0) {
 		prctl(PR_SET_NAME, name);
 		for (i = 0; i < 200; i++) {
-			fd = open(MH_DEV, O_RDWR);
-			if (fd < 0 || mh_alloc(fd, 10, 0, 0, &off))
+			fd = open(MYHEAP_DEVICE, O_RDWR);
+			if (fd < 0 || dev_alloc(fd, 10, 0, 0, &off))
 				_exit(1);
 			close(fd);
 		}
@@ -1177,7 +1178,7 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 	enum { N = 256 };
 	static struct myheap_batch_op frees[N];
 	struct myheap_batch_op *ops;
-	struct toggler t = { .len = 4 * MH_PAGE };
+	struct toggler t = { .len = 4 * DEV_PAGE };
 	struct myheap_batch b = { .count = N, .op_size = sizeof(*ops) };
 	struct myheap_batch fb = { .ops = (uintptr_t)frees, .count = N,
 				   .op_size = sizeof(frees[0]) };
@@ -1197,17 +1198,17 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 		for (i = 0; i < N; i++)
 			ops[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_ALLOC, .size = 16 };
-		ASSERT_EQ(0, mh_stats(self->fd, &st0));
+		ASSERT_EQ(0, dev_stats(self->fd, &st0));
 		before = st0.used_blocks;
 		t.go = 1;
-		ret = mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b);
+		ret = dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b);
 		t.go = 0;
 		while (!t.idle)
 			;
 		mprotect(t.page, t.len, PROT_READ | PROT_WRITE);
 		if (ret == -EFAULT) {
 			efault++;
-			ASSERT_EQ(0, mh_stats(self->fd, &st1));
+			ASSERT_EQ(0, dev_stats(self->fd, &st1));
 			ASSERT_EQ(before, st1.used_blocks)
 				TH_LOG("round %d: -EFAULT left blocks behind", round);
 			/* Ops ran, then their results bounced: rolled back. */
@@ -1217,11 +1218,11 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 		ASSERT_EQ(0, ret);
 		ok++;
 		ASSERT_EQ(0, b.failed);
-		ASSERT_EQ(before + N, mh_used_blocks(self->fd));
+		ASSERT_EQ(before + N, dev_used_blocks(self->fd));
 		for (i = 0; i < N; i++)
 			frees[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_FREE, .offset = ops[i].offset };
-		ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &fb));
+		ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &fb));
 		ASSERT_EQ(0, fb.failed);
 	}
 	t.stop = 1;
@@ -1266,7 +1267,7 @@ TEST_F_TIMEOUT(heap, batch_results_pages_come_and_go, 300)
 	struct myheap_batch b = { .count = N,
 				  .op_size = sizeof(struct myheap_batch_op) };
 	struct myheap_batch_op *ops;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 	int memfd, round, i;
 	pthread_t th;
 
@@ -1282,7 +1283,7 @@ TEST_F_TIMEOUT(heap, batch_results_pages_come_and_go, 300)
 		for (i = 0; i < N; i++)
 			ops[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_ALLOC, .size = 16 };
-		ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
+		ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
 			TH_LOG("round %d: allocations not delivered", round);
 		ASSERT_EQ(N, b.done);
 		ASSERT_EQ(0, b.failed);
@@ -1292,10 +1293,10 @@ TEST_F_TIMEOUT(heap, batch_results_pages_come_and_go, 300)
 				.op = MYHEAP_BATCH_OP_FREE,
 				.offset = ops[i].offset };
 		}
-		ASSERT_EQ(0, mh_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
+		ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b))
 			TH_LOG("round %d: frees not delivered", round);
 		ASSERT_EQ(0, b.failed);
-		ASSERT_EQ(before, mh_used_blocks(self->fd));
+		ASSERT_EQ(before, dev_used_blocks(self->fd));
 	}
 	z.stop = 1;
 	pthread_join(th, NULL);

@@ -10,7 +10,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 #include "myheap_module.h"
 
 /* Does /dev/kmsg hold a record containing all of @a and @b? */
@@ -50,9 +51,9 @@ FIXTURE(map) {
 
 FIXTURE_SETUP(map)
 {
-	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+	ASSERT_EQ(0, dev_info(self->fd, &self->info));
 }
 
 FIXTURE_TEARDOWN(map)
@@ -68,31 +69,31 @@ TEST_F(map, whole_and_partial)
 
 	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, mh_alloc(self->fd, 4000, 0, 0, &off));
-	mh_fill(p + off, 4000, 5);
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	ASSERT_EQ(0, dev_alloc(self->fd, 4000, 0, 0, &off));
+	pattern_fill(p + off, 0, 4000, 5);
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
 	EXPECT_EQ(0, munmap(p, size));
 
 	/* A shorter mapping shows the start of the same region. */
-	p = map_heap(self->fd, MH_PAGE * 2, PROT_READ, MAP_SHARED, 0);
+	p = map_heap(self->fd, DEV_PAGE * 2, PROT_READ, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	if (off + 4000 <= MH_PAGE * 2)
-		EXPECT_TRUE(mh_intact(p + off, 4000, 5));
-	EXPECT_EQ(0, munmap(p, MH_PAGE * 2));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	if (off + 4000 <= DEV_PAGE * 2)
+		EXPECT_TRUE(pattern_intact(p + off, 4000, 5));
+	EXPECT_EQ(0, munmap(p, DEV_PAGE * 2));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(map, bad_offset_and_length)
 {
 	size_t size = self->info.mmap_size;
 
-	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
-				       MAP_SHARED, MH_PAGE));
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, DEV_PAGE, PROT_READ,
+				       MAP_SHARED, DEV_PAGE));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, DEV_PAGE, PROT_READ,
 				       MAP_SHARED, size));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size + MH_PAGE, PROT_READ,
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size + DEV_PAGE, PROT_READ,
 				       MAP_SHARED, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, size * 2, PROT_READ,
@@ -105,7 +106,7 @@ TEST_F(map, private_refused)
 	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, self->info.mmap_size,
 				       PROT_READ | PROT_WRITE, MAP_PRIVATE, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, MH_PAGE, PROT_READ,
+	EXPECT_EQ(MAP_FAILED, map_heap(self->fd, DEV_PAGE, PROT_READ,
 				       MAP_PRIVATE, 0));
 	EXPECT_EQ(EINVAL, errno);
 }
@@ -127,7 +128,7 @@ TEST_F(map, never_executable)
 	EXPECT_EQ(0, mprotect(p, size, PROT_READ));
 	EXPECT_EQ(0, mprotect(p, size, PROT_READ | PROT_WRITE));
 	/* It cannot grow past the region. */
-	EXPECT_EQ(MAP_FAILED, mremap(p, size, size + MH_PAGE, MREMAP_MAYMOVE));
+	EXPECT_EQ(MAP_FAILED, mremap(p, size, size + DEV_PAGE, MREMAP_MAYMOVE));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, munmap(p, size));
 }
@@ -135,7 +136,7 @@ TEST_F(map, never_executable)
 TEST_F(map, read_only_file)
 {
 	size_t size = self->info.mmap_size;
-	int ro = open(MH_DEV, O_RDONLY | O_CLOEXEC);
+	int ro = open(MYHEAP_DEVICE, O_RDONLY | O_CLOEXEC);
 	void *p;
 
 	ASSERT_LE(0, ro);
@@ -154,7 +155,7 @@ TEST_F(map, read_only_file)
 TEST_F(map, shared_between_files)
 {
 	size_t size = self->info.mmap_size;
-	int fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	int fd2 = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	unsigned char *p1, *p2;
 	uint64_t off;
 
@@ -163,10 +164,10 @@ TEST_F(map, shared_between_files)
 	p2 = map_heap(fd2, size, PROT_READ, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p1);
 	ASSERT_NE(MAP_FAILED, p2);
-	ASSERT_EQ(0, mh_alloc(self->fd, 10000, 0, 0, &off));
-	mh_fill(p1 + off, 10000, off);
-	EXPECT_TRUE(mh_intact(p2 + off, 10000, off));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 10000, 0, 0, &off));
+	pattern_fill(p1 + off, 0, 10000, off);
+	EXPECT_TRUE(pattern_intact(p2 + off, 10000, off));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 	munmap(p1, size);
 	munmap(p2, size);
 	close(fd2);
@@ -177,7 +178,7 @@ TEST_F(map, rw_matches_mapping)
 {
 	size_t size = self->info.mmap_size;
 	unsigned char *p, buf[300];
-	int fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	int fd2 = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	uint64_t off, theirs;
 
 	ASSERT_LE(0, fd2);
@@ -185,12 +186,12 @@ TEST_F(map, rw_matches_mapping)
 	EXPECT_FALSE(self->info.features & MYHEAP_FEATURE_PRIVATE);
 	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, mh_alloc(self->fd, 300, 0, 0, &off));
-	ASSERT_EQ(0, mh_alloc(fd2, 300, 0, 0, &theirs));
-	mh_fill(buf, 300, 55);
+	ASSERT_EQ(0, dev_alloc(self->fd, 300, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(fd2, 300, 0, 0, &theirs));
+	pattern_fill(buf, 0, 300, 55);
 	EXPECT_EQ(300, pwrite(self->fd, buf, 300, off));
-	EXPECT_TRUE(mh_intact(p + off, 300, 55));
-	mh_fill(p + off, 300, 56);
+	EXPECT_TRUE(pattern_intact(p + off, 300, 55));
+	pattern_fill(p + off, 0, 300, 56);
 	EXPECT_EQ(200, pread(self->fd, buf, 200, off + 100));
 	EXPECT_EQ(0, memcmp(buf, p + off + 100, 200));
 	/* Mapped or not, another file's block is not ours to read or write. */
@@ -198,8 +199,8 @@ TEST_F(map, rw_matches_mapping)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, pwrite(self->fd, buf, 16, theirs + 16));
 	EXPECT_EQ(EPERM, errno);
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	EXPECT_EQ(0, mh_free(fd2, theirs));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	EXPECT_EQ(0, dev_free(fd2, theirs));
 	munmap(p, size);
 	close(fd2);
 }
@@ -217,13 +218,13 @@ TEST_F(map, two_processes)
 	ASSERT_EQ(0, pipe(to_parent));
 	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, mh_alloc(self->fd, 3000, 0, 0, &mine));
-	mh_fill(p + mine, 3000, 11);
+	ASSERT_EQ(0, dev_alloc(self->fd, 3000, 0, 0, &mine));
+	pattern_fill(p + mine, 0, 3000, 11);
 
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 		unsigned char *q;
 		uint64_t off, got;
 		char c;
@@ -235,14 +236,14 @@ TEST_F(map, two_processes)
 			_exit(11);
 		if (read(to_child[0], &got, sizeof(got)) != sizeof(got))
 			_exit(12);
-		if (!mh_intact(q + got, 3000, 11))
+		if (!pattern_intact(q + got, 3000, 11))
 			_exit(13);
 		/* Not ours to free. */
-		if (mh_free(fd, got) != -EPERM)
+		if (dev_free(fd, got) != -EPERM)
 			_exit(14);
-		if (mh_alloc(fd, 5000, 0, 0, &off))
+		if (dev_alloc(fd, 5000, 0, 0, &off))
 			_exit(15);
-		mh_fill(q + off, 5000, 22);
+		pattern_fill(q + off, 0, 5000, 22);
 		if (write(to_parent[1], &off, sizeof(off)) != sizeof(off))
 			_exit(16);
 		/* Stay alive (owning the block) until the parent looked. */
@@ -252,18 +253,18 @@ TEST_F(map, two_processes)
 	}
 	ASSERT_EQ(sizeof(mine), write(to_child[1], &mine, sizeof(mine)));
 	ASSERT_EQ(sizeof(theirs), read(to_parent[0], &theirs, sizeof(theirs)));
-	EXPECT_TRUE(mh_intact(p + theirs, 5000, 22));
-	EXPECT_EQ(-EPERM, mh_free(self->fd, theirs));
-	EXPECT_EQ(-EPERM, mh_usable(self->fd, theirs, NULL, NULL));
+	EXPECT_TRUE(pattern_intact(p + theirs, 5000, 22));
+	EXPECT_EQ(-EPERM, dev_free(self->fd, theirs));
+	EXPECT_EQ(-EPERM, dev_usable(self->fd, theirs, NULL, NULL));
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* The child's block went with it. */
-	EXPECT_NE(0, mh_usable(self->fd, theirs, NULL, NULL));
-	EXPECT_NE(-EPERM, mh_free(self->fd, theirs));
-	EXPECT_TRUE(mh_intact(p + mine, 3000, 11));
-	EXPECT_EQ(0, mh_free(self->fd, mine));
+	EXPECT_NE(0, dev_usable(self->fd, theirs, NULL, NULL));
+	EXPECT_NE(-EPERM, dev_free(self->fd, theirs));
+	EXPECT_TRUE(pattern_intact(p + mine, 3000, 11));
+	EXPECT_EQ(0, dev_free(self->fd, mine));
 	munmap(p, size);
 }
 
@@ -278,23 +279,23 @@ TEST_F(map, fork_shares_mapping)
 
 	p = map_heap(self->fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, mh_alloc(self->fd, 256, 0, MYHEAP_ALLOC_ZERO, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 256, 0, MYHEAP_ALLOC_ZERO, &off));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		mh_fill(p + off, 256, 33);
+		pattern_fill(p + off, 0, 256, 33);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(mh_intact(p + off, 256, 33));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_TRUE(pattern_intact(p + off, 256, 33));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 	munmap(p, size);
 }
 
 /* A child that allocates and dies (exit or SIGKILL) leaks nothing. */
 static void child_leaks(struct __test_metadata *_metadata, int fd, int sig)
 {
-	long before = mh_used_blocks(fd);
+	long before = dev_used_blocks(fd);
 	char pidstr[32];
 	int status, i;
 	pid_t pid;
@@ -302,13 +303,13 @@ static void child_leaks(struct __test_metadata *_metadata, int fd, int sig)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int cfd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		int cfd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 		uint64_t off;
 
 		if (cfd < 0)
 			_exit(10);
 		for (i = 0; i < 10; i++)
-			if (mh_alloc(cfd, 1000, 0, 0, &off))
+			if (dev_alloc(cfd, 1000, 0, 0, &off))
 				_exit(11);
 		if (sig)
 			raise(sig);
@@ -322,8 +323,8 @@ static void child_leaks(struct __test_metadata *_metadata, int fd, int sig)
 		ASSERT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(0, WEXITSTATUS(status));
 	}
-	EXPECT_EQ(before, mh_used_blocks(fd));
-	EXPECT_EQ(0, mh_check(fd, NULL));
+	EXPECT_EQ(before, dev_used_blocks(fd));
+	EXPECT_EQ(0, dev_check(fd, NULL));
 	snprintf(pidstr, sizeof(pidstr), "(pid %d,", pid);
 	EXPECT_TRUE(kmsg_has(pidstr, "closed with 10 blocks, 10000 bytes"))
 		TH_LOG("no leak summary for pid %d in /dev/kmsg", pid);
@@ -343,22 +344,22 @@ TEST_F(map, cleanup_on_kill)
 TEST_F(map, mapping_outlives_close)
 {
 	size_t size = self->info.mmap_size;
-	long before = mh_used_blocks(self->fd);
+	long before = dev_used_blocks(self->fd);
 	unsigned char *p;
 	uint64_t off;
 	int fd2;
 
-	fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	fd2 = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, mh_alloc(fd2, 2000, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(fd2, 2000, 0, 0, &off));
 	p = map_heap(fd2, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	close(fd2);
-	mh_fill(p + off, 2000, 44);
-	EXPECT_EQ(before + 1, mh_used_blocks(self->fd));
-	EXPECT_TRUE(mh_intact(p + off, 2000, 44));
+	pattern_fill(p + off, 0, 2000, 44);
+	EXPECT_EQ(before + 1, dev_used_blocks(self->fd));
+	EXPECT_TRUE(pattern_intact(p + off, 2000, 44));
 	EXPECT_EQ(0, munmap(p, size));
-	EXPECT_EQ(before, mh_used_blocks(self->fd));
+	EXPECT_EQ(before, dev_used_blocks(self->fd));
 }
 
 /*
@@ -379,15 +380,15 @@ TEST(damage_reset_after_last_close)
 		unsigned char *p;
 		uint64_t off;
 
-		fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || mh_info(fd, &info))
+		fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || dev_info(fd, &info))
 			_exit(10);
 		p = map_heap(fd, info.mmap_size, PROT_READ | PROT_WRITE,
 			     MAP_SHARED, 0);
-		if (p == MAP_FAILED || mh_alloc(fd, 64, 0, 0, &off))
+		if (p == MAP_FAILED || dev_alloc(fd, 64, 0, 0, &off))
 			_exit(11);
 		p[off - 8] ^= 0x5a;
-		if (mh_free(fd, off) != -EBADMSG)
+		if (dev_free(fd, off) != -EBADMSG)
 			_exit(12);
 		_exit(0);
 	}
@@ -395,11 +396,11 @@ TEST(damage_reset_after_last_close)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 
-	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mh_stats(fd, &st));
+	ASSERT_EQ(0, dev_stats(fd, &st));
 	EXPECT_EQ(0, st.used_blocks);
-	EXPECT_EQ(0, mh_check(fd, NULL));
+	EXPECT_EQ(0, dev_check(fd, NULL));
 	EXPECT_TRUE(kmsg_has("heap was damaged", "reset"));
 	close(fd);
 }
@@ -420,42 +421,42 @@ TEST(mapping_holds_the_module)
 	long before;
 	int fd, ret;
 
-	ASSERT_EQ(0, mh_module_params(params, sizeof(params)));
-	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_EQ(0, mod_params(params, sizeof(params)));
+	fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mh_info(fd, &info));
-	before = mh_used_blocks(fd);
-	ASSERT_EQ(0, mh_alloc(fd, 5000, 0, 0, &off));
+	ASSERT_EQ(0, dev_info(fd, &info));
+	before = dev_used_blocks(fd);
+	ASSERT_EQ(0, dev_alloc(fd, 5000, 0, 0, &off));
 	p = map_heap(fd, info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	mh_fill(p + off, 5000, 66);
+	pattern_fill(p + off, 0, 5000, 66);
 	ASSERT_EQ(0, close(fd));
 
-	ret = mh_module_unload();
+	ret = mod_unload();
 	EXPECT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY)
 		TH_LOG("delete_module with only a mapping left: %d", ret);
-	ASSERT_TRUE(mh_module_loaded());
+	ASSERT_TRUE(mod_loaded());
 	/* Touch the mapping: it is still the region, and still ours. */
-	EXPECT_TRUE(mh_intact(p + off, 5000, 66));
-	mh_fill(p + off, 5000, 67);
-	EXPECT_TRUE(mh_intact(p + off, 5000, 67));
-	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	EXPECT_TRUE(pattern_intact(p + off, 5000, 66));
+	pattern_fill(p + off, 0, 5000, 67);
+	EXPECT_TRUE(pattern_intact(p + off, 5000, 67));
+	fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(before + 1, mh_used_blocks(fd));
+	EXPECT_EQ(before + 1, dev_used_blocks(fd));
 	/* The block is still the closed file's, not the new one's. */
-	EXPECT_EQ(-EPERM, mh_free(fd, off));
+	EXPECT_EQ(-EPERM, dev_free(fd, off));
 	EXPECT_EQ(0, close(fd));
 
 	EXPECT_EQ(0, munmap(p, info.mmap_size));
-	fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(before, mh_used_blocks(fd));
+	EXPECT_EQ(before, dev_used_blocks(fd));
 	EXPECT_EQ(0, close(fd));
 
-	EXPECT_EQ(0, mh_module_unload());
-	EXPECT_FALSE(mh_module_loaded());
-	ret = mh_module_load(params);
-	ASSERT_EQ(0, ret) TH_LOG("insmod %s %s: %s", mh_ko_path(), params,
+	EXPECT_EQ(0, mod_unload());
+	EXPECT_FALSE(mod_loaded());
+	ret = mod_load(params);
+	ASSERT_EQ(0, ret) TH_LOG("insmod %s %s: %s", mod_ko_path(), params,
 				 strerror(-ret));
 }
 

@@ -13,7 +13,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 
 #define TEST_UID	1000
 #define TEST_GID	1000
@@ -59,7 +60,7 @@ TEST(device_node)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(MH_DEV, &st));
+	ASSERT_EQ(0, stat(MYHEAP_DEVICE, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
@@ -70,9 +71,9 @@ static int user_open(void)
 {
 	if (drop_to_user())
 		return 1;
-	if (open(MH_DEV, O_RDWR) >= 0 || errno != EACCES)
+	if (open(MYHEAP_DEVICE, O_RDWR) >= 0 || errno != EACCES)
 		return 2;
-	if (open(MH_DEV, O_RDONLY) >= 0 || errno != EACCES)
+	if (open(MYHEAP_DEVICE, O_RDONLY) >= 0 || errno != EACCES)
 		return 3;
 	return 0;
 }
@@ -91,24 +92,24 @@ static int user_with_access(void)
 
 	if (drop_to_user())
 		return 1;
-	fd = open(MH_DEV, O_RDWR);
+	fd = open(MYHEAP_DEVICE, O_RDWR);
 	if (fd < 0)
 		return 2;
-	if (mh_info(fd, &info))
+	if (dev_info(fd, &info))
 		return 3;
-	if (mh_set_policy(fd, info.policy) != -EPERM)
+	if (dev_set_policy(fd, info.policy) != -EPERM)
 		return 4;
 	/* The capability check comes before the argument's validation. */
-	if (mh_set_policy(fd, 1000) != -EPERM)
+	if (dev_set_policy(fd, 1000) != -EPERM)
 		return 5;
-	if (mh_alloc(fd, 100, 0, 0, &off))
+	if (dev_alloc(fd, 100, 0, 0, &off))
 		return 6;
 	p = mmap(NULL, info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 fd, 0);
 	if (p == MAP_FAILED)
 		return 7;
-	mh_fill(p + off, 100, 9);
-	if (!mh_intact(p + off, 100, 9) || mh_free(fd, off))
+	pattern_fill(p + off, 0, 100, 9);
+	if (!pattern_intact(p + off, 100, 9) || dev_free(fd, off))
 		return 8;
 	return 0;
 }
@@ -121,14 +122,14 @@ FIXTURE_SETUP(granted)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(MH_DEV, &st));
+	ASSERT_EQ(0, stat(MYHEAP_DEVICE, &st));
 	self->mode = st.st_mode & 07777;
-	ASSERT_EQ(0, chmod(MH_DEV, 0666));
+	ASSERT_EQ(0, chmod(MYHEAP_DEVICE, 0666));
 }
 
 FIXTURE_TEARDOWN(granted)
 {
-	EXPECT_EQ(0, chmod(MH_DEV, self->mode));
+	EXPECT_EQ(0, chmod(MYHEAP_DEVICE, self->mode));
 }
 
 TEST_F(granted, user_cannot_set_policy)
@@ -139,15 +140,15 @@ TEST_F(granted, user_cannot_set_policy)
 static int root_without_sys_admin(void)
 {
 	struct myheap_info info;
-	int fd = open(MH_DEV, O_RDWR);
+	int fd = open(MYHEAP_DEVICE, O_RDWR);
 
-	if (fd < 0 || mh_info(fd, &info))
+	if (fd < 0 || dev_info(fd, &info))
 		return 1;
-	if (mh_set_policy(fd, info.policy))
+	if (dev_set_policy(fd, info.policy))
 		return 2;	/* allowed while the capability is there */
 	if (drop_effective_cap(CAP_SYS_ADMIN))
 		return 3;
-	if (mh_set_policy(fd, info.policy) != -EPERM)
+	if (dev_set_policy(fd, info.policy) != -EPERM)
 		return 4;
 	return 0;
 }

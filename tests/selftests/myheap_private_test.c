@@ -19,12 +19,11 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 #include "myheap_module.h"
 
 /* The parameters the module had before main() switched it to private. */
-static char mh_saved_params[256];
-static bool mh_reloaded;
 
 FIXTURE(priv) {
 	int fd;		/* the owner of the blocks under test */
@@ -34,11 +33,11 @@ FIXTURE(priv) {
 
 FIXTURE_SETUP(priv)
 {
-	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	self->fd2 = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd2 = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd2);
-	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+	ASSERT_EQ(0, dev_info(self->fd, &self->info));
 	ASSERT_TRUE(self->info.features & MYHEAP_FEATURE_PRIVATE) {
 		TH_LOG("the module is not in private mode (mmap=0)");
 	}
@@ -74,9 +73,9 @@ static uint64_t filled(struct __test_metadata *_metadata, int fd,
 
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	EXPECT_EQ(0, mh_alloc(fd, size, 0, 0, &off));
-	EXPECT_EQ(0, mh_usable(fd, off, usable, NULL));
-	mh_fill(buf, size, seed);
+	EXPECT_EQ(0, dev_alloc(fd, size, 0, 0, &off));
+	EXPECT_EQ(0, dev_usable(fd, off, usable, NULL));
+	pattern_fill(buf, 0, size, seed);
 	EXPECT_EQ((ssize_t)size, wr(fd, buf, size, off));
 	return off;
 }
@@ -89,27 +88,27 @@ TEST_F(priv, get_info_and_sysfs)
 		  self->info.features &
 		  (MYHEAP_FEATURE_PRIVATE | MYHEAP_FEATURE_RW |
 		   MYHEAP_FEATURE_MMAP));
-	ASSERT_EQ(0, mh_module_param("mmap", val, sizeof(val)));
+	ASSERT_EQ(0, mod_param("mmap", val, sizeof(val)));
 	EXPECT_STREQ("N", val);
 }
 
 TEST_F(priv, mmap_refused)
 {
 	size_t size = self->info.mmap_size;
-	int ro = open(MH_DEV, O_RDONLY | O_CLOEXEC);
+	int ro = open(MYHEAP_DEVICE, O_RDONLY | O_CLOEXEC);
 
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ | PROT_WRITE,
 				   MAP_SHARED, self->fd, 0));
 	EXPECT_EQ(ENODEV, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, MH_PAGE, PROT_READ, MAP_SHARED,
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, DEV_PAGE, PROT_READ, MAP_SHARED,
 				   self->fd, 0));
 	EXPECT_EQ(ENODEV, errno);
 	/* Whatever else is wrong with the request, the answer is the mode. */
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, MH_PAGE, PROT_READ, MAP_PRIVATE,
-				   self->fd, MH_PAGE));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, DEV_PAGE, PROT_READ, MAP_PRIVATE,
+				   self->fd, DEV_PAGE));
 	EXPECT_EQ(ENODEV, errno);
 	ASSERT_LE(0, ro);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, MH_PAGE, PROT_READ, MAP_SHARED, ro, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, DEV_PAGE, PROT_READ, MAP_SHARED, ro, 0));
 	EXPECT_EQ(ENODEV, errno);
 	close(ro);
 }
@@ -122,9 +121,9 @@ TEST_F(priv, own_block_round_trip)
 	off = filled(_metadata, self->fd, sizeof(buf), 7, &usable);
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ((ssize_t)sizeof(buf), rd(self->fd, buf, sizeof(buf), off));
-	EXPECT_TRUE(mh_intact(buf, sizeof(buf), 7));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_TRUE(pattern_intact(buf, sizeof(buf), 7));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 /* The whole usable size, not just the requested bytes; not one byte more. */
@@ -136,15 +135,15 @@ TEST_F(priv, whole_usable_size)
 	off = filled(_metadata, self->fd, 1000, 1, &usable);
 	ASSERT_LE(1000, usable);
 	ASSERT_GE(sizeof(buf) - 1, usable);
-	mh_fill(buf, usable, 2);
+	pattern_fill(buf, 0, usable, 2);
 	EXPECT_EQ((ssize_t)usable, wr(self->fd, buf, usable, off));
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ((ssize_t)usable, rd(self->fd, buf, usable, off));
-	EXPECT_TRUE(mh_intact(buf, usable, 2));
+	EXPECT_TRUE(pattern_intact(buf, usable, 2));
 	EXPECT_EQ(-EINVAL, rd(self->fd, buf, usable + 1, off));
 	EXPECT_EQ(-EINVAL, wr(self->fd, buf, usable + 1, off));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(priv, inner_offsets)
@@ -153,7 +152,7 @@ TEST_F(priv, inner_offsets)
 	uint64_t off, usable;
 
 	off = filled(_metadata, self->fd, sizeof(want), 3, &usable);
-	mh_fill(want, sizeof(want), 3);
+	pattern_fill(want, 0, sizeof(want), 3);
 	/* Odd, 8- and 16-aligned starts inside the payload. */
 	EXPECT_EQ(10, rd(self->fd, buf, 10, off + 1));
 	EXPECT_EQ(0, memcmp(buf, want + 1, 10));
@@ -168,8 +167,8 @@ TEST_F(priv, inner_offsets)
 	memcpy(want + 33, "abcd", 4);
 	EXPECT_EQ((ssize_t)sizeof(buf), rd(self->fd, buf, sizeof(buf), off));
 	EXPECT_EQ(0, memcmp(buf, want, sizeof(buf)));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(priv, range_past_the_block)
@@ -184,11 +183,11 @@ TEST_F(priv, range_past_the_block)
 	EXPECT_EQ(-EINVAL, wr(self->fd, buf, sizeof(buf), off + 50));
 	/* Nothing of the refused writes landed. */
 	EXPECT_EQ(100, rd(self->fd, buf, 100, off));
-	EXPECT_TRUE(mh_intact(buf, 100, 4));
+	EXPECT_TRUE(pattern_intact(buf, 100, 4));
 	/* One past the usable size is the next block's header. */
 	EXPECT_EQ(-ENXIO, rd(self->fd, buf, 1, off + usable));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 /* Another file's block: refused at its start and inside, left intact. */
@@ -206,11 +205,11 @@ TEST_F(priv, another_files_block)
 	EXPECT_EQ(-EPERM, wr(self->fd, buf, 16, theirs + 64));
 	EXPECT_EQ(-EPERM, rd(self->fd2, buf, 16, mine));
 	EXPECT_EQ(512, rd(self->fd2, buf, 512, theirs));
-	EXPECT_TRUE(mh_intact(buf, 512, 6));
+	EXPECT_TRUE(pattern_intact(buf, 512, 6));
 	EXPECT_EQ(256, rd(self->fd, buf, 256, mine));
-	EXPECT_TRUE(mh_intact(buf, 256, 5));
-	EXPECT_EQ(0, mh_free(self->fd, mine));
-	EXPECT_EQ(0, mh_free(self->fd2, theirs));
+	EXPECT_TRUE(pattern_intact(buf, 256, 5));
+	EXPECT_EQ(0, dev_free(self->fd, mine));
+	EXPECT_EQ(0, dev_free(self->fd2, theirs));
 }
 
 /* Another process cannot reach the blocks of a file it did not open. */
@@ -225,7 +224,7 @@ TEST_F(priv, another_process)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 
 		_exit(fd < 0 ? 10 :
 		      rd(fd, buf, 64, off) != -EPERM ? 11 :
@@ -235,8 +234,8 @@ TEST_F(priv, another_process)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(64, rd(self->fd, buf, 64, off));
-	EXPECT_TRUE(mh_intact(buf, 64, 8));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_TRUE(pattern_intact(buf, 64, 8));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(priv, freed_block)
@@ -248,14 +247,14 @@ TEST_F(priv, freed_block)
 	a = filled(_metadata, self->fd, 64, 1, &usable);
 	b = filled(_metadata, self->fd, 64, 2, &usable);
 	c = filled(_metadata, self->fd, 64, 3, &usable);
-	ASSERT_EQ(0, mh_free(self->fd, b));
+	ASSERT_EQ(0, dev_free(self->fd, b));
 	EXPECT_EQ(-EALREADY, rd(self->fd, buf, 16, b));
 	EXPECT_EQ(-EALREADY, wr(self->fd, buf, 16, b));
 	EXPECT_EQ(-EALREADY, rd(self->fd, buf, 8, b + 24));
 	EXPECT_EQ(-EALREADY, wr(self->fd, buf, 8, b + 24));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, a));
-	EXPECT_EQ(0, mh_free(self->fd, c));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, a));
+	EXPECT_EQ(0, dev_free(self->fd, c));
 }
 
 TEST_F(priv, not_a_block)
@@ -275,19 +274,19 @@ TEST_F(priv, not_a_block)
 	EXPECT_EQ(-ENXIO, wr(self->fd, buf, 8, off - 8));
 	EXPECT_EQ(-ENXIO, rd(self->fd, buf, 1, off - 1));
 	EXPECT_EQ(-ENXIO, wr(self->fd, buf, 1, off - 4));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(priv, bad_buffer)
 {
-	unsigned char *bad = mh_bad_page(), buf[128];
+	unsigned char *bad = dev_bad_page(), buf[128];
 	void *volatile null = NULL;	/* hidden from the compiler's checks */
 	uint64_t off, usable;
 	void *ro;
 
 	ASSERT_NE(NULL, bad);
-	ro = mmap(NULL, MH_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, DEV_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
 	off = filled(_metadata, self->fd, 128, 10, &usable);
 	EXPECT_EQ(-EFAULT, rd(self->fd, bad, 128, off));
@@ -297,10 +296,10 @@ TEST_F(priv, bad_buffer)
 	EXPECT_EQ(-EFAULT, wr(self->fd, null, 16, off));
 	/* The failed writes changed nothing. */
 	EXPECT_EQ(128, rd(self->fd, buf, 128, off));
-	EXPECT_TRUE(mh_intact(buf, 128, 10));
-	EXPECT_EQ(0, mh_free(self->fd, off));
-	munmap(ro, MH_PAGE);
-	munmap(bad, MH_PAGE);
+	EXPECT_TRUE(pattern_intact(buf, 128, 10));
+	EXPECT_EQ(0, dev_free(self->fd, off));
+	munmap(ro, DEV_PAGE);
+	munmap(bad, DEV_PAGE);
 }
 
 TEST_F(priv, zero_length)
@@ -315,7 +314,7 @@ TEST_F(priv, zero_length)
 	/* Nothing is looked at: not the buffer, not the position. */
 	EXPECT_EQ(0, rd(self->fd, null, 0, 0));
 	EXPECT_EQ(0, wr(self->fd, null, 0, self->info.region_size + 1));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 TEST_F(priv, negative_position)
@@ -331,20 +330,20 @@ TEST_F(priv, negative_position)
 /* Larger than the kernel's one-page chunk: several lock holds, one answer. */
 TEST_F(priv, many_pages)
 {
-	size_t len = 5 * MH_PAGE + 123;
+	size_t len = 5 * DEV_PAGE + 123;
 	unsigned char *buf = malloc(len), *back = malloc(len);
 	uint64_t off, usable;
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_NE(NULL, back);
-	ASSERT_EQ(0, mh_alloc(self->fd, len, 0, 0, &off));
-	mh_fill(buf, len, 12);
+	ASSERT_EQ(0, dev_alloc(self->fd, len, 0, 0, &off));
+	pattern_fill(buf, 0, len, 12);
 	EXPECT_EQ((ssize_t)len, wr(self->fd, buf, len, off));
 	EXPECT_EQ((ssize_t)(len - 1000), rd(self->fd, back, len - 1000, off + 1000));
 	EXPECT_EQ(0, memcmp(back, buf + 1000, len - 1000));
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(0, mh_usable(self->fd, off, &usable, NULL));
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_usable(self->fd, off, &usable, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 	free(back);
 	free(buf);
 }
@@ -356,7 +355,7 @@ TEST_F(priv, file_position)
 	uint64_t off, usable;
 
 	off = filled(_metadata, self->fd, 64, 13, &usable);
-	mh_fill(buf, sizeof(buf), 14);
+	pattern_fill(buf, 0, sizeof(buf), 14);
 	ASSERT_EQ((off_t)off, lseek(self->fd, (off_t)off, SEEK_SET));
 	EXPECT_EQ(32, write(self->fd, buf, 32));
 	EXPECT_EQ(32, write(self->fd, buf + 32, 32));
@@ -369,19 +368,19 @@ TEST_F(priv, file_position)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_SET));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, mh_free(self->fd, off));
+	EXPECT_EQ(0, dev_free(self->fd, off));
 }
 
 /* A read-only file reads its blocks and cannot write them. */
 TEST_F(priv, read_only_file)
 {
-	int ro = open(MH_DEV, O_RDONLY | O_CLOEXEC);
+	int ro = open(MYHEAP_DEVICE, O_RDONLY | O_CLOEXEC);
 	unsigned char buf[32];
 	uint64_t off, usable;
 
 	ASSERT_LE(0, ro);
-	ASSERT_EQ(0, mh_alloc(ro, 32, 0, MYHEAP_ALLOC_ZERO, &off));
-	EXPECT_EQ(0, mh_usable(ro, off, &usable, NULL));
+	ASSERT_EQ(0, dev_alloc(ro, 32, 0, MYHEAP_ALLOC_ZERO, &off));
+	EXPECT_EQ(0, dev_usable(ro, off, &usable, NULL));
 	EXPECT_EQ(32, rd(ro, buf, 32, off));
 	EXPECT_EQ(-EBADF, wr(ro, buf, 32, off));
 	close(ro);
@@ -395,14 +394,14 @@ TEST_F(priv, after_realloc)
 
 	off = filled(_metadata, self->fd, 100, 15, &usable);
 	blocker = filled(_metadata, self->fd, 16, 16, &usable);
-	ASSERT_EQ(0, mh_realloc(self->fd, off, 4000, &moved));
+	ASSERT_EQ(0, dev_realloc(self->fd, off, 4000, &moved));
 	ASSERT_NE(off, moved);
 	EXPECT_EQ(100, rd(self->fd, buf, 100, moved));
-	EXPECT_TRUE(mh_intact(buf, 100, 15));
+	EXPECT_TRUE(pattern_intact(buf, 100, 15));
 	EXPECT_EQ(4000, wr(self->fd, buf, 4000, moved));
 	EXPECT_NE(4000, rd(self->fd, buf, 4000, off));
-	EXPECT_EQ(0, mh_free(self->fd, moved));
-	EXPECT_EQ(0, mh_free(self->fd, blocker));
+	EXPECT_EQ(0, dev_free(self->fd, moved));
+	EXPECT_EQ(0, dev_free(self->fd, blocker));
 }
 
 static double now_us(void)
@@ -428,7 +427,7 @@ static void *walk_loop(void *arg)
 	unsigned char buf[8], want[16];
 
 	/* The block holds pattern 17; @pos is one byte into it. */
-	mh_fill(want, sizeof(want), 17);
+	pattern_fill(want, 0, sizeof(want), 17);
 	while (!w->stop) {
 		if (rd(w->fd, buf, 8, w->pos) != 8 || memcmp(buf, want + 1, 8))
 			w->errors++;
@@ -459,7 +458,7 @@ static int alloc_free_latencies(int fd, double *lat, int n,
 
 	for (i = 0; i < n || (reads && *reads < start + 20); i++) {
 		t = now_us();
-		if (mh_alloc(fd, 16, 0, 0, &off) || mh_free(fd, off))
+		if (dev_alloc(fd, 16, 0, 0, &off) || dev_free(fd, off))
 			return -1;
 		t = now_us() - t;
 		if (i < n)
@@ -499,7 +498,7 @@ static int many_blocks(int fd, uint64_t *offs, int want)
 		b = (struct myheap_batch){ .ops = (uintptr_t)ops,
 			.count = count, .op_size = sizeof(ops[0]),
 			.flags = MYHEAP_BATCH_STOP };
-		ret = mh_ioctl(fd, MYHEAP_IOC_BATCH, &b);
+		ret = dev_ioctl(fd, MYHEAP_IOC_BATCH, &b);
 		if (ret)
 			return ret;
 		for (i = 0; i < (int)b.done && !ops[i].result; i++)
@@ -528,7 +527,7 @@ TEST_F_TIMEOUT(priv, inner_offset_with_many_blocks, 180)
 	got = many_blocks(self->fd, offs, WANT);
 	ASSERT_LE(16384, got) TH_LOG("only %d blocks", got);
 	last = offs[got - 1];
-	mh_fill(buf, 16, 17);
+	pattern_fill(buf, 0, 16, 17);
 	ASSERT_EQ(16, wr(self->fd, buf, 16, last));
 
 	t0 = now_us();
@@ -539,7 +538,7 @@ TEST_F_TIMEOUT(priv, inner_offset_with_many_blocks, 180)
 	for (i = 0; i < ROUNDS; i++)
 		ASSERT_EQ(15, rd(self->fd, buf + 1, 15, last + 1));
 	inner = (now_us() - t0) / ROUNDS;
-	EXPECT_TRUE(mh_intact(buf, 16, 17));
+	EXPECT_TRUE(pattern_intact(buf, 16, 17));
 	TH_LOG("%d blocks: pread at the payload offset %.0f us, inside it %.0f us (one walk)",
 	       got, direct, inner);
 
@@ -587,7 +586,7 @@ TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 	got = many_blocks(self->fd, offs, WANT);
 	ASSERT_LE(3 * CHUNK, got) TH_LOG("only %d blocks", got);
 	w.pos = offs[got - 1] + 1;
-	mh_fill(buf, 16, 17);
+	pattern_fill(buf, 0, 16, 17);
 	ASSERT_EQ(16, wr(self->fd, buf, 16, offs[got - 1]));
 	ASSERT_EQ(0, pthread_create(&th, NULL, walk_loop, &w));
 	while (!w.reads)
@@ -595,13 +594,13 @@ TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 	for (c = 0; c < CYCLES; c++) {
 		k = CHUNK * (1 + c % (got / CHUNK - 1));
 		/* Merge the block the walk resumes at into its neighbour... */
-		ASSERT_EQ(0, mh_free(self->fd, offs[k - 1]));
-		ASSERT_EQ(0, mh_free(self->fd, offs[k]));
+		ASSERT_EQ(0, dev_free(self->fd, offs[k - 1]));
+		ASSERT_EQ(0, dev_free(self->fd, offs[k]));
 		/* ...zero over its old header, then split it back. */
-		ASSERT_EQ(0, mh_alloc(self->fd, 40, 0, MYHEAP_ALLOC_ZERO, &big));
-		ASSERT_EQ(0, mh_free(self->fd, big));
-		ASSERT_EQ(0, mh_alloc(self->fd, 16, 0, 0, &a));
-		ASSERT_EQ(0, mh_alloc(self->fd, 16, 0, 0, &b2));
+		ASSERT_EQ(0, dev_alloc(self->fd, 40, 0, MYHEAP_ALLOC_ZERO, &big));
+		ASSERT_EQ(0, dev_free(self->fd, big));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16, 0, 0, &a));
+		ASSERT_EQ(0, dev_alloc(self->fd, 16, 0, 0, &b2));
 		offs[k - 1] = a < b2 ? a : b2;
 		offs[k] = a < b2 ? b2 : a;
 	}
@@ -609,43 +608,14 @@ TEST_F_TIMEOUT(priv, inner_walk_under_churn, 180)
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	EXPECT_EQ(0, w.errors);
 	EXPECT_LT(0, w.reads);
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
 	TH_LOG("%d inner reads across %d blocks during %d merge/split cycles",
 	       w.reads, got, CYCLES);
 	free(offs);
 }
 
-/* Put the module back as main() found it. */
-static void mh_restore_module(void)
-{
-	int ret;
-
-	if (!mh_reloaded)
-		return;
-	ret = mh_module_reload(mh_saved_params);
-	if (ret)
-		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-			mh_saved_params, strerror(-ret));
-}
-
 int main(int argc, char **argv)
 {
-	char params[sizeof(mh_saved_params) + 16], mode[8] = "";
-	int ret;
-
-	if (mh_module_param("mmap", mode, sizeof(mode)) == 0 &&
-	    strcmp(mode, "N") != 0 &&
-	    mh_module_params(mh_saved_params, sizeof(mh_saved_params)) == 0) {
-		snprintf(params, sizeof(params), "%s mmap=0", mh_saved_params);
-		ret = mh_module_reload(params);
-		if (ret)
-			fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-				params, strerror(-ret));
-		else
-			mh_reloaded = true;
-		if (ret && !mh_module_loaded())
-			mh_module_load(mh_saved_params);
-		atexit(mh_restore_module);
-	}
+	mod_private_mode();
 	return test_harness_run(argc, argv);
 }

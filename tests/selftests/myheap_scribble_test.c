@@ -33,7 +33,8 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 
 /*
  * The header layout an attacker reads in module/core/mh_block.h: the size
@@ -967,7 +968,7 @@ static bool victim_setup(struct round *r, struct worker *w)
 		r->victim[r->nvictim] = (struct vblock){
 			.off = off[i], .usable = usable[i], .seed = rnd(&w->seed),
 		};
-		mh_fill(r->map + off[i], usable[i], r->victim[r->nvictim].seed);
+		pattern_fill(r->map + off[i], 0, usable[i], r->victim[r->nvictim].seed);
 		r->nvictim++;
 	}
 	return true;
@@ -984,7 +985,7 @@ static void victim_verify(struct round *r, struct worker *w,
 		struct vblock *v = &r->victim[i];
 		unsigned char *p = r->map + v->off;
 
-		if (!mh_intact(p, v->usable, v->seed)) {
+		if (!pattern_intact(p, v->usable, v->seed)) {
 			for (j = 0; j < v->usable; j++) {
 				unsigned char want = v->seed * 31 + j * 7 + (j >> 8);
 
@@ -1054,12 +1055,12 @@ static bool run_round(const struct myheap_info *info, unsigned int policy,
 	r->region = info->region_size;
 	r->hdr = info->header_size;
 	r->align = info->alignment;
-	r->afd = open(MH_DEV, O_RDWR | O_CLOEXEC);
-	r->vfd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	r->afd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	r->vfd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	r->map = mmap(NULL, info->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      r->afd, 0);
 	if (r->afd < 0 || r->vfd < 0 || r->map == MAP_FAILED) {
-		failure("open or mmap of %s: %s", MH_DEV, strerror(errno));
+		failure("open or mmap of %s: %s", MYHEAP_DEVICE, strerror(errno));
 		return false;
 	}
 	vw.r = r;
@@ -1180,42 +1181,23 @@ FIXTURE_VARIANT(scribble) {
 	uint32_t policy;
 };
 
-/* Named after the uapi constants; a new policy must be added here. */
-_Static_assert(MYHEAP_NR_POLICIES == 6, "a variant for every policy");
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_FIRST_FIT) {
-	.policy = MYHEAP_POLICY_FIRST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_NEXT_FIT) {
-	.policy = MYHEAP_POLICY_NEXT_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_BEST_FIT) {
-	.policy = MYHEAP_POLICY_BEST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_WORST_FIT) {
-	.policy = MYHEAP_POLICY_WORST_FIT,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_SEGREGATED) {
-	.policy = MYHEAP_POLICY_SEGREGATED,
-};
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_BUDDY) {
-	.policy = MYHEAP_POLICY_BUDDY,
-};
+DEV_POLICY_VARIANTS(scribble);
 
 FIXTURE_SETUP(scribble)
 {
-	int fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mh_info(fd, &self->info));
+	ASSERT_EQ(0, dev_info(fd, &self->info));
 	close(fd);
-	ASSERT_EQ(0, switch_policy(variant->policy, &self->old_policy))
+	ASSERT_EQ(0, dev_switch_policy(variant->policy, &self->old_policy))
 		TH_LOG("SET_POLICY needs an empty heap and CAP_SYS_ADMIN");
 }
 
 FIXTURE_TEARDOWN(scribble)
 {
 	/* Every file is closed: a damaged heap was reset. */
-	EXPECT_EQ(0, switch_policy(self->old_policy, NULL));
+	EXPECT_EQ(0, dev_switch_policy(self->old_policy, NULL));
 }
 
 TEST_F_TIMEOUT(scribble, attack, 30)

@@ -10,7 +10,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "myheap_util.h"
+#include "dev_util.h"
+#include "pattern.h"
 
 #define THREADS		4
 #define OPS		3000
@@ -50,13 +51,13 @@ static bool put(struct worker *w, struct block *b, uint64_t off,
 	b->off = off;
 	b->size = size;
 	b->seed = seed;
-	mh_fill(w->map + off, size, seed);
+	pattern_fill(w->map + off, 0, size, seed);
 	return true;
 }
 
 static void check_block(struct worker *w, const struct block *b)
 {
-	if (!mh_intact(w->map + b->off, b->size, b->seed))
+	if (!pattern_intact(w->map + b->off, b->size, b->seed))
 		fail(w, "pattern damaged at offset", (long)b->off);
 }
 
@@ -69,7 +70,7 @@ static void run_single(struct worker *w, struct block *live, int *nlive,
 
 	if (*nlive < LIVE && (r % 3 || !*nlive)) {
 		size = 1 + rnd(seed) % MAX_SIZE;
-		ret = mh_alloc(w->fd, size, 0, 0, &off);
+		ret = dev_alloc(w->fd, size, 0, 0, &off);
 		if (ret == -ENOMEM)
 			return;
 		if (ret)
@@ -79,12 +80,12 @@ static void run_single(struct worker *w, struct block *live, int *nlive,
 		k = rnd(seed) % *nlive;
 		check_block(w, &live[k]);
 		size = 1 + rnd(seed) % MAX_SIZE;
-		ret = mh_realloc(w->fd, live[k].off, size, &off);
+		ret = dev_realloc(w->fd, live[k].off, size, &off);
 		if (ret == -ENOMEM)
 			return;
 		if (ret)
 			return fail(w, "realloc", ret);
-		if (!mh_intact(w->map + off,
+		if (!pattern_intact(w->map + off,
 			       size < live[k].size ? size : live[k].size,
 			       live[k].seed))
 			fail(w, "realloc lost data at", (long)off);
@@ -92,7 +93,7 @@ static void run_single(struct worker *w, struct block *live, int *nlive,
 	} else {
 		k = rnd(seed) % *nlive;
 		check_block(w, &live[k]);
-		ret = mh_free(w->fd, live[k].off);
+		ret = dev_free(w->fd, live[k].off);
 		if (ret)
 			return fail(w, "free", ret);
 		live[k] = live[--*nlive];
@@ -116,7 +117,7 @@ static void run_batch(struct worker *w, uint32_t *seed, uint64_t *serial)
 		ops[i].size = 1 + rnd(seed) % MAX_SIZE;
 	}
 	b.count = n;
-	ret = mh_ioctl(w->fd, MYHEAP_IOC_BATCH, &b);
+	ret = dev_ioctl(w->fd, MYHEAP_IOC_BATCH, &b);
 	if (ret || b.done != n)
 		return fail(w, "batch alloc", ret ? ret : (long)b.done);
 	for (i = 0; i < n; i++) {
@@ -136,7 +137,7 @@ static void run_batch(struct worker *w, uint32_t *seed, uint64_t *serial)
 		ops[m++].offset = blocks[i].off;
 	}
 	b.count = m;
-	ret = mh_ioctl(w->fd, MYHEAP_IOC_BATCH, &b);
+	ret = dev_ioctl(w->fd, MYHEAP_IOC_BATCH, &b);
 	if (ret || b.done != m || b.failed)
 		return fail(w, "batch free", ret ? ret : (long)b.failed);
 }
@@ -150,7 +151,7 @@ static void *worker_main(void *arg)
 	int nlive = 0, i;
 
 	if (w->own_file) {
-		w->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+		w->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 		if (w->fd < 0) {
 			fail(w, "open", -errno);
 			return NULL;
@@ -164,7 +165,7 @@ static void *worker_main(void *arg)
 	}
 	while (nlive > 0) {
 		check_block(w, &live[--nlive]);
-		if (mh_free(w->fd, live[nlive].off))
+		if (dev_free(w->fd, live[nlive].off))
 			fail(w, "final free", (long)live[nlive].off);
 	}
 	if (w->own_file)
@@ -199,13 +200,13 @@ FIXTURE_VARIANT_ADD(stress, batch) {
 
 FIXTURE_SETUP(stress)
 {
-	self->fd = open(MH_DEV, O_RDWR | O_CLOEXEC);
+	self->fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, mh_info(self->fd, &self->info));
+	ASSERT_EQ(0, dev_info(self->fd, &self->info));
 	self->map = mmap(NULL, self->info.mmap_size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->map);
-	self->used_before = mh_used_blocks(self->fd);
+	self->used_before = dev_used_blocks(self->fd);
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -232,8 +233,8 @@ TEST_F_TIMEOUT(stress, threads, 300)
 		ASSERT_EQ(0, pthread_join(tid[i], NULL));
 		EXPECT_EQ(0, w[i].failures) TH_LOG("thread %d: %s", i, w[i].why);
 	}
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(self->used_before, mh_used_blocks(self->fd));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(self->used_before, dev_used_blocks(self->fd));
 }
 
 /* Processes (own files, own mappings) at once, threads inside each. */
@@ -248,7 +249,7 @@ TEST_F_TIMEOUT(stress, processes, 300)
 		if (pid[i] == 0) {
 			struct worker w[2];
 			pthread_t tid[2];
-			int fd = open(MH_DEV, O_RDWR | O_CLOEXEC), t, bad = 0;
+			int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC), t, bad = 0;
 			unsigned char *map;
 
 			if (fd < 0)
@@ -283,8 +284,8 @@ TEST_F_TIMEOUT(stress, processes, 300)
 		EXPECT_TRUE(WIFEXITED(status));
 		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child %d", i);
 	}
-	EXPECT_EQ(0, mh_check(self->fd, NULL));
-	EXPECT_EQ(self->used_before, mh_used_blocks(self->fd));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(self->used_before, dev_used_blocks(self->fd));
 }
 
 TEST_HARNESS_MAIN

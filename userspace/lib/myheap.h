@@ -109,6 +109,7 @@ int myheap_batch(struct myheap *heap, struct myheap_batch_op *ops,
 const char *myheap_policy_name(unsigned int policy);
 int myheap_policy_parse(const char *name);
 const char *myheap_violation_name(unsigned int kind);
+const char *myheap_feature_name(unsigned int bit);
 const char *myheap_strerror(int err);
 const char *myheap_last_error(void);
 

@@ -48,7 +48,7 @@ static const char *const heap_meanings[] = {
 	[ENOMEM] = "no free block large enough",
 	[EBUSY] = "blocks are in use",
 	[EPERM] = "not permitted (another file's block, or no CAP_SYS_ADMIN)",
-	[EPROTO] = "module and library ABI do not match",
+	[EPROTO] = "module too old for this library (ABI version or feature)",
 	[ENOTSUP] = "needs the mapping (opened without it, or private mode)",
 	[ENODEV] = "the region cannot be mapped (module in private mode, mmap=0)",
 	[EOVERFLOW] = "size computation overflows",

@@ -18,39 +18,33 @@
 
 int mh_ioctl(const struct myheap *heap, unsigned long cmd, void *arg)
 {
-	int ret;
-
-	/* The kernel's mutex sleeps: a signal may interrupt the wait. */
-	do {
-		ret = ioctl(heap->fd, cmd, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : 0;
+	/*
+	 * The module waits for the heap with mutex_lock_killable(): only a
+	 * fatal signal interrupts it (-EINTR), and a process with one never
+	 * returns to user space, so there is nothing to retry.
+	 */
+	return ioctl(heap->fd, cmd, arg) < 0 ? -errno : 0;
 }
 
 static void names_of_features(uint64_t bits, char *buf, size_t len)
 {
-	static const struct { uint64_t bit; const char *name; } names[] = {
-		{ MYHEAP_FEATURE_MMAP, "mmap" },
-		{ MYHEAP_FEATURE_REALLOC, "realloc" },
-		{ MYHEAP_FEATURE_BATCH, "batch" },
-		{ MYHEAP_FEATURE_ZERO, "zero" },
-		{ MYHEAP_FEATURE_RW, "rw" },
-	};
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(bits & names[i].bit) || used >= len)
+	for (unsigned int bit = 0; bit < 64 && used < len; bit++) {
+		if (!(bits & (1ull << bit)) || !myheap_feature_name(bit))
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s",
-				 used ? ", " : "", names[i].name);
+				 used ? ", " : "", myheap_feature_name(bit));
 	}
 }
 
 /*
- * The library speaks exactly one ABI version: a different number means
- * the structs or the semantics changed under it, so guessing would corrupt
- * memory. Features it relies on must be there too.
+ * The ABI only grows (structs at their end, commands and feature bits
+ * added), so a module of the version this library was built against or
+ * any later one serves it; an older module may lack what it uses. What it
+ * relies on is also asked for by feature bit; bits it does not know are
+ * someone else's business.
  */
 int mh_check_info(const struct myheap_info *info, bool need_map, char *why,
 		  size_t len)
@@ -58,9 +52,9 @@ int mh_check_info(const struct myheap_info *info, bool need_map, char *why,
 	uint64_t need = MYHEAP_LIB_NEEDS | (need_map ? MYHEAP_FEATURE_MMAP : 0);
 	char missing[64];
 
-	if (info->abi_version != MYHEAP_ABI_VERSION) {
+	if (info->abi_version < MYHEAP_ABI_VERSION) {
 		snprintf(why, len,
-			 "the module speaks ABI version %u, this libmyheap speaks version %u: rebuild one to match the other",
+			 "the module speaks ABI version %u, older than the version %u this libmyheap needs: update the module",
 			 info->abi_version, MYHEAP_ABI_VERSION);
 		return -EPROTO;
 	}
@@ -162,7 +156,8 @@ static int map_region(struct myheap *h)
  *
  * Return: 0; -EINVAL unknown flag or NULL @heap; -ENODEV the module is in
  * private mode and the mapping was required; -EPROTO the module's ABI
- * version or features do not match this library; -ENOTTY @path is not a
+ * version is older than this library's or it lacks a feature the library
+ * uses; -ENOTTY @path is not a
  * myheap device; the errno of open() or mmap() otherwise.
  */
 int myheap_open(const char *path, unsigned int flags, struct myheap **heap)

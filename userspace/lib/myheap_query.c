@@ -4,6 +4,7 @@
  * and the names of policies and violations.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "myheap_internal.h"
@@ -115,7 +116,7 @@ static const char *const policy_names[MYHEAP_NR_POLICIES] = {
 	[MYHEAP_POLICY_BUDDY] = "buddy",
 };
 
-/** myheap_policy_name() - "first", "next", ...; "unknown" if out of range. */
+/** myheap_policy_name() - name of MYHEAP_POLICY_* @policy, or "unknown". */
 const char *myheap_policy_name(unsigned int policy)
 {
 	return policy < MYHEAP_NR_POLICIES ? policy_names[policy] : "unknown";
@@ -123,18 +124,48 @@ const char *myheap_policy_name(unsigned int policy)
 
 /**
  * myheap_policy_parse() - a policy by name.
- * @name: "first", "next", "best", "worst", "segregated" or "buddy".
+ * @name: a name of policy_names[] above (the module parameter's).
  *
  * Return: MYHEAP_POLICY_*, or -EINVAL.
  */
 int myheap_policy_parse(const char *name)
 {
+	char known[96];
+	size_t n = 0;
+
 	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++)
 		if (!strcmp(name, policy_names[p]))
 			return (int)p;
-	return mh_fail(EINVAL, "myheap_policy_parse",
-		       "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
-		       name);
+	known[0] = '\0';
+	for (unsigned int p = 0; p < MYHEAP_NR_POLICIES && n < sizeof(known); p++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s",
+				      p ? ", " : "", policy_names[p]);
+	return mh_fail(EINVAL, "myheap_policy_parse", "unknown policy '%s' (%s)",
+		       name, known);
+}
+
+/* MYHEAP_FEATURE_* bits, by bit number, to the names the tools print. */
+#define FEATURE(bit) [__builtin_ctzll(MYHEAP_FEATURE_##bit)]
+static const char *const feature_names[] = {
+	FEATURE(MMAP) = "mmap",
+	FEATURE(REALLOC) = "realloc",
+	FEATURE(BATCH) = "batch",
+	FEATURE(ZERO) = "zero",
+	FEATURE(POISON) = "poison",
+	FEATURE(OWNERSHIP) = "ownership",
+	FEATURE(RW) = "rw",
+	FEATURE(PRIVATE) = "private",
+};
+#undef FEATURE
+
+/**
+ * myheap_feature_name() - name of MYHEAP_FEATURE_* bit number @bit
+ * (0 for MYHEAP_FEATURE_MMAP ...); NULL for a bit this library does not know.
+ */
+const char *myheap_feature_name(unsigned int bit)
+{
+	return bit < sizeof(feature_names) / sizeof(feature_names[0]) ?
+	       feature_names[bit] : NULL;
 }
 
 static const char *const violation_names[MYHEAP_NR_VIOLATION_KINDS] = {

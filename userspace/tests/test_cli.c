@@ -29,11 +29,12 @@ static struct jv *json_of(const char *out)
 	return v;
 }
 
+/* Member @key as a u64; UINT64_MAX when it is missing or not one. */
 static uint64_t json_u64(const struct jv *v, const char *key)
 {
-	const struct jv *m = jv_get(v, key);
+	uint64_t n;
 
-	return m && m->type == JV_NUM ? m->u : UINT64_MAX;
+	return jv_u64(v, key, &n) ? n : UINT64_MAX;
 }
 
 TEST(help_everywhere)

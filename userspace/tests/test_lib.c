@@ -72,14 +72,30 @@ TEST(close_null_is_harmless)
 }
 
 /* The handshake's verdicts, on GET_INFO answers a module could give. */
-TEST_F(heap, handshake_refuses_other_abi_version)
+TEST_F(heap, handshake_refuses_older_abi_version)
 {
 	struct myheap_info info = self->info;
 	char why[200];
 
-	info.abi_version = MYHEAP_ABI_VERSION + 1;
+	info.abi_version = MYHEAP_ABI_VERSION - 1;
 	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
-	EXPECT_TRUE(strstr(why, "ABI version 2") != NULL) TH_LOG("%s", why);
+	EXPECT_TRUE(strstr(why, "ABI version 0") != NULL) TH_LOG("%s", why);
+}
+
+/* A later module (the ABI only grows) with features unknown here serves. */
+TEST_F(heap, handshake_accepts_newer_abi_and_features)
+{
+	struct myheap_info info = self->info;
+	char why[200] = "";
+
+	info.abi_version = MYHEAP_ABI_VERSION + 1;
+	EXPECT_EQ(0, mh_check_info(&info, true, why, sizeof(why))) TH_LOG("%s", why);
+	info.features |= 1ULL << 63;
+	EXPECT_EQ(0, mh_check_info(&info, true, why, sizeof(why))) TH_LOG("%s", why);
+	/* a later version still has to have what the library uses */
+	info.features &= ~MYHEAP_FEATURE_REALLOC;
+	EXPECT_EQ(-EPROTO, mh_check_info(&info, true, why, sizeof(why)));
+	EXPECT_TRUE(strstr(why, "realloc") != NULL) TH_LOG("%s", why);
 }
 
 TEST_F(heap, handshake_refuses_missing_features)
@@ -472,6 +488,33 @@ TEST(policy_names_round_trip)
 	EXPECT_STREQ("unknown", myheap_policy_name(MYHEAP_NR_POLICIES));
 	EXPECT_EQ(-EINVAL, myheap_policy_parse("fastest"));
 	EXPECT_TRUE(strstr(myheap_last_error(), "fastest") != NULL);
+	/* the message lists the table's names, every one */
+	for (unsigned int i = 0; i < MYHEAP_NR_POLICIES; i++) {
+		const char *name = myheap_policy_name(i);
+
+		EXPECT_TRUE(strstr(myheap_last_error(), name) != NULL)
+			TH_LOG("%s lacks %s", myheap_last_error(), name);
+	}
+}
+
+TEST(feature_names_follow_the_bits)
+{
+	EXPECT_STREQ("mmap", myheap_feature_name(0));
+	EXPECT_STREQ("private", myheap_feature_name(7));
+	EXPECT_EQ(NULL, myheap_feature_name(63));
+	/* every bit the uapi header defines has a distinct name */
+	const uint64_t defined = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
+		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
+		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE;
+
+	for (unsigned int a = 0; a < 64; a++) {
+		if (!((defined >> a) & 1))
+			continue;
+		ASSERT_NE(NULL, myheap_feature_name(a)) TH_LOG("bit %u", a);
+		for (unsigned int b = 0; b < a; b++)
+			if (myheap_feature_name(b))
+				EXPECT_STRNE(myheap_feature_name(a), myheap_feature_name(b));
+	}
 }
 
 TEST(violation_names_are_distinct)

@@ -18,10 +18,7 @@
 #include "cli_run.h"
 #include "kselftest_harness.h"
 #include "myheap.h"
-#include "../../tests/selftests/myheap_module.h"
-
-static char saved_params[256];
-static bool reloaded;
+#include "myheap_module.h"
 
 FIXTURE(priv) {
 	struct myheap *h;
@@ -154,36 +151,8 @@ TEST(cli_replay_verifies_through_read_write)
 	cli_result_free(&r);
 }
 
-static void restore_module(void)
-{
-	int ret;
-
-	if (!reloaded)
-		return;
-	ret = mh_module_reload(saved_params);
-	if (ret)
-		fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-			saved_params, strerror(-ret));
-}
-
 int main(int argc, char **argv)
 {
-	char params[sizeof(saved_params) + 16], mode[8] = "";
-	int ret;
-
-	if (mh_module_param("mmap", mode, sizeof(mode)) == 0 &&
-	    strcmp(mode, "N") != 0 &&
-	    mh_module_params(saved_params, sizeof(saved_params)) == 0) {
-		snprintf(params, sizeof(params), "%s mmap=0", saved_params);
-		ret = mh_module_reload(params);
-		if (ret)
-			fprintf(stderr, "# cannot reload myheap.ko with %s: %s\n",
-				params, strerror(-ret));
-		else
-			reloaded = true;
-		if (ret && !mh_module_loaded())
-			mh_module_load(saved_params);
-		atexit(restore_module);
-	}
+	mod_private_mode();
 	return test_harness_run(argc, argv);
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -70,6 +71,43 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see myheap %s --help)\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli_std_args(int argc, char **argv, const char *help, bool *json)
+{
+	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		ret = cli_std_opt(c, argv[0], help, json);
+		if (ret >= 0)
+			return ret;
+	}
+	return -1;
+}
+
+int cli_no_args(int argc, char **argv, const char *help, bool *json)
+{
+	int ret = cli_std_args(argc, argv, help, json);
+
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+int cli_parse_policy(const char *cmd, const char *name)
+{
+	int policy = myheap_policy_parse(name);
+	const char *why;
+
+	if (policy >= 0)
+		return policy;
+	/* "myheap_policy_parse: unknown policy 'x' (first, ...)": the problem */
+	why = strstr(myheap_last_error(), ": ");
+	cli_usage(cmd, "%s", why ? why + 2 : myheap_last_error());
+	return -1;
 }
 
 struct myheap *cli_heap(struct cli *cli)

@@ -82,6 +82,21 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * The standard options (CLI_STD_OPTIONS) of a command that has no others:
+ * -1 to go on (its operands from argv[optind]), else the exit status
+ * (after --help or a usage error).
+ */
+int cli_std_args(int argc, char **argv, const char *help, bool *json);
+/* The same for a command without operands: a stray one is a usage error. */
+int cli_no_args(int argc, char **argv, const char *help, bool *json);
+
+/*
+ * Policy @name as a MYHEAP_POLICY_* number (libmyheap's name table), or -1
+ * after a usage error that names the policies there are.
+ */
+int cli_parse_policy(const char *cmd, const char *name);
+
+/*
  * Argument parsing. Sizes take K, M, G suffixes (powers of 1024); offsets
  * are decimal or 0x hex, or $NAME[+-N] in a shell session. Each returns
  * false after printing a usage error naming @what.

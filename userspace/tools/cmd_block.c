@@ -98,14 +98,10 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 static int one_offset(struct cli *cli, int argc, char **argv, const char *help,
 		      bool *json, uint64_t *off)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
-	int c, ret;
+	int ret = cli_std_args(argc, argv, help, json);
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], help, json);
-		if (ret >= 0)
-			return ret;
-	}
+	if (ret >= 0)
+		return ret;
 	if (argc - optind != 1)
 		return cli_usage(argv[0], "needs exactly one OFFSET");
 	if (!cli_offset(cli, argv[0], argv[optind], off))
@@ -159,17 +155,14 @@ static const char realloc_help[] =
 
 int cmd_realloc(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
 	uint64_t off, size, noff, usable;
 	bool json = cli->json;
 	struct myheap *h;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], realloc_help, &json);
-		if (ret >= 0)
-			return ret;
-	}
+	ret = cli_std_args(argc, argv, realloc_help, &json);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind != 2)
 		return cli_usage(argv[0], "needs OFFSET and SIZE");
 	if (!cli_offset(cli, argv[0], argv[optind], &off) ||

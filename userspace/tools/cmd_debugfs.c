@@ -27,16 +27,10 @@ static int show_file(struct cli *cli, const char *name)
 static int parse(int argc, char **argv, const char *help, bool json_ok,
 		 bool *json)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
-	int c, ret;
+	int ret = cli_no_args(argc, argv, help, json);
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], help, json);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (ret >= 0)
+		return ret;
 	if (*json && !json_ok)
 		return cli_usage(argv[0], "has no --json form (the debugfs file is text only)");
 	return -1;

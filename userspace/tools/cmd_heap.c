@@ -11,33 +11,6 @@
 #include "cli.h"
 #include "json.h"
 
-static const struct { uint64_t bit; const char *name; } feature_names[] = {
-	{ MYHEAP_FEATURE_MMAP, "mmap" },
-	{ MYHEAP_FEATURE_REALLOC, "realloc" },
-	{ MYHEAP_FEATURE_BATCH, "batch" },
-	{ MYHEAP_FEATURE_ZERO, "zero" },
-	{ MYHEAP_FEATURE_POISON, "poison" },
-	{ MYHEAP_FEATURE_OWNERSHIP, "ownership" },
-	{ MYHEAP_FEATURE_RW, "rw" },
-	{ MYHEAP_FEATURE_PRIVATE, "private" },
-};
-#define NR_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
-
-/* Parse the standard options of a command that takes no arguments. */
-static int no_args(int argc, char **argv, const char *help, bool *json)
-{
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
-	int c, ret;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], help, json);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
-	return -1;
-}
 
 static const char info_help[] =
 	"usage: myheap info [--json]\n"
@@ -56,7 +29,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	char b[32];
 	int ret;
 
-	ret = no_args(argc, argv, info_help, &json);
+	ret = cli_no_args(argc, argv, info_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
@@ -70,9 +43,9 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		json_str(&j, "device", myheap_path(h));
 		json_u64(&j, "abi_version", info.abi_version);
 		json_arr(&j, "features");
-		for (size_t i = 0; i < NR_FEATURES; i++)
-			if (info.features & feature_names[i].bit)
-				json_str(&j, NULL, feature_names[i].name);
+		for (unsigned int bit = 0; bit < 64; bit++)
+			if ((info.features & (1ull << bit)) && myheap_feature_name(bit))
+				json_str(&j, NULL, myheap_feature_name(bit));
 		json_arr_end(&j);
 		json_u64(&j, "features_mask", info.features);
 		json_u64(&j, "region_size", info.region_size);
@@ -89,9 +62,9 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	printf("device       %s\n", myheap_path(h));
 	printf("ABI version  %u\n", info.abi_version);
 	printf("features    ");
-	for (size_t i = 0; i < NR_FEATURES; i++)
-		if (info.features & feature_names[i].bit)
-			printf(" %s", feature_names[i].name);
+	for (unsigned int bit = 0; bit < 64; bit++)
+		if ((info.features & (1ull << bit)) && myheap_feature_name(bit))
+			printf(" %s", myheap_feature_name(bit));
 	printf(" (0x%" PRIx64 ")\n", (uint64_t)info.features);
 	printf("region       %" PRIu64 " bytes (%s), mapping %" PRIu64 " bytes\n",
 	       (uint64_t)info.region_size, cli_bytes(info.region_size, b, sizeof(b)),
@@ -192,7 +165,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	bool json = cli->json;
 	int ret;
 
-	ret = no_args(argc, argv, stats_help, &json);
+	ret = cli_no_args(argc, argv, stats_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
@@ -223,7 +196,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	struct json j;
 	int ret;
 
-	ret = no_args(argc, argv, check_help, &json);
+	ret = cli_no_args(argc, argv, check_help, &json);
 	if (ret >= 0)
 		return ret;
 	h = cli_heap(cli);
@@ -255,32 +228,28 @@ static const char policy_help[] =
 	"usage: myheap policy [NAME] [--json]\n"
 	"\n"
 	"Without NAME: the current placement policy and the ones available.\n"
-	"With NAME (first, next, best, worst, segregated, buddy): switch to it.\n"
+	"With NAME (one of those available): switch to it.\n"
 	"Switching needs root (CAP_SYS_ADMIN) and an empty heap: no block in\n"
 	"use by anyone (EBUSY otherwise).\n";
 
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_STD_OPTIONS, { 0 } };
 	struct myheap_info info;
 	bool json = cli->json;
 	struct myheap *h;
 	unsigned int was;
-	int c, ret, want = -1;
+	int ret, want = -1;
 	struct json j;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		ret = cli_std_opt(c, argv[0], policy_help, &json);
-		if (ret >= 0)
-			return ret;
-	}
+	ret = cli_std_args(argc, argv, policy_help, &json);
+	if (ret >= 0)
+		return ret;
 	if (argc - optind > 1)
 		return cli_usage(argv[0], "at most one policy name");
 	if (optind < argc) {
-		want = myheap_policy_parse(argv[optind]);
+		want = cli_parse_policy(argv[0], argv[optind]);
 		if (want < 0)
-			return cli_usage(argv[0], "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
-					 argv[optind]);
+			return EXIT_USAGE;
 	}
 	h = cli_heap(cli);
 	if (!h)

@@ -102,10 +102,9 @@ static bool parse_policies(const char *list, int *pol, int *n)
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n == MYHEAP_NR_POLICIES)
 			return cli_usage("replay", "too many policies in '%s'", list), false;
-		pol[*n] = myheap_policy_parse(tok);
+		pol[*n] = cli_parse_policy("replay", tok);
 		if (pol[*n] < 0)
-			return cli_usage("replay", "unknown policy '%s' (first, next, best, worst, segregated, buddy)",
-					 tok), false;
+			return false;
 		(*n)++;
 	}
 	return *n ? true : (cli_usage("replay", "--policy needs a name"), false);

@@ -145,8 +145,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("run", "no program given (myheap run -- PROG ARGS...)");
-	if (policy && myheap_policy_parse(policy) < 0)
-		return cli_usage("run", "unknown policy '%s'", policy);
+	if (policy && cli_parse_policy("run", policy) < 0)
+		return EXIT_USAGE;
 	if (access(cli->device ? cli->device : MYHEAP_DEVICE, R_OK | W_OK)) {
 		cli_err("run: cannot use %s: %s%s", cli->device ? cli->device : MYHEAP_DEVICE,
 			strerror(errno), errno == ENOENT ? " (is myheap.ko loaded?)" : "");

@@ -16,10 +16,7 @@ static bool get_u64(const struct jv *obj, const char *key, uint64_t *v)
 		*v = 0;
 		return true;
 	}
-	if (!m || m->type != JV_NUM || !m->is_uint)
-		return false;
-	*v = m->u;
-	return true;
+	return jv_u64(obj, key, v);
 }
 
 static int parse_block(const struct jv *rec, struct heap_block *b)

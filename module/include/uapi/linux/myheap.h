@@ -37,6 +37,9 @@
  *   must have an all-zero tail, else -E2BIG), outputs are written up to the
  *   caller's size (a longer struct gets a zero-filled tail). A struct shorter
  *   than its ``*_SIZE_VER0`` is -EINVAL; one longer than a page is -E2BIG.
+ *   ``*_SIZE_VER0`` is the struct's size as first published; each time a
+ *   struct grows, the new size is its next ``*_SIZE_VER<n>`` (as in
+ *   include/uapi/linux/sched.h).
  * - A command with a wrong type, number or direction is -ENOTTY.
  * - Output fields are written only when the command succeeds; their input
  *   values are ignored.
@@ -53,7 +56,13 @@
  *   lost to damage) is reset.
  */
 
-/** MYHEAP_ABI_VERSION - reported by MYHEAP_IOC_GET_INFO. */
+/**
+ * MYHEAP_ABI_VERSION - reported by MYHEAP_IOC_GET_INFO. The ABI only grows
+ * (structs at their end, commands, flags and feature bits added; nothing
+ * changes meaning), so a module of version N serves every program built
+ * against a version up to N. Programs test MYHEAP_FEATURE_* bits for
+ * what they use and ignore bits they do not know.
+ */
 #define MYHEAP_ABI_VERSION	1
 
 /** MYHEAP_DEVICE - path of the device node. */
@@ -176,8 +185,8 @@ struct myheap_info {
 	__u32 __pad;
 };
 
-/** MYHEAP_INFO_SIZE_VER0 - smallest struct myheap_info accepted. */
-#define MYHEAP_INFO_SIZE_VER0		32
+/** MYHEAP_INFO_SIZE_VER0 - sizeof(struct myheap_info) as first published. */
+#define MYHEAP_INFO_SIZE_VER0		64
 
 /** MYHEAP_ALLOC_ZERO - fill the payload with zeroes (calloc). */
 #define MYHEAP_ALLOC_ZERO		_BITUL(0)
@@ -203,8 +212,8 @@ struct myheap_alloc {
 	__u64 usable;
 };
 
-/** MYHEAP_ALLOC_SIZE_VER0 - smallest struct myheap_alloc (no @usable). */
-#define MYHEAP_ALLOC_SIZE_VER0		32
+/** MYHEAP_ALLOC_SIZE_VER0 - sizeof(struct myheap_alloc) as first published. */
+#define MYHEAP_ALLOC_SIZE_VER0		40
 
 /**
  * struct myheap_free - free a block (MYHEAP_IOC_FREE, input).
@@ -218,8 +227,8 @@ struct myheap_free {
 	__u32 __pad;
 };
 
-/** MYHEAP_FREE_SIZE_VER0 - smallest struct myheap_free (just @offset). */
-#define MYHEAP_FREE_SIZE_VER0		8
+/** MYHEAP_FREE_SIZE_VER0 - sizeof(struct myheap_free) as first published. */
+#define MYHEAP_FREE_SIZE_VER0		16
 
 /**
  * struct myheap_realloc - resize a block (MYHEAP_IOC_REALLOC).
@@ -240,8 +249,8 @@ struct myheap_realloc {
 	__u64 usable;
 };
 
-/** MYHEAP_REALLOC_SIZE_VER0 - smallest struct myheap_realloc (no @usable). */
-#define MYHEAP_REALLOC_SIZE_VER0	32
+/** MYHEAP_REALLOC_SIZE_VER0 - sizeof(struct myheap_realloc) as first published. */
+#define MYHEAP_REALLOC_SIZE_VER0	40
 
 /**
  * struct myheap_usable_size - query a block (MYHEAP_IOC_USABLE_SIZE).
@@ -259,8 +268,8 @@ struct myheap_usable_size {
 	__u64 requested;
 };
 
-/** MYHEAP_USABLE_SIZE_SIZE_VER0 - smallest struct (no @requested). */
-#define MYHEAP_USABLE_SIZE_SIZE_VER0	24
+/** MYHEAP_USABLE_SIZE_SIZE_VER0 - sizeof(struct myheap_usable_size), first. */
+#define MYHEAP_USABLE_SIZE_SIZE_VER0	32
 
 /**
  * struct myheap_stats - a snapshot of the heap (MYHEAP_IOC_STATS, output).
@@ -340,8 +349,10 @@ struct myheap_stats {
 	__u64 owner_bytes;
 };
 
-/** MYHEAP_STATS_SIZE_VER0 - smallest struct myheap_stats (to @high_water). */
-#define MYHEAP_STATS_SIZE_VER0		136
+/** MYHEAP_STATS_SIZE_VER0 - sizeof(struct myheap_stats) as first published. */
+#define MYHEAP_STATS_SIZE_VER0		504
+/** MYHEAP_STATS_SIZE_VER1 - with @owner_bytes. */
+#define MYHEAP_STATS_SIZE_VER1		512
 
 /**
  * struct myheap_check - run the integrity checker (MYHEAP_IOC_CHECK).
@@ -359,7 +370,7 @@ struct myheap_check {
 	__u64 first_offset;
 };
 
-/** MYHEAP_CHECK_SIZE_VER0 - smallest struct myheap_check (all of it). */
+/** MYHEAP_CHECK_SIZE_VER0 - sizeof(struct myheap_check) as first published. */
 #define MYHEAP_CHECK_SIZE_VER0		24
 
 /**
@@ -372,8 +383,8 @@ struct myheap_policy {
 	__u32 flags;
 };
 
-/** MYHEAP_POLICY_SIZE_VER0 - smallest struct myheap_policy (just @policy). */
-#define MYHEAP_POLICY_SIZE_VER0		4
+/** MYHEAP_POLICY_SIZE_VER0 - sizeof(struct myheap_policy) as first published. */
+#define MYHEAP_POLICY_SIZE_VER0		8
 
 /** MYHEAP_BATCH_OP_ALLOC - allocate, as MYHEAP_IOC_ALLOC. */
 #define MYHEAP_BATCH_OP_ALLOC		1
@@ -400,7 +411,7 @@ struct myheap_batch_op {
 	__u32 __pad;
 };
 
-/** MYHEAP_BATCH_OP_SIZE_VER0 - smallest struct myheap_batch_op (all of it). */
+/** MYHEAP_BATCH_OP_SIZE_VER0 - sizeof(struct myheap_batch_op), first published. */
 #define MYHEAP_BATCH_OP_SIZE_VER0	40
 
 /** MYHEAP_BATCH_STOP - stop at the first operation that fails. */
@@ -431,8 +442,8 @@ struct myheap_batch {
 	__u32 __pad;
 };
 
-/** MYHEAP_BATCH_SIZE_VER0 - smallest struct myheap_batch (no @failed). */
-#define MYHEAP_BATCH_SIZE_VER0		24
+/** MYHEAP_BATCH_SIZE_VER0 - sizeof(struct myheap_batch) as first published. */
+#define MYHEAP_BATCH_SIZE_VER0		32
 
 /** MYHEAP_IOC_MAGIC - ioctl type of /dev/myheap (free in ioctl-number.rst). */
 #define MYHEAP_IOC_MAGIC		0xB9

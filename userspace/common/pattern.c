@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pattern.c - payload patterns, computed a 64-bit word at a time because the
- * replay tool verifies gigabytes of realloc'ed payload per run.
+ * replay tools verify gigabytes of realloc'ed payload per run (and the
+ * CLI's replay does it through the mapping, under emulation in the VM).
  */
 #include <string.h>
 
@@ -27,8 +28,9 @@ uint8_t pattern_byte(uint32_t tag, size_t i)
 #define PATTERN_WORDWISE 0
 #endif
 
-void pattern_fill(uint8_t *p, size_t from, size_t to, uint32_t tag)
+void pattern_fill(void *payload, size_t from, size_t to, uint32_t tag)
 {
+	uint8_t *p = payload;
 	size_t i = from;
 
 	for (; i < to && (i % 8 || !PATTERN_WORDWISE); i++)
@@ -42,8 +44,9 @@ void pattern_fill(uint8_t *p, size_t from, size_t to, uint32_t tag)
 		p[i] = pattern_byte(tag, i);
 }
 
-size_t pattern_check(const uint8_t *p, size_t len, uint32_t tag)
+size_t pattern_check(const void *payload, size_t len, uint32_t tag)
 {
+	const uint8_t *p = payload;
 	size_t i = 0;
 
 	if (PATTERN_WORDWISE) {

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A small JSON reader: the whole text into a tree of values. Enough for
- * debugfs blocks.json and for the tests that check the CLI's --json output
- * is valid JSON; strict (RFC 8259 grammar, no trailing commas or garbage).
+ * debugfs blocks.json (the CLI, tests/debugfs) and for the tests that check
+ * the CLI's --json output is valid JSON; strict (RFC 8259 grammar: no
+ * trailing commas, comments, leading zeros or garbage after the value).
+ * Kept rather than a Debian library (jansson, json-c): either would be a
+ * new -dev dependency of every static guest binary for ~300 lines, and
+ * jansson reads integers only up to INT64_MAX; this one reads every u64.
  */
 #ifndef MYHEAP_JSON_PARSE_H
 #define MYHEAP_JSON_PARSE_H
@@ -42,5 +46,9 @@ struct jv *jv_parse(const char *text, char *err, size_t errlen);
 void jv_free(struct jv *v);
 /* Member @key of object @obj, or NULL (also if @obj is not an object). */
 const struct jv *jv_get(const struct jv *obj, const char *key);
+/* Member @key's text if it is a string, else NULL. */
+const char *jv_str(const struct jv *obj, const char *key);
+/* Member @key into *@v if it is a non-negative 64-bit integer; else false. */
+bool jv_u64(const struct jv *obj, const char *key, uint64_t *v);
 
 #endif /* MYHEAP_JSON_PARSE_H */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A small strict JSON reader (see json_parse.h): recursive descent. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -319,4 +321,21 @@ const struct jv *jv_get(const struct jv *obj, const char *key)
 		if (obj->keys[i] && !strcmp(obj->keys[i], key))
 			return &obj->items[i];
 	return NULL;
+}
+
+const char *jv_str(const struct jv *obj, const char *key)
+{
+	const struct jv *m = jv_get(obj, key);
+
+	return m && m->type == JV_STR ? m->str : NULL;
+}
+
+bool jv_u64(const struct jv *obj, const char *key, uint64_t *v)
+{
+	const struct jv *m = jv_get(obj, key);
+
+	if (!m || m->type != JV_NUM || !m->is_uint)
+		return false;
+	*v = m->u;
+	return true;
 }
