@@ -351,15 +351,4 @@ static inline unsigned int mh_ffs(u64 x)
 	return __builtin_ctzll(x);
 }
 
-/* Block size that holds @size payload bytes; 0 if it can never fit. */
-static inline u32 mh_block_size_for(const struct mh_heap *h, size_t size)
-{
-	size_t need;
-
-	if (size > h->heap_end)
-		return 0;
-	need = (size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(size_t)(MH_ALIGN - 1);
-	return need < MH_MIN_BLOCK ? MH_MIN_BLOCK : (u32)need;
-}
-
 #endif /* MH_BLOCK_H */

@@ -60,9 +60,10 @@
  * negative errno on failure:
  *   -EINVAL   size 0, unknown flags or policy
  *   -E2BIG    size larger than the heap could ever hold
- *   -EDOM     alignment not a power of two or larger than MH_MAX_ALIGN;
- *             under the buddy policy any alignment above MH_ALIGN (its
- *             payloads sit 16 bytes past a power-of-two boundary)
+ *   -EDOM     alignment not a power of two or larger than the policy's
+ *             limit, mh_max_align() (MH_MAX_ALIGN; MH_ALIGN under the
+ *             buddy policy: its payloads sit 16 bytes past a power-of-two
+ *             boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
  *   -EBADMSG  no block starts at offset (the start bitmap says so: inside
@@ -206,9 +207,9 @@ struct mh_counters {
  * @salt: mixed into every header check; drawn at random at every reset.
  * @generation: number of resets.
  * @rover: next fit's roving pointer (block offset, 0 = list head).
- * @fl_bitmap: segregated fit: first-level classes that are non-empty;
- *	buddy: orders that are non-empty.
- * @sl_bitmap: segregated fit: second-level classes that are non-empty.
+ * @fl_bitmap: the policy's first-level bitmap of non-empty lists
+ *	(segregated fit: first-level classes; buddy: orders), 0 if it has none.
+ * @sl_bitmap: its second level (segregated fit: classes), 0 if none.
  * @heads: first block of each free list (0 = empty).
  * @starts: the block-start bitmap (caller memory, mh_starts_bytes()):
  *	bit i set iff a block header sits at offset 16 * i + 8.
@@ -418,6 +419,7 @@ int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
 bool mh_empty(const struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
+u32 mh_block_size(const struct mh_heap *h, size_t size);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
 int mh_check_control(const struct mh_heap *h, struct mh_violation *first);

@@ -287,7 +287,7 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 			checked = false;
 			f.offset = cur;
 			f.size = hd.size;
-			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
+			f.rover = ops->rover && cur == h->rover;
 			ret = fn(arg, &f);
 			if (ret)
 				return ret;
