@@ -199,13 +199,30 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx)
 EXPORT_SYMBOL_NS_GPL(mh_set_observer, MYHEAP_CORE);
 
 /**
+ * mh_policy_max_align() - largest alignment mh_alloc() honours under
+ * @policy.
+ * @policy: a placement policy.
+ *
+ * Context: any.
+ * Return: the policy's limit, at most MH_MAX_ALIGN (MH_ALIGN under the
+ * buddy policy: its payloads sit 16 bytes past a power-of-two boundary),
+ * or 0 for a value out of range.
+ */
+u32 mh_policy_max_align(enum mh_policy policy)
+{
+	if ((unsigned int)policy >= MH_NR_POLICIES)
+		return 0;
+	return mh_policy_table[policy]->max_align;
+}
+EXPORT_SYMBOL_NS_GPL(mh_policy_max_align, MYHEAP_CORE);
+
+/**
  * mh_max_align() - largest alignment mh_alloc() honours under the current
  * policy.
  * @h: heap.
  *
  * Context: any.
- * Return: the policy's limit, at most MH_MAX_ALIGN (MH_ALIGN under the
- * buddy policy: its payloads sit 16 bytes past a power-of-two boundary).
+ * Return: mh_policy_max_align() of the heap's policy.
  */
 u32 mh_max_align(const struct mh_heap *h)
 {
@@ -219,23 +236,24 @@ EXPORT_SYMBOL_NS_GPL(mh_max_align, MYHEAP_CORE);
  * @h: heap.
  * @size: payload bytes.
  *
+ * The rule alone: whether the heap could ever hold such a block is
+ * mh_alloc()'s question (-E2BIG).
+ *
  * Context: any.
- * Return: the block size, or 0 if no block of the heap could ever hold
- * @size bytes.
+ * Return: the block size, or 0 for a size no heap could hold (0, or
+ * above MH_MAX_REGION).
  */
 u32 mh_block_size(const struct mh_heap *h, size_t size)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
-	size_t need;
+	u32 need;
 
-	if (!size || size > h->heap_end)
+	if (!size || size > MH_MAX_REGION)
 		return 0;
-	need = (size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(size_t)(MH_ALIGN - 1);
+	need = ((u32)size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(MH_ALIGN - 1);
 	if (need < MH_MIN_BLOCK)
 		need = MH_MIN_BLOCK;
-	if (ops->block_size)
-		need = ops->block_size((u32)need);
-	return need > h->heap_end - MH_FIRST_BLOCK ? 0 : (u32)need;
+	return ops->block_size ? ops->block_size(need) : need;
 }
 EXPORT_SYMBOL_NS_GPL(mh_block_size, MYHEAP_CORE);
 
@@ -253,7 +271,9 @@ static int mh_request(const struct mh_heap *h, size_t size, size_t align,
 	if (*al > mh_max_align(h))
 		return -EDOM;
 	*need = mh_block_size(h, size);
-	return *need ? 0 : -E2BIG;
+	if (!*need || *need > h->heap_end - MH_FIRST_BLOCK)
+		return -E2BIG;
+	return 0;
 }
 
 /* Count the free blocks one allocation examined. */

@@ -419,6 +419,7 @@ int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
 bool mh_empty(const struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
+u32 mh_policy_max_align(enum mh_policy policy);
 u32 mh_block_size(const struct mh_heap *h, size_t size);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
