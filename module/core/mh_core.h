@@ -398,6 +398,21 @@ struct mh_free_info {
 	bool rover;
 };
 
+/**
+ * struct mh_list_info - how dumps name one free list of the policy.
+ * @kind: what one list is called ("class", "order"), NULL when the policy
+ *	keeps a single list in address order.
+ * @show_empty: dumps name this policy's empty lists too (buddy's orders).
+ * @class_min: smallest block size the list holds.
+ * @class_max: largest block size the list holds (== @class_min: one size).
+ */
+struct mh_list_info {
+	const char *kind;
+	bool show_empty;
+	u32 class_min;
+	u32 class_max;
+};
+
 /** typedef mh_block_fn - mh_walk() callback; nonzero stops the walk. */
 typedef int (*mh_block_fn)(void *arg, const struct mh_block_info *b);
 /** typedef mh_free_fn - mh_walk_free() callback; nonzero stops the walk. */
@@ -433,6 +448,7 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
+int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li);
 
 const char *mh_policy_name(enum mh_policy policy);
 int mh_policy_parse(const char *name);
