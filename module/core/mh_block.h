@@ -16,7 +16,9 @@
  *   (heads, rover, bitmaps, totals) only after it was validated as a value
  *   that structure may hold, and every list index derived from region data
  *   is range-checked before it indexes h->heads[]. Every loop over region
- *   data has a static bound (the heap's block count at most).
+ *   data has a bound the region cannot move: a counter (the heap's block
+ *   count for a list, MH_BUDDY_ORDERS for merges), or forward progress to
+ *   the heap's end (a walk along the blocks, a byte range).
  *
  *   WHERE BLOCKS ARE is not region data. The core's block-start bitmap
  *   (h->starts, caller memory) says where it made blocks; a header is read

@@ -5,8 +5,9 @@
  *
  * It walks the physical block chain and every free list and cross-checks
  * them against each other and against the control structure's totals. It
- * reads only through the bounds-checked accessors and every walk is bounded
- * by the number of blocks the heap can hold, so a region full of garbage
+ * reads only through the bounds-checked accessors; a list walk stops after
+ * the number of blocks the heap can hold and the chain walk moves forward
+ * by at least MH_MIN_BLOCK bytes a step, so a region full of garbage
  * yields violations, never a crash or a hang.
  */
 #include "mh_policy.h"

@@ -17,11 +17,16 @@
  * rule); a value read from the region reaches the control structure only
  * after it was validated as a value that structure may hold, whatever the
  * region holds afterwards (mh_check_control() checks this without reading
- * the region); every loop over region data is bounded by the heap's block
- * count; a size is believed only when its end lands on a header that
- * agrees with it; the core writes only into blocks it validated as free
- * or as the block the caller named, and damage is returned as -EUCLEAN
- * instead of being followed. An operation that fails changes nothing in
+ * the region); every loop over region data has a bound the region cannot
+ * move: a list walk stops after the heap's block count (a longer list is
+ * a loop: -EUCLEAN), a walk along the blocks moves forward at every step
+ * (by a size of at least MH_MIN_BLOCK, or to the next bit of the start
+ * bitmap) until the heap's end, a buddy merge stops after MH_BUDDY_ORDERS,
+ * a byte check ends with its range; a size is believed only when its end
+ * lands on a header that agrees with it and the start bitmap agrees; the
+ * core writes only into blocks it validated as free or as the block the
+ * caller named, and damage is returned as -EUCLEAN instead of being
+ * followed. An operation that fails changes nothing in
  * the heap (the event counters aside).
  *
  * Where blocks start, the core does not learn from the region: it keeps a

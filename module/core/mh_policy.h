@@ -6,7 +6,8 @@
  * Every policy keeps its free blocks on doubly linked lists threaded through
  * the blocks' payloads (h->heads[list] is the first block). The policies
  * differ in how many lists there are, which list a block of a given size
- * belongs on, and how a search picks a block:
+ * belongs on, how a search picks a block, and in whatever else struct
+ * mh_policy_ops lists (the core asks the ops, never the policy's number):
  *   - the fit policies (mh_fit.c): one list in address order;
  *   - segregated fit (mh_seg.c): TLSF classes with two bitmap levels;
  *   - buddy (mh_buddy.c): one list per power-of-two order.
