@@ -86,6 +86,8 @@ static void myheap_test_parse_policy(struct kunit *test)
 	static const char *const names[] = {
 		"first", "next", "best", "worst", "segregated", "buddy",
 	};
+	/* the parameter's values are ABI: pinned here, one per policy */
+	static_assert(ARRAY_SIZE(names) == MH_NR_POLICIES);
 	int i;
 
 	for (i = 0; i < MH_NR_POLICIES; i++) {
