@@ -36,8 +36,8 @@ EXPORT_SYMBOL_NS_GPL(mh_policy_name, MYHEAP_CORE);
 
 /**
  * mh_policy_parse() - look a policy up by name.
- * @name: "first", "next", "best", "worst", "segregated" or "buddy"; a
- *	trailing newline (as sysfs writes carry) is ignored.
+ * @name: a policy's name (its ops' name, as mh_policy_name() gives it);
+ *	a trailing newline (as sysfs writes carry) is ignored.
  *
  * Context: any.
  * Return: the enum mh_policy value, or -EINVAL for an unknown name.
