@@ -39,6 +39,8 @@
 #define MYHEAP_FRAG_MIN_SHIFT	4
 #define MYHEAP_FRAG_MAX_SHIFT	20
 #define MYHEAP_FRAG_SIZES	(MYHEAP_FRAG_MAX_SHIFT - MYHEAP_FRAG_MIN_SHIFT + 1)
+/* Every request size has a block size (mh_block_size() is never 0). */
+static_assert(BIT(MYHEAP_FRAG_MAX_SHIFT) <= MH_MAX_REGION);
 /* Blocks the frag walk looks at per hold of the heap's lock. */
 #define MYHEAP_FRAG_HOLD	1024
 /* Walks in pieces frag starts before it walks in one hold. */
@@ -122,15 +124,6 @@ struct myheap_frag {
 	bool fits[MYHEAP_FRAG_SIZES];
 };
 
-/* Block size the core takes for a request of @size bytes (16-aligned). */
-static u64 myheap_need(const struct myheap_dev *dev, u64 size)
-{
-	u64 need = max_t(u64, ALIGN(size + MH_HDR_SIZE, MH_ALIGN),
-			 MH_MIN_BLOCK);
-
-	return dev->policy == MH_BUDDY ? roundup_pow_of_two(need) : need;
-}
-
 /*
  * Count the free blocks from @off on into @fr, at most @budget blocks (all
  * if 0). Return where to go on, or 0 when the walk reached the end.
@@ -173,7 +166,8 @@ static int myheap_frag_snapshot(struct myheap_dev *dev, struct mh_stats *st,
 		mh_stats(&dev->heap, st);
 		memset(fr, 0, sizeof(*fr));
 		for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
-			fr->need[i] = myheap_need(dev, 1ull << (i + MYHEAP_FRAG_MIN_SHIFT));
+			fr->need[i] = mh_block_size(&dev->heap,
+						    BIT(i + MYHEAP_FRAG_MIN_SHIFT));
 		changes = myheap_changes(dev);
 		off = mh_first_block(&dev->heap);
 		while ((off = myheap_frag_walk(dev, fr, off,

@@ -614,18 +614,35 @@ static void myheap_freelist_stop(struct seq_file *m, void *v)
 	myheap_dump_unlock(&it->lk);
 }
 
-/* Headers of the empty buddy orders from @from up to @to (excluded). */
-static void myheap_freelist_empty_orders(struct seq_file *m,
-					 struct myheap_dev *dev, u32 from,
-					 u32 to)
+/* Name list @list as the policy does: "class 3 (48..63 bytes)". */
+static void myheap_freelist_name(struct seq_file *m,
+				 const struct mh_list_info *li, u32 list)
+{
+	if (!li->kind)
+		seq_puts(m, "list (address order)");
+	else if (li->class_min == li->class_max)
+		seq_printf(m, "%s %u (%u bytes)", li->kind, list, li->class_min);
+	else
+		seq_printf(m, "%s %u (%u..%u bytes)", li->kind, list,
+			   li->class_min, li->class_max);
+}
+
+/*
+ * Headers of the empty lists from @from up to @to (excluded), for a policy
+ * whose dumps name them (buddy's orders), as far as the heap could use.
+ */
+static void myheap_freelist_empty_lists(struct seq_file *m,
+					struct myheap_dev *dev, u32 from,
+					u32 to)
 {
 	u64 span = dev->region_size - mh_first_block(&dev->heap);
+	struct mh_list_info li;
 
-	for (; from < to && from < MH_BUDDY_ORDERS; from++) {
-		if ((u64)MH_MIN_BLOCK << from > span)
+	for (; from < to && !mh_list_info(&dev->heap, from, &li); from++) {
+		if (!li.show_empty || li.class_min > span)
 			break;
-		seq_printf(m, "order %u (%u bytes): empty\n", from,
-			   MH_MIN_BLOCK << from);
+		myheap_freelist_name(m, &li, from);
+		seq_puts(m, ": empty\n");
 	}
 }
 
@@ -633,25 +650,17 @@ static void myheap_freelist_list_header(struct seq_file *m,
 					struct myheap_dev *dev,
 					const struct mh_free_info *f)
 {
-	switch (dev->policy) {
-	case MH_SEGREGATED:
-		seq_printf(m, "class %u (%u..%u bytes):\n", f->list,
-			   f->class_min, f->class_max);
-		break;
-	case MH_BUDDY:
-		seq_printf(m, "order %u (%u bytes):\n", f->list, f->class_min);
-		break;
-	default:
-		seq_puts(m, "list (address order):\n");
-		break;
-	}
+	struct mh_list_info li = { 0 };
+
+	mh_list_info(&dev->heap, f->list, &li);
+	myheap_freelist_name(m, &li, f->list);
+	seq_puts(m, ":\n");
 }
 
 static int myheap_freelist_show(struct seq_file *m, void *v)
 {
 	struct myheap_freelist_iter *it = m->private;
 	struct myheap_dev *dev = it->dev;
-	bool buddy = dev->policy == MH_BUDDY;
 	u32 prev = it->cur_prev_list;
 	u32 from = prev == MYHEAP_NO_LIST ? 0 : prev + 1;
 
@@ -664,8 +673,7 @@ static int myheap_freelist_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	if (it->rec == MYHEAP_REC_END) {
-		if (buddy)
-			myheap_freelist_empty_orders(m, dev, from, U32_MAX);
+		myheap_freelist_empty_lists(m, dev, from, U32_MAX);
 		if (it->damaged)
 			seq_puts(m, "# damaged link: the lists could not be followed past the blocks above\n");
 		if (it->resyncs)
@@ -676,8 +684,7 @@ static int myheap_freelist_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	if (prev != it->cur.list) {
-		if (buddy)
-			myheap_freelist_empty_orders(m, dev, from, it->cur.list);
+		myheap_freelist_empty_lists(m, dev, from, it->cur.list);
 		myheap_freelist_list_header(m, dev, &it->cur);
 	}
 	seq_printf(m, "  %10u %10u%s\n", it->cur.offset, it->cur.size,

@@ -31,6 +31,7 @@
 #include "myheap.h"
 
 /* The ABI's numbers are the core's. */
+static_assert(MYHEAP_MAX_ALIGN == MH_MAX_ALIGN);
 static_assert(MYHEAP_POLICY_FIRST_FIT == MH_FIRST_FIT);
 static_assert(MYHEAP_POLICY_NEXT_FIT == MH_NEXT_FIT);
 static_assert(MYHEAP_POLICY_BEST_FIT == MH_BEST_FIT);
@@ -111,12 +112,13 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->header_size = MH_HDR_SIZE;
 	info->alignment = MH_ALIGN;
 	info->min_block = MH_MIN_BLOCK;
-	info->max_align = MH_MAX_ALIGN;
 	info->batch_max = MYHEAP_BATCH_MAX;
 	info->nr_policies = MH_NR_POLICIES;
 	info->hist_buckets = MH_HIST_BUCKETS;
 	/* A snapshot: set_policy() writes it under the lock. */
 	info->policy = READ_ONCE(dev->policy);
+	/* What the policy honours (buddy: 16), not what any policy might. */
+	info->max_align = mh_policy_max_align(info->policy);
 	return 0;
 }
 

@@ -83,8 +83,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_parse_size);
 
 /**
  * myheap_parse_policy() - parse a placement policy name.
- * @val: "first", "next", "best", "worst", "segregated" or "buddy"; one
- *	trailing newline is allowed.
+ * @val: a name of the core's table (mh_policy_name()); one trailing
+ *	newline is allowed.
  *
  * Context: any.
  * Return: the enum mh_policy value, or -EINVAL for anything else.
@@ -129,15 +129,29 @@ const struct kernel_param_ops myheap_size_param_ops = {
 };
 EXPORT_SYMBOL_IF_KUNIT(myheap_size_param_ops);
 
+/* "first, next, ... or buddy", from the core's table of names. */
+static void myheap_policy_names(char *buf, size_t size)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < MH_NR_POLICIES; i++)
+		len += scnprintf(buf + len, size - len, "%s%s",
+				 !i ? "" : i + 1 < MH_NR_POLICIES ? ", " : " or ",
+				 mh_policy_name(i));
+}
+
 static int myheap_policy_param_set(const char *val,
 				   const struct kernel_param *kp)
 {
+	char names[96];
 	int policy;
 
 	policy = myheap_parse_policy(val);
 	if (policy < 0) {
-		pr_err("policy=%s: want first, next, best, worst, segregated or buddy\n",
-		       val);
+		myheap_policy_names(names, sizeof(names));
+		pr_err("policy=%s: want %s\n", val, names);
 		return policy;
 	}
 	*(int *)kp->arg = policy;

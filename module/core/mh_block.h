@@ -16,7 +16,9 @@
  *   (heads, rover, bitmaps, totals) only after it was validated as a value
  *   that structure may hold, and every list index derived from region data
  *   is range-checked before it indexes h->heads[]. Every loop over region
- *   data has a static bound (the heap's block count at most).
+ *   data has a bound the region cannot move: a counter (the heap's block
+ *   count for a list, MH_BUDDY_ORDERS for merges), or forward progress to
+ *   the heap's end (a walk along the blocks, a byte range).
  *
  *   WHERE BLOCKS ARE is not region data. The core's block-start bitmap
  *   (h->starts, caller memory) says where it made blocks; a header is read
@@ -349,17 +351,6 @@ static inline unsigned int mh_fls(u64 x)
 static inline unsigned int mh_ffs(u64 x)
 {
 	return __builtin_ctzll(x);
-}
-
-/* Block size that holds @size payload bytes; 0 if it can never fit. */
-static inline u32 mh_block_size_for(const struct mh_heap *h, size_t size)
-{
-	size_t need;
-
-	if (size > h->heap_end)
-		return 0;
-	need = (size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(size_t)(MH_ALIGN - 1);
-	return need < MH_MIN_BLOCK ? MH_MIN_BLOCK : (u32)need;
 }
 
 #endif /* MH_BLOCK_H */

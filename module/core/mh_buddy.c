@@ -22,9 +22,10 @@
  */
 #include "mh_policy.h"
 
+/* The order of a block of @size bytes, a power of two >= 32 (ops.list_of). */
 static u32 mh_buddy_list_of(u32 size)
 {
-	return mh_buddy_order(size);
+	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
 }
 
 static void mh_buddy_class_range(const struct mh_heap *h, u32 list, u32 *min,
@@ -36,7 +37,7 @@ static void mh_buddy_class_range(const struct mh_heap *h, u32 list, u32 *min,
 }
 
 /* Block size for a block of @need bytes: the next power of two. */
-u32 mh_buddy_size_for(u32 need)
+static u32 mh_buddy_size_for(u32 need)
 {
 	u32 size = MH_MIN_BLOCK;
 
@@ -51,7 +52,7 @@ static int mh_buddy_find(const struct mh_heap *h, u32 need, u32 align,
 	u32 size = mh_buddy_size_for(need), order = mh_buddy_list_of(size);
 	u32 map;
 
-	(void)align;	/* mh_request() refuses alignments above 16 */
+	(void)align;	/* mh_buddy_ops.max_align is 16 */
 	if (order >= MH_BUDDY_ORDERS)
 		return -ENOMEM;
 	map = h->fl_bitmap & (~0u << order);
@@ -75,28 +76,17 @@ static u32 mh_buddy_rel(const struct mh_heap *h, u32 off, u32 size)
 	return h->heap_end - off - size;
 }
 
-/**
- * mh_buddy_aligned() - is [@off, @off + @size) a possible buddy block?
- * @h: heap.
- * @off: block offset.
- * @size: block size.
- *
- * Return: true if @size is a power of two and the block is aligned to it.
- */
-bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size)
+/* Is [@off, @off + @size) a power of two aligned to its size? */
+static bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size)
 {
 	return mh_is_pow2(size) && !(mh_buddy_rel(h, off, size) & (size - 1));
 }
 
-/**
- * mh_buddy_of() - offset of the buddy of block [@off, @off + @size).
- * @h: heap.
- * @off: block offset (aligned, see mh_buddy_aligned()).
- * @size: block size.
- *
- * Return: the buddy's offset; it may lie outside the heap (no buddy).
+/*
+ * The offset of the buddy of the aligned block [@off, @off + @size); it may
+ * lie outside the heap (no buddy).
  */
-u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size)
+static u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size)
 {
 	return h->heap_end - (mh_buddy_rel(h, off, size) ^ size) - size;
 }
@@ -134,17 +124,14 @@ static u32 mh_buddy_split(struct mh_heap *h, u32 off, u32 size, u32 want,
 	return halves;
 }
 
-/**
- * mh_buddy_alloc() - take a block of at least @need bytes.
- * @h: heap (buddy policy).
- * @need: block bytes wanted, header included.
- * @req: payload bytes requested.
- * @t: filled with the plan carried out: the block is @t->u, @t->usize
- *	bytes; mh_buddy_untake() undoes it.
- *
- * Return: 0, -ENOMEM or -EUCLEAN (nothing changed).
+/*
+ * Take a block of at least @need bytes for @req requested bytes (ops.take):
+ * @t is filled with the plan carried out, the block is @t->u, @t->usize
+ * bytes, and mh_buddy_untake() undoes it. 0, -ENOMEM or -EUCLEAN (nothing
+ * changed).
  */
-int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
+static int mh_buddy_take(struct mh_heap *h, u32 need, u32 align, u32 req,
+			 struct mh_take *t)
 {
 	u32 want = mh_buddy_size_for(need), examined = 0;
 	struct mh_found got;
@@ -152,10 +139,8 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = mh_buddy_find(h, need, MH_ALIGN, &got, &examined);
-	h->count.searched += examined;
-	if (examined > h->count.searched_max)
-		h->count.searched_max = examined;
+	err = mh_buddy_find(h, need, align, &got, &examined);
+	mh_count_search(h, examined);
 	if (err)
 		return err;
 	t->f = got.off;
@@ -170,10 +155,8 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 	if (!mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->f + MH_META_HEAD, t->f + want -
-			      (want == t->fh.size ? MH_TAG_SIZE : 0))) {
-		h->count.poison_errors++;	/* no repair: see mh_core.c */
-		return -EUCLEAN;
-	}
+			      (want == t->fh.size ? MH_TAG_SIZE : 0)))
+		return mh_poison_broken(h);
 	t->list = mh_buddy_list_of(t->fh.size);
 	t->u = t->f;
 	t->usize = want;
@@ -197,17 +180,13 @@ int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t)
 	return 0;
 }
 
-/**
- * mh_buddy_untake() - undo mh_buddy_alloc() from its plan, reading nothing.
- * @h: heap (buddy policy).
- * @t: the plan mh_buddy_alloc() carried out; nothing else changed the
- *	lists since.
- *
- * The halves come off the lists they were pushed on (each still heads
- * it), the block goes back at the head of its own list and is whole and
- * free again, as it was.
+/*
+ * Undo mh_buddy_take() from its plan @t, reading nothing (ops.untake);
+ * nothing else changed the lists since. The halves come off the lists they
+ * were pushed on (each still heads it), the block goes back at the head of
+ * its own list and is whole and free again, as it was.
  */
-void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t)
+static void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t)
 {
 	u32 size, list, head;
 
@@ -304,40 +283,32 @@ static int mh_buddy_plan(const struct mh_heap *h, u32 off,
 	return 0;
 }
 
-/**
- * mh_buddy_free_ok() - could the block in use at @off be freed now? For a
- * realloc that must know before it moves the block.
- * @h: heap (buddy policy).
- * @off: the block.
- * @hd: its header, as validated.
- *
- * Return: 0, or -EUCLEAN if a buddy or a list is damaged.
+/*
+ * Could the block in use @b be freed now (ops.release_ok)? 0, or -EUCLEAN
+ * if a buddy or a list is damaged.
  */
-int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
-		     const struct mh_hdr *hd)
+static int mh_buddy_release_ok(const struct mh_heap *h,
+			       const struct mh_block *b)
 {
 	struct mh_buddy_plan p;
 
-	return mh_buddy_plan(h, off, hd, &p);
+	return mh_buddy_plan(h, b->off, &b->hd, &p);
 }
 
-/**
- * mh_buddy_free() - return a block and merge it with its free buddies.
- * @h: heap (buddy policy).
- * @off: the block.
- * @hd: its header, as validated.
- * @d: what the free adds to the totals, merges not counted yet: refused
- *	(-EUCLEAN) if the totals would not fit together.
- * @merges: set to the number of buddies merged.
- *
- * Return: 0, or -EUCLEAN if a buddy or a list is damaged (nothing changed).
+/*
+ * Return the block in use @b and merge it with its free buddies
+ * (ops.release). @d is what the free adds to the totals, merges not
+ * counted yet: refused (-EUCLEAN) if the totals would not fit together.
+ * @merges is set to the number of buddies merged. 0, or -EUCLEAN if a
+ * buddy or a list is damaged (nothing changed).
  */
-int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
-		  const struct mh_delta *d, u32 *merges)
+static int mh_buddy_release(struct mh_heap *h, const struct mh_block *b,
+			    const struct mh_delta *d, u32 *merges)
 {
+	const struct mh_hdr *hd = &b->hd;
 	struct mh_delta dm = *d;
 	struct mh_buddy_plan p;
-	u32 lo = off, s = hd->size, bud, i;
+	u32 off = b->off, lo = off, s = hd->size, bud, i;
 	int err;
 
 	err = mh_buddy_plan(h, off, hd, &p);
@@ -362,43 +333,51 @@ int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
 	return 0;
 }
 
-/**
- * mh_buddy_shrink() - give back the upper halves of a block in use.
- * @h: heap (buddy policy).
- * @off: the block (validated: aligned power of two).
- * @size: its size.
- * @need: block bytes still needed.
- * @end_hd: header of the block after it, as validated (if any).
- * @new_size: set to the block's new size.
- *
- * Return: 0, or -EUCLEAN (nothing changed).
+/*
+ * Resize the block in use @b in place (ops.resize): a block never grows in
+ * place; it shrinks by giving back its upper halves. Writes its header for
+ * @req requested bytes and sets @new_size. 0, -ENOSPC (it must move) or
+ * -EUCLEAN (nothing changed).
  */
-int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
-		    const struct mh_hdr *end_hd, u32 *new_size)
+static int mh_buddy_resize(struct mh_heap *h, const struct mh_block *b,
+			   u32 need, u32 req, u32 *new_size)
 {
-	u32 want = mh_buddy_size_for(need), heads[MH_BUDDY_ORDERS], halves;
+	u32 size = b->hd.size, want = mh_buddy_size_for(need), halves;
+	u32 heads[MH_BUDDY_ORDERS];
+	struct mh_delta d = {
+		.requested = (s64)req - (size - MH_HDR_SIZE - b->hd.slack),
+	};
 
-	*new_size = size;
-	if (want >= size)
-		return 0;
-	if (!mh_buddy_halves_ok(h, size, want))
+	if (want > size)
+		return -ENOSPC;
+	if (want < size) {
+		d.granted = -(s64)(size - want);
+		d.free_blocks = mh_fls(size) - mh_fls(want);
+		d.free_bytes = size - want;
+	}
+	if (!mh_delta_ok(h, &d) ||
+	    (want < size && !mh_buddy_halves_ok(h, size, want)))
 		return -EUCLEAN;
-	mh_poison(h, off + want, off + size);
-	halves = mh_buddy_split(h, off, size, want, heads);
-	mh_set_prev_free(h, off + size, end_hd, true);
-	h->free_blocks += halves;
-	h->free_bytes += size - want;
+	if (want < size) {
+		mh_poison(h, b->off + want, b->off + size);
+		halves = mh_buddy_split(h, b->off, size, want, heads);
+		mh_set_prev_free(h, b->off + size, &b->end_hd, true);
+		h->free_blocks += halves;
+		h->free_bytes += size - want;
+	}
+	mh_write_used(h, b->off, want, b->hd.prev_free, req);
 	*new_size = want;
 	return 0;
 }
 
-/* Tile an empty heap with the largest aligned power-of-two blocks. */
-void mh_buddy_carve(struct mh_heap *h)
+/*
+ * Tile an empty heap with the largest aligned power-of-two blocks
+ * (ops.layout; the span is a multiple of MH_MIN_BLOCK, ops.span_unit).
+ */
+static void mh_buddy_layout(struct mh_heap *h)
 {
 	u32 end, size;
 
-	h->heap_end = MH_FIRST_BLOCK +
-		      ((h->heap_end - MH_FIRST_BLOCK) & ~(MH_MIN_BLOCK - 1));
 	for (end = h->heap_end; end - MH_FIRST_BLOCK >= MH_MIN_BLOCK;
 	     end -= size) {
 		size = MH_MIN_BLOCK << (MH_BUDDY_ORDERS - 1);
@@ -412,11 +391,74 @@ void mh_buddy_carve(struct mh_heap *h)
 	}
 }
 
+/* The orders' bitmap: bit k of h->fl_bitmap set iff order k is non-empty. */
+static void mh_buddy_mark(struct mh_heap *h, u32 list, bool nonempty)
+{
+	if (nonempty)
+		h->fl_bitmap |= 1u << list;
+	else
+		h->fl_bitmap &= ~(1u << list);
+}
+
+static bool mh_buddy_marked(const struct mh_heap *h, u32 list)
+{
+	return (h->fl_bitmap >> list) & 1;
+}
+
+static bool mh_buddy_bitmaps_ok(const struct mh_heap *h)
+{
+	u32 fl;
+
+	for (fl = 0; fl < MH_FL_COUNT; fl++)
+		if (h->sl_bitmap[fl])
+			return false;
+	return !(h->fl_bitmap >> MH_BUDDY_ORDERS);
+}
+
+static bool mh_buddy_block_ok(const struct mh_heap *h, u32 off, u32 size)
+{
+	return mh_buddy_aligned(h, off, size);
+}
+
+/* A free buddy block whose buddy is free and whole should have merged. */
+static enum mh_violation_kind mh_buddy_check_block(const struct mh_heap *h,
+						   u32 off,
+						   const struct mh_hdr *hd)
+{
+	u32 bud;
+	struct mh_hdr bh;
+
+	if (!mh_buddy_aligned(h, off, hd->size))
+		return MH_V_BUDDY;
+	bud = mh_buddy_of(h, off, hd->size);
+	/* the region as it is: the bitmap is cross-checked on its own */
+	if (!hd->used && bud > off && bud <= h->heap_end - hd->size &&
+	    mh_block_placed(h, bud) && mh_hdr_decode(h, bud, &bh) &&
+	    mh_hdr_sane(h, bud, &bh) && !bh.used && bh.size == hd->size)
+		return MH_V_BUDDY;
+	return MH_V_NONE;
+}
+
 const struct mh_policy_ops mh_buddy_ops = {
 	.name = "buddy",
-	.buddy = true,
+	.max_align = MH_ALIGN,	/* payloads sit 16 bytes past a boundary */
+	.span_unit = MH_MIN_BLOCK,
 	.nr_lists = MH_BUDDY_ORDERS,
+	.list_kind = "order",
+	.list_show_empty = true,
 	.list_of = mh_buddy_list_of,
 	.class_range = mh_buddy_class_range,
+	.block_size = mh_buddy_size_for,
 	.find = mh_buddy_find,
+	.mark = mh_buddy_mark,
+	.marked = mh_buddy_marked,
+	.bitmaps_ok = mh_buddy_bitmaps_ok,
+	.block_ok = mh_buddy_block_ok,
+	.check_block = mh_buddy_check_block,
+	.layout = mh_buddy_layout,
+	.take = mh_buddy_take,
+	.untake = mh_buddy_untake,
+	.release = mh_buddy_release,
+	.release_ok = mh_buddy_release_ok,
+	.resize = mh_buddy_resize,
 };

@@ -5,8 +5,9 @@
  *
  * It walks the physical block chain and every free list and cross-checks
  * them against each other and against the control structure's totals. It
- * reads only through the bounds-checked accessors and every walk is bounded
- * by the number of blocks the heap can hold, so a region full of garbage
+ * reads only through the bounds-checked accessors; a list walk stops after
+ * the number of blocks the heap can hold and the chain walk moves forward
+ * by at least MH_MIN_BLOCK bytes a step, so a region full of garbage
  * yields violations, never a crash or a hang.
  */
 #include "mh_policy.h"
@@ -50,29 +51,11 @@ static void mh_violation(struct mh_checker *c, enum mh_violation_kind kind,
 	}
 }
 
-/* A free buddy block whose buddy is free and whole should have merged. */
-static void mh_check_buddy(struct mh_checker *c, u32 off,
-			   const struct mh_hdr *hd)
-{
-	const struct mh_heap *h = c->h;
-	u32 bud;
-	struct mh_hdr bh;
-
-	if (!mh_buddy_aligned(h, off, hd->size)) {
-		mh_violation(c, MH_V_BUDDY, off);
-		return;
-	}
-	bud = mh_buddy_of(h, off, hd->size);
-	/* the region as it is: the bitmap is cross-checked on its own */
-	if (!hd->used && bud > off && bud <= h->heap_end - hd->size &&
-	    mh_block_placed(h, bud) && mh_hdr_decode(h, bud, &bh) &&
-	    mh_hdr_sane(h, bud, &bh) && !bh.used && bh.size == hd->size)
-		mh_violation(c, MH_V_BUDDY, off);
-}
-
 static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 {
 	const struct mh_heap *h = c->h;
+	const struct mh_policy_ops *ops = mh_ops(h);
+	enum mh_violation_kind kind;
 	u32 off = MH_FIRST_BLOCK;
 	bool prev_free = false;
 	struct mh_hdr hd;
@@ -90,8 +73,10 @@ static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 			mh_violation(c, MH_V_SLACK, off);
 		if (hd.prev_free != prev_free)
 			mh_violation(c, MH_V_PREV_FREE, off);
-		if (h->policy == MH_BUDDY)
-			mh_check_buddy(c, off, &hd);
+		kind = ops->check_block ? ops->check_block(h, off, &hd) :
+					      MH_V_NONE;
+		if (kind != MH_V_NONE)
+			mh_violation(c, kind, off);
 		if (hd.used) {
 			t->used_blocks++;
 			t->granted += hd.size - MH_HDR_SIZE;
@@ -101,7 +86,7 @@ static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 			t->free_bytes += hd.size;
 			if (mh_ld32(h, off + hd.size - MH_TAG_SIZE) != hd.size)
 				mh_violation(c, MH_V_FOOTER, off);
-			if (prev_free && h->policy != MH_BUDDY)
+			if (prev_free && ops->coalesces)
 				mh_violation(c, MH_V_ADJACENT_FREE, off);
 			if (!mh_poison_intact(h, off + MH_META_HEAD,
 					      off + hd.size - MH_TAG_SIZE))
@@ -116,26 +101,25 @@ static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 	t->complete = true;
 }
 
+/* Does the policy's bitmap say list @list is non-empty? (none: its head) */
 static bool mh_list_marked(const struct mh_heap *h, u32 list)
 {
-	if (h->policy == MH_SEGREGATED)
-		return h->sl_bitmap[list / MH_SL_COUNT] &
-		       (1u << (list % MH_SL_COUNT));
-	if (h->policy == MH_BUDDY)
-		return h->fl_bitmap & (1u << list);
-	return h->heads[list] != MH_NIL;
+	const struct mh_policy_ops *ops = mh_ops(h);
+
+	return ops->marked ? ops->marked(h, list) : h->heads[list] != MH_NIL;
 }
 
+/* The bitmaps are sound on their own (all zero for a policy with none). */
 static void mh_check_bitmaps(struct mh_checker *c)
 {
 	const struct mh_heap *h = c->h;
-	u32 fl;
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 fl, any = h->fl_bitmap;
 
-	if (h->policy != MH_SEGREGATED)
-		return;
 	for (fl = 0; fl < MH_FL_COUNT; fl++)
-		if (!(h->fl_bitmap & (1u << fl)) != !h->sl_bitmap[fl])
-			mh_violation(c, MH_V_BITMAP, 0);
+		any |= h->sl_bitmap[fl];
+	if (ops->bitmaps_ok ? !ops->bitmaps_ok(h) : any)
+		mh_violation(c, MH_V_BITMAP, 0);
 }
 
 static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
@@ -171,7 +155,7 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	for (list = ops->nr_lists; list < MH_NR_LISTS; list++)
 		if (h->heads[list] != MH_NIL)
 			mh_violation(c, MH_V_LINK, h->heads[list]);
-	if (h->policy == MH_NEXT_FIT && h->rover != MH_NIL &&
+	if (ops->rover && h->rover != MH_NIL &&
 	    !mh_free_read(h, h->rover, &hd))
 		mh_violation(c, MH_V_LINK, h->rover);
 }
@@ -211,47 +195,17 @@ int mh_check(const struct mh_heap *h, struct mh_violation *first)
 }
 EXPORT_SYMBOL_NS_GPL(mh_check, MYHEAP_CORE);
 
-/* Is bit @bit of @map set? (as a bool, for comparing with a list state) */
-static bool mh_bit(u32 map, u32 bit)
-{
-	return (map >> bit) & 1;
-}
-
 /* The class bitmaps say exactly which lists are non-empty. */
 static void mh_control_bitmaps(struct mh_checker *c)
 {
 	const struct mh_heap *h = c->h;
-	u32 fl, sl, list;
+	u32 list;
 
-	if (h->policy == MH_SEGREGATED) {
-		if (h->fl_bitmap >> MH_FL_COUNT)
-			mh_violation(c, MH_V_BITMAP, 0);
-		for (fl = 0; fl < MH_FL_COUNT; fl++) {
-			if (h->sl_bitmap[fl] >> MH_SL_COUNT ||
-			    mh_bit(h->fl_bitmap, fl) != !!h->sl_bitmap[fl])
-				mh_violation(c, MH_V_BITMAP, 0);
-			for (sl = 0; sl < MH_SL_COUNT; sl++) {
-				list = fl * MH_SL_COUNT + sl;
-				if (mh_bit(h->sl_bitmap[fl], sl) !=
-				    !!h->heads[list])
-					mh_violation(c, MH_V_BITMAP,
-						     h->heads[list]);
-			}
-		}
+	mh_check_bitmaps(c);
+	if (!mh_ops(h)->marked)
 		return;
-	}
-	for (fl = 0; fl < MH_FL_COUNT; fl++)
-		if (h->sl_bitmap[fl])
-			mh_violation(c, MH_V_BITMAP, 0);
-	if (h->policy != MH_BUDDY) {
-		if (h->fl_bitmap)
-			mh_violation(c, MH_V_BITMAP, 0);
-		return;
-	}
-	if (h->fl_bitmap >> MH_BUDDY_ORDERS)
-		mh_violation(c, MH_V_BITMAP, 0);
-	for (list = 0; list < MH_BUDDY_ORDERS; list++)
-		if (mh_bit(h->fl_bitmap, list) != !!h->heads[list])
+	for (list = 0; list < mh_ops(h)->nr_lists; list++)
+		if (mh_list_marked(h, list) != !!h->heads[list])
 			mh_violation(c, MH_V_BITMAP, h->heads[list]);
 }
 
@@ -331,8 +285,7 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 	    h->heap_end > h->region_size ||
 	    h->heap_end < MH_FIRST_BLOCK + MH_MIN_BLOCK ||
 	    h->heap_end % MH_ALIGN != MH_HDR_SIZE ||
-	    (h->policy == MH_BUDDY &&
-	     (h->heap_end - MH_FIRST_BLOCK) % MH_MIN_BLOCK)) {
+	    (h->heap_end - MH_FIRST_BLOCK) % mh_ops(h)->span_unit) {
 		mh_violation(&c, MH_V_SIZE, h->heap_end);
 		goto out;	/* nothing below means anything */
 	}
@@ -346,7 +299,7 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 			mh_violation(&c, MH_V_LINK, h->heads[list]);
 	}
 	if (h->rover != MH_NIL &&
-	    (h->policy != MH_NEXT_FIT || !mh_block_placed(h, h->rover) ||
+	    (!mh_ops(h)->rover || !mh_block_placed(h, h->rover) ||
 	     !mh_start_at(h, h->rover)))
 		mh_violation(&c, MH_V_LINK, h->rover);
 	mh_control_bitmaps(&c);

@@ -6,9 +6,10 @@
  * Each operation runs in two phases: first it reads and validates every
  * block and link it is going to write through (any damage -> -EUCLEAN),
  * then it writes. So an operation that fails changes nothing. The policies
- * only choose blocks (mh_policy_ops.find); splitting and coalescing are
- * done here, the same way for all of them except the buddy system, whose
- * splits and merges follow its own rules (mh_buddy.c).
+ * choose blocks (mh_policy_ops.find); splitting and coalescing are done
+ * here, the same way for every policy that keeps the core's rules (a
+ * policy with rules of its own, as the buddy system, brings them in its
+ * ops: mh_buddy.c).
  */
 #include "mh_policy.h"
 
@@ -33,9 +34,10 @@ static void mh_starts_clear(struct mh_heap *h)
 	memset(h->starts_l2, 0, h->starts_longs[2] * sizeof(unsigned long));
 }
 
-/* Empty the heap: one free block over everything (buddy: a tiling). */
+/* Empty the heap: one free block over everything, or the policy's tiling. */
 static void mh_layout(struct mh_heap *h)
 {
+	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 size, salt = mh_port_random_u32();
 
 	/*
@@ -57,12 +59,12 @@ static void mh_layout(struct mh_heap *h)
 	h->peak_requested = 0;
 	h->high_water = 0;
 	h->heap_end = MH_FIRST_BLOCK +
-		      ((h->region_size - MH_FIRST_BLOCK) & ~(MH_ALIGN - 1));
+		      ((h->region_size - MH_FIRST_BLOCK) & ~(ops->span_unit - 1));
 	mh_poison(h, 0, h->region_size);
 	mh_starts_clear(h);
 
-	if (h->policy == MH_BUDDY) {
-		mh_buddy_carve(h);
+	if (ops->layout) {
+		ops->layout(h);
 		return;
 	}
 	size = h->heap_end - MH_FIRST_BLOCK;
@@ -197,27 +199,63 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx)
 EXPORT_SYMBOL_NS_GPL(mh_set_observer, MYHEAP_CORE);
 
 /**
+ * mh_policy_max_align() - largest alignment mh_alloc() honours under
+ * @policy.
+ * @policy: a placement policy.
+ *
+ * Context: any.
+ * Return: the policy's limit, at most MH_MAX_ALIGN (MH_ALIGN under the
+ * buddy policy: its payloads sit 16 bytes past a power-of-two boundary),
+ * or 0 for a value out of range.
+ */
+u32 mh_policy_max_align(enum mh_policy policy)
+{
+	if ((unsigned int)policy >= MH_NR_POLICIES)
+		return 0;
+	return mh_policy_table[policy]->max_align;
+}
+EXPORT_SYMBOL_NS_GPL(mh_policy_max_align, MYHEAP_CORE);
+
+/**
  * mh_max_align() - largest alignment mh_alloc() honours under the current
  * policy.
  * @h: heap.
  *
  * Context: any.
- * Return: MH_MAX_ALIGN, or MH_ALIGN under the buddy policy (its payloads
- * sit 16 bytes past a power-of-two boundary).
+ * Return: mh_policy_max_align() of the heap's policy.
  */
 u32 mh_max_align(const struct mh_heap *h)
 {
-	return h->policy == MH_BUDDY ? MH_ALIGN : MH_MAX_ALIGN;
+	return mh_ops(h)->max_align;
 }
 EXPORT_SYMBOL_NS_GPL(mh_max_align, MYHEAP_CORE);
 
-/* Largest block the heap could ever hand out. */
-static u32 mh_capacity(const struct mh_heap *h)
+/**
+ * mh_block_size() - the block, header included, that the current policy
+ * takes for a request of @size payload bytes.
+ * @h: heap.
+ * @size: payload bytes.
+ *
+ * The rule alone: whether the heap could ever hold such a block is
+ * mh_alloc()'s question (-E2BIG).
+ *
+ * Context: any.
+ * Return: the block size, or 0 for a size no heap could hold (0, or
+ * above MH_MAX_REGION).
+ */
+u32 mh_block_size(const struct mh_heap *h, size_t size)
 {
-	u32 span = h->heap_end - MH_FIRST_BLOCK;
+	const struct mh_policy_ops *ops = mh_ops(h);
+	u32 need;
 
-	return h->policy == MH_BUDDY ? 1u << mh_fls(span) : span;
+	if (!size || size > MH_MAX_REGION)
+		return 0;
+	need = ((u32)size + MH_HDR_SIZE + MH_ALIGN - 1) & ~(MH_ALIGN - 1);
+	if (need < MH_MIN_BLOCK)
+		need = MH_MIN_BLOCK;
+	return ops->block_size ? ops->block_size(need) : need;
 }
+EXPORT_SYMBOL_NS_GPL(mh_block_size, MYHEAP_CORE);
 
 /* Validate a request; on success store the block size and alignment. */
 static int mh_request(const struct mh_heap *h, size_t size, size_t align,
@@ -232,15 +270,14 @@ static int mh_request(const struct mh_heap *h, size_t size, size_t align,
 	*al = align < MH_ALIGN ? MH_ALIGN : (u32)align;
 	if (*al > mh_max_align(h))
 		return -EDOM;
-	*need = mh_block_size_for(h, size);
-	if (!*need || *need > mh_capacity(h) ||
-	    (h->policy == MH_BUDDY &&
-	     mh_buddy_size_for(*need) > mh_capacity(h)))
+	*need = mh_block_size(h, size);
+	if (!*need || *need > h->heap_end - MH_FIRST_BLOCK)
 		return -E2BIG;
 	return 0;
 }
 
-static void mh_count_search(struct mh_heap *h, u32 examined)
+/* Count the free blocks one allocation examined. */
+void mh_count_search(struct mh_heap *h, u32 examined)
 {
 	h->count.searched += examined;
 	if (examined > h->count.searched_max)
@@ -253,7 +290,7 @@ static void mh_count_search(struct mh_heap *h, u32 examined)
  * writes nothing (a forged free block can pass every check and cover a
  * live block). The block stays refused, and mh_check() reports it.
  */
-static int mh_poison_broken(struct mh_heap *h)
+int mh_poison_broken(struct mh_heap *h)
 {
 	h->count.poison_errors++;
 	return -EUCLEAN;
@@ -261,7 +298,7 @@ static int mh_poison_broken(struct mh_heap *h)
 
 /*
  * Plan taking a free block for a block of @need bytes aligned to @align
- * (not buddy): the block the policy found, its header and links as the
+ * (the core's split rules): the block the policy found, its header and links as the
  * search read them (once), the links checked against its neighbours, the
  * lists its gap and tail go on, and the block after it (whose PREV_FREE
  * must say it is free: a forged size that swallows part of its neighbour
@@ -330,7 +367,7 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 	struct mh_links at = { .prev = t->f, .next = t->fl.next };
 
 	t->rover = h->rover;
-	if (h->policy == MH_NEXT_FIT)
+	if (ops->rover)
 		h->rover = t->f;	/* the list ops move it along from here */
 	if (ops->address_ordered) {
 		/* A front gap keeps the free block's place in the list. */
@@ -371,10 +408,11 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 static int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 		       struct mh_take *t)
 {
+	const struct mh_policy_ops *ops = mh_ops(h);
 	int err;
 
-	if (h->policy == MH_BUDDY)
-		return mh_buddy_alloc(h, need, req, t);
+	if (ops->take)
+		return ops->take(h, need, align, req, t);
 	err = mh_take_plan(h, need, align, req, t);
 	if (!err)
 		mh_take_do(h, t, req);
@@ -400,8 +438,8 @@ static void mh_untake(struct mh_heap *h, const struct mh_take *t)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 
-	if (h->policy == MH_BUDDY) {
-		mh_buddy_untake(h, t);
+	if (ops->untake) {
+		ops->untake(h, t);
 		return;
 	}
 	if (!ops->address_ordered) {
@@ -498,26 +536,13 @@ int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 }
 EXPORT_SYMBOL_NS_GPL(mh_alloc, MYHEAP_CORE);
 
-/**
- * struct mh_block - a block in use, as mh_lookup() validated it.
- * @off: its offset (header).
- * @hd: its header, read once.
- * @end: offset one past it.
- * @end_hd: the header at @end (read once), when @end is not the heap's end.
- */
-struct mh_block {
-	u32 off;
-	struct mh_hdr hd;
-	u32 end;
-	struct mh_hdr end_hd;
-};
-
 /*
  * Find the block in use whose payload is at @payload. Its size is believed
  * only if it ends on the heap's end or on a valid header whose PREV_FREE
- * bit says a block in use precedes it (and, under buddy, if it is a
- * power-of-two block aligned to its size): a header that passes its check
- * but disagrees with the heap around it is damage, -EUCLEAN.
+ * bit says a block in use precedes it (and if the policy's block_ok()
+ * allows it: buddy blocks are powers of two aligned to their size): a
+ * header that passes its check but disagrees with the heap around it is
+ * damage, -EUCLEAN.
  */
 static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 {
@@ -539,7 +564,7 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 		return -EALREADY;
 	b->off = off;
 	b->end = off + b->hd.size;
-	if ((h->policy == MH_BUDDY && !mh_buddy_aligned(h, off, b->hd.size)) ||
+	if ((mh_ops(h)->block_ok && !mh_ops(h)->block_ok(h, off, b->hd.size)) ||
 	    !mh_starts_agree(h, off, b->hd.size) ||
 	    !mh_end_agrees(h, b->end, false, &b->end_hd))
 		return -EUCLEAN;
@@ -721,11 +746,31 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 	return (m->left != 0) + (m->right != 0);
 }
 
+/* Free @b coalescing with its free neighbours (the core's merge rules). */
+static int mh_coalesce(struct mh_heap *h, const struct mh_block *b,
+		       const struct mh_delta *d, u32 *merged)
+{
+	struct mh_delta dm = *d;
+	struct mh_merge m;
+	int err;
+
+	err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
+	if (err)
+		return err;
+	dm.free_blocks -= (m.left != 0) + (m.right != 0);
+	if (!mh_delta_ok(h, &dm))
+		return -EUCLEAN;
+	mh_poison(h, b->off + MH_HDR_SIZE, b->end);
+	*merged = mh_merge(h, b->off, b->hd.size, b->hd.prev_free, &b->end_hd,
+			   &m);
+	return 0;
+}
+
 /* Free the block in use @b (validated by mh_lookup()). */
 static int mh_release(struct mh_heap *h, const struct mh_block *b)
 {
+	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack, merged;
-	struct mh_merge m;
 	int err;
 
 	struct mh_delta d = {
@@ -736,21 +781,12 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
 		.free_bytes = size,
 	};
 
-	if (h->policy == MH_BUDDY) {
-		err = mh_buddy_free(h, b->off, &b->hd, &d, &merged);
-		if (err)
-			return err;
-	} else {
-		err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
-		if (err)
-			return err;
-		d.free_blocks -= (m.left != 0) + (m.right != 0);
-		if (!mh_delta_ok(h, &d))
-			return -EUCLEAN;
-		mh_poison(h, b->off + MH_HDR_SIZE, b->end);
-		merged = mh_merge(h, b->off, size, b->hd.prev_free,
-				  &b->end_hd, &m);
-	}
+	if (ops->release)
+		err = ops->release(h, b, &d, &merged);
+	else
+		err = mh_coalesce(h, b, &d, &merged);
+	if (err)
+		return err;
 	mh_account_release(h, size, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
@@ -781,7 +817,7 @@ int mh_free(struct mh_heap *h, u32 offset)
 }
 EXPORT_SYMBOL_NS_GPL(mh_free, MYHEAP_CORE);
 
-/* Shrink a block in use to @need bytes, freeing the tail (not buddy). */
+/* Shrink a block in use to @need bytes, freeing the tail (core's rules). */
 static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
 		     u32 req, s64 d_req)
 {
@@ -810,7 +846,7 @@ static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
 	return 0;
 }
 
-/* Grow a block in use into its free right neighbour (not buddy). */
+/* Grow a block in use into its free right neighbour (core's rules). */
 static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 		   u32 req, s64 d_req, u32 *new_size)
 {
@@ -879,27 +915,10 @@ static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
 {
 	s64 d_req = (s64)req - (b->hd.size - MH_HDR_SIZE - b->hd.slack);
 	struct mh_delta d = { .requested = d_req };
-	u32 want;
 	int ret;
 
-	if (h->policy == MH_BUDDY) {
-		want = mh_buddy_size_for(need);
-		if (want > b->hd.size)
-			return -ENOSPC;
-		if (want < b->hd.size) {
-			d.granted = -(s64)(b->hd.size - want);
-			d.free_blocks = mh_fls(b->hd.size) - mh_fls(want);
-			d.free_bytes = b->hd.size - want;
-		}
-		if (!mh_delta_ok(h, &d))
-			return -EUCLEAN;
-		ret = mh_buddy_shrink(h, b->off, b->hd.size, need, &b->end_hd,
-				      new_size);
-		if (ret)
-			return ret;
-		mh_write_used(h, b->off, *new_size, b->hd.prev_free, req);
-		return 0;
-	}
+	if (mh_ops(h)->resize)
+		return mh_ops(h)->resize(h, b, need, req, new_size);
 	if (need > b->hd.size)
 		return mh_grow(h, b, need, req, d_req, new_size);
 	ret = mh_shrink(h, b, need, req, d_req);
@@ -933,8 +952,8 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 	struct mh_take t;
 	int err;
 
-	if (h->policy == MH_BUDDY)
-		err = mh_buddy_free_ok(h, b->off, &b->hd);
+	if (mh_ops(h)->release_ok)
+		err = mh_ops(h)->release_ok(h, b);
 	else
 		err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
 	if (!err)

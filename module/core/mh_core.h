@@ -17,11 +17,16 @@
  * rule); a value read from the region reaches the control structure only
  * after it was validated as a value that structure may hold, whatever the
  * region holds afterwards (mh_check_control() checks this without reading
- * the region); every loop over region data is bounded by the heap's block
- * count; a size is believed only when its end lands on a header that
- * agrees with it; the core writes only into blocks it validated as free
- * or as the block the caller named, and damage is returned as -EUCLEAN
- * instead of being followed. An operation that fails changes nothing in
+ * the region); every loop over region data has a bound the region cannot
+ * move: a list walk stops after the heap's block count (a longer list is
+ * a loop: -EUCLEAN), a walk along the blocks moves forward at every step
+ * (by a size of at least MH_MIN_BLOCK, or to the next bit of the start
+ * bitmap) until the heap's end, a buddy merge stops after MH_BUDDY_ORDERS,
+ * a byte check ends with its range; a size is believed only when its end
+ * lands on a header that agrees with it and the start bitmap agrees; the
+ * core writes only into blocks it validated as free or as the block the
+ * caller named, and damage is returned as -EUCLEAN instead of being
+ * followed. An operation that fails changes nothing in
  * the heap (the event counters aside).
  *
  * Where blocks start, the core does not learn from the region: it keeps a
@@ -60,9 +65,10 @@
  * negative errno on failure:
  *   -EINVAL   size 0, unknown flags or policy
  *   -E2BIG    size larger than the heap could ever hold
- *   -EDOM     alignment not a power of two or larger than MH_MAX_ALIGN;
- *             under the buddy policy any alignment above MH_ALIGN (its
- *             payloads sit 16 bytes past a power-of-two boundary)
+ *   -EDOM     alignment not a power of two or larger than the policy's
+ *             limit, mh_max_align() (MH_MAX_ALIGN; MH_ALIGN under the
+ *             buddy policy: its payloads sit 16 bytes past a power-of-two
+ *             boundary)
  *   -ENOMEM   no free block large enough
  *   -ENXIO    offset is not a block of this heap (outside, misaligned)
  *   -EBADMSG  no block starts at offset (the start bitmap says so: inside
@@ -206,9 +212,9 @@ struct mh_counters {
  * @salt: mixed into every header check; drawn at random at every reset.
  * @generation: number of resets.
  * @rover: next fit's roving pointer (block offset, 0 = list head).
- * @fl_bitmap: segregated fit: first-level classes that are non-empty;
- *	buddy: orders that are non-empty.
- * @sl_bitmap: segregated fit: second-level classes that are non-empty.
+ * @fl_bitmap: the policy's first-level bitmap of non-empty lists
+ *	(segregated fit: first-level classes; buddy: orders), 0 if it has none.
+ * @sl_bitmap: its second level (segregated fit: classes), 0 if none.
  * @heads: first block of each free list (0 = empty).
  * @starts: the block-start bitmap (caller memory, mh_starts_bytes()):
  *	bit i set iff a block header sits at offset 16 * i + 8.
@@ -397,6 +403,21 @@ struct mh_free_info {
 	bool rover;
 };
 
+/**
+ * struct mh_list_info - how dumps name one free list of the policy.
+ * @kind: what one list is called ("class", "order"), NULL when the policy
+ *	keeps a single list in address order.
+ * @show_empty: dumps name this policy's empty lists too (buddy's orders).
+ * @class_min: smallest block size the list holds.
+ * @class_max: largest block size the list holds (== @class_min: one size).
+ */
+struct mh_list_info {
+	const char *kind;
+	bool show_empty;
+	u32 class_min;
+	u32 class_max;
+};
+
 /** typedef mh_block_fn - mh_walk() callback; nonzero stops the walk. */
 typedef int (*mh_block_fn)(void *arg, const struct mh_block_info *b);
 /** typedef mh_free_fn - mh_walk_free() callback; nonzero stops the walk. */
@@ -418,6 +439,8 @@ int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
 bool mh_empty(const struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
+u32 mh_policy_max_align(enum mh_policy policy);
+u32 mh_block_size(const struct mh_heap *h, size_t size);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
 int mh_check_control(const struct mh_heap *h, struct mh_violation *first);
@@ -430,6 +453,7 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
+int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li);
 
 const char *mh_policy_name(enum mh_policy policy);
 int mh_policy_parse(const char *name);

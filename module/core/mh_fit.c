@@ -112,17 +112,21 @@ static int mh_worst_fit_find(const struct mh_heap *h, u32 need, u32 align,
 			   examined);
 }
 
-#define MH_FIT_OPS(policy, policy_name)					\
+#define MH_FIT_OPS(policy, policy_name, roving)				\
 const struct mh_policy_ops mh_##policy##_ops = {			\
 	.name = policy_name,						\
 	.address_ordered = true,					\
+	.rover = roving,						\
+	.coalesces = true,						\
+	.max_align = MH_MAX_ALIGN,					\
+	.span_unit = MH_ALIGN,						\
 	.nr_lists = 1,							\
 	.list_of = mh_fit_list_of,					\
 	.class_range = mh_fit_class_range,				\
 	.find = mh_##policy##_find,					\
 }
 
-MH_FIT_OPS(first_fit, "first");
-MH_FIT_OPS(next_fit, "next");
-MH_FIT_OPS(best_fit, "best");
-MH_FIT_OPS(worst_fit, "worst");
+MH_FIT_OPS(first_fit, "first", false);
+MH_FIT_OPS(next_fit, "next", true);
+MH_FIT_OPS(best_fit, "best", false);
+MH_FIT_OPS(worst_fit, "worst", false);

@@ -36,8 +36,8 @@ EXPORT_SYMBOL_NS_GPL(mh_policy_name, MYHEAP_CORE);
 
 /**
  * mh_policy_parse() - look a policy up by name.
- * @name: "first", "next", "best", "worst", "segregated" or "buddy"; a
- *	trailing newline (as sysfs writes carry) is ignored.
+ * @name: a policy's name (its ops' name, as mh_policy_name() gives it);
+ *	a trailing newline (as sysfs writes carry) is ignored.
  *
  * Context: any.
  * Return: the enum mh_policy value, or -EINVAL for an unknown name.
@@ -59,26 +59,13 @@ int mh_policy_parse(const char *name)
 }
 EXPORT_SYMBOL_NS_GPL(mh_policy_parse, MYHEAP_CORE);
 
-/* Keep the class bitmaps in step with list @list being (non-)empty. */
+/* Keep the policy's class bitmaps in step with list @list being (non-)empty. */
 void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)
 {
-	if (h->policy == MH_SEGREGATED) {
-		u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT;
+	const struct mh_policy_ops *ops = mh_ops(h);
 
-		if (nonempty)
-			h->sl_bitmap[fl] |= 1u << sl;
-		else
-			h->sl_bitmap[fl] &= ~(1u << sl);
-		if (h->sl_bitmap[fl])
-			h->fl_bitmap |= 1u << fl;
-		else
-			h->fl_bitmap &= ~(1u << fl);
-	} else if (h->policy == MH_BUDDY) {
-		if (nonempty)
-			h->fl_bitmap |= 1u << list;
-		else
-			h->fl_bitmap &= ~(1u << list);
-	}
+	if (ops->mark)
+		ops->mark(h, list, nonempty);
 }
 
 /* Is @off a free block that belongs on @list? (its header read once) */

@@ -6,7 +6,8 @@
  * Every policy keeps its free blocks on doubly linked lists threaded through
  * the blocks' payloads (h->heads[list] is the first block). The policies
  * differ in how many lists there are, which list a block of a given size
- * belongs on, and how a search picks a block:
+ * belongs on, how a search picks a block, and in whatever else struct
+ * mh_policy_ops lists (the core asks the ops, never the policy's number):
  *   - the fit policies (mh_fit.c): one list in address order;
  *   - segregated fit (mh_seg.c): TLSF classes with two bitmap levels;
  *   - buddy (mh_buddy.c): one list per power-of-two order.
@@ -36,30 +37,122 @@ struct mh_found {
 	struct mh_links links;
 };
 
+struct mh_take;
+struct mh_block;
+struct mh_delta;
+
 /**
- * struct mh_policy_ops - what distinguishes one placement policy.
- * @name: as accepted by mh_policy_parse().
+ * struct mh_policy_ops - everything that distinguishes one placement
+ * policy. Adding a policy is one file defining one of these, plus its
+ * entry in mh_policy_table[] (mh_list.c) and enum mh_policy.
+ *
+ * What the lists are:
+ * @name: as accepted by mh_policy_parse(): the core's one table of policy
+ *	names, which the module (parameters, debugfs, log lines) uses too.
  * @address_ordered: one list kept in address order (the fit policies).
- * @buddy: power-of-two blocks that merge only with their buddy.
- * @nr_lists: lists in use.
+ * @rover: searches resume at a roving pointer, h->rover (next fit).
+ * @coalesces: free neighbours always merge, so two adjacent free blocks
+ *	are damage (every policy but buddy, whose blocks merge only with
+ *	their buddy).
+ * @max_align: largest payload alignment mh_alloc() honours.
+ * @span_unit: the heap's span (heap_end - MH_FIRST_BLOCK) is a multiple
+ *	of this power of two (MH_ALIGN, or MH_MIN_BLOCK for buddy's tiling).
+ * @nr_lists: lists in use (at most MH_NR_LISTS).
+ * @list_kind: what dumps call one list ("class", "order"), NULL for the
+ *	single list of the address-ordered policies.
+ * @list_show_empty: dumps name the empty lists too (buddy's orders).
  * @list_of: list a free block of @size belongs on.
  * @class_range: smallest and largest block size list @list holds.
+ * @block_size: NULL, or the block size the policy hands out for a block of
+ *	@need bytes (a multiple of 16, at least MH_MIN_BLOCK; buddy: the
+ *	next power of two).
  * @find: pick a free block for a block of @need bytes whose payload is
  *	aligned to @align; fill @got with it as read (once) on the way.
  *	Return 0, -ENOMEM or -EUCLEAN. Adds the blocks it examined to
  *	@examined. Changes nothing (next fit's rover moves only when the
  *	allocation succeeds).
+ *
+ * The class bitmaps (h->fl_bitmap, h->sl_bitmap), NULL for a policy that
+ * keeps none (then both must stay zero):
+ * @mark: keep the bitmaps in step with list @list being (non-)empty.
+ * @marked: does the bitmap say list @list is non-empty?
+ * @bitmaps_ok: are the bitmaps sound on their own: no bit for a list the
+ *	policy does not use, the levels agree with each other? (Whether each
+ *	list's bit agrees with its head, the core checks through @marked.)
+ *
+ * What a block of the policy must be, NULL when any block will do:
+ * @block_ok: could [@off, @off + @size) be a block (buddy: a power of two
+ *	aligned to its size)? A block in use that is not is damage.
+ * @check_block: what mh_check() finds wrong with the block @hd at @off
+ *	beyond the rules every policy shares: MH_V_NONE, or a violation kind
+ *	(buddy: misaligned, or free beside its free whole buddy).
+ *
+ * Split and merge rules: NULL for the core's (a free block is split into
+ * a front gap, the block and a tail; a freed block coalesces with both
+ * free neighbours); a policy with rules of its own sets all of them:
+ * @layout: tile an empty heap (h->heap_end set, lists empty) with free
+ *	blocks: push each, and count them in h->free_blocks, h->free_bytes.
+ * @take: take a block of @need bytes (already @block_size) for @req
+ *	requested bytes, payload aligned to @align; @t is the plan carried
+ *	out, for @untake. Return 0, -ENOMEM or -EUCLEAN (nothing changed).
+ * @untake: undo @take from its plan alone; cannot fail, reads nothing.
+ * @release: free the validated block in use @b, @d what the free adds to
+ *	the totals before merges; set @merges to the blocks merged away.
+ *	Return 0 or -EUCLEAN (nothing changed).
+ * @release_ok: could @b be released now? (for a realloc that must know
+ *	before it moves the block) Return 0 or -EUCLEAN; changes nothing.
+ * @resize: resize @b in place to @need bytes for @req requested bytes,
+ *	writing its header; set @new_size. Return 0, -ENOSPC (it must move)
+ *	or -EUCLEAN (nothing changed).
  */
 struct mh_policy_ops {
 	const char *name;
 	bool address_ordered;
-	bool buddy;
+	bool rover;
+	bool coalesces;
+	u32 max_align;
+	u32 span_unit;
 	u32 nr_lists;
+	const char *list_kind;
+	bool list_show_empty;
 	u32 (*list_of)(u32 size);
 	void (*class_range)(const struct mh_heap *h, u32 list, u32 *min,
 			    u32 *max);
+	u32 (*block_size)(u32 need);
 	int (*find)(const struct mh_heap *h, u32 need, u32 align,
 		    struct mh_found *got, u32 *examined);
+
+	void (*mark)(struct mh_heap *h, u32 list, bool nonempty);
+	bool (*marked)(const struct mh_heap *h, u32 list);
+	bool (*bitmaps_ok)(const struct mh_heap *h);
+
+	bool (*block_ok)(const struct mh_heap *h, u32 off, u32 size);
+	enum mh_violation_kind (*check_block)(const struct mh_heap *h, u32 off,
+					      const struct mh_hdr *hd);
+
+	void (*layout)(struct mh_heap *h);
+	int (*take)(struct mh_heap *h, u32 need, u32 align, u32 req,
+		    struct mh_take *t);
+	void (*untake)(struct mh_heap *h, const struct mh_take *t);
+	int (*release)(struct mh_heap *h, const struct mh_block *b,
+		       const struct mh_delta *d, u32 *merges);
+	int (*release_ok)(const struct mh_heap *h, const struct mh_block *b);
+	int (*resize)(struct mh_heap *h, const struct mh_block *b, u32 need,
+		      u32 req, u32 *new_size);
+};
+
+/**
+ * struct mh_block - a block in use, as mh_lookup() validated it.
+ * @off: its offset (header).
+ * @hd: its header, read once.
+ * @end: offset one past it.
+ * @end_hd: the header at @end (read once), when @end is not the heap's end.
+ */
+struct mh_block {
+	u32 off;
+	struct mh_hdr hd;
+	u32 end;
+	struct mh_hdr end_hd;
 };
 
 /**
@@ -112,38 +205,10 @@ static inline const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
 	return mh_policy_table[h->policy];
 }
 
-/* Segregated fit: the TLSF class of a free block of @size bytes. */
-static inline u32 mh_seg_class(u32 size)
-{
-	u32 top;
-
-	if (size < (1u << MH_FL_SHIFT))
-		return size / MH_ALIGN;
-	top = mh_fls(size);
-	return (top - MH_FL_SHIFT + 1) * MH_SL_COUNT +
-	       ((size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1));
-}
-
-/* Buddy: the order of a block of @size bytes (a power of two >= 32). */
-static inline u32 mh_buddy_order(u32 size)
-{
-	return mh_fls(size) - mh_fls(MH_MIN_BLOCK);
-}
-
-/*
- * The list a free block of @size belongs on, as ops->list_of() says, with
- * no indirect call on the hot paths.
- */
+/* The list a free block of @size belongs on. */
 static inline u32 mh_list_of(const struct mh_heap *h, u32 size)
 {
-	switch (h->policy) {
-	case MH_SEGREGATED:
-		return mh_seg_class(size);
-	case MH_BUDDY:
-		return mh_buddy_order(size);
-	default:
-		return 0;
-	}
+	return mh_ops(h)->list_of(size);
 }
 
 /* Most list nodes a walk may visit before it must be a loop. */
@@ -272,18 +337,8 @@ void mh_poison(struct mh_heap *h, u32 from, u32 to);
 bool mh_poison_intact(const struct mh_heap *h, u32 from, u32 to);
 void mh_emit(struct mh_heap *h, enum mh_event ev, u32 off, u32 size);
 
-/* buddy specifics used by the core's alloc/free/realloc */
-u32 mh_buddy_size_for(u32 need);
-bool mh_buddy_aligned(const struct mh_heap *h, u32 off, u32 size);
-u32 mh_buddy_of(const struct mh_heap *h, u32 off, u32 size);
-int mh_buddy_alloc(struct mh_heap *h, u32 need, u32 req, struct mh_take *t);
-void mh_buddy_untake(struct mh_heap *h, const struct mh_take *t);
-int mh_buddy_free(struct mh_heap *h, u32 off, const struct mh_hdr *hd,
-		  const struct mh_delta *d, u32 *merges);
-int mh_buddy_free_ok(const struct mh_heap *h, u32 off,
-		     const struct mh_hdr *hd);
-int mh_buddy_shrink(struct mh_heap *h, u32 off, u32 size, u32 need,
-		    const struct mh_hdr *end_hd, u32 *new_size);
-void mh_buddy_carve(struct mh_heap *h);
+/* Bookkeeping a policy's own split/merge rules share with the core's. */
+void mh_count_search(struct mh_heap *h, u32 examined);
+int mh_poison_broken(struct mh_heap *h);
 
 #endif /* MH_POLICY_H */

@@ -21,9 +21,16 @@
 /* How many blocks of the request's own class to try before the good fit. */
 #define MH_SEG_PEEK		8
 
+/* The TLSF class of a free block of @size bytes (ops.list_of). */
 static u32 mh_seg_list_of(u32 size)
 {
-	return mh_seg_class(size);
+	u32 top;
+
+	if (size < (1u << MH_FL_SHIFT))
+		return size / MH_ALIGN;
+	top = mh_fls(size);
+	return (top - MH_FL_SHIFT + 1) * MH_SL_COUNT +
+	       ((size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1));
 }
 
 static void mh_seg_class_range(const struct mh_heap *h, u32 list, u32 *min,
@@ -53,7 +60,7 @@ static bool mh_seg_good_list(const struct mh_heap *h, u32 size, u32 *list)
 		rounded += (1u << (mh_fls(size) - MH_SL_LOG2)) - 1;
 	if (rounded >= MH_MAX_REGION)
 		return false;
-	l = mh_seg_class((u32)rounded);
+	l = mh_seg_list_of((u32)rounded);
 	fl = l / MH_SL_COUNT;
 	sl = l % MH_SL_COUNT;
 	sl_map = h->sl_bitmap[fl] & (~0u << sl);
@@ -87,7 +94,7 @@ static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
 
 	for (; cur != MH_NIL && left; left--) {
 		if (!mh_free_read(h, cur, &hd) ||
-		    mh_seg_class(hd.size) != list)
+		    mh_seg_list_of(hd.size) != list)
 			return -EUCLEAN;
 		mh_links_read(h, cur, &l);
 		if (l.prev != prev)
@@ -110,7 +117,7 @@ static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
 {
 	/* An aligned block needs room for the worst-case front gap too. */
 	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
-	u32 own = mh_seg_class(want < MH_MAX_REGION ? want : need);
+	u32 own = mh_seg_list_of(want < MH_MAX_REGION ? want : need);
 	u32 list;
 	int err;
 
@@ -126,10 +133,54 @@ static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
 			   examined);
 }
 
+/*
+ * The two bitmap levels: bit sl of h->sl_bitmap[fl] set iff class
+ * fl * MH_SL_COUNT + sl is non-empty, bit fl of h->fl_bitmap iff any of
+ * the first level's classes is.
+ */
+static void mh_seg_mark(struct mh_heap *h, u32 list, bool nonempty)
+{
+	u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT;
+
+	if (nonempty)
+		h->sl_bitmap[fl] |= 1u << sl;
+	else
+		h->sl_bitmap[fl] &= ~(1u << sl);
+	if (h->sl_bitmap[fl])
+		h->fl_bitmap |= 1u << fl;
+	else
+		h->fl_bitmap &= ~(1u << fl);
+}
+
+static bool mh_seg_marked(const struct mh_heap *h, u32 list)
+{
+	return (h->sl_bitmap[list / MH_SL_COUNT] >> (list % MH_SL_COUNT)) & 1;
+}
+
+static bool mh_seg_bitmaps_ok(const struct mh_heap *h)
+{
+	u32 fl;
+
+	if (h->fl_bitmap >> MH_FL_COUNT)
+		return false;
+	for (fl = 0; fl < MH_FL_COUNT; fl++)
+		if (h->sl_bitmap[fl] >> MH_SL_COUNT ||
+		    ((h->fl_bitmap >> fl) & 1) != !!h->sl_bitmap[fl])
+			return false;
+	return true;
+}
+
 const struct mh_policy_ops mh_seg_ops = {
 	.name = "segregated",
+	.coalesces = true,
+	.max_align = MH_MAX_ALIGN,
+	.span_unit = MH_ALIGN,
 	.nr_lists = MH_NR_LISTS,
+	.list_kind = "class",
 	.list_of = mh_seg_list_of,
 	.class_range = mh_seg_class_range,
 	.find = mh_seg_find,
+	.mark = mh_seg_mark,
+	.marked = mh_seg_marked,
+	.bitmaps_ok = mh_seg_bitmaps_ok,
 };

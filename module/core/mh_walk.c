@@ -200,6 +200,28 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 }
 EXPORT_SYMBOL_NS_GPL(mh_stats, MYHEAP_CORE);
 
+/**
+ * mh_list_info() - how the current policy's free list @list is named.
+ * @h: heap.
+ * @list: index of the list in search order.
+ * @li: filled with its name and size range.
+ *
+ * Context: any; reads only the control structure.
+ * Return: 0, or -ERANGE if the policy keeps no list @list.
+ */
+int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li)
+{
+	const struct mh_policy_ops *ops = mh_ops(h);
+
+	if (list >= ops->nr_lists)
+		return -ERANGE;
+	li->kind = ops->list_kind;
+	li->show_empty = ops->list_show_empty;
+	ops->class_range(h, list, &li->class_min, &li->class_max);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_list_info, MYHEAP_CORE);
+
 /*
  * Is the block at @off still on list @list? It must be free, of a size
  * that list holds, and linked from its list: the head, or the next link
@@ -287,7 +309,7 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 			checked = false;
 			f.offset = cur;
 			f.size = hd.size;
-			f.rover = h->policy == MH_NEXT_FIT && cur == h->rover;
+			f.rover = ops->rover && cur == h->rover;
 			ret = fn(arg, &f);
 			if (ret)
 				return ret;

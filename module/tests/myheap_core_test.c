@@ -37,6 +37,9 @@ static const enum mh_policy mh_test_policies[] = {
 	MH_BUDDY,
 };
 
+/* A new policy does not go untested: it must be listed above. */
+static_assert(ARRAY_SIZE(mh_test_policies) == MH_NR_POLICIES);
+
 static void mh_test_policy_desc(const enum mh_policy *policy, char *desc)
 {
 	strscpy(desc, mh_policy_name(*policy), KUNIT_PARAM_DESC_SIZE);

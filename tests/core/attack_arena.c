@@ -227,10 +227,14 @@ static bool control_sane(struct arena *ar)
 {
 	const struct mh_heap *h = &ar->h;
 	u64 heap = h->heap_end - MH_FIRST_BLOCK;
-	u32 lists = h->policy == MH_SEGREGATED ? MH_NR_LISTS :
-		    h->policy == MH_BUDDY ? MH_BUDDY_ORDERS : 1;
 	struct mh_violation v = { 0 };
 	int n = mh_check_control(h, &v);
+	struct mh_list_info li;
+	u32 lists = 0;
+
+	/* how many lists the policy keeps, as it tells the dumps */
+	while (lists < MH_NR_LISTS && !mh_list_info(h, lists, &li))
+		lists++;
 
 	if (n)
 		return fail(ar, "control", "mh_check_control = %d: %s at %u",

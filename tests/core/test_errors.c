@@ -12,6 +12,41 @@
 
 #define REGION		(64u << 10)
 
+/*
+ * The policy's alignment limit is what mh_alloc() honours, exactly, and
+ * mh_block_size() is the block an allocation takes.
+ */
+static void policy_limits_are_what_alloc_does(enum mh_policy policy)
+{
+	static const size_t sizes[] = { 1, 24, 100, 1000, 5000 };
+	u32 align, fit, off = 0;
+	struct three t;
+	size_t usable, i;
+
+	ASSERT(three_setup(&t, policy, 0));
+	align = mh_max_align(&t.f->h);
+	EXPECT_EQ(mh_policy_max_align(policy), align);
+	EXPECT_EQ(mh_policy_max_align(MH_NR_POLICIES), 0);
+	ASSERT(align >= MH_ALIGN && align <= MH_MAX_ALIGN);
+	/* the largest alignment this small region can hold, up to the limit */
+	fit = align < REGION / 4 ? align : REGION / 4;
+	EXPECT_EQ(mh_alloc(&t.f->h, 10, fit, 0, &off), 0);
+	EXPECT_EQ(off % fit, 0);
+	EXPECT_EQ(mh_free(&t.f->h, off), 0);
+	if (align < MH_MAX_ALIGN)
+		EXPECT_FAILS_CLEANLY(t.f, mh_alloc(&t.f->h, 10, align * 2, 0,
+						   &off), -EDOM);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		EXPECT_EQ(mh_alloc(&t.f->h, sizes[i], 0, 0, &off), 0);
+		EXPECT_EQ(mh_usable_size(&t.f->h, off, &usable), 0);
+		EXPECT_EQ(usable + MH_HDR_SIZE, mh_block_size(&t.f->h, sizes[i]));
+		EXPECT_EQ(mh_free(&t.f->h, off), 0);
+	}
+	EXPECT_EQ(mh_block_size(&t.f->h, 0), 0);
+	EXPECT_EQ(mh_block_size(&t.f->h, (size_t)MH_MAX_REGION + 1), 0);
+	EXPECT_CLEAN(t.f);
+}
+
 static void alloc_rejects_bad_arguments(enum mh_policy policy)
 {
 	struct three t;
@@ -189,6 +224,7 @@ static void init_rejects_bad_arguments(enum mh_policy policy)
 }
 
 static const struct test_case cases[] = {
+	TEST(policy_limits_are_what_alloc_does, ALL_POLICIES),
 	TEST(alloc_rejects_bad_arguments, ALL_POLICIES),
 	TEST(too_big_starts_right_after_largest, ALL_POLICIES),
 	TEST(alloc_out_of_memory, ALL_POLICIES),

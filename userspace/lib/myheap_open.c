@@ -105,16 +105,17 @@ static int handshake(struct myheap *h, unsigned int flags, bool *map)
 }
 
 /*
- * Map the region at an address aligned to the largest alignment the module
- * grants (max_align), so that an offset aligned to N gives a pointer
- * aligned to N too: myheap_aligned_alloc() promises pointers, not offsets.
+ * Map the region at an address aligned to the largest alignment any policy
+ * grants (MYHEAP_MAX_ALIGN: the policy may change while the region stays
+ * mapped), so that an offset aligned to N gives a pointer aligned to N
+ * too: myheap_aligned_alloc() promises pointers, not offsets.
  * A PROT_NONE reservation of size + alignment finds such an address; the
  * device is mapped over it with MAP_FIXED and the slack given back.
  */
 static int map_region(struct myheap *h)
 {
 	size_t size = h->info.mmap_size, page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t align = h->info.max_align > page ? h->info.max_align : page;
+	size_t align = MYHEAP_MAX_ALIGN > page ? MYHEAP_MAX_ALIGN : page;
 	uintptr_t start, aligned;
 	void *res, *p;
 

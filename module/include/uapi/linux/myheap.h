@@ -150,6 +150,11 @@
 
 /** MYHEAP_BATCH_MAX - most operations one MYHEAP_IOC_BATCH may carry. */
 #define MYHEAP_BATCH_MAX		4096
+/**
+ * MYHEAP_MAX_ALIGN - largest alignment any policy grants; the current
+ * policy's limit is myheap_info.max_align.
+ */
+#define MYHEAP_MAX_ALIGN		_BITUL(20)
 
 /**
  * struct myheap_info - what the heap is (MYHEAP_IOC_GET_INFO, output).
@@ -162,8 +167,8 @@
  * @header_size: bytes of header in front of every payload.
  * @alignment: payload alignment: every offset is a multiple of it.
  * @min_block: smallest block in bytes, header included.
- * @max_align: largest alignment MYHEAP_IOC_ALLOC accepts (the buddy
- *	policy honours @alignment only).
+ * @max_align: largest alignment MYHEAP_IOC_ALLOC accepts under @policy,
+ *	at most MYHEAP_MAX_ALIGN (the buddy policy honours @alignment only).
  * @batch_max: MYHEAP_BATCH_MAX.
  * @nr_policies: MYHEAP_NR_POLICIES as the module knows it.
  * @hist_buckets: entries of myheap_stats.free_hist the module fills.
