@@ -121,7 +121,9 @@ static void draw_at_peak(void *arg)
 {
 	struct peak_ctx *p = arg;
 
-	p->status = map_snapshot(p->cli, p->path, p->title);
+	struct map_opts mo = { .title = p->title };
+
+	p->status = map_snapshot(p->cli, p->path, &mo);
 }
 
 /* FILE.svg -> FILE-trace-policy.svg when a run is one of several. */
