@@ -17,11 +17,13 @@
  * @title: a second title line, or NULL.
  * @ghost: a request (payload bytes) that failed, drawn as a dashed outline
  *	beside the largest hole; 0 for none.
+ * @grew: @ghost did not fail but took no hole: it grew the heap.
  */
 struct map_opts {
 	bool full;
 	const char *title;
 	uint64_t ghost;
+	bool grew;
 };
 
 /* Build the map of @l into @s; 0, or -1 when out of memory. */

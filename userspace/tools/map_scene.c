@@ -376,7 +376,8 @@ static int draw_legend(struct scene *s, const struct heap_layout *l,
 		ret |= legend_entry(s, &x, y, RECT_SLACK, COLOR_HEADER,
 				    "slack (usable, not requested)");
 	if (mo->ghost)
-		ret |= legend_entry(s, &x, y, RECT_GHOST, COLOR_DAMAGED, "failed request");
+		ret |= legend_entry(s, &x, y, RECT_GHOST, COLOR_DAMAGED,
+				    mo->grew ? "request no hole took" : "failed request");
 	if (f->damaged)
 		ret |= legend_entry(s, &x, y, RECT_SWATCH, COLOR_DAMAGED, "damaged header");
 	return ret;
@@ -398,8 +399,9 @@ static int draw_caption(struct scene *s, const struct heap_layout *l,
 			  f->free, cli_bytes(f->free_bytes, a, sizeof(a)), cli_bytes(f->largest, b, sizeof(b)), ext);
 	y += LINE_H;
 	if (mo->ghost) {
-		ret |= scene_text(s, MARGIN_L, y, 2, COLOR_DAMAGED, "request of %s failed: the largest hole holds %s (dashed, beside it)",
+		ret |= scene_text(s, MARGIN_L, y, 2, COLOR_DAMAGED, "request of %s %s: the largest hole holds %s (dashed, beside it)",
 				  cli_bytes(mo->ghost, a, sizeof(a)),
+				  mo->grew ? "went past every hole" : "failed",
 				  cli_bytes(f->largest > l->header_size ? f->largest - l->header_size : 0,
 					    b, sizeof(b)));
 		y += LINE_H;
@@ -452,7 +454,7 @@ static int find_hole(const struct heap_layout *l, struct geometry *g, int *row,
 }
 
 static int draw_ghost(struct scene *s, const struct geometry *g, uint64_t bytes,
-		      int x)
+		      bool grew, int x)
 {
 	int w = (int)((bytes + g->bpp - 1) / g->bpp), y = row_y(g, g->ghost_row) + ROW_H + 4;
 	char size[24];
@@ -465,7 +467,8 @@ static int draw_ghost(struct scene *s, const struct geometry *g, uint64_t bytes,
 	ret = scene_rect(s, RECT_GHOST, MARGIN_L + x, y, w < 2 ? 2 : w, GHOST_H,
 			 COLOR_DAMAGED, "the request that failed");
 	ret |= scene_text(s, MARGIN_L + x + 4, y + GHOST_H - 5, 1, COLOR_DAMAGED,
-			  "request %s: fits no hole", cli_bytes(bytes, size, sizeof(size)));
+			  "request %s: %s", cli_bytes(bytes, size, sizeof(size)),
+			  grew ? "took no hole, grew the heap" : "fits no hole");
 	return ret;
 }
 
@@ -506,7 +509,7 @@ int map_build(const struct heap_layout *l, const struct map_opts *mo,
 		if (l->blocks[i].offset < g.view)
 			ret |= draw_block(s, l, &o, &l->blocks[i], &g);
 	if (mo->ghost && g.rows)
-		ret |= draw_ghost(s, &g, mo->ghost, hole_x);
+		ret |= draw_ghost(s, &g, mo->ghost, mo->grew, hole_x);
 	y = row_y(&g, g.rows) + (g.ghost_row == g.rows - 1 ? GHOST_H + ROW_GAP : 0) + 20;
 	ret |= draw_legend(s, l, &o, &f, mo, &y);
 	y += LINE_H + 12;
