@@ -207,6 +207,11 @@ static void mark(struct draw *d, unsigned int row, enum rect_kind kind,
 {
 	uint64_t from = off >= d->tl->header ? off - d->tl->header : 0;
 
+	if (from >= d->end)
+		from = d->end - 1;
+	if (usable > d->end - off || off > d->end)
+		usable = d->end > off ? d->end - off : 1;
+
 	d->ret |= scene_rect(d->s, kind, xof(d, from), yof(d, row),
 			     wof(d, from, off + usable), d->row_h, rgb, NULL);
 }
@@ -267,8 +272,14 @@ static void events(struct draw *d)
 	for (unsigned int row = 0; row < d->tl->n; row++) {
 		const struct event *e = &d->tl->ev[row];
 
-		if (e->kind == EV_ALLOC || e->kind == EV_REALLOC)
-			mark(d, row, RECT_EVENT, COLOR_EVENT, e->off, e->usable);
+		if (e->kind != EV_ALLOC && e->kind != EV_REALLOC)
+			continue;
+		mark(d, row, RECT_EVENT, COLOR_EVENT, e->off, e->usable);
+		/* Its name, the payload offset, where there is room. */
+		if (d->row_h >= LABEL_ROW_H &&
+		    wof(d, e->off, e->off + e->usable) > scene_text_width(12, 1))
+			d->ret |= scene_text(d->s, xof(d, e->off) + 3, yof(d, row) + d->row_h - 3,
+					     1, 0xffffff, "%" PRIu64, e->off);
 	}
 }
 
@@ -307,6 +318,8 @@ static void axis(struct draw *d)
 		int x = xof(d, b);
 
 		d->ret |= scene_rect(d->s, RECT_FRAME, x, TOP - 8, 1, 8, COLOR_TEXT, NULL);
+		if (x + scene_text_width(10, 1) > d->s->width)
+			break;
 		d->ret |= scene_text(d->s, x + 2, TOP - 22, 1, COLOR_TEXT, "0x%" PRIx64, b);
 		d->ret |= scene_text(d->s, x + 2, TOP - 11, 1, COLOR_TEXT, "%" PRIu64 " KiB",
 				     b >> 10);
@@ -321,16 +334,16 @@ static uint64_t plot_end(const struct timeline *tl)
 		const struct event *e = &tl->ev[i];
 		uint64_t to = e->off + e->usable;
 
-		if (e->kind == EV_FAIL)
-			to = hw + tl->header + e->requested;
-		else if (e->kind != EV_ALLOC && e->kind != EV_REALLOC)
+		/* A refused request may be far larger than the heap: it is
+		 * drawn clipped, its size in its label. */
+		if (e->kind != EV_ALLOC && e->kind != EV_REALLOC)
 			continue;
-		else if (to > hw)
+		if (to > hw)
 			hw = to;
 		if (to > end)
 			end = to;
 	}
-	return end;
+	return end + end / 8;
 }
 
 static int build(const struct timeline *tl, struct scene *s)
