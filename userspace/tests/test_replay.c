@@ -155,19 +155,36 @@ TEST(impossible_traces_fail_with_the_reason)
 	cli_result_free(&r);
 }
 
+/*
+ * Run @cmd, which must succeed and say @said; the SVG it wrote to @path,
+ * checked well-formed, with its facts in @f (NULL if there is none).
+ */
+static char *svg_of(struct __test_metadata *_metadata, const char *cmd,
+		    const char *said, const char *path, struct svg_facts *f)
+{
+	struct cli_result r;
+	char err[200], *svg;
+
+	if (cli_run(&r, NULL, "%s", cmd))
+		return NULL;
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, said)) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	svg = read_file(path, NULL);
+	if (svg)
+		EXPECT_EQ(0, svg_check(svg, f, err, sizeof(err))) TH_LOG("%s", err);
+	return svg;
+}
+
 TEST(map_at_peak)
 {
 	struct svg_facts f;
 	struct cli_result r;
-	char err[200], *svg;
+	char *svg;
 
-	ASSERT_EQ(0, cli_run(&r, NULL, "replay short2-bal --map-at-peak /tmp/peak.svg"));
-	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	EXPECT_TRUE(has(r.out, "map at the high-water mark: /tmp/peak.svg")) TH_LOG("%s", r.out);
-	cli_result_free(&r);
-	svg = read_file("/tmp/peak.svg", NULL);
+	svg = svg_of(_metadata, "replay short2-bal --map-at-peak /tmp/peak.svg",
+		     "map at the high-water mark: /tmp/peak.svg", "/tmp/peak.svg", &f);
 	ASSERT_NE(NULL, svg);
-	EXPECT_EQ(0, svg_check(svg, &f, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_TRUE(has(svg, "short2-bal under segregated before op "));
 	EXPECT_TRUE(has(svg, "the heap grows to its final "));
 	EXPECT_TRUE(has(svg, "class=\"ghost\"")) TH_LOG("the request no hole took");
@@ -208,13 +225,9 @@ TEST(timeline_has_one_row_per_op)
 	write_trace("/tmp/tl.rep", small_trace);
 	unlink("/tmp/tl.svg");
 	unlink("/tmp/tl.png");
-	ASSERT_EQ(0, cli_run(&r, NULL, "replay /tmp/tl.rep --timeline /tmp/tl.svg"));
-	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	EXPECT_TRUE(has(r.out, "timeline: /tmp/tl.svg (6 rows)")) TH_LOG("%s", r.out);
-	cli_result_free(&r);
-	svg = read_file("/tmp/tl.svg", NULL);
+	svg = svg_of(_metadata, "replay /tmp/tl.rep --timeline /tmp/tl.svg",
+		     "timeline: /tmp/tl.svg (6 rows)", "/tmp/tl.svg", &f);
 	ASSERT_NE(NULL, svg);
-	EXPECT_EQ(0, svg_check(svg, &f, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(6, count(svg, "<rect class=\"op\"")) TH_LOG("one row per op");
 	EXPECT_EQ(4, f.blocks) TH_LOG("one bar per block lifetime");
 	EXPECT_EQ(4, count(svg, "<rect class=\"event\"")) TH_LOG("3 allocs, 1 realloc");
