@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 
+#include "replay_json.h"
 #include "replay_report.h"
 
 static const struct replay_result *result(const struct report *rep, int t,
@@ -73,13 +74,15 @@ static double seg_per_glibc(const struct report *rep)
 	return rep->timing && glibc > 0 ? seg / glibc : 0;
 }
 
+/* JSON in the shape `myheap replay --json` writes too (replay_json.h). */
+static struct json json;
+
 void report_begin(struct report *rep)
 {
 	if (rep->out == OUT_TAP)
 		printf("TAP version 13\n");
 	if (rep->out == OUT_JSON)
-		printf("{\n  \"region\": %zu,\n  \"verified\": %s,\n  \"results\": [",
-		       rep->region_size, rep->verify ? "true" : "false");
+		replay_json_begin(&json, stdout, rep->region_size, rep->verify);
 }
 
 void report_one(struct report *rep, int t, int p)
@@ -118,17 +121,14 @@ void report_one(struct report *rep, int t, int p)
 			       res->why);
 		break;
 	case OUT_JSON:
-		printf("%s\n    {\"trace\": \"%s\", \"policy\": \"%s\", \"ok\": %s, "
-		       "\"ops\": %llu, \"peak_payload\": %llu, \"high_water\": %llu, ",
-		       t || p ? "," : "", name, policy(rep, p),
-		       res->ok ? "true" : "false", (unsigned long long)res->ops,
-		       (unsigned long long)res->peak_payload,
-		       (unsigned long long)res->high_water);
-		if (is_glibc(rep, p))
-			printf("\"utilization\": null, ");
-		else
-			printf("\"utilization\": %.4f, ", utilization(res));
-		printf("\"ops_per_sec\": %.0f}", mops(res) * 1e6);
+		replay_json_run(&json, &(struct replay_json_run){
+			.trace = name, .policy = policy(rep, p), .ok = res->ok,
+			.error = res->ok ? NULL : res->why, .ops = res->ops,
+			.peak_payload = res->peak_payload,
+			.high_water = res->high_water,
+			.has_utilization = !is_glibc(rep, p),
+			.utilization = utilization(res), .seconds = res->seconds,
+			.ops_per_sec = mops(res) * 1e6 });
 		break;
 	case OUT_MARKDOWN:
 		if (!res->ok)
@@ -197,22 +197,15 @@ void report_end(const struct report *rep)
 		table(rep, "", true);
 		break;
 	case OUT_JSON:
-		printf("\n  ],\n  \"average\": {");
-		for (int p = 0; p < rep->npolicies; p++) {
-			printf("%s\"%s\": {", p ? ", " : "", policy(rep, p));
-			if (is_glibc(rep, p))
-				printf("\"utilization\": null");
-			else
-				printf("\"utilization\": %.4f",
-				       average_utilization(rep, p));
-			printf(", \"ops_per_sec\": %.0f}",
-			       aggregate_mops(rep, p) * 1e6);
-		}
-		printf("}");
+		replay_json_averages(&json);
+		for (int p = 0; p < rep->npolicies; p++)
+			replay_json_average(&json, policy(rep, p), !is_glibc(rep, p),
+					    average_utilization(rep, p),
+					    aggregate_mops(rep, p) * 1e6);
+		json_obj_end(&json);
 		if (seg_per_glibc(rep) > 0)
-			printf(",\n  \"segregated_per_glibc\": %.4f",
-			       seg_per_glibc(rep));
-		printf("\n}\n");
+			json_dbl(&json, "segregated_per_glibc", seg_per_glibc(rep));
+		json_end(&json);
 		break;
 	}
 }

@@ -151,6 +151,20 @@ TEST(map_of_a_saved_layout)
 	EXPECT_TRUE(has(svg, "damaged header"));
 	EXPECT_TRUE(has(svg, "external fragmentation"));
 	EXPECT_TRUE(has(svg, "internal fragmentation 64 B")) TH_LOG("104+520+2040 granted, 2600 asked");
+	EXPECT_TRUE(has(svg, ">992: 2.0 KiB<")) TH_LOG("named by payload offset, with its request");
+	EXPECT_TRUE(has(svg, "block 16 (header at 8): 112 bytes, 100 requested"));
+	EXPECT_TRUE(has(svg, ">free 272 B<"));
+	EXPECT_TRUE(has(svg, "<rect class=\"slack\"")) TH_LOG("4 bytes of slack in block 16");
+	EXPECT_TRUE(has(svg, ">0x00000<")) TH_LOG("rows labelled in hex");
+	EXPECT_FALSE(has(svg, "class=\"ghost\"")) TH_LOG("no failed request asked for");
+	free(svg);
+	ASSERT_EQ(0, cli_run(&r, NULL, "map --from /tmp/test-map.json -o " SVG " --ghost 4K"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	svg = read_file(SVG, NULL);
+	ASSERT_NE(NULL, svg);
+	EXPECT_TRUE(has(svg, "<rect class=\"ghost\"")) TH_LOG("the failed request");
+	EXPECT_TRUE(has(svg, "request of 4.0 KiB failed: the largest hole holds "));
 	free(svg);
 }
 

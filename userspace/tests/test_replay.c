@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_run.h"
 #include "image_check.h"
 #include "json_parse.h"
+#include "replay_json.h"
 #include "kselftest_harness.h"
 
 static void write_trace(const char *path, const char *text)
@@ -54,6 +56,8 @@ TEST(short_traces_verify_and_score)
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	doc = jv_parse(r.out, err, sizeof(err));
 	ASSERT_NE(NULL, doc) TH_LOG("%s: %s", err, r.out);
+	EXPECT_EQ(0, replay_json_check(doc, err, sizeof(err))) TH_LOG("mh-replay's shape: %s", err);
+	EXPECT_EQ(4, jv_get(doc, "runs")->n);
 	for (size_t i = 0; i < 4; i++) {
 		const struct jv *run = run_at(doc, i);
 		double util = num(run, "utilization");
@@ -151,27 +155,123 @@ TEST(impossible_traces_fail_with_the_reason)
 	cli_result_free(&r);
 }
 
+/*
+ * Run @cmd, which must succeed and say @said; the SVG it wrote to @path,
+ * checked well-formed, with its facts in @f (NULL if there is none).
+ */
+static char *svg_of(struct __test_metadata *_metadata, const char *cmd,
+		    const char *said, const char *path, struct svg_facts *f)
+{
+	struct cli_result r;
+	char err[200], *svg;
+
+	if (cli_run(&r, NULL, "%s", cmd))
+		return NULL;
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, said)) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	svg = read_file(path, NULL);
+	if (svg)
+		EXPECT_EQ(0, svg_check(svg, f, err, sizeof(err))) TH_LOG("%s", err);
+	return svg;
+}
+
 TEST(map_at_peak)
 {
 	struct svg_facts f;
 	struct cli_result r;
-	char err[200], *svg;
+	char *svg;
 
-	ASSERT_EQ(0, cli_run(&r, NULL, "replay short2-bal --map-at-peak /tmp/peak.svg"));
-	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	EXPECT_TRUE(has(r.out, "map at peak: /tmp/peak.svg"));
-	cli_result_free(&r);
-	svg = read_file("/tmp/peak.svg", NULL);
+	svg = svg_of(_metadata, "replay short2-bal --map-at-peak /tmp/peak.svg",
+		     "map at the high-water mark: /tmp/peak.svg", "/tmp/peak.svg", &f);
 	ASSERT_NE(NULL, svg);
-	EXPECT_EQ(0, svg_check(svg, &f, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_TRUE(has(svg, "short2-bal under segregated at its peak payload"));
-	EXPECT_GE(f.blocks, 6) TH_LOG("short2-bal has 6 blocks live at its peak");
+	EXPECT_TRUE(has(svg, "short2-bal under segregated before op "));
+	EXPECT_TRUE(has(svg, "the heap grows to its final "));
+	EXPECT_TRUE(has(svg, "class=\"ghost\"")) TH_LOG("the request no hole took");
+	EXPECT_TRUE(has(svg, "went past every hole"));
+	EXPECT_GE(f.blocks, 2);
 	free(svg);
 	/* Several runs: one file each, named after trace and policy. */
 	ASSERT_EQ(0, cli_run(&r, NULL, "replay short1-bal short2-bal --map-at-peak /tmp/peak.png"));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_TRUE(has(r.out, "/tmp/peak-short1-bal-segregated.png"));
 	EXPECT_TRUE(has(r.out, "/tmp/peak-short2-bal-segregated.png"));
+	cli_result_free(&r);
+}
+
+static int count(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = haystack; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* Six ops, four block lifetimes (a realloc ends one and starts one). */
+static const char small_trace[] =
+	"4096\n3\n6\n1\n"
+	"a 0 100\na 1 200\nf 0\na 2 50\nr 1 400\nf 1\n";
+
+TEST(timeline_has_one_row_per_op)
+{
+	struct svg_facts f;
+	struct png_facts pf;
+	struct cli_result r;
+	char err[200], *svg;
+	unsigned char *png;
+	size_t len;
+
+	write_trace("/tmp/tl.rep", small_trace);
+	unlink("/tmp/tl.svg");
+	unlink("/tmp/tl.png");
+	svg = svg_of(_metadata, "replay /tmp/tl.rep --timeline /tmp/tl.svg",
+		     "timeline: /tmp/tl.svg (6 rows)", "/tmp/tl.svg", &f);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(6, count(svg, "<rect class=\"op\"")) TH_LOG("one row per op");
+	EXPECT_EQ(4, f.blocks) TH_LOG("one bar per block lifetime");
+	EXPECT_EQ(4, count(svg, "<rect class=\"event\"")) TH_LOG("3 allocs, 1 realloc");
+	EXPECT_EQ(2, count(svg, "<rect class=\"ghost\"")) TH_LOG("2 frees with a block");
+	EXPECT_TRUE(has(svg, "    1 a 0 100 -&gt; "));
+	EXPECT_TRUE(has(svg, "    3 f 0<"));
+	EXPECT_TRUE(has(svg, "    5 r 1 400 -&gt; "));
+	EXPECT_TRUE(has(svg, "tl under "));
+	free(svg);
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay /tmp/tl.rep --timeline /tmp/tl.png"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	png = (unsigned char *)read_file("/tmp/tl.png", &len);
+	ASSERT_NE(NULL, png);
+	EXPECT_EQ(0, png_check(png, len, &pf, err, sizeof(err))) TH_LOG("PNG: %s", err);
+	EXPECT_EQ((unsigned int)f.width, pf.width) TH_LOG("the SVG's geometry");
+	EXPECT_EQ((unsigned int)f.height, pf.height);
+	free(png);
+}
+
+TEST(timeline_shows_the_refused_request)
+{
+	struct cli_result r;
+	char *svg;
+
+	write_trace("/tmp/tl-fail.rep", "4096\n2\n3\n1\na 0 100\na 1 2000000000\nf 0\n");
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay /tmp/tl-fail.rep --timeline /tmp/tl-fail.svg"));
+	EXPECT_EQ(1, r.status) TH_LOG("the refused op fails the replay");
+	cli_result_free(&r);
+	svg = read_file("/tmp/tl-fail.svg", NULL);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(2, count(svg, "<rect class=\"op\"")) TH_LOG("the replay stops at the refused op");
+	EXPECT_EQ(1, count(svg, "<rect class=\"ghost\"")) TH_LOG("the refused request, dashed");
+	EXPECT_TRUE(has(svg, "    2 a 1 2000000000: E")) TH_LOG("its errno by name");
+	free(svg);
+}
+
+TEST(timeline_refuses_other_file_types)
+{
+	struct cli_result r;
+
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay short1-bal --timeline /tmp/tl.jpg"));
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(has(r.err, "must end in .svg or .png")) TH_LOG("%s", r.err);
 	cli_result_free(&r);
 }
 

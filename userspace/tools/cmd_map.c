@@ -14,39 +14,29 @@
 
 #define MAX_OUTPUTS 8
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcasecmp(s + n - k, suffix);
-}
-
-int map_write(const struct heap_layout *l, bool full, const char *title,
+int map_write(const struct heap_layout *l, const struct map_opts *o,
 	      const char *path)
 {
 	struct scene s;
 	int ret;
 
-	if (!has_suffix(path, ".svg") && !has_suffix(path, ".png"))
+	if (!scene_path_ok(path))
 		return -EINVAL;
-	if (map_build(l, full, title, &s))
+	if (map_build(l, o, &s))
 		return -ENOMEM;
-	if (has_suffix(path, ".svg"))
-		ret = scene_write_svg(&s, title ? title : "myheap map", path);
-	else
-		ret = scene_write_png(&s, path);
+	ret = scene_write(&s, o->title ? o->title : "myheap map", path);
 	scene_free(&s);
 	return ret;
 }
 
-int map_snapshot(struct cli *cli, const char *path, const char *title)
+int map_snapshot(struct cli *cli, const char *path, const struct map_opts *o)
 {
 	struct heap_layout l;
 	int ret = layout_read(cli, &l);
 
 	if (ret != EXIT_OK)
 		return ret;
-	ret = map_write(&l, false, title, path);
+	ret = map_write(&l, o, path);
 	layout_free(&l);
 	if (ret) {
 		cli_err("map: writing %s: %s", path, strerror(-ret));
@@ -56,18 +46,23 @@ int map_snapshot(struct cli *cli, const char *path, const char *title)
 }
 
 static const char map_help[] =
-	"usage: myheap map [-o FILE]... [--full] [--title TEXT] [--from BLOCKS.json] [--json]\n"
+	"usage: myheap map [-o FILE]... [--full] [--title TEXT] [--ghost BYTES]\n"
+	"                  [--from BLOCKS.json] [--json]\n"
 	"\n"
-	"Draw the block layout: the region in rows, each block a rectangle\n"
-	"coloured by its owner (the open file that allocated it), free blocks\n"
-	"grey, damaged headers red, headers as dark marks at each block's start;\n"
-	"a legend, and the fragmentation figures as a caption.\n"
+	"Draw the block layout: the region in rows (a row breaks between blocks,\n"
+	"at hex and KiB offsets), each block a rectangle coloured by its owner\n"
+	"(the open file that allocated it) and named by its payload offset with\n"
+	"its requested size, free blocks grey, damaged headers red, headers as\n"
+	"dark marks at each block's start, slack (usable bytes past the request)\n"
+	"hatched; a legend, and the fragmentation figures as a caption.\n"
 	"\n"
 	"  -o, --output FILE   write FILE, SVG or PNG by its extension (repeatable;\n"
 	"                      default: myheap-map.svg and myheap-map.png)\n"
 	"  --full              the whole region; by default the view ends a little\n"
 	"                      after the last block in use\n"
 	"  --title TEXT        a second title line\n"
+	"  --ghost BYTES       draw a request of BYTES that failed (K, M suffixes)\n"
+	"                      as a dashed outline beside the largest hole\n"
 	"  --from FILE         draw a saved blocks.json (myheap dump --json > FILE)\n"
 	"                      instead of the heap now\n";
 
@@ -113,10 +108,12 @@ int cmd_map(struct cli *cli, int argc, char **argv)
 		{ "full", no_argument, NULL, 'f' },
 		{ "title", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "ghost", required_argument, NULL, 'g' },
 		CLI_STD_OPTIONS, { 0 }
 	};
-	const char *out[MAX_OUTPUTS], *title = NULL, *from = NULL;
-	bool json = cli->json, full = false;
+	const char *out[MAX_OUTPUTS], *from = NULL;
+	struct map_opts mo = { 0 };
+	bool json = cli->json;
 	struct heap_layout l;
 	int c, ret, nout = 0;
 	struct json j;
@@ -126,13 +123,17 @@ int cmd_map(struct cli *cli, int argc, char **argv)
 		case 'o':
 			if (nout == MAX_OUTPUTS)
 				return cli_usage(argv[0], "at most %d outputs", MAX_OUTPUTS);
-			if (!has_suffix(optarg, ".svg") && !has_suffix(optarg, ".png"))
+			if (!scene_path_ok(optarg))
 				return cli_usage(argv[0], "'%s': the file name must end in .svg or .png",
 						 optarg);
 			out[nout++] = optarg;
 			break;
-		case 'f': full = true; break;
-		case 't': title = optarg; break;
+		case 'f': mo.full = true; break;
+		case 't': mo.title = optarg; break;
+		case 'g':
+			if (!cli_size(argv[0], "--ghost", optarg, &mo.ghost))
+				return EXIT_USAGE;
+			break;
 		case 'F': from = optarg; break;
 		default:
 			ret = cli_std_opt(c, argv[0], map_help, &json);
@@ -150,7 +151,7 @@ int cmd_map(struct cli *cli, int argc, char **argv)
 	if (ret != EXIT_OK)
 		return ret;
 	for (int i = 0; i < nout; i++) {
-		int err = map_write(&l, full, title, out[i]);
+		int err = map_write(&l, &mo, out[i]);
 
 		if (err) {
 			cli_err("map: writing %s: %s", out[i], strerror(-err));

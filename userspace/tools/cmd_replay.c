@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@
 
 #include "cli.h"
 #include "json.h"
+#include "replay_json.h"
 #include "map.h"
 #include "replay.h"
+#include "timeline.h"
 
 /* Traces with this many ops get a progress bar on a terminal by default. */
 #define LONG_TRACE_OPS 5000
@@ -26,7 +29,8 @@
 
 static const char replay_help[] =
 	"usage: myheap replay [--policy NAME[,NAME...]] [--json] [--no-verify]\n"
-	"                     [--progress|--no-progress] [--map-at-peak FILE] TRACE...\n"
+	"                     [--progress|--no-progress] [--map-at-peak FILE]\n"
+	"                     [--timeline FILE] TRACE...\n"
 	"\n"
 	"Run malloclab traces through the device: every alloc, free and realloc\n"
 	"is an ioctl, every payload byte is written and checked through the\n"
@@ -40,8 +44,13 @@ static const char replay_help[] =
 	"  --no-verify         skip the payload writes and checks (ioctls only)\n"
 	"  --progress          progress bar on stderr (default: for traces of 5000\n"
 	"                      ops or more, if stderr is a terminal)\n"
-	"  --map-at-peak FILE  draw the heap at the trace's peak payload (.svg or\n"
-	"                      .png); with several runs, -TRACE-POLICY is added\n"
+	"  --map-at-peak FILE  draw the heap (.svg or .png) just before the op that\n"
+	"                      raised the high-water mark to its final value: the\n"
+	"                      request no hole took is drawn beside the largest\n"
+	"                      hole (the trace runs twice: the first run finds the\n"
+	"                      op); with several runs, -TRACE-POLICY is added\n"
+	"  --timeline FILE     draw the heap over time, one row per op (.svg or\n"
+	"                      .png; the first 5000 ops); -TRACE-POLICY as above\n"
 	"\n"
 	"TRACE is a file, or a name looked up (with .rep added) in $MYHEAP_TRACES\n"
 	"(colon-separated dirs), in traces/ beside the myheap binary, and in\n"
@@ -117,16 +126,26 @@ struct peak_ctx {
 	int status;
 };
 
-static void draw_at_peak(void *arg)
+/*
+ * The trace's peak payload comes early (everything allocated, nothing
+ * freed yet), where every fit policy has placed the same blocks at the
+ * same offsets: its maps could not tell the policies apart. What does is
+ * the moment a policy's heap grew for the last time: its holes, and the
+ * request none of them took.
+ */
+static void draw_at_high_water(void *arg, uint64_t op, uint32_t request)
 {
 	struct peak_ctx *p = arg;
+	struct map_opts mo = { .title = p->title, .ghost = request,
+				.grew = true };
 
-	p->status = map_snapshot(p->cli, p->path, p->title);
+	(void)op;
+	p->status = map_snapshot(p->cli, p->path, &mo);
 }
 
 /* FILE.svg -> FILE-trace-policy.svg when a run is one of several. */
-static void peak_path(char *out, size_t len, const char *file, bool several,
-		      const char *trace, const char *policy)
+static void run_path(char *out, size_t len, const char *file, bool several,
+		     const char *trace, const char *policy)
 {
 	const char *dot = strrchr(file, '.');
 	size_t stem = dot ? (size_t)(dot - file) : strlen(file);
@@ -189,40 +208,52 @@ static void print_side_by_side(const struct run_row *rows, int ntraces,
 	printf("\n");
 }
 
-static void print_json(const struct run_row *rows, int nrows, uint64_t region)
+/* One shape with mh-replay's (replay_json.h). */
+static void print_json(const struct run_row *rows, int nrows, uint64_t region,
+		       bool verified, int npol)
 {
 	struct json j;
 
-	json_begin(&j, stdout);
-	json_u64(&j, "region_size", region);
-	json_arr(&j, "runs");
+	replay_json_begin(&j, stdout, region, verified);
 	for (int i = 0; i < nrows; i++) {
 		const struct replay_result *r = &rows[i].res;
 
 		if (!rows[i].trace)
 			continue;
-		json_obj(&j, NULL);
-		json_str(&j, "trace", rows[i].trace->name);
-		json_str(&j, "policy", myheap_policy_name((unsigned int)rows[i].policy));
-		json_bool(&j, "ok", r->ok);
-		if (!r->ok)
-			json_str(&j, "error", r->why);
-		json_u64(&j, "ops", r->ops);
-		json_u64(&j, "peak_payload", r->peak_payload);
-		json_u64(&j, "high_water", r->high_water);
-		json_dbl(&j, "utilization", r->utilization);
-		json_dbl(&j, "seconds", r->seconds);
-		json_dbl(&j, "ops_per_sec", r->seconds > 0 ? (double)r->ops / r->seconds : 0);
-		json_obj_end(&j);
+		replay_json_run(&j, &(struct replay_json_run){
+			.trace = rows[i].trace->name,
+			.policy = myheap_policy_name((unsigned int)rows[i].policy),
+			.ok = r->ok, .error = r->ok ? NULL : r->why, .ops = r->ops,
+			.peak_payload = r->peak_payload, .high_water = r->high_water,
+			.has_utilization = true, .utilization = r->utilization,
+			.seconds = r->seconds,
+			.ops_per_sec = r->seconds > 0 ? (double)r->ops / r->seconds : 0 });
 	}
-	json_arr_end(&j);
-	json_end(&j);
+	replay_json_averages(&j);
+	for (int p = 0; p < npol; p++) {
+		double util = 0, ops = 0, secs = 0;
+		int n = 0, policy = -1;
+
+		for (int i = p; i < nrows; i += npol) {
+			if (!rows[i].trace)
+				continue;
+			policy = rows[i].policy;
+			util += rows[i].res.utilization;
+			ops += (double)rows[i].res.ops;
+			secs += rows[i].res.seconds;
+			n++;
+		}
+		if (n)
+			replay_json_average(&j, myheap_policy_name((unsigned int)policy), true,
+					    util / n, secs > 0 ? ops / secs : 0);
+	}
+	replay_json_end(&j);
 }
 
 struct replay_args {
 	bool json, verify, progress_set;
 	int progress;	/* 1 always, 0 never, -1 for long traces */
-	const char *map_file;
+	const char *map_file, *timeline_file;
 	int pol[MYHEAP_NR_POLICIES], npol;
 };
 
@@ -235,6 +266,7 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "map-at-peak", required_argument, NULL, 'm' },
+		{ "timeline", required_argument, NULL, 'T' },
 		CLI_STD_OPTIONS, { 0 }
 	};
 	int c, ret;
@@ -249,7 +281,13 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		case 'n': a->verify = false; break;
 		case 'P': a->progress = 1; a->progress_set = true; break;
 		case 'Q': a->progress = 0; a->progress_set = true; break;
-		case 'm': a->map_file = optarg; break;
+		case 'm':
+		case 'T':
+			if (!scene_path_ok(optarg))
+				return cli_usage(argv[0], "'%s': the file name must end in .svg or .png",
+						 optarg);
+			*(c == 'm' ? &a->map_file : &a->timeline_file) = optarg;
+			break;
 		default:
 			ret = cli_std_opt(c, argv[0], replay_help, &a->json);
 			if (ret >= 0)
@@ -281,12 +319,103 @@ static int load_traces(char **names, int n, struct trace *traces)
 	return -1;
 }
 
+/*
+ * --map-at-peak: a first run finds the op that set the high-water mark
+ * (it depends on the policy), the second draws the heap right before it.
+ */
+static int map_run(struct cli *cli, struct myheap *h, const struct trace *t,
+		   const char *policy, bool several, const struct replay_args *a,
+		   struct replay_opts *ro, struct run_row *row)
+{
+	struct peak_ctx peak = { .cli = cli };
+	struct replay_opts first = *ro;
+	const struct trace_op *op;
+
+	first.timeline = NULL;
+	first.progress = false;
+	if (!replay_run(h, t, &first, &row->res))
+		return EXIT_OK;	/* the real run reports it */
+	op = &t->ops[row->res.high_water_op];
+	run_path(peak.path, sizeof(peak.path), a->map_file, several, t->name, policy);
+	snprintf(peak.title, sizeof(peak.title), "%s under %s before op %" PRIu64 " (%c %u %u): the heap grows to its final %" PRIu64 " bytes",
+		 t->name, policy, row->res.high_water_op + 1, op->kind, op->id, op->size,
+		 row->res.high_water);
+	ro->before_op = draw_at_high_water;
+	ro->at_op = row->res.high_water_op;
+	ro->ctx = &peak;
+	replay_run(h, t, ro, &row->res);
+	ro->before_op = NULL;
+	if (peak.status == EXIT_OK && !a->json)
+		printf("map at the high-water mark: %s\n", peak.path);
+	return peak.status;
+}
+
+static int timeline_out(const struct trace *t, const char *policy, bool several,
+			const struct replay_args *a, struct timeline *tl)
+{
+	char path[512];
+	int ret;
+
+	run_path(path, sizeof(path), a->timeline_file, several, t->name, policy);
+	ret = timeline_write(tl, path);
+	if (ret) {
+		cli_err("replay: writing %s: %s", path, strerror(-ret));
+		return EXIT_DEVICE;
+	}
+	if (!a->json)
+		printf("timeline: %s (%u rows)\n", path, timeline_rows(tl));
+	return EXIT_OK;
+}
+
+/* One trace under the current policy; the worst exit code. */
+static int run_one(struct cli *cli, struct myheap *h, const struct replay_args *a,
+		   const struct trace *t, bool several, struct run_row *row)
+{
+	struct replay_opts ro = { .verify = a->verify };
+	struct myheap_info info;
+	struct timeline *tl = NULL;
+	const char *policy;
+	int status = EXIT_OK, ret;
+	char title[160];
+
+	ret = myheap_get_info(h, &info);
+	if (ret)
+		return cli_fail(cli, ret, "replay");
+	row->trace = t;
+	row->policy = (int)info.policy;
+	policy = myheap_policy_name(info.policy);
+	/* A bar for a trace that ends at once is only noise. */
+	ro.progress = a->progress > 0 || (a->progress < 0 && t->nops >= LONG_TRACE_OPS);
+	if (a->timeline_file) {
+		snprintf(title, sizeof(title), "%s under %s, %s region", t->name, policy,
+			 cli_bytes(info.region_size, (char[24]){ 0 }, 24));
+		tl = timeline_new(info.header_size, title);
+		if (!tl) {
+			cli_err("replay: out of memory");
+			return EXIT_DEVICE;
+		}
+		ro.timeline = tl;
+	}
+	if (a->map_file)
+		status = map_run(cli, h, t, policy, several, a, &ro, row);
+	else
+		replay_run(h, t, &ro, &row->res);
+	if (!row->res.ok) {
+		ret = row->res.bad_data ? EXIT_CHECK : EXIT_FAILED;
+		status = ret > status ? ret : status;
+	}
+	if (tl) {
+		ret = timeline_out(t, policy, several, a, tl);
+		status = ret > status ? ret : status;
+		timeline_destroy(tl);
+	}
+	return status;
+}
+
 /* Run every trace under every policy; the worst exit code. */
 static int run_all(struct cli *cli, struct myheap *h, const struct replay_args *a,
 		   const struct trace *traces, int ntraces, struct run_row *rows)
 {
-	struct peak_ctx peak = { .cli = cli };
-	struct replay_opts ro = { .verify = a->verify };
 	bool several = ntraces * a->npol > 1;
 	int status = EXIT_OK, ret;
 
@@ -298,35 +427,8 @@ static int run_all(struct cli *cli, struct myheap *h, const struct replay_args *
 						myheap_policy_name((unsigned int)a->pol[p]));
 		}
 		for (int t = 0; t < ntraces; t++) {
-			struct run_row *row = &rows[t * a->npol + p];
-			struct myheap_info info;
-
-			ret = myheap_get_info(h, &info);
-			if (ret)
-				return cli_fail(cli, ret, "replay");
-			row->trace = &traces[t];
-			/* A bar for a trace that ends at once is only noise. */
-			ro.progress = a->progress > 0 ||
-				      (a->progress < 0 && traces[t].nops >= LONG_TRACE_OPS);
-			row->policy = (int)info.policy;
-			if (a->map_file) {
-				peak_path(peak.path, sizeof(peak.path), a->map_file, several,
-					  traces[t].name, myheap_policy_name(info.policy));
-				snprintf(peak.title, sizeof(peak.title), "%s under %s at its peak payload (op %u)",
-					 traces[t].name, myheap_policy_name(info.policy),
-					 traces[t].peak_op + 1);
-				ro.at_peak = draw_at_peak;
-				ro.ctx = &peak;
-			}
-			if (!replay_run(h, &traces[t], &ro, &row->res)) {
-				ret = row->res.bad_data ? EXIT_CHECK : EXIT_FAILED;
-				if (ret > status)
-					status = ret;
-			}
-			if (a->map_file && peak.status > status)
-				status = peak.status;
-			if (a->map_file && peak.status == EXIT_OK && !a->json)
-				printf("map at peak: %s\n", peak.path);
+			ret = run_one(cli, h, a, &traces[t], several, &rows[t * a->npol + p]);
+			status = ret > status ? ret : status;
 		}
 	}
 	return status;
@@ -371,7 +473,7 @@ int cmd_replay(struct cli *cli, int argc, char **argv)
 	}
 	status = run_all(cli, h, &a, traces, ntraces, rows);
 	if (a.json) {
-		print_json(rows, ntraces * a.npol, info.region_size);
+		print_json(rows, ntraces * a.npol, info.region_size, a.verify, a.npol);
 	} else {
 		print_rows(rows, ntraces * a.npol);
 		if (a.npol > 1 && rows[ntraces * a.npol - 1].trace)

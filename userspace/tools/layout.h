@@ -23,6 +23,9 @@ enum block_state { BLOCK_USED, BLOCK_FREE, BLOCK_DAMAGED };
  *	record reaches to the next plausible header).
  * @owner: owner id of the open file holding it; 0 for none.
  * @pid: that file's opener.
+ * @name: what the block is called where it was allocated (a shell
+ *	variable), or "": pictures show it beside the block's own name,
+ *	its payload offset. Never filled from debugfs.
  */
 struct heap_block {
 	uint64_t offset;
@@ -31,6 +34,7 @@ struct heap_block {
 	enum block_state state;
 	uint64_t owner;
 	int pid;
+	char name[16];
 };
 
 /* One open file of the device (debugfs owners). */

@@ -16,6 +16,7 @@
 
 #include "pattern.h"
 #include "replay.h"
+#include "timeline.h"
 
 struct slot {
 	uint64_t offset;
@@ -134,15 +135,59 @@ static bool intact(struct run *r, uint32_t id, uint32_t len, uint64_t i)
 		      " reads wrong at byte %zu of %u", i, id, s->offset, bad, len);
 }
 
-static void note_block(struct run *r, uint64_t off, uint64_t usable)
+static void note_block(struct run *r, uint64_t off, uint64_t usable, uint64_t i)
 {
 	/* The block spans [off - header, off + usable): its end is the mark. */
-	if (off + usable > r->res->high_water)
+	if (off + usable > r->res->high_water) {
 		r->res->high_water = off + usable;
+		r->res->high_water_op = i;
+	}
 }
 
-static bool op_free(struct run *r, uint32_t id, uint64_t i)
+/* The op as the trace file writes it, for the timeline's rows. */
+static const char *op_text(const struct trace_op *op, char *buf, size_t len)
 {
+	if (op->kind == 'f')
+		snprintf(buf, len, "f %u", op->id);
+	else
+		snprintf(buf, len, "%c %u %u", op->kind, op->id, op->size);
+	return buf;
+}
+
+/* Timeline rows are a picture: running out of memory for one is no failure. */
+static void row_alloc(struct run *r, const struct trace_op *op, uint64_t old,
+		      uint64_t off, uint64_t usable)
+{
+	char text[48];
+
+	if (!r->opts->timeline)
+		return;
+	op_text(op, text, sizeof(text));
+	if (op->kind == 'r' && old != UINT64_MAX)
+		timeline_realloc(r->opts->timeline, text, old, off, usable, op->size);
+	else
+		timeline_alloc(r->opts->timeline, text, off, usable, op->size);
+}
+
+static void row_other(struct run *r, const struct trace_op *op, int err,
+		      const uint64_t *freed)
+{
+	char text[48];
+
+	if (!r->opts->timeline)
+		return;
+	op_text(op, text, sizeof(text));
+	if (err)
+		timeline_fail(r->opts->timeline, text, op->size, err);
+	else if (freed)
+		timeline_free(r->opts->timeline, text, *freed);
+	else
+		timeline_note(r->opts->timeline, text);
+}
+
+static bool op_free(struct run *r, const struct trace_op *op, uint64_t i)
+{
+	uint32_t id = op->id;
 	struct slot *s = &r->slots[id];
 	int ret;
 
@@ -153,6 +198,7 @@ static bool op_free(struct run *r, uint32_t id, uint64_t i)
 	if (s->size && (ret = myheap_off_free(r->heap, s->offset)))
 		return failed(r->res, "op %" PRIu64 ": free of block %u at %" PRIu64 ": %s",
 			      i, id, s->offset, myheap_strerror(ret));
+	row_other(r, op, 0, s->size ? &s->offset : NULL);
 	r->payload -= s->size;
 	s->live = false;
 	s->size = 0;
@@ -169,10 +215,15 @@ static bool op_alloc(struct run *r, const struct trace_op *op, uint64_t i)
 		return failed(r->res, "op %" PRIu64 ": allocates block %u twice", i, op->id);
 	if (op->size) {
 		ret = myheap_off_alloc(r->heap, op->size, 0, 0, &s->offset, &usable);
-		if (ret)
+		if (ret) {
+			row_other(r, op, -ret, NULL);
 			return failed(r->res, "op %" PRIu64 ": alloc of %u bytes: %s", i,
 				      op->size, myheap_strerror(ret));
-		note_block(r, s->offset, usable);
+		}
+		note_block(r, s->offset, usable, i);
+		row_alloc(r, op, UINT64_MAX, s->offset, usable);
+	} else {
+		row_other(r, op, 0, NULL);
 	}
 	s->tag = (uint32_t)i + 1;
 	if (r->opts->verify && op->size &&
@@ -195,10 +246,13 @@ static bool op_realloc(struct run *r, const struct trace_op *op, uint64_t i)
 	if (!intact(r, op->id, old, i))
 		return false;
 	ret = myheap_off_realloc(r->heap, s->offset, op->size, &off, &usable);
-	if (ret)
+	if (ret) {
+		row_other(r, op, -ret, NULL);
 		return failed(r->res, "op %" PRIu64 ": realloc of block %u to %u bytes: %s",
 			      i, op->id, op->size, myheap_strerror(ret));
-	note_block(r, off, usable);
+	}
+	note_block(r, off, usable, i);
+	row_alloc(r, op, s->offset, off, usable);
 	s->offset = off;
 	if (!intact(r, op->id, keep, i))
 		return false;
@@ -216,7 +270,7 @@ static bool run_op(struct run *r, const struct trace_op *op, uint64_t i)
 	const struct slot *s = &r->slots[op->id];
 
 	if (op->kind == 'f' || (op->kind == 'r' && op->size == 0))
-		return op_free(r, op->id, i);
+		return op_free(r, op, i);
 	if (op->kind == 'r' && s->live && s->size)
 		return op_realloc(r, op, i);
 	if (op->kind == 'r' && s->live)	/* a live 0-byte block: replace it */
@@ -268,13 +322,13 @@ bool replay_run(struct myheap *heap, const struct trace *t,
 		return failed(res, "out of memory for %u blocks", t->nids);
 	start = now();
 	for (uint64_t i = 0; i < t->nops; i++) {
+		if (opts->before_op && i == opts->at_op)
+			opts->before_op(opts->ctx, i, t->ops[i].kind == 'f' ? 0 : t->ops[i].size);
 		if (!run_op(&r, &t->ops[i], i))
 			break;
 		res->ops++;
 		if (r.payload > res->peak_payload)
 			res->peak_payload = r.payload;
-		if (i == t->peak_op && opts->at_peak)
-			opts->at_peak(opts->ctx);
 		if (opts->progress)
 			progress(t, i + 1, &shown);
 	}

@@ -22,6 +22,9 @@
  * @peak_payload: most payload bytes live at once.
  * @high_water: highest region offset ever covered by one of its blocks,
  *	header included: the malloc lab's heap size for a fixed region.
+ * @high_water_op: index of the op that raised @high_water to its final
+ *	value: the moment the heap reached the size utilization is
+ *	measured against.
  * @utilization: @peak_payload / @high_water.
  * @seconds: wall time of the replay, payload writes and checks included.
  */
@@ -32,25 +35,32 @@ struct replay_result {
 	uint64_t ops;
 	uint64_t peak_payload;
 	uint64_t high_water;
+	uint64_t high_water_op;
 	double utilization;
 	double seconds;
 };
 
-/* Called once, right after the op that first reaches the trace's peak. */
-typedef void (*replay_peak_fn)(void *ctx);
+struct timeline;
+
+/* Called once, right before op @op runs; @request is its size in bytes. */
+typedef void (*replay_op_fn)(void *ctx, uint64_t op, uint32_t request);
 
 /*
  * struct replay_opts - how to replay.
  * @verify: write and check payloads (false: the ioctls alone).
  * @progress: draw a progress bar on stderr.
- * @at_peak: optional callback at the trace's peak payload.
+ * @before_op: optional callback right before op @at_op.
+ * @at_op: its op index.
  * @ctx: its argument.
+ * @timeline: optional: every op gets a row there (timeline.h).
  */
 struct replay_opts {
 	bool verify;
 	bool progress;
-	replay_peak_fn at_peak;
+	replay_op_fn before_op;
+	uint64_t at_op;
 	void *ctx;
+	struct timeline *timeline;
 };
 
 /*

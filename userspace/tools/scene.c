@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Building a scene (see scene.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "scene.h"
 
@@ -60,4 +62,25 @@ void scene_free(struct scene *s)
 	free(s->rects);
 	free(s->texts);
 	memset(s, 0, sizeof(*s));
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+bool scene_path_ok(const char *path)
+{
+	return has_suffix(path, ".svg") || has_suffix(path, ".png");
+}
+
+int scene_write(const struct scene *s, const char *title, const char *path)
+{
+	if (has_suffix(path, ".svg"))
+		return scene_write_svg(s, title, path);
+	if (has_suffix(path, ".png"))
+		return scene_write_png(s, path);
+	return -EINVAL;
 }

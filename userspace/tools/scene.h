@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A picture as a list of rectangles and text lines, in pixels. The heap
- * map is built once as a scene (map_scene.c) and then written as SVG
- * (scene_svg.c) or PNG (scene_png.c), so both show the same geometry.
+ * map (map_scene.c) and the timeline (timeline.c) are built once as a
+ * scene and then written as SVG (scene_svg.c) or PNG (scene_png.c, cairo),
+ * so both files show the same geometry.
  */
 #ifndef MYHEAP_SCENE_H
 #define MYHEAP_SCENE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +19,11 @@ enum rect_kind {
 	RECT_HEADER,		/* a block's header ("hdr") */
 	RECT_SWATCH,		/* a legend colour ("swatch") */
 	RECT_FRAME,		/* the background of a row ("row") */
+	RECT_SLACK,		/* usable minus requested bytes, hatched ("slack") */
+	RECT_GHOST,		/* a request that failed, dashed outline ("ghost") */
+	RECT_OP,		/* a timeline row: one per operation ("op") */
+	RECT_EVENT,		/* what one operation did, on its row ("event") */
+	RECT_KINDS
 };
 
 struct scene_rect {
@@ -28,7 +35,8 @@ struct scene_rect {
 
 struct scene_text {
 	int x, y;		/* left end of the baseline */
-	int scale;		/* 1: 7-pixel capitals (PNG); SVG scales alike */
+	int scale;		/* font size 10 * scale px; a character is
+				 * 6 * scale px wide (monospace) */
 	uint32_t rgb;
 	char text[160];
 };
@@ -49,8 +57,25 @@ int scene_text(struct scene *s, int x, int y, int scale, uint32_t rgb,
 	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void scene_free(struct scene *s);
 
+/* Width in pixels of @n characters at @scale (the font is monospace). */
+static inline int scene_text_width(size_t n, int scale)
+{
+	return (int)n * 6 * scale;
+}
+
 /* Write the scene; 0, or -errno. */
 int scene_write_svg(const struct scene *s, const char *title, const char *path);
 int scene_write_png(const struct scene *s, const char *path);
+/* Either, by @path's extension (.svg or .png); -EINVAL for another. */
+int scene_write(const struct scene *s, const char *title, const char *path);
+/* Does @path end in .svg or .png (any case)? */
+bool scene_path_ok(const char *path);
+
+/*
+ * The font file the PNG writer draws text with, or NULL when none is
+ * found (then text is drawn with the built-in 5x7 bitmap font): see
+ * scene_png.c for where it looks.
+ */
+const char *scene_font_path(void);
 
 #endif /* MYHEAP_SCENE_H */

@@ -1,119 +1,222 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A scene as PNG: rectangles filled into an RGB canvas, text drawn with
- * the built-in 5x7 font, written by libpng. libpng (with zlib) links
- * statically into the guest's binary and needs no files at run time;
- * cairo would bring fontconfig, freetype and font files along.
+ * A scene as PNG, drawn by cairo: rectangles filled (slack hatched, a
+ * failed request as a dashed outline), text in DejaVu Sans Mono through
+ * FreeType, written by cairo's PNG writer.
+ *
+ * The guest runs static binaries on a root of busybox alone, so cairo is
+ * linked statically (Debian's libcairo2-dev ships libcairo.a) and the font
+ * is opened by its path with FreeType: cairo_ft_font_face_create_for_ft_face
+ * needs no fontconfig configuration, font cache or font directory, nothing
+ * but the one file. The file comes from Debian's fonts-dejavu-core; `make vm`
+ * puts a copy in fonts/ beside the guest's binaries. Looked up in order:
+ * $MYHEAP_FONT, fonts/DejaVuSansMono.ttf beside the myheap binary, and
+ * Debian's own path. Without any of them the text is drawn with the
+ * built-in 5x7 bitmap font (font5x7.c), so a PNG is always written.
  */
+#define _GNU_SOURCE
+#include <cairo.h>
+#include <cairo-ft.h>
 #include <errno.h>
-#include <png.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "font5x7.h"
 #include "scene.h"
 
-struct canvas {
-	int w, h;
-	unsigned char *px;	/* w * h * 3 bytes, RGB */
-};
+#define FONT_FILE	"DejaVuSansMono.ttf"
+#define DEBIAN_FONT	"/usr/share/fonts/truetype/dejavu/" FONT_FILE
 
-static void fill(struct canvas *c, int x, int y, int w, int h, uint32_t rgb)
+static bool readable(const char *path)
 {
-	int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
-	int x1 = x + w > c->w ? c->w : x + w, y1 = y + h > c->h ? c->h : y + h;
+	return path && *path && access(path, R_OK) == 0;
+}
 
-	for (int yy = y0; yy < y1; yy++) {
-		unsigned char *p = c->px + ((size_t)yy * c->w + x0) * 3;
+const char *scene_font_path(void)
+{
+	static char beside[PATH_MAX];
+	const char *env = getenv("MYHEAP_FONT");
+	ssize_t n;
+	char *slash;
 
-		for (int xx = x0; xx < x1; xx++) {
-			*p++ = (unsigned char)(rgb >> 16);
-			*p++ = (unsigned char)(rgb >> 8);
-			*p++ = (unsigned char)rgb;
+	if (readable(env))
+		return env;
+	n = readlink("/proc/self/exe", beside, sizeof(beside) - 1);
+	if (n > 0) {
+		beside[n] = '\0';
+		slash = strrchr(beside, '/');
+		if (slash && (size_t)(slash - beside) + sizeof("/fonts/" FONT_FILE) <=
+			     sizeof(beside)) {
+			strcpy(slash, "/fonts/" FONT_FILE);
+			if (readable(beside))
+				return beside;
 		}
+	}
+	return readable(DEBIAN_FONT) ? DEBIAN_FONT : NULL;
+}
+
+static void set_rgb(cairo_t *cr, uint32_t rgb)
+{
+	cairo_set_source_rgb(cr, ((rgb >> 16) & 0xff) / 255.0,
+			     ((rgb >> 8) & 0xff) / 255.0, (rgb & 0xff) / 255.0);
+}
+
+/* Diagonal strokes in the rectangle's colour over white: slack. */
+static void hatch(cairo_t *cr, const struct scene_rect *r)
+{
+	cairo_save(cr);
+	cairo_rectangle(cr, r->x, r->y, r->w, r->h);
+	cairo_clip(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	set_rgb(cr, r->rgb);
+	cairo_set_line_width(cr, 1.5);
+	for (int x = r->x - r->h; x < r->x + r->w; x += 5) {
+		cairo_move_to(cr, x, r->y + r->h);
+		cairo_line_to(cr, x + r->h, r->y);
+	}
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}
+
+static void ghost(cairo_t *cr, const struct scene_rect *r)
+{
+	static const double dash[] = { 4, 3 };
+
+	cairo_save(cr);
+	set_rgb(cr, r->rgb);
+	cairo_rectangle(cr, r->x + 0.5, r->y + 0.5, r->w - 1, r->h - 1);
+	cairo_set_dash(cr, dash, 2, 0);
+	cairo_set_line_width(cr, 1.5);
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}
+
+static void rect(cairo_t *cr, const struct scene_rect *r)
+{
+	if (r->kind == RECT_SLACK)
+		return hatch(cr, r);
+	if (r->kind == RECT_GHOST)
+		return ghost(cr, r);
+	set_rgb(cr, r->rgb);
+	cairo_rectangle(cr, r->x, r->y, r->w, r->h);
+	cairo_fill(cr);
+	/* Blocks get a white left edge, so neighbours of one colour stay apart. */
+	if ((r->kind == RECT_BLOCK || r->kind == RECT_EVENT) && r->w >= 3) {
+		cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_rectangle(cr, r->x, r->y, 1, r->h);
+		cairo_fill(cr);
 	}
 }
 
-/* Glyph cells are 6 font pixels wide (one column of spacing). */
-static void text(struct canvas *c, const struct scene_text *t)
+/* The fallback: 5x7 glyphs in cells 6 font pixels wide, scaled. */
+static void bitmap_text(cairo_t *cr, const struct scene_text *t)
 {
 	int s = t->scale, x = t->x, top = t->y - FONT_ASCENT * s;
 
+	set_rgb(cr, t->rgb);
 	for (const char *p = t->text; *p; p++, x += 6 * s)
 		for (int gy = 0; gy < FONT_H; gy++)
 			for (int gx = 0; gx < FONT_W; gx++)
 				if (font_pixel(*p, gx, gy))
-					fill(c, x + gx * s, top + gy * s, s, s, t->rgb);
+					cairo_rectangle(cr, x + gx * s, top + gy * s, s, s);
+	cairo_fill(cr);
 }
 
-/* Blocks get a white left edge, so neighbours of one colour stay apart. */
-static void draw(struct canvas *c, const struct scene *s)
+static void text(cairo_t *cr, cairo_font_face_t *face, const struct scene_text *t)
 {
-	fill(c, 0, 0, c->w, c->h, s->background);
-	for (size_t i = 0; i < s->nrects; i++) {
-		const struct scene_rect *r = &s->rects[i];
-
-		fill(c, r->x, r->y, r->w, r->h, r->rgb);
-		if (r->kind == RECT_BLOCK && r->w >= 3)
-			fill(c, r->x, r->y, 1, r->h, 0xffffff);
-	}
-	for (size_t i = 0; i < s->ntexts; i++)
-		text(c, &s->texts[i]);
+	if (!face)
+		return bitmap_text(cr, t);
+	set_rgb(cr, t->rgb);
+	cairo_set_font_face(cr, face);
+	cairo_set_font_size(cr, 10.0 * t->scale);
+	cairo_move_to(cr, t->x, t->y);
+	cairo_show_text(cr, t->text);
 }
 
-static int write_png(FILE *f, const struct canvas *c)
-{
-	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
-						  NULL, NULL);
-	png_infop info = png ? png_create_info_struct(png) : NULL;
-	png_text meta = { .compression = PNG_TEXT_COMPRESSION_NONE,
-			  .key = "Software", .text = "myheap map" };
+struct font {
+	FT_Library lib;
+	FT_Face face;
+	cairo_font_face_t *cairo;
+};
 
-	if (!info) {
-		png_destroy_write_struct(&png, NULL);
-		return -ENOMEM;
+static void font_open(struct font *f)
+{
+	const char *path = scene_font_path();
+
+	memset(f, 0, sizeof(*f));
+	if (!path || FT_Init_FreeType(&f->lib))
+		return;
+	if (FT_New_Face(f->lib, path, 0, &f->face)) {
+		FT_Done_FreeType(f->lib);
+		f->lib = NULL;
+		return;
 	}
-	if (setjmp(png_jmpbuf(png))) {	/* libpng reports errors by longjmp */
-		png_destroy_write_struct(&png, &info);
-		return -EIO;
+	f->cairo = cairo_ft_font_face_create_for_ft_face(f->face, 0);
+	if (cairo_font_face_status(f->cairo) != CAIRO_STATUS_SUCCESS) {
+		cairo_font_face_destroy(f->cairo);
+		f->cairo = NULL;
 	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, 8,
-		     PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_set_text(png, info, &meta, 1);
-	png_write_info(png, info);
-	for (int y = 0; y < c->h; y++)
-		png_write_row(png, c->px + (size_t)y * c->w * 3);
-	png_write_end(png, NULL);
-	png_destroy_write_struct(&png, &info);
-	return 0;
+}
+
+/* The face goes first: it holds the FT_Face until it is destroyed. */
+static void font_close(struct font *f)
+{
+	if (f->cairo)
+		cairo_font_face_destroy(f->cairo);
+	if (f->face)
+		FT_Done_Face(f->face);
+	if (f->lib)
+		FT_Done_FreeType(f->lib);
 }
 
 int scene_write_png(const struct scene *s, const char *path)
 {
-	struct canvas c = { .w = s->width, .h = s->height };
-	FILE *f;
-	int ret;
+	cairo_surface_t *surface;
+	cairo_status_t status;
+	struct font font;
+	cairo_t *cr;
+	int ret = 0;
 
-	if (c.w <= 0 || c.h <= 0)
+	if (s->width <= 0 || s->height <= 0)
 		return -EINVAL;
-	c.px = malloc((size_t)c.w * c.h * 3);
-	if (!c.px)
+	surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, s->width, s->height);
+	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(surface);
 		return -ENOMEM;
-	draw(&c, s);
-	f = fopen(path, "wbe");
-	if (!f) {
-		ret = -errno;
-		free(c.px);
-		return ret;
 	}
-	ret = write_png(f, &c);
-	if (fclose(f) && !ret)
-		ret = -errno;
+	font_open(&font);
+	cr = cairo_create(surface);
+	set_rgb(cr, s->background);
+	cairo_paint(cr);
+	for (size_t i = 0; i < s->nrects; i++)
+		rect(cr, &s->rects[i]);
+	for (size_t i = 0; i < s->ntexts; i++)
+		text(cr, font.cairo, &s->texts[i]);
+	status = cairo_status(cr);
+	cairo_destroy(cr);
+	if (status == CAIRO_STATUS_SUCCESS)
+		status = cairo_surface_write_to_png(surface, path);
+	cairo_surface_destroy(surface);
+	font_close(&font);
+	if (status == CAIRO_STATUS_WRITE_ERROR) {
+		/* cairo keeps no errno: ask the file system what went wrong. */
+		FILE *f = fopen(path, "we");
+
+		ret = f ? -EIO : -errno;
+		if (f)
+			fclose(f);
+	} else if (status == CAIRO_STATUS_NO_MEMORY) {
+		ret = -ENOMEM;
+	} else if (status != CAIRO_STATUS_SUCCESS) {
+		ret = -EIO;
+	}
 	if (ret)
 		unlink(path);
-	free(c.px);
 	return ret;
 }

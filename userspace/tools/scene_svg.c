@@ -2,9 +2,12 @@
 /*
  * A scene as SVG: one <rect> per scene rectangle with its kind as class
  * (so "one block, one rect.block" can be checked), tooltips as <title>,
- * text in a monospace font sized like the PNG's bitmap font.
+ * text in DejaVu Sans Mono (the PNG's font, scene_png.c), slack filled
+ * with a hatch pattern, a failed request as a dashed outline.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -16,7 +19,14 @@ static const char *const kind_class[] = {
 	[RECT_HEADER] = "hdr",
 	[RECT_SWATCH] = "swatch",
 	[RECT_FRAME] = "row",
+	[RECT_SLACK] = "slack",
+	[RECT_GHOST] = "ghost",
+	[RECT_OP] = "op",
+	[RECT_EVENT] = "event",
 };
+
+static_assert(sizeof(kind_class) / sizeof(kind_class[0]) == RECT_KINDS,
+	      "a class name for every rect kind");
 
 static void put_escaped(FILE *f, const char *s)
 {
@@ -29,6 +39,33 @@ static void put_escaped(FILE *f, const char *s)
 		default: fputc(*s, f);
 		}
 	}
+}
+
+/* One hatch pattern per colour slack is drawn in. */
+static void put_hatches(FILE *f, const struct scene *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->nrects; i++) {
+		const struct scene_rect *r = &s->rects[i];
+		bool seen = false;
+
+		if (r->kind != RECT_SLACK)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = s->rects[k].kind == RECT_SLACK && s->rects[k].rgb == r->rgb;
+		if (seen)
+			continue;
+		if (!any)
+			fputs("<defs>\n", f);
+		any = true;
+		fprintf(f, "<pattern id=\"hatch-%06x\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+			"<rect width=\"5\" height=\"5\" fill=\"#ffffff\"/>"
+			"<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#%06x\" stroke-width=\"2\"/></pattern>\n",
+			r->rgb, r->rgb);
+	}
+	if (any)
+		fputs("</defs>\n", f);
 }
 
 int scene_write_svg(const struct scene *s, const char *title, const char *path)
@@ -44,15 +81,23 @@ int scene_write_svg(const struct scene *s, const char *title, const char *path)
 	fputs("<title>", f);
 	put_escaped(f, title);
 	fputs("</title>\n", f);
-	fputs("<style>.block,.block-cont{stroke:#ffffff;stroke-width:0.5}"
-	      "text{font-family:monospace;white-space:pre}</style>\n", f);
+	fputs("<style>.block,.block-cont,.event{stroke:#ffffff;stroke-width:0.5}"
+	      ".ghost{fill-opacity:0;stroke-width:1.5;stroke-dasharray:4 3}"
+	      "text{font-family:'DejaVu Sans Mono',monospace;white-space:pre}</style>\n", f);
+	put_hatches(f, s);
 	fprintf(f, "<rect class=\"background\" x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
 		s->width, s->height, s->background);
 	for (size_t i = 0; i < s->nrects; i++) {
 		const struct scene_rect *r = &s->rects[i];
 
-		fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"",
-			kind_class[r->kind], r->x, r->y, r->w, r->h, r->rgb);
+		fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" ",
+			kind_class[r->kind], r->x, r->y, r->w, r->h);
+		if (r->kind == RECT_SLACK)
+			fprintf(f, "fill=\"url(#hatch-%06x)\"", r->rgb);
+		else if (r->kind == RECT_GHOST)
+			fprintf(f, "fill=\"none\" stroke=\"#%06x\"", r->rgb);
+		else
+			fprintf(f, "fill=\"#%06x\"", r->rgb);
 		if (r->tip[0]) {
 			fputs("><title>", f);
 			put_escaped(f, r->tip);
