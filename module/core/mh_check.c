@@ -13,25 +13,7 @@
 #include "mh_policy.h"
 
 /**
- * struct mh_tally - what a walk of the block chain or the lists found.
- * @used_blocks: blocks in use.
- * @free_blocks: free blocks.
- * @requested: bytes requested by blocks in use.
- * @granted: payload bytes of blocks in use.
- * @free_bytes: bytes of free blocks.
- * @complete: the walk reached the heap's end exactly.
- */
-struct mh_tally {
-	u64 used_blocks;
-	u64 free_blocks;
-	u64 requested;
-	u64 granted;
-	u64 free_bytes;
-	bool complete;
-};
-
-/**
- * struct mh_checker - state of one mh_check() run.
+ * struct mh_checker - violations found so far, and the heap they are in.
  * @h: the heap.
  * @count: violations found.
  * @first: the first of them.
@@ -51,54 +33,83 @@ static void mh_violation(struct mh_checker *c, enum mh_violation_kind kind,
 	}
 }
 
-static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
+/* The phases of a check done in steps (struct mh_check_state). */
+enum { MH_CHECK_CHAIN, MH_CHECK_LISTS, MH_CHECK_DONE };
+
+static void mh_check_bitmaps(struct mh_checker *c);
+
+/* The chain walk is over (complete or broken): on to the lists. */
+static void mh_chain_done(struct mh_checker *c, struct mh_check_state *s)
+{
+	mh_check_bitmaps(c);
+	s->phase = MH_CHECK_LISTS;
+	s->list = 0;
+	s->off = MH_NIL;
+}
+
+/* Check the block at s->off and step over it; false if the walk ends. */
+static bool mh_check_block(struct mh_checker *c, struct mh_check_state *s)
 {
 	const struct mh_heap *h = c->h;
 	const struct mh_policy_ops *ops = mh_ops(h);
 	enum mh_violation_kind kind;
-	u32 off = MH_FIRST_BLOCK;
-	bool prev_free = false;
+	u32 off = s->off;
 	struct mh_hdr hd;
 
-	while (off < h->heap_end) {
-		if (!mh_hdr_decode(h, off, &hd)) {
-			mh_violation(c, MH_V_HEADER, off);
-			return;
-		}
-		if (hd.size < MH_MIN_BLOCK || hd.size > h->heap_end - off) {
-			mh_violation(c, MH_V_SIZE, off);
-			return;
-		}
-		if (!mh_hdr_sane(h, off, &hd))
-			mh_violation(c, MH_V_SLACK, off);
-		if (hd.prev_free != prev_free)
-			mh_violation(c, MH_V_PREV_FREE, off);
-		kind = ops->check_block ? ops->check_block(h, off, &hd) :
-					      MH_V_NONE;
-		if (kind != MH_V_NONE)
-			mh_violation(c, kind, off);
-		if (hd.used) {
-			t->used_blocks++;
-			t->granted += hd.size - MH_HDR_SIZE;
-			t->requested += hd.size - MH_HDR_SIZE - hd.slack;
-		} else {
-			t->free_blocks++;
-			t->free_bytes += hd.size;
-			if (mh_ld32(h, off + hd.size - MH_TAG_SIZE) != hd.size)
-				mh_violation(c, MH_V_FOOTER, off);
-			if (prev_free && ops->coalesces)
-				mh_violation(c, MH_V_ADJACENT_FREE, off);
-			if (!mh_poison_intact(h, off + MH_META_HEAD,
-					      off + hd.size - MH_TAG_SIZE))
-				mh_violation(c, MH_V_POISON, off);
-		}
-		/* The chain and the trusted start bitmap say the same. */
-		if (!mh_starts_agree(h, off, hd.size))
-			mh_violation(c, MH_V_SIZE, off);
-		prev_free = !hd.used;
-		off += hd.size;
+	if (!mh_hdr_decode(h, off, &hd)) {
+		mh_violation(c, MH_V_HEADER, off);
+		return false;
 	}
-	t->complete = true;
+	if (hd.size < MH_MIN_BLOCK || hd.size > h->heap_end - off) {
+		mh_violation(c, MH_V_SIZE, off);
+		return false;
+	}
+	if (!mh_hdr_sane(h, off, &hd))
+		mh_violation(c, MH_V_SLACK, off);
+	if (hd.prev_free != s->prev_free)
+		mh_violation(c, MH_V_PREV_FREE, off);
+	kind = ops->check_block ? ops->check_block(h, off, &hd) : MH_V_NONE;
+	if (kind != MH_V_NONE)
+		mh_violation(c, kind, off);
+	if (hd.used) {
+		s->chain_used++;
+		s->chain_granted += hd.size - MH_HDR_SIZE;
+		s->chain_requested += hd.size - MH_HDR_SIZE - hd.slack;
+	} else {
+		s->chain_free++;
+		s->chain_free_bytes += hd.size;
+		if (mh_ld32(h, off + hd.size - MH_TAG_SIZE) != hd.size)
+			mh_violation(c, MH_V_FOOTER, off);
+		if (s->prev_free && ops->coalesces)
+			mh_violation(c, MH_V_ADJACENT_FREE, off);
+		if (!mh_poison_intact(h, off + MH_META_HEAD,
+				      off + hd.size - MH_TAG_SIZE))
+			mh_violation(c, MH_V_POISON, off);
+	}
+	/* The chain and the trusted start bitmap say the same. */
+	if (!mh_starts_agree(h, off, hd.size))
+		mh_violation(c, MH_V_SIZE, off);
+	s->prev_free = !hd.used;
+	s->off = off + hd.size;
+	return true;
+}
+
+/* Walk the block chain, @max blocks at most (0: no limit). */
+static void mh_check_chain(struct mh_checker *c, struct mh_check_state *s,
+			   u32 max)
+{
+	u32 left = max;
+
+	while (s->off < c->h->heap_end) {
+		if (max && !left--)
+			return;
+		if (!mh_check_block(c, s)) {
+			mh_chain_done(c, s);
+			return;
+		}
+	}
+	s->chain_complete = true;
+	mh_chain_done(c, s);
 }
 
 /* Does the policy's bitmap say list @list is non-empty? (none: its head) */
@@ -122,36 +133,25 @@ static void mh_check_bitmaps(struct mh_checker *c)
 		mh_violation(c, MH_V_BITMAP, 0);
 }
 
-static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
+/* Start list s->list: its head must agree with the policy's bitmap. */
+static void mh_list_begin(struct mh_checker *c, struct mh_check_state *s)
+{
+	const struct mh_heap *h = c->h;
+
+	if (mh_list_marked(h, s->list) != !!h->heads[s->list])
+		mh_violation(c, MH_V_BITMAP, h->heads[s->list]);
+	s->prev = MH_NIL;
+	s->off = h->heads[s->list];
+}
+
+/* What no list walk sees: unused heads, the rover. */
+static void mh_check_list_ends(struct mh_checker *c)
 {
 	const struct mh_heap *h = c->h;
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 budget = mh_max_blocks(h), list, cur, prev;
-	struct mh_links l;
 	struct mh_hdr hd;
+	u32 list;
 
-	for (list = 0; list < ops->nr_lists; list++) {
-		if (mh_list_marked(h, list) != !!h->heads[list])
-			mh_violation(c, MH_V_BITMAP, h->heads[list]);
-		for (prev = MH_NIL, cur = h->heads[list]; cur != MH_NIL;
-		     prev = cur, cur = l.next) {
-			if (!budget--) {
-				mh_violation(c, MH_V_LIST_COUNT, cur);
-				return;
-			}
-			mh_links_read(h, cur, &l);
-			if (!mh_free_read(h, cur, &hd) || l.prev != prev ||
-			    (ops->address_ordered && prev != MH_NIL &&
-			     cur <= prev)) {
-				mh_violation(c, MH_V_LINK, cur);
-				break;
-			}
-			if (ops->list_of(hd.size) != list)
-				mh_violation(c, MH_V_CLASS, cur);
-			t->free_blocks++;
-			t->free_bytes += hd.size;
-		}
-	}
 	for (list = ops->nr_lists; list < MH_NR_LISTS; list++)
 		if (h->heads[list] != MH_NIL)
 			mh_violation(c, MH_V_LINK, h->heads[list]);
@@ -159,6 +159,132 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
 	    !mh_free_read(h, h->rover, &hd))
 		mh_violation(c, MH_V_LINK, h->rover);
 }
+
+/* Walk the free lists, @max nodes at most (0: no limit). */
+static void mh_check_lists(struct mh_checker *c, struct mh_check_state *s,
+			   u32 max)
+{
+	const struct mh_heap *h = c->h;
+	const struct mh_policy_ops *ops = mh_ops(h);
+	struct mh_links l;
+	struct mh_hdr hd;
+	u32 cur, left = max;
+
+	if (s->off == MH_NIL && s->prev == MH_NIL && s->list < ops->nr_lists)
+		mh_list_begin(c, s);
+	while (s->list < ops->nr_lists) {
+		cur = s->off;
+		if (cur == MH_NIL) {
+			if (++s->list < ops->nr_lists)
+				mh_list_begin(c, s);
+			continue;
+		}
+		if (max && !left--)
+			return;
+		if (!s->budget--) {
+			/* a loop: the other lists cannot be trusted either */
+			mh_violation(c, MH_V_LIST_COUNT, cur);
+			s->phase = MH_CHECK_DONE;
+			return;
+		}
+		mh_links_read(h, cur, &l);
+		if (!mh_free_read(h, cur, &hd) || l.prev != s->prev ||
+		    (ops->address_ordered && s->prev != MH_NIL &&
+		     cur <= s->prev)) {
+			mh_violation(c, MH_V_LINK, cur);
+			s->off = MH_NIL;	/* on to the next list */
+			continue;
+		}
+		if (ops->list_of(hd.size) != s->list)
+			mh_violation(c, MH_V_CLASS, cur);
+		s->list_free++;
+		s->list_free_bytes += hd.size;
+		s->prev = cur;
+		s->off = l.next;
+	}
+	mh_check_list_ends(c);
+	s->phase = MH_CHECK_DONE;
+}
+
+/**
+ * mh_check_begin() - start a check to be done in steps.
+ * @h: heap.
+ * @s: the check's state, in the caller's memory.
+ *
+ * Context: any.
+ */
+void mh_check_begin(const struct mh_heap *h, struct mh_check_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->phase = MH_CHECK_CHAIN;
+	s->off = MH_FIRST_BLOCK;
+	s->budget = mh_max_blocks(h);
+	s->first.kind = MH_V_NONE;
+}
+EXPORT_SYMBOL_NS_GPL(mh_check_begin, MYHEAP_CORE);
+
+/**
+ * mh_check_step() - go on with a check for at most @max blocks.
+ * @h: heap, the same one (unchanged) as at mh_check_begin().
+ * @s: the check's state.
+ * @max: blocks of the chain or nodes of the lists to look at, at most
+ *	(0: no limit).
+ *
+ * So a caller that must not hold its lock for a whole check can drop it
+ * between steps (and start again with mh_check_begin() if the heap changed
+ * meanwhile).
+ *
+ * Context: any; the caller keeps the heap from changing during the step.
+ * Return: true when the walks are done and mh_check_end() may conclude.
+ */
+bool mh_check_step(const struct mh_heap *h, struct mh_check_state *s,
+		   u32 max)
+{
+	struct mh_checker c = { .h = h, .count = s->count, .first = s->first };
+
+	if (s->phase == MH_CHECK_CHAIN)
+		mh_check_chain(&c, s, max);
+	if (s->phase == MH_CHECK_LISTS)
+		mh_check_lists(&c, s, max);
+	s->count = c.count;
+	s->first = c.first;
+	return s->phase == MH_CHECK_DONE;
+}
+EXPORT_SYMBOL_NS_GPL(mh_check_step, MYHEAP_CORE);
+
+/**
+ * mh_check_end() - conclude a check whose steps are done.
+ * @h: heap, unchanged since mh_check_begin().
+ * @s: the check's state; mh_check_step() returned true.
+ * @first: if not NULL, set to the first violation found (kind MH_V_NONE
+ *	when there is none).
+ *
+ * Cross-checks the walks against each other and the control structure's
+ * totals, then runs mh_check_control().
+ *
+ * Context: any; the caller keeps the heap from changing during the call.
+ * Return: the number of violations found (0: the heap is sound).
+ */
+int mh_check_end(const struct mh_heap *h, struct mh_check_state *s,
+		 struct mh_violation *first)
+{
+	struct mh_checker c = { .h = h, .count = s->count, .first = s->first };
+
+	if (s->chain_complete && (s->list_free != s->chain_free ||
+				  s->list_free_bytes != s->chain_free_bytes))
+		mh_violation(&c, MH_V_LIST_COUNT, 0);
+	if (s->chain_complete &&
+	    (s->chain_used != h->used_blocks ||
+	     s->chain_free != h->free_blocks ||
+	     s->chain_requested != h->requested ||
+	     s->chain_granted != h->granted ||
+	     s->chain_free_bytes != h->free_bytes))
+		mh_violation(&c, MH_V_ACCOUNTING, 0);
+	if (first)
+		*first = c.first;
+	return c.count + mh_check_control(h, c.count ? NULL : first);
+}
+EXPORT_SYMBOL_NS_GPL(mh_check_end, MYHEAP_CORE);
 
 /**
  * mh_check() - verify every invariant of the heap.
@@ -173,25 +299,11 @@ static void mh_check_lists(struct mh_checker *c, struct mh_tally *t)
  */
 int mh_check(const struct mh_heap *h, struct mh_violation *first)
 {
-	struct mh_checker c = { .h = h };
-	struct mh_tally chain = { 0 }, lists = { 0 };
+	struct mh_check_state s;
 
-	mh_check_chain(&c, &chain);
-	mh_check_bitmaps(&c);
-	mh_check_lists(&c, &lists);
-	if (chain.complete && (lists.free_blocks != chain.free_blocks ||
-			       lists.free_bytes != chain.free_bytes))
-		mh_violation(&c, MH_V_LIST_COUNT, 0);
-	if (chain.complete &&
-	    (chain.used_blocks != h->used_blocks ||
-	     chain.free_blocks != h->free_blocks ||
-	     chain.requested != h->requested ||
-	     chain.granted != h->granted ||
-	     chain.free_bytes != h->free_bytes))
-		mh_violation(&c, MH_V_ACCOUNTING, 0);
-	if (first)
-		*first = c.first;
-	return c.count + mh_check_control(h, c.count ? NULL : first);
+	mh_check_begin(h, &s);
+	mh_check_step(h, &s, 0);
+	return mh_check_end(h, &s, first);
 }
 EXPORT_SYMBOL_NS_GPL(mh_check, MYHEAP_CORE);
 

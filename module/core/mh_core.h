@@ -354,6 +354,34 @@ struct mh_violation {
 };
 
 /**
+ * struct mh_check_state - an mh_check() done a piece at a time.
+ *
+ * Filled by mh_check_begin(), advanced by mh_check_step(), concluded by
+ * mh_check_end(); the caller keeps it and may let the heap be used between
+ * steps only if it starts again (the pieces must see one heap). Fields are
+ * private to the core.
+ */
+struct mh_check_state {
+	/* private: */
+	u32 phase;
+	u32 off;
+	u32 list;
+	u32 prev;
+	u32 budget;
+	bool prev_free;
+	bool chain_complete;
+	int count;
+	struct mh_violation first;
+	u64 chain_used;
+	u64 chain_free;
+	u64 chain_requested;
+	u64 chain_granted;
+	u64 chain_free_bytes;
+	u64 list_free;
+	u64 list_free_bytes;
+};
+
+/**
  * enum mh_block_status - what mh_block_at() could make of a block.
  * @MH_BLOCK_OK: header valid.
  * @MH_BLOCK_DAMAGED: header invalid (or its size disagrees with the
@@ -443,6 +471,11 @@ u32 mh_policy_max_align(enum mh_policy policy);
 u32 mh_block_size(const struct mh_heap *h, size_t size);
 
 int mh_check(const struct mh_heap *h, struct mh_violation *first);
+void mh_check_begin(const struct mh_heap *h, struct mh_check_state *s);
+bool mh_check_step(const struct mh_heap *h, struct mh_check_state *s,
+		   u32 max);
+int mh_check_end(const struct mh_heap *h, struct mh_check_state *s,
+		 struct mh_violation *first);
 int mh_check_control(const struct mh_heap *h, struct mh_violation *first);
 u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
@@ -453,6 +486,9 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
+void mh_stats_begin(const struct mh_heap *h, struct mh_stats *st);
+u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,
+		  u32 max);
 int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li);
 
 const char *mh_policy_name(enum mh_policy policy);

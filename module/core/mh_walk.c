@@ -154,16 +154,16 @@ int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg)
 EXPORT_SYMBOL_NS_GPL(mh_walk_free, MYHEAP_CORE);
 
 /**
- * mh_stats() - take a snapshot of the heap's figures.
+ * mh_stats_begin() - the heap's figures that need no walk.
  * @h: heap.
- * @st: filled in.
+ * @st: filled in; the free block histogram, the largest free block and the
+ *	external fragmentation stay zero until mh_stats_walk() reaches the
+ *	heap's end.
  *
- * Context: any; walks every block (largest free block, histogram).
+ * Context: any; O(1).
  */
-void mh_stats(const struct mh_heap *h, struct mh_stats *st)
+void mh_stats_begin(const struct mh_heap *h, struct mh_stats *st)
 {
-	struct mh_block_info b;
-	u32 off = MH_FIRST_BLOCK;
 	u64 blocks = h->used_blocks + h->free_blocks;
 
 	memset(st, 0, sizeof(*st));
@@ -183,8 +183,34 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 	st->peak_requested = h->peak_requested;
 	st->high_water = h->high_water;
 	st->count = h->count;
+}
+EXPORT_SYMBOL_NS_GPL(mh_stats_begin, MYHEAP_CORE);
+
+/**
+ * mh_stats_walk() - add the blocks from @off on to the figures.
+ * @h: heap, unchanged since mh_stats_begin() filled @st.
+ * @st: the figures.
+ * @off: block (header) offset to start at: mh_first_block() first, then
+ *	what the previous call returned.
+ * @max: blocks to look at, at most (0: every one to the end).
+ *
+ * So a caller that must not hold its lock for a whole walk can drop it
+ * between calls (and start again with mh_stats_begin() if the heap changed
+ * meanwhile).
+ *
+ * Context: any; the caller keeps the heap from changing during the call.
+ * Return: the offset to go on from, or 0 when the walk reached the end
+ * (the figures are then complete).
+ */
+u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,
+		  u32 max)
+{
+	struct mh_block_info b;
+	u32 left = max;
 
 	while (!mh_block_at(h, off, &b)) {
+		if (max && !left--)
+			return off;
 		if (b.status == MH_BLOCK_OK && !b.used) {
 			st->free_hist[mh_fls(b.size)]++;
 			if (b.size > st->largest_free)
@@ -197,6 +223,21 @@ void mh_stats(const struct mh_heap *h, struct mh_stats *st)
 	if (st->free_bytes && st->largest_free <= st->free_bytes)
 		st->external_frag_ppm = 1000000 -
 			mh_div64(st->largest_free * 1000000, st->free_bytes);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_stats_walk, MYHEAP_CORE);
+
+/**
+ * mh_stats() - take a snapshot of the heap's figures.
+ * @h: heap.
+ * @st: filled in.
+ *
+ * Context: any; walks every block (largest free block, histogram).
+ */
+void mh_stats(const struct mh_heap *h, struct mh_stats *st)
+{
+	mh_stats_begin(h, st);
+	mh_stats_walk(h, st, MH_FIRST_BLOCK, 0);
 }
 EXPORT_SYMBOL_NS_GPL(mh_stats, MYHEAP_CORE);
 

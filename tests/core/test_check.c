@@ -21,6 +21,51 @@ static u32 next_block(struct fixture *f, u32 blk)
 
 #define ANYWHERE	UINT32_MAX
 
+/*
+ * mh_check() done a piece at a time, @max blocks or list nodes per step
+ * (what the module does to bound its lock holds): the same count and the
+ * same first violation as in one go, or the test fails here.
+ */
+static int check_in_steps(struct fixture *f, u32 max, struct mh_violation *v,
+			  const char *file, int line)
+{
+	struct mh_check_state s;
+	unsigned int steps = 0;
+	int n;
+
+	mh_check_begin(&f->h, &s);
+	while (!mh_check_step(&f->h, &s, max))
+		if (++steps > 2 * (REGION / MH_MIN_BLOCK) + 8) {
+			test_failed(file, line, "mh_check_step(%u) never ends", max);
+			return -1;
+		}
+	n = mh_check_end(&f->h, &s, v);
+	return n;
+}
+
+static bool steps_agree(struct fixture *f, int n, const struct mh_violation *v,
+			const char *file, int line)
+{
+	static const u32 maxes[] = { 1, 2, 5 };
+	struct mh_violation sv;
+	unsigned int i;
+	int sn;
+
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		sv = (struct mh_violation){ .kind = MH_V_NONE, .offset = 0 };
+		sn = check_in_steps(f, maxes[i], &sv, file, line);
+		if (sn != n || sv.kind != v->kind || sv.offset != v->offset) {
+			test_failed(file, line,
+				    "in steps of %u: %d, first \"%s\" at %u; in one go: %d, \"%s\" at %u",
+				    maxes[i], sn, mh_violation_name(sv.kind),
+				    sv.offset, n, mh_violation_name(v->kind),
+				    v->offset);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool expect_violation(struct fixture *f, enum mh_violation_kind kind,
 			     u32 offset, const char *file, int line)
 {
@@ -34,7 +79,7 @@ static bool expect_violation(struct fixture *f, enum mh_violation_kind kind,
 			    mh_violation_name(kind), (int)offset);
 		return false;
 	}
-	return true;
+	return steps_agree(f, n, &v, file, line);
 }
 #define EXPECT_VIOLATION(f, kind, offset) \
 	expect_violation(f, kind, offset, __FILE__, __LINE__)
@@ -49,6 +94,7 @@ static void sound_heap_has_no_violation(enum mh_policy policy)
 	EXPECT_EQ(mh_check(&t.f->h, &v), 0);
 	EXPECT_EQ(v.kind, MH_V_NONE);
 	EXPECT_EQ(mh_check(&t.f->h, NULL), 0);
+	EXPECT(steps_agree(t.f, 0, &v, __FILE__, __LINE__));
 }
 
 static void header_check_bits_scribbled(enum mh_policy policy)
