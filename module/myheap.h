@@ -163,6 +163,33 @@ u64 myheap_hold_deadline(void);
 bool myheap_hold_over(u64 deadline);
 int myheap_lock_yield(struct myheap_dev *dev, bool killable);
 
+/**
+ * struct myheap_walk - a whole-heap walk that can be done in pieces.
+ * @begin: (re)start the walk's state.
+ * @step: go on for at most @max blocks (0: to the end); true once done.
+ */
+struct myheap_walk {
+	void (*begin)(struct myheap_walk *w, const struct mh_heap *h);
+	bool (*step)(struct myheap_walk *w, const struct mh_heap *h, u32 max);
+};
+
+/**
+ * struct myheap_stats_walk - mh_stats() as a struct myheap_walk.
+ * @w: the walk (myheap_stats_walk_init()).
+ * @st: the figures.
+ * @off: where the walk goes on.
+ */
+struct myheap_stats_walk {
+	struct myheap_walk w;
+	struct mh_stats st;
+	u32 off;
+};
+
+int myheap_walk_bounded(struct myheap_dev *dev, struct myheap_walk *w);
+int myheap_check_heap(struct myheap_dev *dev, struct mh_violation *first);
+void myheap_stats_walk_init(struct myheap_stats_walk *sw);
+int myheap_stats_heap(struct myheap_dev *dev, struct mh_stats *st);
+
 /* myheap_owner.c */
 int myheap_owner_init(struct myheap_dev *dev);
 void myheap_owner_destroy(struct myheap_dev *dev);

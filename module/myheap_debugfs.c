@@ -31,6 +31,7 @@
 #include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "myheap.h"
 #include "myheap_debugfs.h"
@@ -41,10 +42,6 @@
 #define MYHEAP_FRAG_SIZES	(MYHEAP_FRAG_MAX_SHIFT - MYHEAP_FRAG_MIN_SHIFT + 1)
 /* Every request size has a block size (mh_block_size() is never 0). */
 static_assert(BIT(MYHEAP_FRAG_MAX_SHIFT) <= MH_MAX_REGION);
-/* Blocks the frag walk looks at per hold of the heap's lock. */
-#define MYHEAP_FRAG_HOLD	1024
-/* Walks in pieces frag starts before it walks in one hold. */
-#define MYHEAP_FRAG_TRIES	4
 /* Damaged records the check file lists before it only counts them. */
 #define MYHEAP_CHECK_LIST_MAX	64
 
@@ -65,7 +62,8 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 
 	if (mutex_lock_killable(&dev->lock))
 		return -EINTR;
-	mh_stats(&dev->heap, &st);
+	if (myheap_stats_heap(dev, &st))
+		return -EINTR;
 	c = &st.count;
 	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
 	seq_printf(m, "region_size: %u\n", st.region_size);
@@ -125,18 +123,18 @@ struct myheap_frag {
 };
 
 /*
- * Count the free blocks from @off on into @fr, at most @budget blocks (all
+ * Count the free blocks from @off on into @fr, at most @max blocks (all
  * if 0). Return where to go on, or 0 when the walk reached the end.
  */
-static u32 myheap_frag_walk(struct myheap_dev *dev, struct myheap_frag *fr,
-			    u32 off, u32 budget)
+static u32 myheap_frag_count(const struct mh_heap *h, struct myheap_frag *fr,
+			     u32 off, u32 max)
 {
-	const struct mh_heap *h = &dev->heap;
 	struct mh_block_info b;
 	unsigned int i;
+	u32 left = max;
 
 	for (; !mh_block_at(h, off, &b); off = b.next) {
-		if (budget && !budget--)
+		if (max && !left--)
 			return off;
 		if (b.status != MH_BLOCK_OK || b.used)
 			continue;
@@ -149,40 +147,42 @@ static u32 myheap_frag_walk(struct myheap_dev *dev, struct myheap_frag *fr,
 }
 
 /*
- * The statistics and the frag counts of one version of the heap. The walk
- * goes MYHEAP_FRAG_HOLD blocks per hold of the lock and starts again when
- * an operation changed the heap in between; after MYHEAP_FRAG_TRIES such
- * tries it takes one hold for the whole walk. Called with &dev->lock held;
- * returns 0 with it held, or -EINTR without it.
+ * The statistics and the frag counts of one version of the heap, as one
+ * walk in bounded holds (myheap_walk_bounded()): the statistics' walk,
+ * then the frag counts'.
  */
-static int myheap_frag_snapshot(struct myheap_dev *dev, struct mh_stats *st,
-				struct myheap_frag *fr)
-{
-	unsigned int tries, i;
-	u64 changes;
+struct myheap_frag_walk {
+	struct myheap_walk w;
+	struct myheap_stats_walk sw;
+	bool stats_done;
 	u32 off;
+	struct myheap_frag fr;
+};
 
-	for (tries = 0;; tries++) {
-		mh_stats(&dev->heap, st);
-		memset(fr, 0, sizeof(*fr));
-		for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
-			fr->need[i] = mh_block_size(&dev->heap,
-						    BIT(i + MYHEAP_FRAG_MIN_SHIFT));
-		changes = myheap_changes(dev);
-		off = mh_first_block(&dev->heap);
-		while ((off = myheap_frag_walk(dev, fr, off,
-					       tries < MYHEAP_FRAG_TRIES ?
-					       MYHEAP_FRAG_HOLD : 0))) {
-			mutex_unlock(&dev->lock);
-			cond_resched();
-			if (mutex_lock_killable(&dev->lock))
-				return -EINTR;
-			if (myheap_changes(dev) != changes)
-				break;
-		}
-		if (!off)
-			return 0;
+static void myheap_frag_begin(struct myheap_walk *w, const struct mh_heap *h)
+{
+	struct myheap_frag_walk *fw = container_of(w, struct myheap_frag_walk, w);
+	unsigned int i;
+
+	fw->sw.w.begin(&fw->sw.w, h);
+	fw->stats_done = false;
+	fw->off = mh_first_block(h);
+	memset(&fw->fr, 0, sizeof(fw->fr));
+	for (i = 0; i < MYHEAP_FRAG_SIZES; i++)
+		fw->fr.need[i] = mh_block_size(h, BIT(i + MYHEAP_FRAG_MIN_SHIFT));
+}
+
+static bool myheap_frag_step(struct myheap_walk *w, const struct mh_heap *h,
+			     u32 max)
+{
+	struct myheap_frag_walk *fw = container_of(w, struct myheap_frag_walk, w);
+
+	if (!fw->stats_done) {
+		fw->stats_done = fw->sw.w.step(&fw->sw.w, h, max);
+		return false;
 	}
+	fw->off = myheap_frag_count(h, &fw->fr, fw->off, max);
+	return !fw->off;
 }
 
 static void myheap_frag_table(struct seq_file *m, const struct mh_stats *st,
@@ -212,40 +212,50 @@ static void myheap_frag_table(struct seq_file *m, const struct mh_stats *st,
 static int myheap_frag_show(struct seq_file *m, void *unused)
 {
 	struct myheap_dev *dev = m->private;
-	struct myheap_frag fr;
+	struct myheap_frag_walk *fw;
+	const struct myheap_frag *fr;
+	const struct mh_stats *st;
 	unsigned int k, top;
-	struct mh_stats st;
 	u64 internal_ppm;
 
-	if (mutex_lock_killable(&dev->lock))
+	fw = kzalloc(sizeof(*fw), GFP_KERNEL);
+	if (!fw)
+		return -ENOMEM;
+	fw->w.begin = myheap_frag_begin;
+	fw->w.step = myheap_frag_step;
+	myheap_stats_walk_init(&fw->sw);
+	if (mutex_lock_killable(&dev->lock) || myheap_walk_bounded(dev, &fw->w)) {
+		kfree(fw);
 		return -EINTR;
-	if (myheap_frag_snapshot(dev, &st, &fr))
-		return -EINTR;
+	}
 	mutex_unlock(&dev->lock);
+	st = &fw->sw.st;
+	fr = &fw->fr;
 
-	internal_ppm = st.granted_bytes ?
-		       div64_u64(st.internal_frag * 1000000, st.granted_bytes) : 0;
+	internal_ppm = st->granted_bytes ?
+		       div64_u64(st->internal_frag * 1000000, st->granted_bytes) : 0;
 	seq_printf(m, "myheap frag - version: %s\n", MYHEAP_DEBUGFS_VERSION);
-	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
-	seq_printf(m, "free_bytes: %llu\n", st.free_bytes);
-	seq_printf(m, "free_blocks: %llu\n", st.free_blocks);
-	seq_printf(m, "largest_free: %llu\n", st.largest_free);
-	seq_printf(m, "largest_alloc: %llu\n", st.largest_alloc);
-	myheap_put_ppm(m, "external_frag", st.external_frag_ppm);
-	seq_printf(m, "internal_frag_bytes: %llu\n", st.internal_frag);
+	seq_printf(m, "policy: %s\n", mh_policy_name(st->policy));
+	seq_printf(m, "free_bytes: %llu\n", st->free_bytes);
+	seq_printf(m, "free_blocks: %llu\n", st->free_blocks);
+	seq_printf(m, "largest_free: %llu\n", st->largest_free);
+	seq_printf(m, "largest_alloc: %llu\n", st->largest_alloc);
+	myheap_put_ppm(m, "external_frag", st->external_frag_ppm);
+	seq_printf(m, "internal_frag_bytes: %llu\n", st->internal_frag);
 	myheap_put_ppm(m, "internal_frag", internal_ppm);
 
 	/* Histogram from the smallest block to the largest possible one. */
-	top = min_t(unsigned int, ilog2(st.region_size), MH_HIST_BUCKETS - 1);
+	top = min_t(unsigned int, ilog2(st->region_size), MH_HIST_BUCKETS - 1);
 	seq_puts(m, "# free blocks by size, buddyinfo style: column 2^k counts sizes 2^k .. 2^(k+1)-1\n");
 	seq_puts(m, "size:  ");
 	for (k = ilog2(MH_MIN_BLOCK); k <= top; k++)
 		seq_printf(m, " %7llu", 1ull << k);
 	seq_puts(m, "\nblocks:");
 	for (k = ilog2(MH_MIN_BLOCK); k <= top; k++)
-		seq_printf(m, " %7llu", st.free_hist[k]);
+		seq_printf(m, " %7llu", st->free_hist[k]);
 	seq_putc(m, '\n');
-	myheap_frag_table(m, &st, &fr);
+	myheap_frag_table(m, st, fr);
+	kfree(fw);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(myheap_frag);
@@ -283,7 +293,9 @@ static int myheap_check_show(struct seq_file *m, void *unused)
 
 	if (mutex_lock_killable(&dev->lock))
 		return -EINTR;
-	count = mh_check(h, &first);
+	count = myheap_check_heap(dev, &first);
+	if (count < 0)
+		return count;
 	if (!count) {
 		seq_puts(m, "ok\n");
 		goto unlock;

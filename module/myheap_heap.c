@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "myheap.h"
+#include "myheap_debugfs.h"
 
 /**
  * myheap_dev_init() - set up a device: region, heap, lock, ownership, and
@@ -188,3 +189,135 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 	mutex_lock(&dev->lock);
 	return 0;
 }
+
+/* Blocks (or list nodes) a walk looks at between two looks at the clock. */
+#define MYHEAP_WALK_STEP	256u
+/* Walks started again because the heap changed, before one hold does all. */
+#define MYHEAP_WALK_TRIES	4u
+
+/**
+ * myheap_walk_bounded() - run a whole-heap walk in holds of MYHEAP_HOLD_NS.
+ * @dev: the device, its lock held.
+ * @w: the walk.
+ *
+ * Between holds other openers run and may change the heap; the pieces of
+ * one walk must see one heap, so a walk that finds it changed
+ * (myheap_changes()) starts again, and after MYHEAP_WALK_TRIES such starts
+ * it is done under one hold, so a heap that never stops changing still
+ * gets its answer.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with the lock held (the walk done), or -EINTR without it.
+ */
+int myheap_walk_bounded(struct myheap_dev *dev, struct myheap_walk *w)
+{
+	const struct mh_heap *h = &dev->heap;
+	unsigned int tries;
+	u64 changes, deadline;
+	bool done;
+
+	lockdep_assert_held(&dev->lock);
+
+	for (tries = 0;; tries++) {
+		u32 step = tries < MYHEAP_WALK_TRIES ? MYHEAP_WALK_STEP : 0;
+
+		w->begin(w, h);
+		changes = myheap_changes(dev);
+		deadline = myheap_hold_deadline();
+		while (!(done = w->step(w, h, step))) {
+			if (!myheap_hold_over(deadline))
+				continue;
+			if (myheap_lock_yield(dev, true))
+				return -EINTR;
+			if (myheap_changes(dev) != changes)
+				break;
+			deadline = myheap_hold_deadline();
+		}
+		if (done)
+			return 0;
+	}
+}
+
+struct myheap_check_walk {
+	struct myheap_walk w;
+	struct mh_check_state s;
+};
+
+static void myheap_check_begin(struct myheap_walk *w, const struct mh_heap *h)
+{
+	mh_check_begin(h, &container_of(w, struct myheap_check_walk, w)->s);
+}
+
+static bool myheap_check_step(struct myheap_walk *w, const struct mh_heap *h,
+			      u32 max)
+{
+	return mh_check_step(h, &container_of(w, struct myheap_check_walk, w)->s,
+			     max);
+}
+
+/**
+ * myheap_check_heap() - mh_check() in bounded holds (myheap_walk_bounded()).
+ * @dev: the device, its lock held.
+ * @first: set to the first violation found.
+ *
+ * Context: process context, may sleep.
+ * Return: the number of violations with the lock held, or -EINTR without.
+ */
+int myheap_check_heap(struct myheap_dev *dev, struct mh_violation *first)
+{
+	struct myheap_check_walk cw = {
+		.w = { .begin = myheap_check_begin, .step = myheap_check_step },
+	};
+	int ret = myheap_walk_bounded(dev, &cw.w);
+
+	return ret ? ret : mh_check_end(&dev->heap, &cw.s, first);
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_check_heap);
+
+static void myheap_stats_begin(struct myheap_walk *w, const struct mh_heap *h)
+{
+	struct myheap_stats_walk *sw = container_of(w, struct myheap_stats_walk, w);
+
+	mh_stats_begin(h, &sw->st);
+	sw->off = mh_first_block(h);
+}
+
+static bool myheap_stats_step(struct myheap_walk *w, const struct mh_heap *h,
+			      u32 max)
+{
+	struct myheap_stats_walk *sw = container_of(w, struct myheap_stats_walk, w);
+
+	sw->off = mh_stats_walk(h, &sw->st, sw->off, max);
+	return !sw->off;
+}
+
+/**
+ * myheap_stats_walk_init() - set up a walk that takes mh_stats().
+ * @sw: the walk; after myheap_walk_bounded() @sw->st holds the figures.
+ */
+void myheap_stats_walk_init(struct myheap_stats_walk *sw)
+{
+	sw->w.begin = myheap_stats_begin;
+	sw->w.step = myheap_stats_step;
+}
+
+/**
+ * myheap_stats_heap() - mh_stats() in bounded holds.
+ * @dev: the device, its lock held.
+ * @st: filled in.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 with the lock held, or -EINTR without.
+ */
+int myheap_stats_heap(struct myheap_dev *dev, struct mh_stats *st)
+{
+	struct myheap_stats_walk sw;
+	int ret;
+
+	myheap_stats_walk_init(&sw);
+	ret = myheap_walk_bounded(dev, &sw.w);
+	if (!ret)
+		*st = sw.st;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_stats_heap);

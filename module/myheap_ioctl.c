@@ -260,9 +260,10 @@ static int myheap_ioctl_stats(struct myheap_file *mf,
 	int ret;
 
 	ret = myheap_lock(dev);
+	if (!ret)
+		ret = myheap_stats_heap(dev, &st);
 	if (ret)
 		return ret;
-	mh_stats(&dev->heap, &st);
 	arg->stats.damage_events = dev->damage_events;
 	arg->stats.open_files = dev->nr_files;
 	mutex_unlock(&dev->lock);
@@ -285,7 +286,9 @@ static int myheap_ioctl_check(struct myheap_file *mf,
 	ret = myheap_lock(mf->dev);
 	if (ret)
 		return ret;
-	ret = mh_check(&mf->dev->heap, &first);
+	ret = myheap_check_heap(mf->dev, &first);
+	if (ret < 0)
+		return ret;
 	mutex_unlock(&mf->dev->lock);
 	c->violations = ret;
 	c->first_kind = ret ? first.kind : MH_V_NONE;
