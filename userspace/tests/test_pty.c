@@ -71,6 +71,12 @@ static bool wait_secs(struct term *t, const char *want, int times, double secs)
 	}
 }
 
+/* The @n-th prompt: the shell reads a line now (typed ahead, Ctrl-D is lost). */
+static bool prompt(struct term *t, int n)
+{
+	return wait_secs(t, "myheap> ", n, 20);
+}
+
 /* Generous: a loaded emulated machine. */
 static bool wait_for(struct term *t, const char *want, int times)
 {
@@ -122,7 +128,9 @@ static int finish(struct term *t)
 			close(t->fd);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 		}
-		wait_secs(t, NULL, 0, 0.1);	/* keep reading: it may be writing */
+		/* Keep reading (it may be writing); once it closed, just wait. */
+		if (!wait_secs(t, NULL, 0, 0.1))
+			usleep(100000);
 	}
 	kill(t->pid, SIGKILL);
 	waitpid(t->pid, &status, 0);
@@ -148,7 +156,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	type(t, "a = alloc 100\r");
 	ASSERT_TRUE(wait_for(t, "100 bytes", 1)) TH_LOG("%s", t->screen);
 	/* -x on a terminal: the typed line is on the screen once, not twice. */
-	EXPECT_TRUE(wait_for(t, "myheap> ", 2));
+	ASSERT_TRUE(prompt(t, 2));
 	n = 0;
 	for (const char *p = t->screen; (p = strstr(p, "a = alloc 100")); p++)
 		n++;
@@ -159,12 +167,15 @@ TEST(arrow_keys_recall_and_edit_history)
 	ASSERT_TRUE(wait_for(t, "a = alloc 100", 2)) TH_LOG("Up did not recall: %s", t->screen);
 	type(t, "\177\177\177300\r");
 	ASSERT_TRUE(wait_for(t, "300 bytes", 1)) TH_LOG("%s", t->screen);
+	ASSERT_TRUE(prompt(t, 3));
 
 	/* Ctrl-A goes to the start of the line: "lloc 64" becomes "b = alloc 64". */
 	type(t, "lloc 64\001b = a\r");
 	ASSERT_TRUE(wait_for(t, "64 bytes", 1)) TH_LOG("%s", t->screen);
+	ASSERT_TRUE(prompt(t, 4));
 	type(t, "vars\r");
 	ASSERT_TRUE(wait_for(t, "$b = ", 1)) TH_LOG("%s", t->screen);
+	ASSERT_TRUE(prompt(t, 5));
 	EXPECT_TRUE(strstr(t->screen, "$a = ") != NULL);
 	/* An escape sequence is a key, never text. */
 	EXPECT_EQ(NULL, strstr(t->screen, "^[[A")) TH_LOG("%s", t->screen);
@@ -184,6 +195,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	type(t, "\033[A\033[A\r");
 	ASSERT_TRUE(wait_for(t, "64 bytes", 1)) TH_LOG("two Ups: the line before vars: %s",
 						      t->screen);
+	ASSERT_TRUE(prompt(t, 2));
 	EXPECT_EQ(0, finish(t));
 	free(t);
 }
