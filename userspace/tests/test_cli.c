@@ -330,6 +330,8 @@ TEST(watch_frames)
 	EXPECT_TRUE(has(r.out, "A owner ")) TH_LOG("legend: %s", r.out);
 	EXPECT_TRUE(has(r.out, "Aaaa")) TH_LOG("a block start then its body");
 	EXPECT_FALSE(has(r.out, "\033[")) TH_LOG("no escapes without a terminal");
+	/* The shell's names, with the block each names. */
+	EXPECT_TRUE(has(r.out, "names:  $a 16 (1008 B)  $b 1024 (3008 B)")) TH_LOG("%s", r.out);
 	cli_result_free(&r);
 	RUN(r, NULL, "watch --iterations 2 --interval 0.1 --rows 2");
 	EXPECT_EQ(OK, r.status);
