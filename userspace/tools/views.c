@@ -38,9 +38,16 @@ static uint32_t header_size(struct cli *cli)
 	return h && !myheap_get_info(h, &info) ? info.header_size : 8;
 }
 
-int view_dump(struct cli *cli)
+/*
+ * Print debugfs @file with a payload column in front of each block line
+ * (offset + the hdr column, or + the heap's header size where the file
+ * has no such column) and the variable naming the block after it.
+ */
+static int view_named(struct cli *cli, const char *file, bool hdr_column,
+		      const char *legend)
 {
-	char *text = cli_debugfs_read(cli, "blocks", NULL);
+	char *text = cli_debugfs_read(cli, file, NULL);
+	uint32_t heap_hdr = header_size(cli);
 	const char *p;
 	char line[512], label[128];
 
@@ -48,32 +55,32 @@ int view_dump(struct cli *cli)
 		return EXIT_DEVICE;
 	for (p = text; (p = next_line(p, line, sizeof(line)));) {
 		unsigned long long off, size;
-		char hdr[8];
-		int hsz;
+		char hdr[8] = "";
+		int fields = sscanf(line, " %llu %llu %7s", &off, &size, hdr);
+		long hsz = hdr_column ? atol(hdr) : (long)heap_hdr;
 
 		if (!strncmp(line, "#     offset", 12)) {
 			printf("#   payload%s name\n", line + 2);
-			continue;
-		}
-		if (line[0] == '#' && strstr(line, "policy:")) {
-			printf("%s\n# payload: a block's name (the offset alloc returns, free takes);"
-			       " name: the shell variable naming it\n", line);
-			continue;
-		}
-		if (sscanf(line, " %llu %llu %7s", &off, &size, hdr) != 3) {
+		} else if (line[0] == '#' && strstr(line, "policy:")) {
+			printf("%s\n# payload: a block's name (the offset alloc returns, free takes)%s;"
+			       " name: the shell variable naming it\n", line, legend);
+		} else if (line[0] != ' ' || fields < (hdr_column ? 3 : 2)) {
 			printf("%s\n", line);
-			continue;
-		}
-		hsz = atoi(hdr);
-		if (hdr[0] == '-' || hsz <= 0) {
+		} else if (hsz <= 0) {	/* a damaged record: no header there */
 			printf("%11s%s\n", "-", line);
-			continue;
+		} else {
+			cli_var_label(cli, off + (unsigned long)hsz, label, sizeof(label));
+			printf("%11llu%s%s%s\n", off + (unsigned long)hsz, line,
+			       *label ? " " : "", label);
 		}
-		cli_var_label(cli, off + (unsigned int)hsz, label, sizeof(label));
-		printf("%11llu%s%s%s\n", off + (unsigned int)hsz, line, *label ? " " : "", label);
 	}
 	free(text);
 	return EXIT_OK;
+}
+
+int view_dump(struct cli *cli)
+{
+	return view_named(cli, "blocks", true, "");
 }
 
 void freelist_free(struct freelist *f)
@@ -163,30 +170,7 @@ static int read_freelist(struct cli *cli, struct freelist *f)
 
 int view_freelist(struct cli *cli)
 {
-	char *text = cli_debugfs_read(cli, "freelist", NULL);
-	uint32_t hdr = header_size(cli);
-	const char *p;
-	char line[512], label[128];
-
-	if (!text)
-		return EXIT_DEVICE;
-	for (p = text; (p = next_line(p, line, sizeof(line)));) {
-		unsigned long long off, size;
-
-		if (!strncmp(line, "#     offset", 12)) {
-			printf("#   payload%s name\n", line + 2);
-		} else if (line[0] == '#' && strstr(line, "policy:")) {
-			printf("%s\n# payload: a block's name (offset + %u-byte header); name: the shell variable that named it\n",
-			       line, hdr);
-		} else if (line[0] == ' ' && sscanf(line, " %llu %llu", &off, &size) == 2) {
-			cli_var_label(cli, off + hdr, label, sizeof(label));
-			printf("%11llu%s%s%s\n", off + hdr, line, *label ? " " : "", label);
-		} else {
-			printf("%s\n", line);
-		}
-	}
-	free(text);
-	return EXIT_OK;
+	return view_named(cli, "freelist", false, ", offset + header size");
 }
 
 /* "[ 128 (hdr 120) 224 B $b ]" items, as malloc.py prints its free list. */
