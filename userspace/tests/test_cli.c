@@ -499,6 +499,28 @@ TEST(offset_arithmetic_never_wraps)
 	cli_result_free(&r);
 }
 
+TEST(shell_timeline_one_row_per_op)
+{
+	struct cli_result r;
+	char *svg;
+
+	unlink("/tmp/shell-tl.svg");
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nrealloc $b 900\nexpect E2BIG alloc 5M\n"
+	       "vars\n", "shell --timeline /tmp/shell-tl.svg");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "timeline: /tmp/shell-tl.svg (5 rows)")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	svg = read_file("/tmp/shell-tl.svg", NULL);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(5, count(svg, "<rect class=\"op\"")) TH_LOG("one row per heap op");
+	EXPECT_TRUE(has(svg, "b = alloc 200")) TH_LOG("rows named by the shell line");
+	free(svg);
+	RUN(r, "a = alloc 100\n", "shell --timeline /tmp/x.txt");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_FALSE(has(r.out, "offset 16")) TH_LOG("refused before anything ran");
+	cli_result_free(&r);
+}
+
 TEST(gen_is_reproducible)
 {
 	struct cli_result r1, r2, r3;

@@ -58,6 +58,9 @@ struct cli_var {
  * @last_errno: errno of the last failed heap call (for `expect`).
  * @result: offset produced by the last alloc or realloc (for `a = alloc`).
  * @has_result: @result is valid (reset before each command).
+ * @op_off: the offset argument of the last free or realloc.
+ * @usable: usable bytes of the block the last alloc or realloc gave.
+ * @requested: the size the last alloc or realloc asked for.
  * @searched: free blocks the last alloc or realloc examined (the change
  *	of STATS' cumulative counter around it; other processes' operations
  *	in between count too), or -1 if unknown.
@@ -80,6 +83,9 @@ struct cli {
 	int last_errno;
 	uint64_t result;
 	bool has_result;
+	uint64_t op_off;
+	uint64_t usable;
+	uint64_t requested;
 	int64_t searched;
 	struct cli_var vars[CLI_MAX_VARS];
 	int nvars;

@@ -112,6 +112,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 	if (!h)
 		return EXIT_DEVICE;
 	before = cli_searched_now(cli);
+	cli->requested = size;
 	ret = myheap_off_alloc(h, size, align, flags, &off, &usable);
 	cli->searched = cli_searched_since(cli, before);
 	if (ret) {
@@ -122,6 +123,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 	}
 	cli->result = off;
 	cli->has_result = true;
+	cli->usable = usable;
 	cli_vars_allocated(cli, off);
 	if (json) {
 		block_json(cli, "alloc", off, size, usable);
@@ -171,6 +173,7 @@ int cmd_free(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	cli->op_off = off;
 	ret = myheap_off_free(h, off);
 	if (ret)
 		return cli_fail(cli, ret, "free %" PRIu64, off);
@@ -214,12 +217,15 @@ int cmd_realloc(struct cli *cli, int argc, char **argv)
 	if (!h)
 		return EXIT_DEVICE;
 	before = cli_searched_now(cli);
+	cli->op_off = off;
+	cli->requested = size;
 	ret = myheap_off_realloc(h, off, size, &noff, &usable);
 	cli->searched = cli_searched_since(cli, before);
 	if (ret)
 		return cli_fail(cli, ret, "realloc %" PRIu64 " to %" PRIu64, off, size);
 	cli->result = noff;
 	cli->has_result = true;
+	cli->usable = usable;
 	cli_vars_moved(cli, off, noff);
 	if (json)
 		block_json(cli, "realloc", noff, size, usable);

@@ -15,12 +15,14 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
 #include "map.h"
 #include "shell.h"
+#include "timeline.h"
 #include "views.h"
 
 #define MAX_WORDS 32
@@ -28,7 +30,7 @@
 
 static const char shell_help[] =
 	"usage: myheap shell [-e] [-x] [--after-each VIEW[,VIEW...]] [--step]\n"
-	"                    [--map-prefix PREFIX] [--quiz] [SCRIPT]\n"
+	"                    [--map-prefix PREFIX] [--timeline FILE] [--quiz] [SCRIPT]\n"
 	"\n"
 	"Run myheap commands one per line from SCRIPT (or stdin) on one open\n"
 	"heap, so blocks stay allocated between commands until the session ends.\n"
@@ -61,6 +63,8 @@ static const char shell_help[] =
 	"    dump, stats, map (a picture PREFIXNNN.png per step)\n"
 	"--step  the same as --after-each freelist\n"
 	"--map-prefix PREFIX  where --after-each map writes (default: step-)\n"
+	"--timeline FILE  at the end, draw every alloc, free and realloc as one\n"
+	"    row of a timeline (villoc-style; FILE.svg or FILE.png)\n"
 	"--quiz  before each operation's result, ask what it returns (see\n"
 	"    myheap quiz --help; needs SCRIPT: the answers come from stdin)\n"
 	"--json  every command's output as JSON; step mode adds one object per\n"
@@ -363,6 +367,25 @@ void shell_after_op(struct shell *sh, const char *line, const char *op, int ret)
 	}
 }
 
+/* The operation as one row of --timeline. */
+static void timeline_row(struct shell *sh, const char *line, const char *op, int ret)
+{
+	struct cli *cli = sh->cli;
+	bool ok = ret == EXIT_OK;
+
+	if (!strcmp(op, "alloc") && ok)
+		timeline_alloc(sh->timeline, line, cli->result, cli->usable, cli->requested);
+	else if (!strcmp(op, "realloc") && ok)
+		timeline_realloc(sh->timeline, line, cli->op_off, cli->result, cli->usable,
+				 cli->requested);
+	else if (!strcmp(op, "free") && ok)
+		timeline_free(sh->timeline, line, cli->op_off);
+	else if (strcmp(op, "free") && cli->last_errno)
+		timeline_fail(sh->timeline, line, cli->requested, cli->last_errno);
+	else
+		timeline_note(sh->timeline, line);
+}
+
 /* One line; returns its exit code, or -1 for quit. */
 int shell_line(struct shell *sh, char *line)
 {
@@ -410,6 +433,8 @@ int shell_line(struct shell *sh, char *line)
 		quiz_check(sh, op, op_ret);
 	if (op && (sh->views || sh->quiz))
 		shell_after_op(sh, copy, op, op_ret);
+	if (op && sh->timeline)
+		timeline_row(sh, copy, op, op_ret);
 	return ret;
 }
 
@@ -543,9 +568,11 @@ int cmd_shell(struct cli *cli, int argc, char **argv)
 		{ "step", no_argument, NULL, 'S' },
 		{ "map-prefix", required_argument, NULL, 'M' },
 		{ "quiz", no_argument, NULL, 'Q' },
+		{ "timeline", required_argument, NULL, 'T' },
 		CLI_STD_OPTIONS, { 0 }
 	};
 	struct shell sh = { .map_prefix = "step-" };
+	const char *timeline = NULL;
 	bool stop = false, json = cli->json;
 	FILE *in = stdin;
 	int c, ret;
@@ -571,6 +598,9 @@ int cmd_shell(struct cli *cli, int argc, char **argv)
 		case 'Q':
 			sh.quiz = true;
 			break;
+		case 'T':
+			timeline = optarg;
+			break;
 		default:
 			ret = cli_std_opt(c, argv[0], shell_help, &json);
 			if (ret >= 0)
@@ -593,8 +623,41 @@ int cmd_shell(struct cli *cli, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (timeline) {
+		struct myheap_info info = { .header_size = 8 };
+		size_t n = strlen(timeline);
+
+		/* Refused before the session runs, not after. */
+		if (n < 4 || (strcasecmp(timeline + n - 4, ".svg") &&
+			      strcasecmp(timeline + n - 4, ".png"))) {
+			if (in != stdin)
+				fclose(in);
+			return cli_usage(argv[0], "--timeline %s: the name must end in .svg or .png",
+					 timeline);
+		}
+		if (cli_heap(cli))
+			myheap_get_info(cli->heap, &info);
+		sh.timeline = timeline_new(info.header_size, "myheap shell");
+		if (!sh.timeline) {
+			if (in != stdin)
+				fclose(in);
+			return cli_fail(cli, -ENOMEM, "shell --timeline");
+		}
+	}
 	ret = shell_main(cli, &sh, in, stop);
 	if (in != stdin)
 		fclose(in);
+	if (sh.timeline) {
+		c = timeline_write(sh.timeline, timeline);
+		if (c) {
+			cli_err("shell: writing %s: %s", timeline,
+				c == -EINVAL ? "not a .svg or .png name" : strerror(-c));
+			if (ret == EXIT_OK)
+				ret = EXIT_DEVICE;
+		} else if (!cli->json) {
+			printf("timeline: %s (%u rows)\n", timeline, timeline_rows(sh.timeline));
+		}
+		timeline_destroy(sh.timeline);
+	}
 	return ret;
 }

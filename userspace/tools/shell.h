@@ -32,6 +32,7 @@ enum {
  * @answers: where the quiz reads answers.
  * @asked, @right: questions asked and answered right.
  * @guess, @guessed: the answer given to the current question.
+ * @timeline: --timeline: one row per heap operation, or NULL.
  */
 struct shell {
 	struct cli *cli;
@@ -45,6 +46,7 @@ struct shell {
 	unsigned int asked, right;
 	long long guess;
 	bool guessed;
+	struct timeline *timeline;
 };
 
 /* "freelist,dump" -> VIEW_* bits in *@views; 0, or -1 after a usage error. */
