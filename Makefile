@@ -5,7 +5,9 @@
 # together.
 #
 #   make run          the narrated demo in a VM on Debian's stock kernel
-#   make shell        an interactive VM shell with the module and tools
+#   make shell        an interactive VM shell with the module and tools;
+#                     POLICY=best REGION=1M choose the heap, SHARE=DIR the
+#                     host folder seen as /host (default build/shell)
 #   make check        every test of every layer; last line "N passed, N failed"
 #   make check-core   native tests, fuzzers and trace replay of module/core
 #   make kunit        KUnit suites in the debug-kernel VM
@@ -78,8 +80,16 @@ check: deps
 run: deps
 	@userspace/demo/run
 
+# The guest's /host is SHARE on the host: pictures drawn there stay.
+POLICY ?=
+REGION ?=
+SHARE ?= build/shell
 shell: deps
-	@tests/vm/run --kernel stock -i
+	@mkdir -p $(SHARE) build/vm
+	@sed 's|@SHARE@|$(abspath $(SHARE))|' tests/vm/welcome >build/vm/welcome
+	@tests/vm/run --kernel stock -i --share $(SHARE) --banner build/vm/welcome \
+		$(if $(POLICY),--param policy=$(POLICY)) \
+		$(if $(REGION),--param region_size=$(REGION))
 
 bench: deps
 	@tests/bench/run

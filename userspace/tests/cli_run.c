@@ -14,7 +14,7 @@
 
 #define MAX_ARGS 64
 
-static const char *cli_path(char *buf, size_t len)
+const char *cli_binary(char *buf, size_t len)
 {
 	const char *env = getenv("MYHEAP_CLI");
 	ssize_t n;
@@ -91,7 +91,7 @@ int cli_run(struct cli_result *r, const char *input, const char *fmt, ...)
 	va_end(ap);
 	if (!in || !out || !err)
 		return -1;
-	argv[argc++] = (char *)cli_path(exe, sizeof(exe));
+	argv[argc++] = (char *)cli_binary(exe, sizeof(exe));
 	for (char *w = strtok_r(line, " ", &save); w && argc <= MAX_ARGS;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;

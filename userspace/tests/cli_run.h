@@ -23,6 +23,8 @@ struct cli_result {
 int cli_run(struct cli_result *r, const char *input, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void cli_result_free(struct cli_result *r);
+/* The path of the myheap binary cli_run() runs (in @buf, or static). */
+const char *cli_binary(char *buf, size_t len);
 /* Contents of a whole file, NUL-terminated (free()), NULL on error. */
 char *read_file(const char *path, size_t *len);
 /* Does @haystack contain @needle? (for ASSERT_TRUE with a clear name) */

@@ -42,7 +42,7 @@ TEST(help_everywhere)
 	static const char *const cmds[] = {
 		"info", "alloc", "free", "realloc", "usable", "fill", "peek", "stats",
 		"check", "dump", "freelist", "frag", "owners", "events", "policy",
-		"watch", "map", "replay", "shell",
+		"watch", "map", "replay", "shell", "gen", "quiz",
 	};
 	struct cli_result r;
 	char want[64];
@@ -67,7 +67,9 @@ TEST(usage_errors_exit_2)
 	static const char *const bad[] = {
 		"", "frobnicate", "alloc", "alloc 10X", "alloc 10 --align x",
 		"alloc 10 --bogus", "free", "free abc", "free $nope", "realloc 16",
-		"policy fastest", "freelist --json", "owners --json", "map -o x.txt",
+		"policy fastest", "owners --json", "gen --ops 0",
+		"gen --sizes 9-3", "gen --free-ratio 1.5", "gen --format xml", "quiz --bogus",
+		"shell --after-each pictures", "shell --quiz", "map -o x.txt",
 		"replay", "replay /nonexistent.rep", "watch --rows 0", "fill 16 8 300",
 		"peek 16", "info extra", "check extra",
 	};
@@ -328,11 +330,266 @@ TEST(watch_frames)
 	EXPECT_TRUE(has(r.out, "A owner ")) TH_LOG("legend: %s", r.out);
 	EXPECT_TRUE(has(r.out, "Aaaa")) TH_LOG("a block start then its body");
 	EXPECT_FALSE(has(r.out, "\033[")) TH_LOG("no escapes without a terminal");
+	/* The shell's names, with the block each names. */
+	EXPECT_TRUE(has(r.out, "names:  $a 16 (1008 B)  $b 1024 (3008 B)")) TH_LOG("%s", r.out);
 	cli_result_free(&r);
 	RUN(r, NULL, "watch --iterations 2 --interval 0.1 --rows 2");
 	EXPECT_EQ(OK, r.status);
 	EXPECT_TRUE(strstr(strstr(r.out, "myheap watch") + 1, "myheap watch") != NULL)
 		TH_LOG("two frames");
+	cli_result_free(&r);
+}
+
+/* How often @needle occurs in @hay. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+TEST(step_mode_reports_each_operation)
+{
+	struct cli_result r;
+
+	RUN(r, NULL, "policy first");
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nc = alloc 5000000\nc = alloc 40\n",
+	    "shell --after-each freelist,stats");
+	EXPECT_EQ(FAILED, r.status) TH_LOG("the 5 MB alloc fails: %s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element)\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 128 (searched 1 element)\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0\n")) TH_LOG("free: %s", r.out);
+	/* First fit walks the address-ordered list: $a's hole, then the top. */
+	EXPECT_TRUE(has(r.out, "returned -1 (E2BIG)") || has(r.out, "returned -1 (ENOMEM)"))
+		TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element)\nfree list: 2 blocks"))
+		TH_LOG("c reuses a's hole: %s", r.out);
+	EXPECT_TRUE(has(r.out, "list (address order): [ 16 (hdr 8) 112 B $a (stale) ]"))
+		TH_LOG("the freed block carries its stale name: %s", r.out);
+	EXPECT_EQ(5, count(r.out, "\nstats: ")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+TEST(step_mode_json)
+{
+	struct cli_result r;
+	struct jv *v;
+	const struct jv *fl;
+	char *line;
+	int steps = 0;
+
+	RUN(r, "a = alloc 100\nfree $a\nexpect EALREADY free $a\n", "--json shell --step");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	for (char *save = NULL, *p = r.out; (line = strtok_r(p, "\n", &save)); p = NULL) {
+		v = json_of(line);
+		ASSERT_NE(NULL, v) TH_LOG("every line is a JSON document: %s", line);
+		if (jv_get(v, "step")) {
+			steps++;
+			fl = jv_get(v, "freelist");
+			EXPECT_NE(NULL, fl);
+			EXPECT_NE(NULL, jv_get(fl, "lists"));
+			if (steps == 1) {
+				EXPECT_EQ(16, json_u64(v, "returned"));
+				EXPECT_EQ(1, json_u64(v, "searched"));
+			}
+			if (steps == 3) {
+				const struct jv *e = jv_get(v, "errno");
+
+				EXPECT_TRUE(e && e->type == JV_STR && !strcmp(e->str, "EALREADY"))
+					TH_LOG("%s", line);
+			}
+		} else if (jv_get(v, "op") && !strcmp(jv_get(v, "op")->str, "alloc")) {
+			EXPECT_EQ(1, json_u64(v, "searched")) TH_LOG("alloc --json has searched");
+		}
+		jv_free(v);
+	}
+	EXPECT_EQ(3, steps);
+	cli_result_free(&r);
+}
+
+TEST(names_in_dump_and_freelist)
+{
+	struct cli_result r;
+	struct jv *v;
+
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $b\ndump\nfreelist\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "#   payload")) TH_LOG("%s", r.out);
+	/* $a: payload 16, header at 8; $b's block is free now: stale. */
+	EXPECT_TRUE(has(r.out, "        16         8 ")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, " ok $a\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "$b (stale)")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nfree $a\nfreelist --json\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	v = json_of(strstr(r.out, "{"));
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(has(r.out, "\"payload\":16,\"offset\":8,")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "\"name\":\"$a (stale)\"")) TH_LOG("%s", r.out);
+	jv_free(v);
+	cli_result_free(&r);
+}
+
+TEST(stale_variables_are_refused)
+{
+	struct cli_result r;
+
+	/* $b freed, f allocated at its place: free $b must not free f's block. */
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $b\nf = alloc 150\nusable $f\n"
+	       "free $b\nusable $f\nexpect ESTALE free $b\nvars\n", "shell");
+	EXPECT_EQ(USAGE, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "$b is stale")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "is now $f's")) TH_LOG("%s", r.err);
+	EXPECT_EQ(2, count(r.out, "150 requested")) TH_LOG("f's block survived: %s", r.out);
+	EXPECT_TRUE(has(r.out, "refused as expected: ESTALE"));
+	EXPECT_TRUE(has(r.out, "$b = 128   (stale: reused")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	/* Freed, not reused: refused, but expect may show the kernel's EALREADY. */
+	RUN(r, "a = alloc 100\nfree $a\nfree $a\nexpect EALREADY free $a\n", "shell");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "expect EALREADY free $a")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "refused as expected: EALREADY")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
+TEST(realloc_moves_its_variable)
+{
+	struct cli_result r;
+
+	RUN(r, "a = alloc 100\nb = alloc 100\nrealloc $a 5000\nusable $a\nvars\n"
+	       "x = realloc $b 9000\nusable $x\nvars\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "moved")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "5000 requested")) TH_LOG("$a followed its block: %s", r.out);
+	EXPECT_TRUE(has(r.out, "9000 requested")) TH_LOG("%s", r.out);
+	EXPECT_FALSE(has(r.out, "$a = 16\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "$b = 128   (stale: freed at line 6)")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
+TEST(errors_before_side_effects)
+{
+	struct cli_result r;
+
+	RUN(r, "a = alloc 100\nb = free $a\n9x = alloc 10\nusable $a\nfree $a\n", "shell");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "'free' gives no offset to assign to b")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "'9x' is not a variable name")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "100 requested")) TH_LOG("$a was not freed: %s", r.out);
+	EXPECT_TRUE(has(r.out, "freed offset 16")) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, count(r.out, "offset 16: 10 bytes")) TH_LOG("9x's alloc never ran");
+	cli_result_free(&r);
+}
+
+TEST(offset_arithmetic_never_wraps)
+{
+	struct cli_result r;
+
+	RUN(r, "a = alloc 100\nfree $a-100\nfree $a+18446744073709551615\nfree $a-x\n", "shell");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "'$a-100' is 16 - 100, below offset 0")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "past the largest offset")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "'$a-x' is not an offset")) TH_LOG("%s", r.err);
+	EXPECT_FALSE(has(r.err, "18446744073709551532"));
+	cli_result_free(&r);
+}
+
+TEST(shell_timeline_one_row_per_op)
+{
+	struct cli_result r;
+	char *svg;
+
+	unlink("/tmp/shell-tl.svg");
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nrealloc $b 900\nexpect E2BIG alloc 5M\n"
+	       "vars\n", "shell --timeline /tmp/shell-tl.svg");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "timeline: /tmp/shell-tl.svg (5 rows)")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	svg = read_file("/tmp/shell-tl.svg", NULL);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(5, count(svg, "<rect class=\"op\"")) TH_LOG("one row per heap op");
+	EXPECT_TRUE(has(svg, "b = alloc 200")) TH_LOG("rows named by the shell line");
+	free(svg);
+	RUN(r, "a = alloc 100\n", "shell --timeline /tmp/x.txt");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_FALSE(has(r.out, "offset 16")) TH_LOG("refused before anything ran");
+	cli_result_free(&r);
+}
+
+TEST(gen_is_reproducible)
+{
+	struct cli_result r1, r2, r3;
+
+	RUN(r1, NULL, "gen --seed 42 --ops 50 --sizes 8-4K --free-ratio 0.4");
+	RUN(r2, NULL, "gen --seed 42 --ops 50 --sizes 8-4K --free-ratio 0.4");
+	RUN(r3, NULL, "gen --seed 43 --ops 50 --sizes 8-4K --free-ratio 0.4");
+	EXPECT_EQ(OK, r1.status) TH_LOG("%s", r1.err);
+	EXPECT_STREQ(r1.out, r2.out);
+	EXPECT_STRNE(r1.out, r3.out);
+	EXPECT_EQ(50, count(r1.out, " = alloc ") + count(r1.out, "free $"));
+	cli_result_free(&r3);
+	/* The script runs as it is: every free names a live block. */
+	RUN(r3, r1.out, "shell -e");
+	EXPECT_EQ(OK, r3.status) TH_LOG("%s", r3.err);
+	cli_result_free(&r1);
+	cli_result_free(&r2);
+	cli_result_free(&r3);
+	/* A trace: the malloclab header, and it replays. */
+	RUN(r1, NULL, "gen --seed 5 --ops 30 --sizes 16,100,1K --balance --format trace -o /tmp/gen.rep");
+	EXPECT_EQ(OK, r1.status) TH_LOG("%s", r1.err);
+	cli_result_free(&r1);
+	RUN(r1, NULL, "replay /tmp/gen.rep");
+	EXPECT_EQ(OK, r1.status) TH_LOG("%s%s", r1.out, r1.err);
+	cli_result_free(&r1);
+}
+
+TEST(quiz_asks_before_it_shows)
+{
+	struct cli_result r;
+	const char *q, *a;
+
+	RUN(r, NULL, "gen --seed 1 --ops 3 --free-ratio 0 -o /tmp/quiz.sh");
+	cli_result_free(&r);
+	RUN(r, "16\n\n-1\n", "quiz /tmp/quiz.sh");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	q = strstr(r.out, "op 1: p0 = alloc");
+	a = strstr(r.out, "returned 16");
+	ASSERT_NE(NULL, q) TH_LOG("%s", r.out);
+	ASSERT_NE(NULL, a) TH_LOG("%s", r.out);
+	EXPECT_LT(q, a) TH_LOG("the question comes before the answer");
+	EXPECT_LT(strstr(r.out, "Enter shows it: 16"), a);
+	EXPECT_TRUE(has(r.out, "right: 16")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "not quite: you said -1")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "quiz: 1 of 3 right")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	/* Without a script: the generator's stream, same seed same questions. */
+	RUN(r, "\n\n", "quiz --seed 1 --ops 2 --free-ratio 0");
+	EXPECT_TRUE(has(r.out, "op 2: p1 = alloc")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
+TEST(buddy_explains_e2big)
+{
+	struct cli_result r;
+
+	RUN(r, NULL, "policy buddy");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "alloc 2M");
+	EXPECT_EQ(FAILED, r.status);
+	EXPECT_TRUE(has(r.err, "[E2BIG]"));
+	EXPECT_TRUE(has(r.err, "need a block of 4.0 MiB")) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.err, "holds is 2.0 MiB")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "frag");
+	EXPECT_TRUE(has(r.out, "buddy:")) TH_LOG("the 50%% is explained: %s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
 	cli_result_free(&r);
 }
 

@@ -4,6 +4,7 @@
  * exit codes, numbers with suffixes, shell variables, debugfs reads.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -157,63 +158,205 @@ bad:
 	return false;
 }
 
-static struct cli_var *find_var(struct cli *cli, const char *name, size_t len)
+static struct cli_var *find_var(const struct cli *cli, const char *name, size_t len)
 {
 	for (int i = 0; i < cli->nvars; i++)
 		if (strlen(cli->vars[i].name) == len &&
 		    !strncmp(cli->vars[i].name, name, len))
-			return &cli->vars[i];
+			return (struct cli_var *)&cli->vars[i];
 	return NULL;
+}
+
+/* A name a shell can split and expand back: letters, digits, '_'. */
+static bool good_name(const char *name)
+{
+	if (!isalpha((unsigned char)*name) && *name != '_')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+bool cli_var_settable(const struct cli *cli, const char *name)
+{
+	size_t max = sizeof(cli->vars[0].name) - 1;
+
+	if (!good_name(name)) {
+		cli_err("'%s' is not a variable name (letters, digits and _, not starting with a digit)",
+			name);
+		return false;
+	}
+	if (strlen(name) > max) {
+		cli_err("variable name '%s' is longer than %zu characters", name, max);
+		return false;
+	}
+	if (!find_var(cli, name, strlen(name)) && cli->nvars == CLI_MAX_VARS) {
+		cli_err("cannot set variable '%s': all %d variables are in use",
+			name, CLI_MAX_VARS);
+		return false;
+	}
+	return true;
 }
 
 bool cli_set_var(struct cli *cli, const char *name, uint64_t value)
 {
-	struct cli_var *v = find_var(cli, name, strlen(name));
+	struct cli_var *v;
 
+	if (!cli_var_settable(cli, name))
+		return false;
+	v = find_var(cli, name, strlen(name));
 	if (!v) {
-		if (cli->nvars == CLI_MAX_VARS ||
-		    strlen(name) >= sizeof(v->name)) {
-			cli_err("cannot set variable '%s' (at most %d, names up to %zu characters)",
-				name, CLI_MAX_VARS, sizeof(v->name) - 1);
-			return false;
-		}
 		v = &cli->vars[cli->nvars++];
 		strcpy(v->name, name);
 	}
 	v->value = value;
+	v->state = VAR_LIVE;
+	v->by[0] = '\0';
 	return true;
 }
 
-/* "$name", "$name+16", "$name-8", or a plain number. */
+void cli_vars_freed(struct cli *cli, uint64_t off)
+{
+	for (int i = 0; i < cli->nvars; i++) {
+		struct cli_var *v = &cli->vars[i];
+
+		if (v->value == off && v->state == VAR_LIVE) {
+			v->state = VAR_FREED;
+			v->line = cli->line;
+		}
+	}
+}
+
+void cli_vars_allocated(struct cli *cli, uint64_t off)
+{
+	for (int i = 0; i < cli->nvars; i++) {
+		struct cli_var *v = &cli->vars[i];
+
+		if (v->value != off || v->state == VAR_LIVE)
+			continue;
+		if (cli->assign && !strcmp(cli->assign, v->name))
+			continue;	/* about to name it again */
+		v->state = VAR_REUSED;
+		v->by_line = cli->line;
+		snprintf(v->by, sizeof(v->by), "%s", cli->assign ? cli->assign : "");
+	}
+}
+
+void cli_vars_moved(struct cli *cli, uint64_t off, uint64_t noff)
+{
+	if (noff == off)
+		return;
+	for (int i = 0; i < cli->nvars; i++) {
+		struct cli_var *v = &cli->vars[i];
+
+		if (v->value != off || v->state != VAR_LIVE)
+			continue;
+		if (cli->assign) {	/* q = realloc $p: p names freed memory */
+			v->state = VAR_FREED;
+			v->line = cli->line;
+		} else {		/* realloc $p: p follows its block */
+			v->value = noff;
+		}
+	}
+	cli_vars_allocated(cli, noff);
+}
+
+const struct cli_var *cli_var_at(const struct cli *cli, uint64_t off, bool stale)
+{
+	for (int i = 0; i < cli->nvars; i++)
+		if (cli->vars[i].value == off &&
+		    (cli->vars[i].state == VAR_LIVE) != stale)
+			return &cli->vars[i];
+	return NULL;
+}
+
+const char *cli_var_label(const struct cli *cli, uint64_t off, char *buf, size_t len)
+{
+	const struct cli_var *v = cli_var_at(cli, off, false);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (v)
+		used = (size_t)snprintf(buf, len, "$%s", v->name);
+	for (int i = 0; i < cli->nvars && used < len; i++) {
+		v = &cli->vars[i];
+		if (v->value == off && v->state != VAR_LIVE)
+			used += (size_t)snprintf(buf + used, len - used, "%s$%s (stale)",
+						 used ? " " : "", v->name);
+	}
+	return buf;
+}
+
+/* Refuse a stale variable, saying why; ESTALE for `expect`. */
+static bool stale_ok(struct cli *cli, const char *cmd, const struct cli_var *v)
+{
+	char by[64] = "another allocation";
+
+	if (v->state == VAR_LIVE || (v->state == VAR_FREED && cli->in_expect))
+		return true;
+	cli->last_errno = ESTALE;
+	if (v->state == VAR_FREED) {
+		cli_usage(cmd, "$%s is stale: its block (offset %" PRIu64 ") was freed at line %u"
+			  " (to watch the kernel refuse a double free: expect EALREADY %s $%s)",
+			  v->name, v->value, v->line, cmd, v->name);
+		return false;
+	}
+	if (v->by[0])
+		snprintf(by, sizeof(by), "$%s", v->by);
+	cli_usage(cmd, "$%s is stale: its block was freed at line %u and offset %" PRIu64
+		  " is now %s's (line %u); refused, it is not $%s's block any more",
+		  v->name, v->line, v->value, by, v->by_line, v->name);
+	return false;
+}
+
+/*
+ * "$name", "$name+16", "$name-8", or a plain number. Offsets are
+ * unsigned: $name-N below 0, or $name+N past 2^64, is refused, never
+ * wrapped.
+ */
 bool cli_offset(struct cli *cli, const char *cmd, const char *s, uint64_t *v)
 {
-	uint64_t base = 0, delta = 0;
-	const char *rest = s;
+	uint64_t base, delta;
+	const char *rest;
 	struct cli_var *var;
 	char *end;
 	size_t len;
 
+	cli->arg_var = NULL;
 	if (*s == '$') {
 		len = strcspn(s + 1, "+-");
 		var = find_var(cli, s + 1, len);
 		if (!var)
 			return cli_usage(cmd, "no variable '%.*s' (set one with: NAME = alloc SIZE)",
 					 (int)len, s + 1), false;
+		if (!stale_ok(cli, cmd, var))
+			return false;
 		base = var->value;
 		rest = s + 1 + len;
 		if (!*rest) {
+			cli->arg_var = var;
 			*v = base;
 			return true;
 		}
 		errno = 0;
-		delta = strtoull(rest + 1, &end, 0);
-		if (errno || *end || !rest[1])
+		if (!isdigit((unsigned char)rest[1]))
 			goto bad;
+		delta = strtoull(rest + 1, &end, 0);
+		if (errno || *end)
+			goto bad;
+		if (*rest == '-' && delta > base)
+			return cli_usage(cmd, "'%s' is %" PRIu64 " - %" PRIu64
+					 ", below offset 0: offsets are unsigned", s,
+					 base, delta), false;
+		if (*rest == '+' && delta > UINT64_MAX - base)
+			return cli_usage(cmd, "'%s' is %" PRIu64 " + %" PRIu64
+					 ", past the largest offset", s, base, delta), false;
 		*v = *rest == '+' ? base + delta : base - delta;
 		return true;
 	}
 	errno = 0;
-	if (*s == '-' || !*s)
+	if (!isdigit((unsigned char)*s))
 		goto bad;
 	*v = strtoull(s, &end, 0);
 	if (errno || *end)
@@ -222,6 +365,22 @@ bool cli_offset(struct cli *cli, const char *cmd, const char *s, uint64_t *v)
 bad:
 	return cli_usage(cmd, "'%s' is not an offset (decimal, 0x hex, or $NAME[+-N])",
 			 s), false;
+}
+
+int64_t cli_searched_now(struct cli *cli)
+{
+	struct myheap_stats st;
+
+	if (!cli->heap || myheap_stats(cli->heap, &st))
+		return -1;
+	return (int64_t)st.searched;
+}
+
+int64_t cli_searched_since(struct cli *cli, int64_t before)
+{
+	int64_t now = cli_searched_now(cli);
+
+	return before < 0 || now < before ? -1 : now - before;
 }
 
 const char *cli_bytes(uint64_t n, char *buf, size_t len)

@@ -25,10 +25,26 @@ enum {
 
 #define CLI_MAX_VARS	64
 
+/*
+ * What a shell variable's block is now. A variable names a block by its
+ * payload offset; once that block is freed the name is stale, and once
+ * the offset is handed out again (to another name, or to none) using the
+ * name would free or write someone else's block.
+ */
+enum cli_var_state {
+	VAR_LIVE,	/* the block it names is this session's and allocated */
+	VAR_FREED,	/* freed (or moved away by realloc) at line @line */
+	VAR_REUSED,	/* freed, and its offset allocated again since */
+};
+
 /* A shell variable: `a = alloc 100` names the offset 'a' for `free $a`. */
 struct cli_var {
 	char name[32];
 	uint64_t value;
+	enum cli_var_state state;
+	unsigned int line;	/* the shell line that freed it */
+	char by[32];		/* VAR_REUSED: the name the offset has now, or "" */
+	unsigned int by_line;	/* VAR_REUSED: the line that allocated it again */
 };
 
 /*
@@ -42,8 +58,20 @@ struct cli_var {
  * @last_errno: errno of the last failed heap call (for `expect`).
  * @result: offset produced by the last alloc or realloc (for `a = alloc`).
  * @has_result: @result is valid (reset before each command).
+ * @op_off: the offset argument of the last free or realloc.
+ * @usable: usable bytes of the block the last alloc or realloc gave.
+ * @requested: the size the last alloc or realloc asked for.
+ * @searched: free blocks the last alloc or realloc examined (the change
+ *	of STATS' cumulative counter around it; other processes' operations
+ *	in between count too), or -1 if unknown.
  * @vars: shell variables.
  * @nvars: entries of @vars.
+ * @line: number of the shell line running (0 outside a shell).
+ * @assign: the NAME of `NAME = CMD ...` while CMD runs, else NULL.
+ * @in_expect: inside `expect ERRNAME CMD`: a freed (not reused) variable
+ *	may reach the kernel, to show it refusing the double free.
+ * @arg_var: the variable the last offset argument named alone ($NAME),
+ *	else NULL (realloc moves it along with its block).
  */
 struct cli {
 	const char *device;
@@ -55,8 +83,16 @@ struct cli {
 	int last_errno;
 	uint64_t result;
 	bool has_result;
+	uint64_t op_off;
+	uint64_t usable;
+	uint64_t requested;
+	int64_t searched;
 	struct cli_var vars[CLI_MAX_VARS];
 	int nvars;
+	unsigned int line;
+	const char *assign;
+	bool in_expect;
+	struct cli_var *arg_var;
 };
 
 /* A subcommand: name, synopsis, one-line summary, and what runs it. */
@@ -104,6 +140,31 @@ int cli_parse_policy(const char *cmd, const char *name);
 bool cli_size(const char *cmd, const char *what, const char *s, uint64_t *v);
 bool cli_offset(struct cli *cli, const char *cmd, const char *s, uint64_t *v);
 bool cli_set_var(struct cli *cli, const char *name, uint64_t value);
+/* Could cli_set_var(@name) succeed? (checked before a command runs) */
+bool cli_var_settable(const struct cli *cli, const char *name);
+
+/*
+ * Shell variables follow their blocks: call these after the heap did
+ * the operation. A free makes every name of @off stale; an allocation at
+ * @off turns stale names of it into reused ones; a realloc from @off to
+ * @noff moves the names along (or, with `NAME = realloc`, leaves the old
+ * names stale when the block moved).
+ */
+void cli_vars_freed(struct cli *cli, uint64_t off);
+void cli_vars_allocated(struct cli *cli, uint64_t off);
+void cli_vars_moved(struct cli *cli, uint64_t off, uint64_t noff);
+/* The live variable naming payload offset @off, else NULL; @stale: else a stale one. */
+const struct cli_var *cli_var_at(const struct cli *cli, uint64_t off, bool stale);
+/* "$a" / "$b (stale)" for @off in @buf, or "" when no variable names it. */
+const char *cli_var_label(const struct cli *cli, uint64_t off, char *buf, size_t len);
+
+/*
+ * STATS' cumulative `searched` counter, for the blocks one operation
+ * examined: cli_searched_now() before, cli_searched_since() after (the
+ * difference, or -1 if STATS failed either time).
+ */
+int64_t cli_searched_now(struct cli *cli);
+int64_t cli_searched_since(struct cli *cli, int64_t before);
 
 /* Options every subcommand accepts, for its struct option array. */
 #define CLI_STD_OPTIONS \
@@ -145,5 +206,7 @@ int cmd_replay(struct cli *cli, int argc, char **argv);
 int cmd_shell(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_record(struct cli *cli, int argc, char **argv);
+int cmd_gen(struct cli *cli, int argc, char **argv);
+int cmd_quiz(struct cli *cli, int argc, char **argv);
 
 #endif /* MYHEAP_CLI_H */

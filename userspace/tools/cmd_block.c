@@ -23,8 +23,8 @@ static void one_shot_note(const struct cli *cli, bool json)
 		printf("(the block is freed when this command exits: blocks belong to the open file; use `myheap shell` to keep them)\n");
 }
 
-static void block_json(const char *what, uint64_t offset, uint64_t size,
-		       uint64_t usable)
+static void block_json(const struct cli *cli, const char *what, uint64_t offset,
+		       uint64_t size, uint64_t usable)
 {
 	struct json j;
 
@@ -33,7 +33,37 @@ static void block_json(const char *what, uint64_t offset, uint64_t size,
 	json_u64(&j, "offset", offset);
 	json_u64(&j, "size", size);
 	json_u64(&j, "usable", usable);
+	if (cli->searched >= 0)
+		json_i64(&j, "searched", cli->searched);
+	else
+		json_null(&j, "searched");
 	json_end(&j);
+}
+
+/*
+ * Why E2BIG under buddy surprises: the block a request needs is its
+ * payload plus the header, rounded up to a power of two, and the largest
+ * power of two that fits the heap is at most half the region (4 MiB ->
+ * 2 MiB block: `alloc 2M` needs 2 MiB + 8 -> a 4 MiB block).
+ */
+static void buddy_e2big_note(struct cli *cli, uint64_t size)
+{
+	struct myheap_info info;
+	uint64_t need, top = 1;
+	char a[32], b[32], c[32];
+
+	if (myheap_get_info(cli->heap, &info) || info.policy != (uint32_t)myheap_policy_parse("buddy"))
+		return;
+	if (size > (UINT64_MAX >> 2))
+		return;
+	for (need = 32; need < size + info.header_size; need <<= 1)
+		;
+	while (top * 2 <= info.region_size - 16)	/* the heap: region less pad and tail */
+		top <<= 1;
+	fprintf(stderr, "myheap: buddy: %" PRIu64 " bytes plus the %u-byte header need a block of %s"
+		" (a power of two); the largest block a %s region holds is %s\n",
+		size, info.header_size, cli_bytes(need, a, sizeof(a)),
+		cli_bytes(info.region_size, b, sizeof(b)), cli_bytes(top, c, sizeof(c)));
 }
 
 static const char alloc_help[] =
@@ -42,7 +72,8 @@ static const char alloc_help[] =
 	"Allocate SIZE bytes (K, M suffixes) and print the payload offset and\n"
 	"the usable size. --align N: payload alignment, a power of two;\n"
 	"--zero: zero the payload. In `myheap shell`, `NAME = alloc SIZE` keeps\n"
-	"the offset as $NAME.\n";
+	"the offset as $NAME. --json adds \"searched\": the free blocks the\n"
+	"allocation examined (the change of the heap's cumulative counter).\n";
 
 int cmd_alloc(struct cli *cli, int argc, char **argv)
 {
@@ -54,6 +85,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 	uint64_t size, align = 0, off, usable;
 	bool json = cli->json;
 	uint32_t flags = 0;
+	int64_t before;
 	struct myheap *h;
 	int c, ret;
 
@@ -79,13 +111,22 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	before = cli_searched_now(cli);
+	cli->requested = size;
 	ret = myheap_off_alloc(h, size, align, flags, &off, &usable);
-	if (ret)
-		return cli_fail(cli, ret, "alloc %s", argv[optind]);
+	cli->searched = cli_searched_since(cli, before);
+	if (ret) {
+		ret = cli_fail(cli, ret, "alloc %s", argv[optind]);
+		if (cli->last_errno == E2BIG)
+			buddy_e2big_note(cli, size);
+		return ret;
+	}
 	cli->result = off;
 	cli->has_result = true;
+	cli->usable = usable;
+	cli_vars_allocated(cli, off);
 	if (json) {
-		block_json("alloc", off, size, usable);
+		block_json(cli, "alloc", off, size, usable);
 	} else {
 		printf("offset %" PRIu64 ": %" PRIu64 " bytes (%" PRIu64 " usable)\n",
 		       off, size, usable);
@@ -132,9 +173,11 @@ int cmd_free(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	cli->op_off = off;
 	ret = myheap_off_free(h, off);
 	if (ret)
 		return cli_fail(cli, ret, "free %" PRIu64, off);
+	cli_vars_freed(cli, off);
 	if (json) {
 		json_begin(&j, stdout);
 		json_str(&j, "op", "free");
@@ -151,13 +194,15 @@ static const char realloc_help[] =
 	"\n"
 	"Resize the block at OFFSET to SIZE bytes, in place when possible; print\n"
 	"its offset now. The first min(old, new) bytes are kept. In a shell,\n"
-	"`NAME = realloc $NAME SIZE` follows the block if it moves.\n";
+	"`realloc $NAME SIZE` moves $NAME along with its block; after\n"
+	"`NEW = realloc $OLD SIZE` a moved block's old name is stale.\n";
 
 int cmd_realloc(struct cli *cli, int argc, char **argv)
 {
 	uint64_t off, size, noff, usable;
 	bool json = cli->json;
 	struct myheap *h;
+	int64_t before;
 	int ret;
 
 	ret = cli_std_args(argc, argv, realloc_help, &json);
@@ -171,13 +216,19 @@ int cmd_realloc(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	before = cli_searched_now(cli);
+	cli->op_off = off;
+	cli->requested = size;
 	ret = myheap_off_realloc(h, off, size, &noff, &usable);
+	cli->searched = cli_searched_since(cli, before);
 	if (ret)
 		return cli_fail(cli, ret, "realloc %" PRIu64 " to %" PRIu64, off, size);
 	cli->result = noff;
 	cli->has_result = true;
+	cli->usable = usable;
+	cli_vars_moved(cli, off, noff);
 	if (json)
-		block_json("realloc", noff, size, usable);
+		block_json(cli, "realloc", noff, size, usable);
 	else
 		printf("offset %" PRIu64 ": %" PRIu64 " bytes (%" PRIu64 " usable)%s\n",
 		       noff, size, usable, noff == off ? ", in place" : ", moved");

@@ -7,10 +7,12 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "json.h"
+#include "views.h"
 
 static int show_file(struct cli *cli, const char *name)
 {
@@ -39,9 +41,12 @@ static int parse(int argc, char **argv, const char *help, bool json_ok,
 static const char dump_help[] =
 	"usage: myheap dump [--json]\n"
 	"\n"
-	"The block layout: one line per block in address order with its offset,\n"
-	"size, header, requested and granted payload, state, owner and header\n"
-	"status (debugfs myheap/blocks). --json prints blocks.json instead.\n";
+	"The block layout: one line per block in address order (debugfs\n"
+	"myheap/blocks): its payload offset (the block's name: what alloc\n"
+	"returned), the header offset where the block starts, size, header,\n"
+	"requested and granted payload, state, owner, header status and, in\n"
+	"a shell, the variable naming it ($b (stale) once freed). --json prints\n"
+	"blocks.json instead (header offsets; payload at offset + header_size).\n";
 
 int cmd_dump(struct cli *cli, int argc, char **argv)
 {
@@ -50,22 +55,27 @@ int cmd_dump(struct cli *cli, int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	return show_file(cli, json ? "blocks.json" : "blocks");
+	return json ? show_file(cli, "blocks.json") : view_dump(cli);
 }
 
 static const char freelist_help[] =
-	"usage: myheap freelist\n"
+	"usage: myheap freelist [--json]\n"
 	"\n"
 	"The free lists in search order with their blocks (debugfs\n"
 	"myheap/freelist): one list for first/next/best/worst fit (next fit's\n"
-	"rover marked), each class for segregated fit, each order for buddy.\n";
+	"rover marked), each class for segregated fit, each order for buddy.\n"
+	"Each block by its payload offset, its header offset beside it, and in\n"
+	"a shell the (stale) variable that named it. --json: the same, with\n"
+	"\"payload\", \"offset\", \"size\", \"name\" and \"rover\" per block.\n";
 
 int cmd_freelist(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, freelist_help, false, &json);
+	int ret = parse(argc, argv, freelist_help, true, &json);
 
-	return ret >= 0 ? ret : show_file(cli, "freelist");
+	if (ret >= 0)
+		return ret;
+	return json ? view_freelist_json(cli) : view_freelist(cli);
 }
 
 static const char owners_help[] =
@@ -133,6 +143,34 @@ static int frag_json(struct cli *cli)
 	return EXIT_OK;
 }
 
+/*
+ * Under buddy an empty heap looks fragmented, and big requests fail with
+ * E2BIG: say why, with this heap's numbers.
+ */
+static void buddy_note(struct cli *cli)
+{
+	struct myheap_stats s;
+	struct myheap *h = cli_heap(cli);
+	char a[32], b[32];
+	uint64_t top = 32;
+
+	if (!h || myheap_stats(h, &s) || s.policy != (uint32_t)myheap_policy_parse("buddy"))
+		return;
+	while (top * 2 <= s.heap_size)
+		top *= 2;
+	printf("# buddy: blocks are powers of two that tile the heap, so the %" PRIu64 "-byte heap\n"
+	       "# (the region less its pad and tail) is, empty, one free block of %s, one\n"
+	       "# of half that, and so on down to 32 B: the largest free block is only\n"
+	       "# %.1f%% of the free bytes, which 1 - largest/free counts as %.1f%% external\n"
+	       "# fragmentation with nothing allocated. No block exceeds %s, so a request\n"
+	       "# above %" PRIu64 " bytes (%s less the %" PRIu64 "-byte header) is E2BIG, never ENOMEM.\n",
+	       (uint64_t)s.heap_size, cli_bytes(top, a, sizeof(a)),
+	       100.0 * (double)top / (double)s.heap_size,
+	       100.0 - 100.0 * (double)top / (double)s.heap_size, a,
+	       top - (uint64_t)s.header_size, cli_bytes(top, b, sizeof(b)),
+	       (uint64_t)s.header_size);
+}
+
 static const char frag_help[] =
 	"usage: myheap frag [--json]\n"
 	"\n"
@@ -148,5 +186,10 @@ int cmd_frag(struct cli *cli, int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	return json ? frag_json(cli) : show_file(cli, "frag");
+	if (json)
+		return frag_json(cli);
+	ret = show_file(cli, "frag");
+	if (ret == EXIT_OK)
+		buddy_note(cli);
+	return ret;
 }

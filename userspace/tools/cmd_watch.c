@@ -150,6 +150,41 @@ static void legend_lines(const struct heap_layout *l, const struct bar *b,
 		add_line(c, ". free   ! damaged   letter: owner; uppercase (':' when free): a block starts in the cell");
 }
 
+/*
+ * In a shell, the variables naming blocks: "$a 16 (112 B)", with the block
+ * the layout has at that payload offset, and stale names marked.
+ */
+static void name_lines(const struct cli *cli, const struct heap_layout *l,
+		       struct column *c)
+{
+	char line[LINE_LEN];
+	size_t used = 0;
+
+	if (!cli->nvars)
+		return;
+	used = (size_t)snprintf(line, sizeof(line), "names:");
+	for (int i = 0; i < cli->nvars; i++) {
+		const struct cli_var *v = &cli->vars[i];
+		uint64_t size = 0;
+
+		for (size_t k = 0; k < l->nblocks && !size; k++)
+			if (l->blocks[k].offset + l->header_size == v->value &&
+			    l->blocks[k].state == BLOCK_USED)
+				size = l->blocks[k].size;
+		if (v->state != VAR_LIVE)
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "  $%s %" PRIu64 " (stale)", v->name, v->value);
+		else
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "  $%s %" PRIu64 " (%" PRIu64 " B)", v->name,
+						 v->value, size);
+		if (used > 100 || i + 1 == cli->nvars) {
+			add_line(c, "%s", line);
+			used = (size_t)snprintf(line, sizeof(line), "      ");
+		}
+	}
+}
+
 static void stats_lines(const struct myheap_stats *s, struct column *c)
 {
 	char a[32], b[32];
@@ -273,6 +308,7 @@ static int frame(struct cli *cli, const struct watch_opts *o)
 	}
 	left.n = 0;
 	legend_lines(&l, &b, o->color, &left);
+	name_lines(cli, &l, &left);
 	printf("\n");
 	for (int i = 0; i < left.n; i++)
 		printf("%s\n", left.line[i]);
@@ -303,7 +339,9 @@ static const char watch_help[] =
 	"prints N. Without a terminal (or with --no-color) cells are letters:\n"
 	"A, B, ... by owner (uppercase where a block starts), '.' free, '!' damaged.\n"
 	"--rows N sets the bar's height (default 12); --full shows the whole\n"
-	"region instead of stopping a little after the last block in use.\n";
+	"region instead of stopping a little after the last block in use.\n"
+	"In `myheap shell`, the variables follow the legend, each with the payload\n"
+	"offset it names and that block's size, or (stale) once it was freed.\n";
 
 int cmd_watch(struct cli *cli, int argc, char **argv)
 {

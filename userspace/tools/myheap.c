@@ -39,7 +39,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "replay", "TRACE... [--policy NAME]", "run malloclab traces through the device", cmd_replay },
 	{ "run", "[--policy NAME] -- PROG [ARGS]", "run a program with its heap on the device", cmd_run },
 	{ "record", "[-o TRACE] -- PROG [ARGS]", "record a program's allocations as a trace", cmd_record },
-	{ "shell", "[SCRIPT]", "a session: commands from stdin or SCRIPT, blocks kept", cmd_shell },
+	{ "shell", "[--step] [SCRIPT]", "a session: commands from stdin or SCRIPT, blocks kept", cmd_shell },
+	{ "quiz", "[SCRIPT | --seed N ...]", "what does each operation return? (malloc.py's quiz)", cmd_quiz },
+	{ "gen", "[--seed N] [--ops K] ...", "a seeded random op stream: shell script or trace", cmd_gen },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -81,7 +83,7 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 		cli_err("unknown command '%s' (see myheap --help)", argv[0]);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cmd->name, "shell") && cli->session) {
+	if ((!strcmp(cmd->name, "shell") || !strcmp(cmd->name, "quiz")) && cli->session) {
 		cli_err("already in a shell session");
 		return EXIT_USAGE;
 	}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CLI's views of the block layout and the free lists: debugfs's
+ * blocks and freelist with each block named by its payload offset (and
+ * the shell variable naming it), the header offset beside it.
+ */
+#ifndef MYHEAP_VIEWS_H
+#define MYHEAP_VIEWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "json.h"
+
+/* A free block: header offset, payload offset (its name), size. */
+struct fl_block {
+	uint64_t offset;
+	uint64_t payload;
+	uint64_t size;
+	bool rover;	/* next fit's roving pointer is here */
+};
+
+/* One free list as debugfs freelist prints it ("class 2 (32..47 bytes)"). */
+struct fl_list {
+	char name[64];
+	struct fl_block *blocks;
+	size_t nblocks;
+};
+
+struct freelist {
+	char policy[16];
+	uint32_t header_size;
+	struct fl_list *lists;	/* in search order */
+	size_t nlists;
+	size_t blocks;
+	uint64_t bytes;
+};
+
+/* Parse debugfs freelist text; 0, or -1 when out of memory. */
+int freelist_parse(const char *text, uint32_t header_size, struct freelist *f);
+void freelist_free(struct freelist *f);
+/* @f's members into the open JSON object @j. */
+void freelist_json(struct cli *cli, const struct freelist *f, struct json *j);
+
+/* Each returns an exit code. */
+int view_dump(struct cli *cli);
+int view_freelist(struct cli *cli);
+int view_freelist_json(struct cli *cli);
+/* One line per non-empty list, malloc.py style: [ payload (hdr) size name ]. */
+int view_freelist_compact(struct cli *cli);
+
+#endif /* MYHEAP_VIEWS_H */
