@@ -41,7 +41,6 @@
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
-#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/xarray.h>
 
@@ -90,16 +89,22 @@ static void myheap_dump_unlock(struct myheap_dump_lock *l)
 
 /*
  * Before making a record in ->next(): after MYHEAP_DUMP_HOLD records, let
- * the others have the heap (and the CPU) and take it again. The caller
- * then finds its place as at the start of a page.
+ * the others have the heap (and the CPU) and take it again, with the gap
+ * myheap_lock_yield() leaves (without it a reader replaying the file for
+ * an lseek() retook the lock at once, and an opener spinning for it
+ * waited 0.9 s at 128K blocks). The caller then finds its place as at the
+ * start of a page.
  */
 static int myheap_dump_breathe(struct myheap_dump_lock *l)
 {
 	if (++l->made < MYHEAP_DUMP_HOLD)
 		return 0;
-	myheap_dump_unlock(l);
-	cond_resched();
-	return myheap_dump_lock(l);
+	l->made = 0;
+	if (myheap_lock_yield(l->dev, true)) {
+		l->held = false;
+		return -EINTR;
+	}
+	return 0;
 }
 
 /**
