@@ -1146,23 +1146,29 @@ TEST(close_log_rate_limited)
 struct toggler {
 	unsigned char *page;
 	size_t len;
-	volatile int go, stop, idle;
+	volatile int go, stop;
+	pthread_mutex_t flip;	/* held for each read-only/writable pair */
 };
 
-/* While @go, flip the ops array between read-only and writable. */
+/*
+ * While @go, flip the ops array between read-only and writable. Each pair
+ * of flips runs under @flip, so once the main thread has cleared @go and
+ * taken @flip once, no flip is under way and none starts: the array stays
+ * writable (a spin on an "idle" flag raced with a flip just starting, and
+ * the main thread's next write into the array faulted).
+ */
 static void *toggle(void *arg)
 {
 	struct toggler *t = arg;
 
 	while (!t->stop) {
-		if (!t->go) {
-			t->idle = 1;
-			continue;
+		pthread_mutex_lock(&t->flip);
+		if (t->go) {
+			mprotect(t->page, t->len, PROT_READ);
+			sched_yield();
+			mprotect(t->page, t->len, PROT_READ | PROT_WRITE);
 		}
-		t->idle = 0;
-		mprotect(t->page, t->len, PROT_READ);
-		sched_yield();
-		mprotect(t->page, t->len, PROT_READ | PROT_WRITE);
+		pthread_mutex_unlock(&t->flip);
 		sched_yield();
 	}
 	return NULL;
@@ -1180,7 +1186,8 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 	enum { N = 256 };
 	static struct myheap_batch_op frees[N];
 	struct myheap_batch_op *ops;
-	struct toggler t = { .len = 4 * DEV_PAGE };
+	struct toggler t = { .len = 4 * DEV_PAGE,
+			     .flip = PTHREAD_MUTEX_INITIALIZER };
 	struct myheap_batch b = { .count = N, .op_size = sizeof(*ops) };
 	struct myheap_batch fb = { .ops = (uintptr_t)frees, .count = N,
 				   .op_size = sizeof(frees[0]) };
@@ -1196,7 +1203,7 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 	b.ops = (uintptr_t)ops;
 	ASSERT_EQ(0, pthread_create(&th, NULL, toggle, &t));
 	for (round = 0; round < 300; round++) {
-		/* The toggler is idle and the array writable here. */
+		/* No flip is under way and the array is writable here. */
 		for (i = 0; i < N; i++)
 			ops[i] = (struct myheap_batch_op){
 				.op = MYHEAP_BATCH_OP_ALLOC, .size = 16 };
@@ -1205,9 +1212,8 @@ TEST_F_TIMEOUT(heap, batch_writeback_races_mprotect, 300)
 		t.go = 1;
 		ret = dev_ioctl(self->fd, MYHEAP_IOC_BATCH, &b);
 		t.go = 0;
-		while (!t.idle)
-			;
-		mprotect(t.page, t.len, PROT_READ | PROT_WRITE);
+		pthread_mutex_lock(&t.flip);	/* no flip under way now */
+		pthread_mutex_unlock(&t.flip);
 		if (ret == -EFAULT) {
 			efault++;
 			ASSERT_EQ(0, dev_stats(self->fd, &st1));
