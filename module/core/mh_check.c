@@ -10,7 +10,7 @@
  * by at least MH_MIN_BLOCK bytes a step, so a region full of garbage
  * yields violations, never a crash or a hang.
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /**
  * struct mh_tally - what a walk of the block chain or the lists found.
@@ -19,6 +19,9 @@
  * @requested: bytes requested by blocks in use.
  * @granted: payload bytes of blocks in use.
  * @free_bytes: bytes of free blocks.
+ * @runs: runs (pools).
+ * @slots: slots in use (pools).
+ * @partial: runs with a free slot (pools).
  * @complete: the walk reached the heap's end exactly.
  */
 struct mh_tally {
@@ -27,6 +30,9 @@ struct mh_tally {
 	u64 requested;
 	u64 granted;
 	u64 free_bytes;
+	u64 runs;
+	u64 slots;
+	u64 partial;
 	bool complete;
 };
 
@@ -81,6 +87,15 @@ static void mh_check_chain(struct mh_checker *c, struct mh_tally *t)
 			t->used_blocks++;
 			t->granted += hd.size - MH_HDR_SIZE;
 			t->requested += hd.size - MH_HDR_SIZE - hd.slack;
+			if (mh_hdr_is_run(&hd)) {
+				enum mh_violation_kind k = mh_pool_check_run(h,
+					off, hd.size, &t->requested, &t->slots,
+					&t->partial);
+
+				t->runs++;
+				if (k != MH_V_NONE)
+					mh_violation(c, k, off);
+			}
 		} else {
 			t->free_blocks++;
 			t->free_bytes += hd.size;
@@ -187,8 +202,11 @@ int mh_check(const struct mh_heap *h, struct mh_violation *first)
 	     chain.free_blocks != h->free_blocks ||
 	     chain.requested != h->requested ||
 	     chain.granted != h->granted ||
-	     chain.free_bytes != h->free_bytes))
+	     chain.free_bytes != h->free_bytes ||
+	     chain.runs != h->pool_runs || chain.slots != h->pool_slots))
 		mh_violation(&c, MH_V_ACCOUNTING, 0);
+	if (chain.complete && mh_pool_check_lists(h, chain.partial) != MH_V_NONE)
+		mh_violation(&c, MH_V_RUN, h->pool_heads[0]);
 	if (first)
 		*first = c.first;
 	return c.count + mh_check_control(h, c.count ? NULL : first);
@@ -304,6 +322,8 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 		mh_violation(&c, MH_V_LINK, h->rover);
 	mh_control_bitmaps(&c);
 	mh_control_totals(&c, nonempty);
+	if (!mh_pool_control_ok(h))
+		mh_violation(&c, MH_V_ACCOUNTING, 0);
 	mh_control_starts(&c);
 out:
 	if (first)
@@ -327,6 +347,7 @@ static const char *const mh_violation_names[MH_NR_VIOLATION_KINDS] = {
 	[MH_V_POISON] = "free payload modified after free",
 	[MH_V_ACCOUNTING] = "totals disagree with the blocks",
 	[MH_V_SLACK] = "recorded slack larger than the payload",
+	[MH_V_RUN] = "run metadata or run list damaged",
 };
 
 /**

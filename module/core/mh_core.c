@@ -11,7 +11,7 @@
  * policy with rules of its own, as the buddy system, brings them in its
  * ops: mh_buddy.c).
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /*
  * Clear the start bitmap, visiting only the words its summaries say are
@@ -58,6 +58,10 @@ static void mh_layout(struct mh_heap *h)
 	h->free_bytes = 0;
 	h->peak_requested = 0;
 	h->high_water = 0;
+	memset(h->pool_heads, 0, sizeof(h->pool_heads));
+	memset(h->pool_small, 0, sizeof(h->pool_small));
+	h->pool_runs = 0;
+	h->pool_slots = 0;
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->region_size - MH_FIRST_BLOCK) & ~(ops->span_unit - 1));
 	mh_poison(h, 0, h->region_size);
@@ -405,7 +409,7 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 }
 
 /* Take a block of @need bytes for @req requested bytes, any policy. */
-static int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
+int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 		       struct mh_take *t)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
@@ -464,7 +468,7 @@ static void mh_untake(struct mh_heap *h, const struct mh_take *t)
 }
 
 /* Book a block of @size bytes holding @req requested bytes as in use. */
-static void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req)
+void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req)
 {
 	h->used_blocks++;
 	h->requested += req;
@@ -482,18 +486,26 @@ static void mh_account_release(struct mh_heap *h, u32 size, u32 req)
 	h->granted -= size - MH_HDR_SIZE;
 }
 
-static int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
-			  unsigned int flags, u32 *offset)
+/* mh_alloc() without the counters: a slot (pools) or a block. */
+int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
+		   unsigned int flags, u32 *offset)
 {
 	struct mh_take t;
 	u32 need, al;
 	int err;
 
 	err = mh_request(h, size, align, flags, &need, &al);
+	if (!err && mh_pool_wants(h, size, al)) {
+		err = mh_pool_alloc(h, (u32)size, flags, offset);
+		if (err != -ENOSPC)
+			return err;	/* else no run fits: a block may */
+		err = 0;
+	}
 	if (!err)
 		err = mh_take_any(h, need, al, (u32)size, &t);
 	if (err)
 		return err;
+	mh_pool_small_made(h, size);
 	mh_account_use(h, t.u, t.usize, (u32)size);
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + t.u + MH_HDR_SIZE, 0, t.usize - MH_HDR_SIZE);
@@ -544,7 +556,7 @@ EXPORT_SYMBOL_NS_GPL(mh_alloc, MYHEAP_CORE);
  * header that passes its check but disagrees with the heap around it is
  * damage, -EUCLEAN.
  */
-static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
+int mh_lookup_block(const struct mh_heap *h, u32 payload, struct mh_block *b)
 {
 	u32 off = payload - MH_HDR_SIZE;
 
@@ -571,6 +583,44 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	return 0;
 }
 
+/*
+ * mh_lookup_block() for a block handed out: a run's payload is none
+ * (pools: its slots are, mh_pool_lookup()).
+ */
+static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
+{
+	int err = mh_lookup_block(h, payload, b);
+
+	return !err && mh_hdr_is_run(&b->hd) ? -EBADMSG : err;
+}
+
+/*
+ * What is at @payload, block or slot: 0 with @size and @req filled for
+ * either in use, else the errors of mh_lookup() and mh_pool_lookup().
+ */
+static int mh_lookup_any(const struct mh_heap *h, u32 payload, u32 *size,
+			 u32 *req)
+{
+	struct mh_block b;
+	struct mh_run r;
+	u32 idx;
+	int err = mh_lookup(h, payload, &b);
+
+	if (!err) {
+		*size = b.hd.size - MH_HDR_SIZE;
+		*req = *size - b.hd.slack;
+		return 0;
+	}
+	if (err != -EBADMSG || h->policy != MH_POOLS)
+		return err;
+	err = mh_pool_lookup(h, payload, &r, &idx);
+	if (!err) {
+		*size = r.slot;
+		*req = r.slot - r.map[idx];
+	}
+	return err;
+}
+
 /**
  * mh_probe() - what is at payload offset @offset?
  * @h: heap.
@@ -585,9 +635,9 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
  */
 int mh_probe(const struct mh_heap *h, u32 offset)
 {
-	struct mh_block b;
+	u32 size, req;
 
-	return mh_lookup(h, offset, &b);
+	return mh_lookup_any(h, offset, &size, &req);
 }
 EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
 
@@ -602,11 +652,11 @@ EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
  */
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	u32 usable, req;
+	int err = mh_lookup_any(h, offset, &usable, &req);
 
 	if (!err)
-		*size = b.hd.size - MH_HDR_SIZE;
+		*size = usable;
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_usable_size, MYHEAP_CORE);
@@ -622,11 +672,11 @@ EXPORT_SYMBOL_NS_GPL(mh_usable_size, MYHEAP_CORE);
  */
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	u32 usable, req;
+	int err = mh_lookup_any(h, offset, &usable, &req);
 
 	if (!err)
-		*size = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+		*size = req;
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_requested_size, MYHEAP_CORE);
@@ -766,8 +816,8 @@ static int mh_coalesce(struct mh_heap *h, const struct mh_block *b,
 	return 0;
 }
 
-/* Free the block in use @b (validated by mh_lookup()). */
-static int mh_release(struct mh_heap *h, const struct mh_block *b)
+/* Free the block in use @b (validated by mh_lookup_block()). */
+int mh_release(struct mh_heap *h, const struct mh_block *b)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack, merged;
@@ -788,10 +838,22 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
 	if (err)
 		return err;
 	mh_account_release(h, size, req);
+	mh_pool_small_gone(h, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
 	h->free_bytes += size;
 	return 0;
+}
+
+/* mh_free() without the counters: a block, or (pools) a slot. */
+int mh_free_any(struct mh_heap *h, u32 offset)
+{
+	struct mh_block b;
+	int err = mh_lookup(h, offset, &b);
+
+	if (err == -EBADMSG && h->policy == MH_POOLS)
+		return mh_pool_free(h, offset);
+	return err ? err : mh_release(h, &b);
 }
 
 /**
@@ -805,11 +867,8 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
  */
 int mh_free(struct mh_heap *h, u32 offset)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	int err = mh_free_any(h, offset);
 
-	if (!err)
-		err = mh_release(h, &b);
 	if (err)
 		return mh_failed(h, &h->count.failed_frees, err, offset);
 	h->count.frees++;
@@ -996,6 +1055,8 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	err = mh_request(h, size, 0, 0, &need, &al);
 	if (!err)
 		err = mh_lookup(h, offset, &b);
+	if (err == -EBADMSG && h->policy == MH_POOLS)
+		return mh_pool_resize(h, offset, size, new_offset);
 	if (err)
 		return err;
 	old_req = b.hd.size - MH_HDR_SIZE - b.hd.slack;

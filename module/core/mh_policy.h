@@ -197,6 +197,7 @@ extern const struct mh_policy_ops mh_best_fit_ops;
 extern const struct mh_policy_ops mh_worst_fit_ops;
 extern const struct mh_policy_ops mh_seg_ops;
 extern const struct mh_policy_ops mh_buddy_ops;
+extern const struct mh_policy_ops mh_pool_ops;
 
 extern const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES];
 
