@@ -60,6 +60,8 @@ static void mh_layout(struct mh_heap *h)
 	h->high_water = 0;
 	memset(h->pool_heads, 0, sizeof(h->pool_heads));
 	memset(h->pool_small, 0, sizeof(h->pool_small));
+	h->slid = 0;
+	h->slide_ban = 0;
 	h->pool_runs = 0;
 	h->pool_slots = 0;
 	h->heap_end = MH_FIRST_BLOCK +
@@ -1045,11 +1047,99 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 	return 0;
 }
 
+/*
+ * Pools: grow the block @b by sliding it down into its free left
+ * neighbour (and over its free right one), when that neighbour is a hole
+ * worth reclaiming: at least half the block. A block left of a hole that
+ * only grows in place would strand the hole for good (realloc2); a block
+ * sliding into every sliver would copy itself at every step and leave
+ * tails that the next small block takes (ping-pong), which the half-size
+ * rule excludes: after a slide the block's left neighbour is in use, so it
+ * slides again only once a hole as large has opened there. -ENOSPC when
+ * it does not apply. Plans with mh_merge_plan(), as a free of @b would.
+ */
+static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
+		    u32 req, u32 *new_offset)
+{
+	u32 size = b->hd.size, old_req = size - MH_HDR_SIZE - b->hd.slack;
+	u32 msize, usize, tail, start, end, copy, tl = 0;
+	struct mh_delta d;
+	struct mh_merge m;
+	int err;
+
+	if (h->policy != MH_POOLS || !b->hd.prev_free || need <= size ||
+	    b->off == h->slide_ban)
+		return -ENOSPC;
+	err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
+	if (err)
+		return err;
+	msize = m.left_size + size + m.right_size;
+	if (!m.left || m.left_size * 2 < size || msize < need)
+		return -ENOSPC;
+	start = m.left;
+	end = start + msize;
+	tail = msize - need;
+	usize = tail < MH_MIN_BLOCK ? msize : need;
+	if (tail < MH_MIN_BLOCK)
+		tail = 0;
+	if (m.right && !tail)
+		return -ENOSPC;	/* the block after would need its header */
+	if (tail)
+		tl = mh_list_of(h, tail);
+	d = (struct mh_delta){
+		.granted = usize - size,
+		.requested = (s64)req - old_req,
+		.free_blocks = (tail != 0) - 1 - (m.right != 0),
+		.free_bytes = -(s64)(usize - size),
+	};
+	if (!mh_delta_ok(h, &d) ||
+	    (tail && !mh_list_push_ok(h, tl, m.left, &m.left_links, m.right,
+				      &m.right_links)))
+		return -EUCLEAN;
+	if (!mh_poison_intact(h, start + MH_META_HEAD,
+			      start + m.left_size - MH_TAG_SIZE) ||
+	    (m.right && !mh_poison_intact(h, m.right + MH_META_HEAD,
+					  end - MH_TAG_SIZE)))
+		return mh_poison_broken(h);
+
+	mh_list_unlink(h, mh_list_of(h, m.left_size), m.left, &m.left_links);
+	if (m.right)
+		mh_list_unlink(h, mh_list_of(h, m.right_size), m.right,
+			       &m.right_links);
+	copy = size - MH_HDR_SIZE;
+	mh_port_before_load(h->base, b->off + MH_HDR_SIZE, copy);
+	memmove(h->base + start + MH_HDR_SIZE, h->base + b->off + MH_HDR_SIZE,
+		copy);
+	/* old headers are payload or tail now: no blocks start there */
+	mh_start_unmark(h, b->off);
+	if (m.right)
+		mh_start_unmark(h, m.right);
+	mh_write_used(h, start, usize, m.left_prev_free, req);
+	mh_emit(h, MH_EV_COALESCE, start, msize);
+	if (tail) {
+		mh_write_free(h, start + usize, tail, false);
+		mh_poison(h, start + usize + MH_META_HEAD, end - MH_TAG_SIZE);
+		mh_list_push(h, tl, start + usize);
+		mh_emit(h, MH_EV_SPLIT, start + usize, tail);
+		if (!m.right)
+			mh_set_prev_free(h, end, &b->end_hd, true);
+	}
+	h->free_blocks += (tail != 0);
+	h->free_blocks -= 1 + (m.right != 0);
+	h->free_bytes -= usize - size;
+	mh_account_release(h, size, old_req);
+	mh_account_use(h, start, usize, req);
+	h->slid = start;
+	*new_offset = start + MH_HDR_SIZE;
+	return 0;
+}
+
 static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 		     u32 *new_offset)
 {
 	u32 need, al, old_req, new_size;
 	struct mh_block b;
+	u64 high;
 	int err;
 
 	err = mh_request(h, size, 0, 0, &need, &al);
@@ -1060,6 +1150,9 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	if (err)
 		return err;
 	old_req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+	err = mh_slide(h, &b, need, (u32)size, new_offset);
+	if (err != -ENOSPC)
+		return err;
 	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size);
 	if (!err) {
 		mh_account_release(h, b.hd.size, old_req);
@@ -1069,7 +1162,12 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	}
 	if (err != -ENOSPC)
 		return err;
-	return mh_move(h, &b, need, (u32)size, new_offset);
+	high = h->high_water;
+	err = mh_move(h, &b, need, (u32)size, new_offset);
+	/* slid, then moved to fresh space: a ping-pong that costs */
+	if (!err && b.off == h->slid && h->high_water > high)
+		h->slide_ban = *new_offset - MH_HDR_SIZE;
+	return err;
 }
 
 /**

@@ -236,6 +236,9 @@ struct mh_counters {
  * @pool_heads: pools: first run of each slot class with a free slot.
  * @pool_small: pools: small blocks of each class handed out as ordinary
  *	blocks and not yet freed (a heuristic: when to carve a run).
+ * @slid: pools: the block that slid down last (its offset), 0 if none.
+ * @slide_ban: pools: a block that moved away after sliding: it does not
+ *	slide again (no ping-pong).
  * @pool_runs: pools: runs (blocks in use that hold slots).
  * @pool_slots: pools: slots in use.
  * @count: event counters.
@@ -267,6 +270,8 @@ struct mh_heap {
 	u64 high_water;
 	u32 pool_heads[MH_POOL_CLASSES];
 	u32 pool_small[MH_POOL_CLASSES];
+	u32 slid;
+	u32 slide_ban;
 	u64 pool_runs;
 	u64 pool_slots;
 	struct mh_counters count;
