@@ -246,7 +246,7 @@ static bool control_sane(struct arena *ar)
 			return fail(ar, "control",
 				    "heads[%u] = %u", i,
 				    h->heads[i]);
-		if (h->policy == MH_SEGREGATED &&
+		if ((h->policy == MH_SEGREGATED || h->policy == MH_POOLS) &&
 		    !(h->sl_bitmap[i / MH_SL_COUNT] &
 		      (1u << (i % MH_SL_COUNT))) != !h->heads[i])
 			return fail(ar, "control",
@@ -258,7 +258,7 @@ static bool control_sane(struct arena *ar)
 				    "order bitmap disagrees with "
 				    "heads[%u] = %u", i, h->heads[i]);
 	}
-	if (h->policy == MH_SEGREGATED)
+	if (h->policy == MH_SEGREGATED || h->policy == MH_POOLS)
 		for (u32 fl = 0; fl < MH_FL_COUNT; fl++)
 			if (!(h->fl_bitmap & (1u << fl)) != !h->sl_bitmap[fl])
 				return fail(ar, "control",
