@@ -141,7 +141,8 @@ static int mh_run_read(const struct mh_heap *h, u32 off, struct mh_run *r)
 	int err = mh_lookup_block(h, off + MH_HDR_SIZE, &r->b);
 
 	if (err)
-		return err == -EUCLEAN ? err : -EBADMSG;
+		return err == -EUCLEAN && mh_hdr_is_run(&r->b.hd) ? err :
+		       -EBADMSG;
 	if (!mh_hdr_is_run(&r->b.hd))
 		return -EBADMSG;
 	return mh_run_decode(h, off, r->b.hd.size, r);
