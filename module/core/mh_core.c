@@ -412,7 +412,7 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 
 /* Take a block of @need bytes for @req requested bytes, any policy. */
 int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
-		       struct mh_take *t)
+		struct mh_take *t)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 	int err;
