@@ -94,6 +94,25 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		    mh_free(&ar->h, f))
 			return fail(ar, "setup", "crowd block %u", i);
 	}
+	/*
+	 * pools: enough live small blocks of the smallest class that it gets
+	 * a run, then slots in it, two of them freed again (the run on its
+	 * list, with free slots): the sequences' small requests and the
+	 * attacks then meet runs, their maps and their links.
+	 */
+	if (policy == MH_POOLS) {
+		u32 s[ARENA_POOL_SMALL];
+
+		for (u32 i = 0; i < ARENA_POOL_SMALL; i++) {
+			s[i] = setup_alloc(ar, 24, SLOT_TAG + 300 + i);
+			if (!s[i])
+				return fail(ar, "setup", "small block %u", i);
+		}
+		if (mh_free(&ar->h, s[ARENA_POOL_SMALL - 2]) ||
+		    mh_free(&ar->h, s[ARENA_POOL_SMALL - 4]) ||
+		    !ar->h.pool_runs)
+			return fail(ar, "setup", "no run");
+	}
 	/* the whole granted payload is the victim's */
 	pattern_fill(ar->region + ar->victim, 0, usable, VICTIM_TAG);
 	ar->victim_blk = ar->victim - MH_HDR_SIZE;

@@ -102,6 +102,11 @@ struct arena {
  * @crowd more free blocks (each kept apart by a used one) after them, so
  * the free lists are longer.
  */
+/* pools: small blocks the arena's setup makes (a run among them). */
+#define ARENA_POOL_SMALL	40u
+/* pools: the region the arena needs for them. */
+#define ARENA_POOL_REGION	8192u
+
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		unsigned int flags, u32 crowd);
 void arena_fini(struct arena *ar);
