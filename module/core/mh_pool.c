@@ -334,10 +334,12 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 
 	if (head == MH_NIL) {
 		/*
-		 * A run costs a run's bytes at once: carve one only when the
-		 * class has as many small blocks live as fill half of it.
+		 * A run costs a run's bytes at once, and the class's last
+		 * run is partly empty: carve one only when the class has as
+		 * many small blocks live as fill four runs, so that run
+		 * costs at most a quarter of what the class holds.
 		 */
-		if (h->pool_small[cls] < mh_pool_slots(cls) / 2)
+		if (h->pool_small[cls] < MH_POOL_RUNS_FIRST * mh_pool_slots(cls))
 			return -ENOSPC;
 		err = mh_pool_carve(h, cls, req, offset);
 		if (!err && (flags & MH_ALLOC_ZERO))

@@ -95,8 +95,8 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 			return fail(ar, "setup", "crowd block %u", i);
 	}
 	/*
-	 * pools: enough live small blocks of the smallest class that it gets
-	 * a run, then slots in it, two of them freed again (the run on its
+	 * pools: enough live small blocks of the smallest class (61 slots a
+	 * run) that it gets a run, then slots in it, two of them freed again (the run on its
 	 * list, with free slots): the sequences' small requests and the
 	 * attacks then meet runs, their maps and their links.
 	 */

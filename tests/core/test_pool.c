@@ -13,7 +13,7 @@
 #include "pattern.h"
 
 #define REGION		(256u << 10)
-#define N		200
+#define N		600
 
 /* mh_check() finds @kind first (at @offset unless UINT32_MAX). */
 static bool violation_is(struct fixture *f, enum mh_violation_kind kind,
