@@ -100,7 +100,7 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 	 * list, with free slots): the sequences' small requests and the
 	 * attacks then meet runs, their maps and their links.
 	 */
-	if (policy == MH_POOLS) {
+	if (policy == MH_POOLS && region_size >= ARENA_POOL_REGION) {
 		u32 s[ARENA_POOL_SMALL];
 
 		for (u32 i = 0; i < ARENA_POOL_SMALL; i++) {

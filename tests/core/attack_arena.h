@@ -104,7 +104,7 @@ struct arena {
  */
 /* pools: small blocks the arena's setup makes (a run among them). */
 #define ARENA_POOL_SMALL	(MH_POOL_RUNS_FIRST * 61u + 6u)
-/* pools: the region the arena needs for them. */
+/* pools: the region the arena needs for them (smaller ones get none). */
 #define ARENA_POOL_REGION	16384u
 
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
