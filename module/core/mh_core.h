@@ -2,7 +2,8 @@
 /*
  * mh_core.h - the myheap allocator core: a header/free-list heap over a
  * caller-supplied region, with first, next, best and worst fit, segregated
- * fit (TLSF-style, the default) and the buddy system.
+ * fit (TLSF-style, the default), the buddy system and pools (small
+ * requests in headerless slots of runs, mh_pool.h).
  *
  * Concurrency contract: the core takes no locks and allocates nothing. The
  * caller serialises every call on one heap; read-only calls (check, walk,

@@ -10,7 +10,9 @@
  * mh_policy_ops lists (the core asks the ops, never the policy's number):
  *   - the fit policies (mh_fit.c): one list in address order;
  *   - segregated fit (mh_seg.c): TLSF classes with two bitmap levels;
- *   - buddy (mh_buddy.c): one list per power-of-two order.
+ *   - buddy (mh_buddy.c): one list per power-of-two order;
+ *   - pools (mh_pool.c): segregated fit's lists for blocks, and lists of
+ *     runs with a free slot per slot class (h->pool_heads[]).
  *
  * Operations validate everything they will write through before writing
  * anything, and the validation is the plan the writers follow (the read-once
