@@ -613,7 +613,7 @@ static int mh_lookup_any(const struct mh_heap *h, u32 payload, u32 *size,
 		*req = *size - b.hd.slack;
 		return 0;
 	}
-	if (err != -EBADMSG || h->policy != MH_POOLS)
+	if (err != -EBADMSG || !mh_ops(h)->slots)
 		return err;
 	err = mh_pool_lookup(h, payload, &r, &idx);
 	if (!err) {
@@ -853,7 +853,7 @@ int mh_free_any(struct mh_heap *h, u32 offset)
 	struct mh_block b;
 	int err = mh_lookup(h, offset, &b);
 
-	if (err == -EBADMSG && h->policy == MH_POOLS)
+	if (err == -EBADMSG && mh_ops(h)->slots)
 		return mh_pool_free(h, offset);
 	return err ? err : mh_release(h, &b);
 }
@@ -1068,7 +1068,7 @@ static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
 	struct mh_merge m;
 	int err;
 
-	if (h->policy != MH_POOLS || !b->hd.prev_free || need <= size ||
+	if (!mh_ops(h)->slots || !b->hd.prev_free || need <= size ||
 	    b->off == h->slide_ban)
 		return -ENOSPC;
 	err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
@@ -1147,7 +1147,7 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	err = mh_request(h, size, 0, 0, &need, &al);
 	if (!err)
 		err = mh_lookup(h, offset, &b);
-	if (err == -EBADMSG && h->policy == MH_POOLS)
+	if (err == -EBADMSG && mh_ops(h)->slots)
 		return mh_pool_resize(h, offset, size, new_offset);
 	if (err)
 		return err;

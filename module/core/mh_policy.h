@@ -56,6 +56,9 @@ struct mh_delta;
  * @coalesces: free neighbours always merge, so two adjacent free blocks
  *	are damage (every policy but buddy, whose blocks merge only with
  *	their buddy).
+ * @slots: small requests go to slots of runs (mh_pool.h): a free, query
+ *	or realloc of an offset where no block starts asks mh_pool.c, and a
+ *	block that would move may slide down instead (mh_slide()).
  * @max_align: largest payload alignment mh_alloc() honours.
  * @span_unit: the heap's span (heap_end - MH_FIRST_BLOCK) is a multiple
  *	of this power of two (MH_ALIGN, or MH_MIN_BLOCK for buddy's tiling).
@@ -112,6 +115,7 @@ struct mh_policy_ops {
 	bool address_ordered;
 	bool rover;
 	bool coalesces;
+	bool slots;
 	u32 max_align;
 	u32 span_unit;
 	u32 nr_lists;

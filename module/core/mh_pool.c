@@ -235,7 +235,7 @@ static void mh_run_push(struct mh_heap *h, u32 cls, u32 off,
  */
 bool mh_pool_wants(const struct mh_heap *h, size_t size, u32 align)
 {
-	return h->policy == MH_POOLS && size <= MH_POOL_MAX_SLOT &&
+	return mh_ops(h)->slots && size <= MH_POOL_MAX_SLOT &&
 	       align <= MH_ALIGN;
 }
 
@@ -248,7 +248,7 @@ bool mh_pool_wants(const struct mh_heap *h, size_t size, u32 align)
  */
 void mh_pool_small_made(struct mh_heap *h, size_t req)
 {
-	if (h->policy == MH_POOLS && req <= MH_POOL_MAX_SLOT)
+	if (mh_ops(h)->slots && req <= MH_POOL_MAX_SLOT)
 		h->pool_small[mh_pool_class((u32)req)]++;
 }
 
@@ -263,7 +263,7 @@ void mh_pool_small_gone(struct mh_heap *h, u32 req)
 {
 	u32 cls;
 
-	if (h->policy != MH_POOLS || !req || req > MH_POOL_MAX_SLOT)
+	if (!mh_ops(h)->slots || !req || req > MH_POOL_MAX_SLOT)
 		return;
 	cls = mh_pool_class(req);
 	if (h->pool_small[cls])
@@ -566,7 +566,7 @@ enum mh_violation_kind mh_pool_check_run(const struct mh_heap *h, u32 off,
 	struct mh_run r;
 	u32 i, at;
 
-	if (h->policy != MH_POOLS || mh_run_decode(h, off, size, &r) ||
+	if (!mh_ops(h)->slots || mh_run_decode(h, off, size, &r) ||
 	    !r.used)
 		return MH_V_RUN;
 	for (i = 0; i < r.n; i++)
@@ -628,7 +628,7 @@ bool mh_pool_control_ok(const struct mh_heap *h)
 
 	for (cls = 0; cls < MH_POOL_CLASSES; cls++) {
 		head = h->pool_heads[cls];
-		if (head != MH_NIL && (h->policy != MH_POOLS ||
+		if (head != MH_NIL && (!mh_ops(h)->slots ||
 				       !mh_block_placed(h, head) ||
 				       !mh_start_at(h, head)))
 			return false;
@@ -643,6 +643,7 @@ bool mh_pool_control_ok(const struct mh_heap *h)
 const struct mh_policy_ops mh_pool_ops = {
 	.name = "pools",
 	.coalesces = true,
+	.slots = true,
 	.max_align = MH_MAX_ALIGN,
 	.span_unit = MH_ALIGN,
 	.nr_lists = MH_NR_LISTS,
