@@ -27,7 +27,7 @@ MODULE_PARM_DESC(region_size,
 static int myheap_policy = MYHEAP_DEFAULT_POLICY;
 module_param_cb(policy, &myheap_policy_param_ops, &myheap_policy, 0444);
 MODULE_PARM_DESC(policy,
-		 "Initial placement policy: first, next, best, worst, segregated (default) or buddy");
+		 "Initial placement policy: first, next, best, worst, segregated (default), buddy or pools");
 
 static bool myheap_poison;
 module_param_named(poison, myheap_poison, bool, 0444);

@@ -33,7 +33,8 @@
 	EM(MH_BEST_FIT, "best")				\
 	EM(MH_WORST_FIT, "worst")			\
 	EM(MH_SEGREGATED, "segregated")			\
-	EMe(MH_BUDDY, "buddy")
+	EM(MH_BUDDY, "buddy")				\
+	EMe(MH_POOLS, "pools")
 
 /* Export the enum values to userspace tools (perf, trace-cmd). */
 #undef EM

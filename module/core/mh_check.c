@@ -10,7 +10,7 @@
  * by at least MH_MIN_BLOCK bytes a step, so a region full of garbage
  * yields violations, never a crash or a hang.
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /**
  * struct mh_checker - violations found so far, and the heap they are in.
@@ -75,6 +75,15 @@ static bool mh_check_block(struct mh_checker *c, struct mh_check_state *s)
 		s->chain_used++;
 		s->chain_granted += hd.size - MH_HDR_SIZE;
 		s->chain_requested += hd.size - MH_HDR_SIZE - hd.slack;
+		if (mh_hdr_is_run(&hd)) {
+			kind = mh_pool_check_run(h, off, hd.size,
+						 &s->chain_requested,
+						 &s->chain_slots,
+						 &s->chain_partial);
+			s->chain_runs++;
+			if (kind != MH_V_NONE)
+				mh_violation(c, kind, off);
+		}
 	} else {
 		s->chain_free++;
 		s->chain_free_bytes += hd.size;
@@ -278,8 +287,12 @@ int mh_check_end(const struct mh_heap *h, struct mh_check_state *s,
 	     s->chain_free != h->free_blocks ||
 	     s->chain_requested != h->requested ||
 	     s->chain_granted != h->granted ||
-	     s->chain_free_bytes != h->free_bytes))
+	     s->chain_free_bytes != h->free_bytes ||
+	     s->chain_runs != h->pool_runs || s->chain_slots != h->pool_slots))
 		mh_violation(&c, MH_V_ACCOUNTING, 0);
+	if (s->chain_complete &&
+	    mh_pool_check_lists(h, s->chain_partial) != MH_V_NONE)
+		mh_violation(&c, MH_V_RUN, h->pool_heads[0]);
 	if (first)
 		*first = c.first;
 	return c.count + mh_check_control(h, c.count ? NULL : first);
@@ -416,6 +429,8 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 		mh_violation(&c, MH_V_LINK, h->rover);
 	mh_control_bitmaps(&c);
 	mh_control_totals(&c, nonempty);
+	if (!mh_pool_control_ok(h))
+		mh_violation(&c, MH_V_ACCOUNTING, 0);
 	mh_control_starts(&c);
 out:
 	if (first)
@@ -439,6 +454,7 @@ static const char *const mh_violation_names[MH_NR_VIOLATION_KINDS] = {
 	[MH_V_POISON] = "free payload modified after free",
 	[MH_V_ACCOUNTING] = "totals disagree with the blocks",
 	[MH_V_SLACK] = "recorded slack larger than the payload",
+	[MH_V_RUN] = "run metadata or run list damaged",
 };
 
 /**

@@ -11,7 +11,7 @@
  * policy with rules of its own, as the buddy system, brings them in its
  * ops: mh_buddy.c).
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /*
  * Clear the start bitmap, visiting only the words its summaries say are
@@ -58,6 +58,12 @@ static void mh_layout(struct mh_heap *h)
 	h->free_bytes = 0;
 	h->peak_requested = 0;
 	h->high_water = 0;
+	memset(h->pool_heads, 0, sizeof(h->pool_heads));
+	memset(h->pool_small, 0, sizeof(h->pool_small));
+	h->slid = 0;
+	h->slide_ban = 0;
+	h->pool_runs = 0;
+	h->pool_slots = 0;
 	h->heap_end = MH_FIRST_BLOCK +
 		      ((h->region_size - MH_FIRST_BLOCK) & ~(ops->span_unit - 1));
 	mh_poison(h, 0, h->region_size);
@@ -405,8 +411,8 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 }
 
 /* Take a block of @need bytes for @req requested bytes, any policy. */
-static int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
-		       struct mh_take *t)
+int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
+		struct mh_take *t)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 	int err;
@@ -464,7 +470,7 @@ static void mh_untake(struct mh_heap *h, const struct mh_take *t)
 }
 
 /* Book a block of @size bytes holding @req requested bytes as in use. */
-static void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req)
+void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req)
 {
 	h->used_blocks++;
 	h->requested += req;
@@ -482,18 +488,26 @@ static void mh_account_release(struct mh_heap *h, u32 size, u32 req)
 	h->granted -= size - MH_HDR_SIZE;
 }
 
-static int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
-			  unsigned int flags, u32 *offset)
+/* mh_alloc() without the counters: a slot (pools) or a block. */
+int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
+		   unsigned int flags, u32 *offset)
 {
 	struct mh_take t;
 	u32 need, al;
 	int err;
 
 	err = mh_request(h, size, align, flags, &need, &al);
+	if (!err && mh_pool_wants(h, size, al)) {
+		err = mh_pool_alloc(h, (u32)size, flags, offset);
+		if (err != -ENOSPC)
+			return err;	/* else no run fits: a block may */
+		err = 0;
+	}
 	if (!err)
 		err = mh_take_any(h, need, al, (u32)size, &t);
 	if (err)
 		return err;
+	mh_pool_small_made(h, size);
 	mh_account_use(h, t.u, t.usize, (u32)size);
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + t.u + MH_HDR_SIZE, 0, t.usize - MH_HDR_SIZE);
@@ -544,7 +558,7 @@ EXPORT_SYMBOL_NS_GPL(mh_alloc, MYHEAP_CORE);
  * header that passes its check but disagrees with the heap around it is
  * damage, -EUCLEAN.
  */
-static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
+int mh_lookup_block(const struct mh_heap *h, u32 payload, struct mh_block *b)
 {
 	u32 off = payload - MH_HDR_SIZE;
 
@@ -571,6 +585,44 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	return 0;
 }
 
+/*
+ * mh_lookup_block() for a block handed out: a run's payload is none
+ * (pools: its slots are, mh_pool_lookup()).
+ */
+static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
+{
+	int err = mh_lookup_block(h, payload, b);
+
+	return !err && mh_hdr_is_run(&b->hd) ? -EBADMSG : err;
+}
+
+/*
+ * What is at @payload, block or slot: 0 with @size and @req filled for
+ * either in use, else the errors of mh_lookup() and mh_pool_lookup().
+ */
+static int mh_lookup_any(const struct mh_heap *h, u32 payload, u32 *size,
+			 u32 *req)
+{
+	struct mh_block b;
+	struct mh_run r;
+	u32 idx;
+	int err = mh_lookup(h, payload, &b);
+
+	if (!err) {
+		*size = b.hd.size - MH_HDR_SIZE;
+		*req = *size - b.hd.slack;
+		return 0;
+	}
+	if (err != -EBADMSG || !mh_ops(h)->slots)
+		return err;
+	err = mh_pool_lookup(h, payload, &r, &idx);
+	if (!err) {
+		*size = r.slot;
+		*req = r.slot - r.map[idx];
+	}
+	return err;
+}
+
 /**
  * mh_probe() - what is at payload offset @offset?
  * @h: heap.
@@ -585,9 +637,9 @@ static int mh_lookup(const struct mh_heap *h, u32 payload, struct mh_block *b)
  */
 int mh_probe(const struct mh_heap *h, u32 offset)
 {
-	struct mh_block b;
+	u32 size, req;
 
-	return mh_lookup(h, offset, &b);
+	return mh_lookup_any(h, offset, &size, &req);
 }
 EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
 
@@ -602,11 +654,11 @@ EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
  */
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	u32 usable, req;
+	int err = mh_lookup_any(h, offset, &usable, &req);
 
 	if (!err)
-		*size = b.hd.size - MH_HDR_SIZE;
+		*size = usable;
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_usable_size, MYHEAP_CORE);
@@ -622,11 +674,11 @@ EXPORT_SYMBOL_NS_GPL(mh_usable_size, MYHEAP_CORE);
  */
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	u32 usable, req;
+	int err = mh_lookup_any(h, offset, &usable, &req);
 
 	if (!err)
-		*size = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+		*size = req;
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_requested_size, MYHEAP_CORE);
@@ -766,8 +818,8 @@ static int mh_coalesce(struct mh_heap *h, const struct mh_block *b,
 	return 0;
 }
 
-/* Free the block in use @b (validated by mh_lookup()). */
-static int mh_release(struct mh_heap *h, const struct mh_block *b)
+/* Free the block in use @b (validated by mh_lookup_block()). */
+int mh_release(struct mh_heap *h, const struct mh_block *b)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack, merged;
@@ -788,10 +840,22 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
 	if (err)
 		return err;
 	mh_account_release(h, size, req);
+	mh_pool_small_gone(h, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
 	h->free_bytes += size;
 	return 0;
+}
+
+/* mh_free() without the counters: a block, or (pools) a slot. */
+int mh_free_any(struct mh_heap *h, u32 offset)
+{
+	struct mh_block b;
+	int err = mh_lookup(h, offset, &b);
+
+	if (err == -EBADMSG && mh_ops(h)->slots)
+		return mh_pool_free(h, offset);
+	return err ? err : mh_release(h, &b);
 }
 
 /**
@@ -805,11 +869,8 @@ static int mh_release(struct mh_heap *h, const struct mh_block *b)
  */
 int mh_free(struct mh_heap *h, u32 offset)
 {
-	struct mh_block b;
-	int err = mh_lookup(h, offset, &b);
+	int err = mh_free_any(h, offset);
 
-	if (!err)
-		err = mh_release(h, &b);
 	if (err)
 		return mh_failed(h, &h->count.failed_frees, err, offset);
 	h->count.frees++;
@@ -986,19 +1047,114 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 	return 0;
 }
 
+/*
+ * Pools: grow the block @b, when it cannot grow in place, by sliding it
+ * down into its free left neighbour (and over its free right one) instead
+ * of moving it to fresh space, when that neighbour is a hole worth
+ * reclaiming: at least half the block. Sliding even where the block could
+ * grow in place would reclaim the hole a first move left (realloc2: 99.8%)
+ * but ping-pongs (realloc-bal: 50%): the block slides down, the next small
+ * block takes the tail behind it, it moves up, slides down again. So a
+ * slide only ever replaces a move, and a block that slid and then had to
+ * move to fresh space anyway slides no more. -ENOSPC when it does not
+ * apply. Plans with mh_merge_plan(), as a free of @b would.
+ */
+static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
+		    u32 req, u32 *new_offset)
+{
+	u32 size = b->hd.size, old_req = size - MH_HDR_SIZE - b->hd.slack;
+	u32 msize, usize, tail, start, end, copy, tl = 0;
+	struct mh_delta d;
+	struct mh_merge m;
+	int err;
+
+	if (!mh_ops(h)->slots || !b->hd.prev_free || need <= size ||
+	    b->off == h->slide_ban)
+		return -ENOSPC;
+	err = mh_merge_plan(h, b->off, &b->hd, &b->end_hd, &m);
+	if (err)
+		return err;
+	msize = m.left_size + size + m.right_size;
+	if (!m.left || m.left_size * 2 < size || msize < need ||
+	    size + m.right_size >= need)	/* it can grow in place */
+		return -ENOSPC;
+	start = m.left;
+	end = start + msize;
+	tail = msize - need;
+	usize = tail < MH_MIN_BLOCK ? msize : need;
+	if (tail < MH_MIN_BLOCK)
+		tail = 0;
+	if (m.right && !tail)
+		return -ENOSPC;	/* the block after would need its header */
+	if (tail)
+		tl = mh_list_of(h, tail);
+	d = (struct mh_delta){
+		.granted = usize - size,
+		.requested = (s64)req - old_req,
+		.free_blocks = (tail != 0) - 1 - (m.right != 0),
+		.free_bytes = -(s64)(usize - size),
+	};
+	if (!mh_delta_ok(h, &d) ||
+	    (tail && !mh_list_push_ok(h, tl, m.left, &m.left_links, m.right,
+				      &m.right_links)))
+		return -EUCLEAN;
+	if (!mh_poison_intact(h, start + MH_META_HEAD,
+			      start + m.left_size - MH_TAG_SIZE) ||
+	    (m.right && !mh_poison_intact(h, m.right + MH_META_HEAD,
+					  end - MH_TAG_SIZE)))
+		return mh_poison_broken(h);
+
+	mh_list_unlink(h, mh_list_of(h, m.left_size), m.left, &m.left_links);
+	if (m.right)
+		mh_list_unlink(h, mh_list_of(h, m.right_size), m.right,
+			       &m.right_links);
+	copy = size - MH_HDR_SIZE;
+	mh_port_before_load(h->base, b->off + MH_HDR_SIZE, copy);
+	memmove(h->base + start + MH_HDR_SIZE, h->base + b->off + MH_HDR_SIZE,
+		copy);
+	/* old headers are payload or tail now: no blocks start there */
+	mh_start_unmark(h, b->off);
+	if (m.right)
+		mh_start_unmark(h, m.right);
+	mh_write_used(h, start, usize, m.left_prev_free, req);
+	mh_emit(h, MH_EV_COALESCE, start, msize);
+	if (tail) {
+		mh_write_free(h, start + usize, tail, false);
+		mh_poison(h, start + usize + MH_META_HEAD, end - MH_TAG_SIZE);
+		mh_list_push(h, tl, start + usize);
+		mh_emit(h, MH_EV_SPLIT, start + usize, tail);
+		if (!m.right)
+			mh_set_prev_free(h, end, &b->end_hd, true);
+	}
+	h->free_blocks += (tail != 0);
+	h->free_blocks -= 1 + (m.right != 0);
+	h->free_bytes -= usize - size;
+	mh_account_release(h, size, old_req);
+	mh_account_use(h, start, usize, req);
+	h->slid = start;
+	*new_offset = start + MH_HDR_SIZE;
+	return 0;
+}
+
 static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 		     u32 *new_offset)
 {
 	u32 need, al, old_req, new_size;
 	struct mh_block b;
+	u64 high;
 	int err;
 
 	err = mh_request(h, size, 0, 0, &need, &al);
 	if (!err)
 		err = mh_lookup(h, offset, &b);
+	if (err == -EBADMSG && mh_ops(h)->slots)
+		return mh_pool_resize(h, offset, size, new_offset);
 	if (err)
 		return err;
 	old_req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+	err = mh_slide(h, &b, need, (u32)size, new_offset);
+	if (err != -ENOSPC)
+		return err;
 	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size);
 	if (!err) {
 		mh_account_release(h, b.hd.size, old_req);
@@ -1008,7 +1164,12 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	}
 	if (err != -ENOSPC)
 		return err;
-	return mh_move(h, &b, need, (u32)size, new_offset);
+	high = h->high_water;
+	err = mh_move(h, &b, need, (u32)size, new_offset);
+	/* slid, then moved to fresh space: a ping-pong that costs */
+	if (!err && b.off == h->slid && h->high_water > high)
+		h->slide_ban = *new_offset - MH_HDR_SIZE;
+	return err;
 }
 
 /**

@@ -2,7 +2,8 @@
 /*
  * mh_core.h - the myheap allocator core: a header/free-list heap over a
  * caller-supplied region, with first, next, best and worst fit, segregated
- * fit (TLSF-style, the default) and the buddy system.
+ * fit (TLSF-style, the default), the buddy system and pools (small
+ * requests in headerless slots of runs, mh_pool.h).
  *
  * Concurrency contract: the core takes no locks and allocates nothing. The
  * caller serialises every call on one heap; read-only calls (check, walk,
@@ -115,6 +116,8 @@
 #define MH_NR_LISTS		(MH_FL_COUNT * MH_SL_COUNT)
 /** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
 #define MH_HIST_BUCKETS		32
+/* Pools: slot classes of 32, 48, ... 128 bytes (mh_pool.c). */
+#define MH_POOL_CLASSES		7
 
 /**
  * enum mh_policy - placement policy of a heap.
@@ -124,6 +127,8 @@
  * @MH_WORST_FIT: largest block, whole address-ordered list.
  * @MH_SEGREGATED: TLSF-style size classes with bitmaps, O(1) good fit.
  * @MH_BUDDY: binary buddy system, power-of-two blocks.
+ * @MH_POOLS: small requests in slots of runs (mh_pool.c), the rest as
+ *	@MH_SEGREGATED.
  * @MH_NR_POLICIES: number of policies.
  */
 enum mh_policy {
@@ -133,6 +138,7 @@ enum mh_policy {
 	MH_WORST_FIT,
 	MH_SEGREGATED,
 	MH_BUDDY,
+	MH_POOLS,
 	MH_NR_POLICIES,
 };
 
@@ -228,6 +234,14 @@ struct mh_counters {
  * @free_bytes: bytes of all free blocks, headers included.
  * @peak_requested: highest @requested ever.
  * @high_water: highest offset ever covered by a block in use.
+ * @pool_heads: pools: first run of each slot class with a free slot.
+ * @pool_small: pools: small blocks of each class handed out as ordinary
+ *	blocks and not yet freed (a heuristic: when to carve a run).
+ * @slid: pools: the block that slid down last (its offset), 0 if none.
+ * @slide_ban: pools: a block that moved away after sliding: it does not
+ *	slide again (no ping-pong).
+ * @pool_runs: pools: runs (blocks in use that hold slots).
+ * @pool_slots: pools: slots in use.
  * @count: event counters.
  * @observer: optional event callback.
  * @observer_ctx: its argument.
@@ -255,6 +269,12 @@ struct mh_heap {
 	u64 free_bytes;
 	u64 peak_requested;
 	u64 high_water;
+	u32 pool_heads[MH_POOL_CLASSES];
+	u32 pool_small[MH_POOL_CLASSES];
+	u32 slid;
+	u32 slide_ban;
+	u64 pool_runs;
+	u64 pool_slots;
 	struct mh_counters count;
 	mh_observer_fn observer;
 	void *observer_ctx;
@@ -270,16 +290,22 @@ struct mh_heap {
  * @granted_bytes: payload bytes granted to the blocks in use.
  * @used_bytes: bytes of the blocks in use, headers included.
  * @free_bytes: bytes of the free blocks, headers included.
- * @overhead_bytes: metadata: every block's header, the start pad and tail.
+ * @overhead_bytes: metadata: every block's header, the start pad and tail,
+ *	and the runs' own metadata (@pool_meta_bytes).
  * @used_blocks: blocks in use.
  * @free_blocks: free blocks.
  * @largest_free: size of the largest free block (headers included).
  * @largest_alloc: largest request that would succeed now (16-byte align).
- * @internal_frag: granted_bytes - requested_bytes.
+ * @internal_frag: granted_bytes - requested_bytes, less the runs'
+ *	metadata and free slots: the slack of blocks and slots in use.
  * @external_frag_ppm: 1 - largest_free / free_bytes, in parts per million.
  * @peak_requested: highest requested_bytes ever (peak payload).
  * @high_water: highest offset ever covered by a block in use.
  * @free_hist: free blocks by size: [k] counts sizes in [2^k, 2^(k+1)).
+ * @pool_runs: runs (pools; counted in @used_blocks).
+ * @pool_slots: slots in use (pools; not counted in @used_blocks).
+ * @pool_meta_bytes: the runs' metadata (run word, links, slot map, pad).
+ * @pool_free_bytes: bytes of the runs' free slots.
  * @count: event counters.
  */
 struct mh_stats {
@@ -301,6 +327,10 @@ struct mh_stats {
 	u64 peak_requested;
 	u64 high_water;
 	u64 free_hist[MH_HIST_BUCKETS];
+	u64 pool_runs;
+	u64 pool_slots;
+	u64 pool_meta_bytes;
+	u64 pool_free_bytes;
 	struct mh_counters count;
 };
 
@@ -323,6 +353,8 @@ struct mh_stats {
  * @MH_V_POISON: a free payload was modified after free.
  * @MH_V_ACCOUNTING: the control structure's totals disagree with the blocks.
  * @MH_V_SLACK: recorded slack larger than the payload.
+ * @MH_V_RUN: pools: a run's word, slot map or list links are bad, an
+ *	empty run was kept, or a run with free slots is not on its list.
  * @MH_NR_VIOLATION_KINDS: number of kinds.
  */
 enum mh_violation_kind {
@@ -340,6 +372,7 @@ enum mh_violation_kind {
 	MH_V_POISON,
 	MH_V_ACCOUNTING,
 	MH_V_SLACK,
+	MH_V_RUN,
 	MH_NR_VIOLATION_KINDS,
 };
 
@@ -377,6 +410,9 @@ struct mh_check_state {
 	u64 chain_requested;
 	u64 chain_granted;
 	u64 chain_free_bytes;
+	u64 chain_runs;
+	u64 chain_slots;
+	u64 chain_partial;
 	u64 list_free;
 	u64 list_free_bytes;
 };
@@ -401,6 +437,10 @@ enum mh_block_status {
  * @granted: usable payload bytes (size - MH_HDR_SIZE).
  * @used: the block is in use.
  * @status: enum mh_block_status.
+ * @slot_size: pools: a run's slot size (0: an ordinary block); @requested
+ *	then sums its slots'.
+ * @slots: pools: a run's slots.
+ * @slots_used: pools: of which in use.
  * @next: offset of the following block; equals the heap end after the last.
  */
 struct mh_block_info {
@@ -410,6 +450,9 @@ struct mh_block_info {
 	u32 granted;
 	bool used;
 	u8 status;
+	u16 slot_size;
+	u16 slots;
+	u16 slots_used;
 	u32 next;
 };
 

@@ -8,7 +8,7 @@
  * writers trust that validation (and the bounds-checked accessors keep even
  * a racing scribbler from turning them into a write outside the region).
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_FIRST_FIT] = &mh_first_fit_ops,
@@ -17,6 +17,7 @@ const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES] = {
 	[MH_WORST_FIT] = &mh_worst_fit_ops,
 	[MH_SEGREGATED] = &mh_seg_ops,
 	[MH_BUDDY] = &mh_buddy_ops,
+	[MH_POOLS] = &mh_pool_ops,
 };
 
 /**

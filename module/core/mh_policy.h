@@ -10,7 +10,9 @@
  * mh_policy_ops lists (the core asks the ops, never the policy's number):
  *   - the fit policies (mh_fit.c): one list in address order;
  *   - segregated fit (mh_seg.c): TLSF classes with two bitmap levels;
- *   - buddy (mh_buddy.c): one list per power-of-two order.
+ *   - buddy (mh_buddy.c): one list per power-of-two order;
+ *   - pools (mh_pool.c): segregated fit's lists for blocks, and lists of
+ *     runs with a free slot per slot class (h->pool_heads[]).
  *
  * Operations validate everything they will write through before writing
  * anything, and the validation is the plan the writers follow (the read-once
@@ -54,6 +56,9 @@ struct mh_delta;
  * @coalesces: free neighbours always merge, so two adjacent free blocks
  *	are damage (every policy but buddy, whose blocks merge only with
  *	their buddy).
+ * @slots: small requests go to slots of runs (mh_pool.h): a free, query
+ *	or realloc of an offset where no block starts asks mh_pool.c, and a
+ *	block that would move may slide down instead (mh_slide()).
  * @max_align: largest payload alignment mh_alloc() honours.
  * @span_unit: the heap's span (heap_end - MH_FIRST_BLOCK) is a multiple
  *	of this power of two (MH_ALIGN, or MH_MIN_BLOCK for buddy's tiling).
@@ -110,6 +115,7 @@ struct mh_policy_ops {
 	bool address_ordered;
 	bool rover;
 	bool coalesces;
+	bool slots;
 	u32 max_align;
 	u32 span_unit;
 	u32 nr_lists;
@@ -197,6 +203,7 @@ extern const struct mh_policy_ops mh_best_fit_ops;
 extern const struct mh_policy_ops mh_worst_fit_ops;
 extern const struct mh_policy_ops mh_seg_ops;
 extern const struct mh_policy_ops mh_buddy_ops;
+extern const struct mh_policy_ops mh_pool_ops;
 
 extern const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES];
 

@@ -16,13 +16,13 @@
  * nothing scans the rest of the request's own class, so an allocation fails
  * only when no free block can hold it.
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /* How many blocks of the request's own class to try before the good fit. */
 #define MH_SEG_PEEK		8
 
 /* The TLSF class of a free block of @size bytes (ops.list_of). */
-static u32 mh_seg_list_of(u32 size)
+u32 mh_seg_list_of(u32 size)
 {
 	u32 top;
 
@@ -33,8 +33,8 @@ static u32 mh_seg_list_of(u32 size)
 	       ((size >> (top - MH_SL_LOG2)) & (MH_SL_COUNT - 1));
 }
 
-static void mh_seg_class_range(const struct mh_heap *h, u32 list, u32 *min,
-			       u32 *max)
+void mh_seg_class_range(const struct mh_heap *h, u32 list, u32 *min,
+			u32 *max)
 {
 	u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT, base, step;
 
@@ -112,8 +112,8 @@ static int mh_seg_scan(const struct mh_heap *h, u32 list, u32 limit,
 	return cur != MH_NIL && limit == mh_max_blocks(h) ? -EUCLEAN : -ENOMEM;
 }
 
-static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
-		       struct mh_found *got, u32 *examined)
+int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
+		struct mh_found *got, u32 *examined)
 {
 	/* An aligned block needs room for the worst-case front gap too. */
 	u32 want = align > MH_ALIGN ? need + align + MH_MIN_BLOCK : need;
@@ -138,7 +138,7 @@ static int mh_seg_find(const struct mh_heap *h, u32 need, u32 align,
  * fl * MH_SL_COUNT + sl is non-empty, bit fl of h->fl_bitmap iff any of
  * the first level's classes is.
  */
-static void mh_seg_mark(struct mh_heap *h, u32 list, bool nonempty)
+void mh_seg_mark(struct mh_heap *h, u32 list, bool nonempty)
 {
 	u32 fl = list / MH_SL_COUNT, sl = list % MH_SL_COUNT;
 
@@ -152,12 +152,12 @@ static void mh_seg_mark(struct mh_heap *h, u32 list, bool nonempty)
 		h->fl_bitmap &= ~(1u << fl);
 }
 
-static bool mh_seg_marked(const struct mh_heap *h, u32 list)
+bool mh_seg_marked(const struct mh_heap *h, u32 list)
 {
 	return (h->sl_bitmap[list / MH_SL_COUNT] >> (list % MH_SL_COUNT)) & 1;
 }
 
-static bool mh_seg_bitmaps_ok(const struct mh_heap *h)
+bool mh_seg_bitmaps_ok(const struct mh_heap *h)
 {
 	u32 fl;
 

@@ -8,7 +8,7 @@
  * reaching to the next block the bitmap knows, so a dump of a scribbled
  * heap still shows everything around the damage.
  */
-#include "mh_policy.h"
+#include "mh_pool.h"
 
 /**
  * mh_first_block() - offset of the first block, where walks start.
@@ -66,6 +66,8 @@ int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b)
 		b->requested = hd.used ? b->granted - hd.slack : 0;
 		b->status = MH_BLOCK_OK;
 		b->next = offset + hd.size;
+		if (mh_hdr_is_run(&hd))
+			mh_pool_describe(h, offset, b);
 		return 0;
 	}
 	next = mh_next_start(h, offset);
@@ -211,6 +213,13 @@ u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,
 	while (!mh_block_at(h, off, &b)) {
 		if (max && !left--)
 			return off;
+		if (b.status == MH_BLOCK_OK && b.slot_size) {
+			st->pool_runs++;
+			st->pool_slots += b.slots_used;
+			st->pool_meta_bytes += b.granted - b.slots * b.slot_size;
+			st->pool_free_bytes += (u64)(b.slots - b.slots_used) *
+					       b.slot_size;
+		}
 		if (b.status == MH_BLOCK_OK && !b.used) {
 			st->free_hist[mh_fls(b.size)]++;
 			if (b.size > st->largest_free)
@@ -218,6 +227,9 @@ u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,
 		}
 		off = b.next;
 	}
+	st->overhead_bytes += st->pool_meta_bytes;
+	if (st->internal_frag >= st->pool_meta_bytes + st->pool_free_bytes)
+		st->internal_frag -= st->pool_meta_bytes + st->pool_free_bytes;
 	if (st->largest_free)
 		st->largest_alloc = st->largest_free - MH_HDR_SIZE;
 	if (st->free_bytes && st->largest_free <= st->free_bytes)

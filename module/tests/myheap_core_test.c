@@ -34,11 +34,13 @@ struct mh_test {
 
 static const enum mh_policy mh_test_policies[] = {
 	MH_FIRST_FIT, MH_NEXT_FIT, MH_BEST_FIT, MH_WORST_FIT, MH_SEGREGATED,
-	MH_BUDDY,
+	MH_BUDDY, MH_POOLS,
 };
 
 /* A new policy does not go untested: it must be listed above. */
 static_assert(ARRAY_SIZE(mh_test_policies) == MH_NR_POLICIES);
+
+static const enum mh_policy mh_test_pools_only[] = { MH_POOLS };
 
 static void mh_test_policy_desc(const enum mh_policy *policy, char *desc)
 {
@@ -46,6 +48,7 @@ static void mh_test_policy_desc(const enum mh_policy *policy, char *desc)
 }
 
 KUNIT_ARRAY_PARAM(mh_test_policy, mh_test_policies, mh_test_policy_desc);
+KUNIT_ARRAY_PARAM(mh_test_pools, mh_test_pools_only, mh_test_policy_desc);
 
 KUNIT_DEFINE_ACTION_WRAPPER(mh_test_vfree, vfree, const void *);
 
@@ -435,6 +438,35 @@ static void mh_test_random_ops(struct kunit *test)
 	mh_test_expect_fresh(test, t);
 }
 
+/*
+ * Pools: enough small requests that their class gets runs; a slot has
+ * its class's size and no header, and its free is checked as a block's.
+ */
+static void mh_test_pool_slots(struct kunit *test)
+{
+	struct mh_test *t = test->priv;
+	u32 off[300], i;
+	size_t usable;
+
+	for (i = 0; i < ARRAY_SIZE(off); i++)
+		KUNIT_ASSERT_EQ(test, mh_alloc(t->h, 40, MH_ALIGN, 0, &off[i]),
+				0);
+	i = ARRAY_SIZE(off) - 1;
+	KUNIT_ASSERT_EQ(test, mh_usable_size(t->h, off[i], &usable), 0);
+	KUNIT_EXPECT_EQ(test, usable, 48);
+	KUNIT_EXPECT_EQ(test, off[i] - off[i - 1], 48);	/* no header between */
+	KUNIT_EXPECT_EQ(test, mh_free(t->h, off[i] + 16), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, mh_check(t->h, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mh_free(t->h, off[i]), 0);
+	KUNIT_EXPECT_EQ(test, mh_free(t->h, off[i]), -EALREADY);
+	while (i--)
+		KUNIT_EXPECT_EQ(test, mh_free(t->h, off[i]), 0);
+	/* the runs went back to the heap: no slot is there any more */
+	KUNIT_EXPECT_EQ(test, mh_free(t->h, off[ARRAY_SIZE(off) - 1]),
+			-EBADMSG);
+	mh_test_expect_fresh(test, t);
+}
+
 static struct kunit_case mh_core_test_cases[] = {
 	KUNIT_CASE_PARAM(mh_test_alloc_free, mh_test_policy_gen_params),
 	KUNIT_CASE_PARAM(mh_test_errors, mh_test_policy_gen_params),
@@ -446,6 +478,7 @@ static struct kunit_case mh_core_test_cases[] = {
 	KUNIT_CASE_PARAM(mh_test_poison, mh_test_policy_gen_params),
 	KUNIT_CASE_PARAM(mh_test_stats_accounting, mh_test_policy_gen_params),
 	KUNIT_CASE_PARAM(mh_test_random_ops, mh_test_policy_gen_params),
+	KUNIT_CASE_PARAM(mh_test_pool_slots, mh_test_pools_gen_params),
 	{}
 };
 

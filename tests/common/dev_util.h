@@ -31,13 +31,14 @@
  * policies: a new one is added here (the assert says when).
  */
 #define DEV_POLICY_VARIANTS(f)						\
-	_Static_assert(MYHEAP_NR_POLICIES == 6, "a variant for every policy"); \
+	_Static_assert(MYHEAP_NR_POLICIES == 7, "a variant for every policy"); \
 	FIXTURE_VARIANT_ADD(f, first) { .policy = MYHEAP_POLICY_FIRST_FIT }; \
 	FIXTURE_VARIANT_ADD(f, next) { .policy = MYHEAP_POLICY_NEXT_FIT }; \
 	FIXTURE_VARIANT_ADD(f, best) { .policy = MYHEAP_POLICY_BEST_FIT }; \
 	FIXTURE_VARIANT_ADD(f, worst) { .policy = MYHEAP_POLICY_WORST_FIT }; \
 	FIXTURE_VARIANT_ADD(f, segregated) { .policy = MYHEAP_POLICY_SEGREGATED }; \
-	FIXTURE_VARIANT_ADD(f, buddy) { .policy = MYHEAP_POLICY_BUDDY }
+	FIXTURE_VARIANT_ADD(f, buddy) { .policy = MYHEAP_POLICY_BUDDY }; \
+	FIXTURE_VARIANT_ADD(f, pools) { .policy = MYHEAP_POLICY_POOLS }
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 static inline uint64_t now_ns(void)

@@ -94,6 +94,25 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		    mh_free(&ar->h, f))
 			return fail(ar, "setup", "crowd block %u", i);
 	}
+	/*
+	 * pools: enough live small blocks of the smallest class (61 slots a
+	 * run) that it gets a run, then slots in it, two of them freed again (the run on its
+	 * list, with free slots): the sequences' small requests and the
+	 * attacks then meet runs, their maps and their links.
+	 */
+	if (policy == MH_POOLS && region_size >= ARENA_POOL_REGION) {
+		u32 s[ARENA_POOL_SMALL];
+
+		for (u32 i = 0; i < ARENA_POOL_SMALL; i++) {
+			s[i] = setup_alloc(ar, 24, SLOT_TAG + 300 + i);
+			if (!s[i])
+				return fail(ar, "setup", "small block %u", i);
+		}
+		if (mh_free(&ar->h, s[ARENA_POOL_SMALL - 2]) ||
+		    mh_free(&ar->h, s[ARENA_POOL_SMALL - 4]) ||
+		    !ar->h.pool_runs)
+			return fail(ar, "setup", "no run");
+	}
 	/* the whole granted payload is the victim's */
 	pattern_fill(ar->region + ar->victim, 0, usable, VICTIM_TAG);
 	ar->victim_blk = ar->victim - MH_HDR_SIZE;
@@ -246,7 +265,7 @@ static bool control_sane(struct arena *ar)
 			return fail(ar, "control",
 				    "heads[%u] = %u", i,
 				    h->heads[i]);
-		if (h->policy == MH_SEGREGATED &&
+		if ((h->policy == MH_SEGREGATED || h->policy == MH_POOLS) &&
 		    !(h->sl_bitmap[i / MH_SL_COUNT] &
 		      (1u << (i % MH_SL_COUNT))) != !h->heads[i])
 			return fail(ar, "control",
@@ -258,7 +277,7 @@ static bool control_sane(struct arena *ar)
 				    "order bitmap disagrees with "
 				    "heads[%u] = %u", i, h->heads[i]);
 	}
-	if (h->policy == MH_SEGREGATED)
+	if (h->policy == MH_SEGREGATED || h->policy == MH_POOLS)
 		for (u32 fl = 0; fl < MH_FL_COUNT; fl++)
 			if (!(h->fl_bitmap & (1u << fl)) != !h->sl_bitmap[fl])
 				return fail(ar, "control",

@@ -24,7 +24,7 @@
 #define MH_TEST_ATTACK_ARENA_H
 
 #include "attack.h"
-#include "mh_block.h"
+#include "mh_pool.h"
 
 #define ARENA_SLOTS	8
 
@@ -102,6 +102,11 @@ struct arena {
  * @crowd more free blocks (each kept apart by a used one) after them, so
  * the free lists are longer.
  */
+/* pools: small blocks the arena's setup makes (a run among them). */
+#define ARENA_POOL_SMALL	(MH_POOL_RUNS_FIRST * 61u + 6u)
+/* pools: the region the arena needs for them (smaller ones get none). */
+#define ARENA_POOL_REGION	16384u
+
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		unsigned int flags, u32 crowd);
 void arena_fini(struct arena *ar);

@@ -217,6 +217,15 @@ static int by_offset(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
+/* Bytes of header in front of @payload: none for a slot (pools). */
+static u32 header_before(struct heap_model *m, u32 payload)
+{
+	struct mh_block_info bi;
+
+	return !mh_block_at(m->h, payload - MH_HDR_SIZE, &bi) &&
+	       bi.status == MH_BLOCK_OK ? MH_HDR_SIZE : 0;
+}
+
 /* Sort the live blocks by address; no block may reach into the next. */
 static bool no_overlap(struct heap_model *m, u64 *highest_end)
 {
@@ -233,7 +242,8 @@ static bool no_overlap(struct heap_model *m, u64 *highest_end)
 		end = (u64)b->offset + usable;
 		if (end > *highest_end)
 			*highest_end = end;
-		if (i + 1 < m->n && end > m->sorted[i + 1].offset - MH_HDR_SIZE)
+		if (i + 1 < m->n && end > m->sorted[i + 1].offset -
+					  header_before(m, m->sorted[i + 1].offset))
 			return disagree(m, "block %u (usable %zu) overlaps block %u",
 					b->offset, usable,
 					m->sorted[i + 1].offset);
@@ -245,6 +255,7 @@ struct walk_tally {
 	struct heap_model *m;
 	u64 used;
 	u64 free;
+	u64 slots;	/* pools: slots in use, in runs */
 	const char *why;
 	u32 at;
 };
@@ -264,6 +275,10 @@ static int tally_block(void *arg, const struct mh_block_info *b)
 		t->free++;
 		return 0;
 	}
+	if (b->slot_size) {	/* a run: its slots are the model's blocks */
+		t->slots += b->slots_used;
+		return 0;
+	}
 	t->used++;
 	found = bsearch(&key, t->m->sorted, t->m->n, sizeof(key), by_offset);
 	if (!found || found->size != b->requested ||
@@ -281,18 +296,21 @@ static bool stats_agree(struct heap_model *m, u64 highest_end)
 	u64 frag_ppm;
 
 	mh_stats(m->h, &st);
-	if (st.requested_bytes != m->requested || st.used_blocks != m->n)
+	if (st.requested_bytes != m->requested ||
+	    st.used_blocks - st.pool_runs + st.pool_slots != m->n)
 		return disagree(m, "stats: %llu bytes in %llu blocks, model %llu in %zu",
 				(unsigned long long)st.requested_bytes,
 				(unsigned long long)st.used_blocks,
 				(unsigned long long)m->requested, m->n);
 	if (st.used_bytes + st.free_bytes != st.heap_size ||
 	    st.granted_bytes < st.requested_bytes ||
-	    st.internal_frag != st.granted_bytes - st.requested_bytes ||
+	    st.internal_frag != st.granted_bytes - st.requested_bytes -
+				st.pool_meta_bytes - st.pool_free_bytes ||
 	    st.used_bytes != st.granted_bytes + st.used_blocks * MH_HDR_SIZE)
 		return disagree(m, "stats: byte totals do not add up");
 	if (st.overhead_bytes != st.region_size - st.heap_size +
-	    (st.used_blocks + st.free_blocks) * MH_HDR_SIZE)
+	    (st.used_blocks + st.free_blocks) * MH_HDR_SIZE +
+	    st.pool_meta_bytes)
 		return disagree(m, "stats: overhead %llu",
 				(unsigned long long)st.overhead_bytes);
 	if (st.peak_requested < st.requested_bytes || st.high_water < highest_end)
@@ -330,8 +348,9 @@ bool model_verify(struct heap_model *m)
 	r = mh_walk(m->h, tally_block, &t);
 	if (t.why)
 		return disagree(m, "%s at %u", t.why, t.at);
-	if (r < 0 || t.used != m->n)
-		return disagree(m, "walk = %d found %llu used blocks, model %zu",
-				r, (unsigned long long)t.used, m->n);
+	if (r < 0 || t.used + t.slots != m->n)
+		return disagree(m, "walk = %d found %llu used blocks and %llu slots, model %zu",
+				r, (unsigned long long)t.used,
+				(unsigned long long)t.slots, m->n);
 	return stats_agree(m, highest_end);
 }

@@ -20,6 +20,8 @@
 #define ALL_POLICIES	((1u << MH_NR_POLICIES) - 1)
 #define NOT_BUDDY	(ALL_POLICIES & ~POLICY_BIT(MH_BUDDY))
 #define ONLY(p)		POLICY_BIT(p)
+/* Policies with the TLSF lists and bitmaps (pools: for all but slots). */
+#define SEG_LISTS(p)	((p) == MH_SEGREGATED || (p) == MH_POOLS)
 
 /**
  * struct test_case - one test function and the policies it runs under;

@@ -73,6 +73,12 @@ static const struct sequence sequences[] = {
 };
 #define NR_SEQUENCES	(sizeof(sequences) / sizeof(sequences[0]))
 
+/* The arena's region: pools needs room for a run. */
+static u32 region_for(enum mh_policy policy)
+{
+	return policy == MH_POOLS ? ARENA_POOL_REGION : REGION;
+}
+
 /* Extra free blocks in the running case's heap (arena_init()). */
 static u32 case_crowd;
 
@@ -229,7 +235,7 @@ static void exhaustive(enum mh_policy policy, unsigned int flags)
 	u64 repeat = env_or("MYHEAP_ATTACK_REPEAT", 1) ?: 1;
 	struct arena ar;
 
-	if (!arena_init(&ar, policy, REGION, flags, case_crowd)) {
+	if (!arena_init(&ar, policy, region_for(policy), flags, case_crowd)) {
 		report("arena_init", &ar);
 		arena_fini(&ar);
 		return;
@@ -376,7 +382,7 @@ static void random_rounds(enum mh_policy policy, unsigned int flags)
 			  env_or("MYHEAP_ATTACK_ROUNDS", 150);
 	if (only != ~0ul && progress->next < only)
 		progress->next = only;
-	if (!arena_init(&ar, policy, REGION, flags, case_crowd)) {
+	if (!arena_init(&ar, policy, region_for(policy), flags, case_crowd)) {
 		report("arena_init", &ar);
 		arena_fini(&ar);
 		return;
@@ -507,7 +513,7 @@ static void harness_catches_what_it_claims(enum mh_policy policy)
 	struct arena ar;
 	u64 bound;
 
-	if (!arena_init(&ar, policy, REGION, 0, 0)) {
+	if (!arena_init(&ar, policy, region_for(policy), 0, 0)) {
 		test_failed(__FILE__, __LINE__, "arena_init: %s", ar.why);
 		arena_fini(&ar);
 		return;

@@ -363,20 +363,20 @@ static void bitmap_disagrees_with_lists(enum mh_policy policy)
 	EXPECT_EQ(mh_walk_free(&f->h, collect_free, &fn), 0);
 	ASSERT(fn.n > 0);
 	list = fn.node[0].list;
-	if (policy == MH_SEGREGATED)
+	if (SEG_LISTS(policy))
 		f->h.sl_bitmap[list / MH_SL_COUNT] ^= 1u << (list % MH_SL_COUNT);
 	else
 		f->h.fl_bitmap ^= 1u << list;
 	EXPECT_VIOLATION(f, MH_V_BITMAP, ANYWHERE);
 	/* and a bit set for an empty list */
-	if (policy == MH_SEGREGATED)
+	if (SEG_LISTS(policy))
 		f->h.sl_bitmap[list / MH_SL_COUNT] ^= 1u << (list % MH_SL_COUNT);
 	else
 		f->h.fl_bitmap ^= 1u << list;
 	ASSERT(EXPECT_CLEAN(f));
 	for (list = 0; f->h.heads[list]; list++)
 		;
-	if (policy == MH_SEGREGATED)
+	if (SEG_LISTS(policy))
 		f->h.sl_bitmap[list / MH_SL_COUNT] |= 1u << (list % MH_SL_COUNT);
 	else
 		f->h.fl_bitmap |= 1u << list;

@@ -42,7 +42,7 @@ static void control_check_sees_each_field(enum mh_policy policy)
 	} while (0)
 	/* a list past the policy's own (segregated uses them all) */
 	BROKEN(f->h.heads[MH_NR_LISTS - 1] = a - MH_HDR_SIZE,
-	       policy == MH_SEGREGATED ? MH_V_BITMAP : MH_V_LINK);
+	       SEG_LISTS(policy) ? MH_V_BITMAP : MH_V_LINK);
 	BROKEN(f->h.heads[0] = 4, MH_V_LINK);
 	BROKEN(f->h.heads[0] = f->h.heap_end, MH_V_LINK);
 	BROKEN(f->h.rover = 17, MH_V_LINK);
@@ -53,7 +53,7 @@ static void control_check_sees_each_field(enum mh_policy policy)
 	BROKEN(f->h.peak_requested = 0, MH_V_ACCOUNTING);
 	BROKEN(f->h.high_water = f->h.heap_end + 16, MH_V_ACCOUNTING);
 	BROKEN(f->h.heap_end = f->h.region_size + 16, MH_V_SIZE);
-	if (policy == MH_SEGREGATED)
+	if (SEG_LISTS(policy))
 		BROKEN(f->h.sl_bitmap[2] ^= 1u << 5, MH_V_BITMAP);
 #undef BROKEN
 	f->h = saved;

@@ -93,7 +93,7 @@ done
 t "a clear message for a bad size" sh -c \
 	'dmesg | grep -q "myheap: region_size=bogus: want a multiple of"'
 t "a clear message for a bad policy" sh -c \
-	'dmesg | grep -q "myheap: policy=bogus: want first, next, best, worst, segregated or buddy"'
+	'dmesg | grep -q "myheap: policy=bogus: want first, next, best, worst, segregated, buddy or pools"'
 
 # --- a process killed while holding blocks --------------------------------
 insmod "$ko"

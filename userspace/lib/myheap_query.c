@@ -114,6 +114,7 @@ static const char *const policy_names[MYHEAP_NR_POLICIES] = {
 	[MYHEAP_POLICY_WORST_FIT] = "worst",
 	[MYHEAP_POLICY_SEGREGATED] = "segregated",
 	[MYHEAP_POLICY_BUDDY] = "buddy",
+	[MYHEAP_POLICY_POOLS] = "pools",
 };
 
 /** myheap_policy_name() - name of MYHEAP_POLICY_* @policy, or "unknown". */
@@ -183,6 +184,7 @@ static const char *const violation_names[MYHEAP_NR_VIOLATION_KINDS] = {
 	[MYHEAP_VIOLATION_POISON] = "free payload written after free",
 	[MYHEAP_VIOLATION_ACCOUNTING] = "totals disagree with the blocks",
 	[MYHEAP_VIOLATION_SLACK] = "slack larger than the payload",
+	[MYHEAP_VIOLATION_RUN] = "run metadata or run list damaged",
 };
 
 /** myheap_violation_name() - text of a MYHEAP_VIOLATION_* kind. */

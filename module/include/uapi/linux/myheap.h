@@ -107,8 +107,10 @@
 #define MYHEAP_POLICY_SEGREGATED	4
 /** MYHEAP_POLICY_BUDDY - "buddy": binary buddy system. */
 #define MYHEAP_POLICY_BUDDY		5
+/** MYHEAP_POLICY_POOLS - "pools": small requests in slots of runs. */
+#define MYHEAP_POLICY_POOLS		6
 /** MYHEAP_NR_POLICIES - number of policies. */
-#define MYHEAP_NR_POLICIES		6
+#define MYHEAP_NR_POLICIES		7
 
 /*
  * Kinds of integrity violation reported by MYHEAP_IOC_CHECK
@@ -142,8 +144,10 @@
 #define MYHEAP_VIOLATION_ACCOUNTING	12
 /** MYHEAP_VIOLATION_SLACK - recorded slack larger than the payload. */
 #define MYHEAP_VIOLATION_SLACK		13
+/** MYHEAP_VIOLATION_RUN - a run's metadata or the run lists are damaged. */
+#define MYHEAP_VIOLATION_RUN		14
 /** MYHEAP_NR_VIOLATION_KINDS - number of kinds. */
-#define MYHEAP_NR_VIOLATION_KINDS	14
+#define MYHEAP_NR_VIOLATION_KINDS	15
 
 /** MYHEAP_HIST_BUCKETS - entries of myheap_stats.free_hist. */
 #define MYHEAP_HIST_BUCKETS		32

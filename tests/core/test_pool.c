@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_pool.c - the pools policy's own contract (mh_pool.h): small
+ * requests in headerless slots of runs, a slot's free checked as strictly
+ * as a block's, damage to a run's word or map refused and reported, empty
+ * runs back to the heap, and the figures stats give for runs.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "mh_test.h"
+#include "mh_pool.h"
+#include "pattern.h"
+
+#define REGION		(256u << 10)
+#define N		600
+
+/* mh_check() finds @kind first (at @offset unless UINT32_MAX). */
+static bool violation_is(struct fixture *f, enum mh_violation_kind kind,
+			 u32 offset)
+{
+	struct mh_violation v = { .kind = MH_V_NONE };
+
+	return mh_check(&f->h, &v) > 0 && v.kind == kind &&
+	       (offset == UINT32_MAX || v.offset == offset);
+}
+
+/* @n allocations of @size bytes; returns how many came from slots. */
+static int fill(struct fixture *f, u32 *off, int n, size_t size)
+{
+	struct mh_block_info bi;
+	int slots = 0;
+
+	for (int i = 0; i < n; i++) {
+		off[i] = ALLOC(f, size);
+		if (!off[i])
+			return -1;
+		if (mh_block_at(&f->h, off[i] - MH_HDR_SIZE, &bi) ||
+		    bi.status != MH_BLOCK_OK)
+			slots++;	/* no block starts there */
+	}
+	return slots;
+}
+
+/* The run holding the slot at @slot, as the walk describes it. */
+static bool run_of(struct fixture *f, u32 slot, struct mh_block_info *bi)
+{
+	return !mh_block_containing(&f->h, slot, bi) &&
+	       bi->status == MH_BLOCK_OK && bi->slot_size;
+}
+
+/* The last of @off[] that is a slot. */
+static u32 last_slot(struct fixture *f, const u32 *off, int n)
+{
+	struct mh_block_info bi;
+
+	for (int i = n - 1; i >= 0; i--)
+		if (run_of(f, off[i], &bi))
+			return off[i];
+	return 0;
+}
+
+static void small_requests_share_runs(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	struct mh_block_info bi;
+	struct mh_stats st;
+	u32 off[N], s;
+	size_t n = 0;
+	int slots;
+
+	ASSERT(f);
+	slots = fill(f, off, N, 40);
+	ASSERT(slots > N / 2);	/* blocks first, then runs */
+	s = last_slot(f, off, N);
+	ASSERT(s);
+	ASSERT(run_of(f, s, &bi));
+	EXPECT_EQ(bi.slot_size, 48);
+	EXPECT_EQ(bi.used, true);
+	EXPECT_EQ(mh_usable_size(&f->h, s, &n), 0);
+	EXPECT_EQ(n, 48);
+	EXPECT_EQ(mh_requested_size(&f->h, s, &n), 0);
+	EXPECT_EQ(n, 40);
+	EXPECT_EQ(mh_probe(&f->h, s), 0);
+	/* slots of one run follow each other with no header between */
+	EXPECT_EQ(off[N - 1] - off[N - 2], 48);
+	mh_stats(&f->h, &st);
+	EXPECT_EQ(st.pool_slots, (u64)slots);
+	EXPECT(st.pool_runs >= 1);
+	EXPECT_EQ(st.used_blocks, N - slots + st.pool_runs);
+	EXPECT_EQ(st.requested_bytes, 40u * N);
+	/* slot slack: 8 bytes each, and the blocks' own */
+	EXPECT_EQ(st.internal_frag, 8u * slots + (block_for(40) -
+		  MH_HDR_SIZE - 40) * (N - slots));
+	EXPECT(st.pool_meta_bytes > 0 && st.pool_free_bytes > 0);
+	EXPECT_CLEAN(f);
+}
+
+static void slot_free_is_checked(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi;
+	u32 off[N], s, run;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 40) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s && run_of(f, s, &bi));
+	run = bi.offset;
+	/* inside a slot, the run's own payload, its links: no slot */
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s + 16), -EBADMSG);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, run + MH_HDR_SIZE), -EBADMSG);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, run + 16), -ENXIO);
+	EXPECT_FAILS_CLEANLY(f, mh_probe(&f->h, s + 32), -EBADMSG);
+	EXPECT_EQ(mh_free(&f->h, s), 0);
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s), -EALREADY);
+	EXPECT_FAILS_CLEANLY(f, mh_probe(&f->h, s), -EALREADY);
+	EXPECT_CLEAN(f);
+}
+
+static void damaged_runs_are_refused(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi;
+	u32 off[N], s, run, map;
+	u8 *word, *mb, save;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 40) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s && run_of(f, s, &bi));
+	run = bi.offset;
+	/* a forged run word: the check fails */
+	word = f->region + run + MH_HDR_SIZE;
+	word[1] ^= 1;
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_alloc(&f->h, 40, 0, 0, &s), -EUCLEAN);
+	EXPECT(violation_is(f, MH_V_RUN, run));
+	word[1] ^= 1;
+	ASSERT(EXPECT_CLEAN(f));
+	/* a map byte no slot can have */
+	map = run + MH_POOL_SLOT0 + bi.slots * bi.slot_size;
+	mb = f->region + map + (s - run - MH_POOL_SLOT0) / bi.slot_size;
+	save = *mb;
+	*mb = bi.slot_size;
+	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s), -EUCLEAN);
+	EXPECT(violation_is(f, MH_V_RUN, run));
+	*mb = save;
+	ASSERT(EXPECT_CLEAN(f));
+	/* a list head that is no run */
+	f->h.pool_heads[1] = off[0] - MH_HDR_SIZE;
+	EXPECT(violation_is(f, MH_V_RUN, UINT32_MAX));
+}
+
+static void empty_runs_go_back(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	struct mh_stats st;
+	u32 off[N];
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 100) > 0);
+	for (int i = 0; i < N; i += 2)
+		EXPECT_EQ(mh_free(&f->h, off[i]), 0);
+	EXPECT_CLEAN(f);
+	for (int i = 1; i < N; i += 2)
+		EXPECT_EQ(mh_free(&f->h, off[i]), 0);
+	mh_stats(&f->h, &st);
+	EXPECT_EQ(st.used_blocks, 0);
+	EXPECT_EQ(st.pool_runs, 0);
+	EXPECT_EQ(st.free_blocks, 1);	/* all coalesced */
+	EXPECT_CLEAN(f);
+}
+
+static void slot_realloc(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	u32 off[N], s, t;
+	size_t n = 0;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 40) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s);
+	pattern_fill(f->region + s, 0, 40, 7);
+	/* within the class: in place */
+	EXPECT_EQ(mh_realloc(&f->h, s, 33, &t), 0);
+	EXPECT_EQ(t, s);
+	EXPECT_EQ(mh_requested_size(&f->h, s, &n), 0);
+	EXPECT_EQ(n, 33);
+	/* out of it: moves, the payload with it */
+	EXPECT_EQ(mh_realloc(&f->h, s, 1000, &t), 0);
+	EXPECT(t != s);
+	EXPECT_EQ(pattern_check(f->region + t, 33, 7), 33);
+	EXPECT_EQ(mh_probe(&f->h, s), -EALREADY);
+	EXPECT_CLEAN(f);
+}
+
+static const struct test_case cases[] = {
+	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
+	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
+	TEST(damaged_runs_are_refused, ONLY(MH_POOLS)),
+	TEST(empty_runs_go_back, ONLY(MH_POOLS)),
+	TEST(slot_realloc, ONLY(MH_POOLS)),
+};
+
+int main(void)
+{
+	return run_tests(cases, sizeof(cases) / sizeof(cases[0]));
+}
