@@ -527,7 +527,11 @@ struct myheap_batch {
  * DOC: MYHEAP_IOC_STATS - statistics of the whole heap
  *
  * Fills struct myheap_stats (all openers' blocks). It allocates nothing, so
- * it cannot fail for lack of memory. Errors: the common ones.
+ * it cannot fail for lack of memory. The walk behind the free block
+ * figures lets other openers in about every millisecond; if they change
+ * the heap meanwhile it starts again (at most four times, then it finishes
+ * in one go), so the figures always describe one state of the heap.
+ * Errors: the common ones.
  */
 #define MYHEAP_IOC_STATS	_IOR(MYHEAP_IOC_MAGIC, 0x05, struct myheap_stats)
 
@@ -536,6 +540,9 @@ struct myheap_batch {
  *
  * Walks every block and free list and reports the number of violations and
  * the first one. A damaged heap is a successful check with violations > 0.
+ * Like MYHEAP_IOC_STATS, the walk lets other openers in about every
+ * millisecond and starts again if they changed the heap (at most four
+ * times, then it finishes in one go): the answer is about one state.
  *
  * Errors: -EFAULT; -EINVAL nonzero flags or padding.
  */
