@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +82,22 @@ static bool prompt(struct term *t, int n)
 static bool wait_for(struct term *t, const char *want, int times)
 {
 	return wait_secs(t, want, times, 20);
+}
+
+/*
+ * Wait (up to 20 s) until the line editor has the terminal in raw mode.
+ * The prompt is on the screen a moment before libedit switches modes, and
+ * a key typed in between is echoed by the tty itself ("^[[A"). On Linux,
+ * TCGETS on the master reports the slave's modes.
+ */
+static void wait_raw(struct term *t)
+{
+	struct termios tio;
+	double end = now() + 20;
+
+	while (!tcgetattr(t->fd, &tio) && (tio.c_lflag & ICANON) &&
+	       now() < end)
+		wait_secs(t, NULL, 0, 0.01);
 }
 
 static void type(struct term *t, const char *keys)
@@ -153,6 +170,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	ASSERT_EQ(0, start(t, home, argv));
 	ASSERT_TRUE(wait_for(t, "myheap> ", 1)) TH_LOG("no prompt: %s", t->screen);
 
+	wait_raw(t);
 	type(t, "a = alloc 100\r");
 	ASSERT_TRUE(wait_for(t, "100 bytes", 1)) TH_LOG("%s", t->screen);
 	/* -x on a terminal: the typed line is on the screen once, not twice. */
@@ -163,6 +181,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	EXPECT_EQ(1, n) TH_LOG("double echo: %s", t->screen);
 
 	/* Up recalls the line; three backspaces and "300" edit it. */
+	wait_raw(t);
 	type(t, "\033[A");
 	ASSERT_TRUE(wait_for(t, "a = alloc 100", 2)) TH_LOG("Up did not recall: %s", t->screen);
 	type(t, "\177\177\177300\r");
@@ -170,6 +189,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	ASSERT_TRUE(prompt(t, 3));
 
 	/* Ctrl-A goes to the start of the line: "lloc 64" becomes "b = alloc 64". */
+	wait_raw(t);
 	type(t, "lloc 64\001b = a\r");
 	ASSERT_TRUE(wait_for(t, "64 bytes", 1)) TH_LOG("%s", t->screen);
 	ASSERT_TRUE(prompt(t, 4));
