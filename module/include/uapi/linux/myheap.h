@@ -563,15 +563,17 @@ struct myheap_batch {
  *
  * Runs myheap_batch.count operations in order, each with the result the
  * single command would have returned, under one acquisition of the heap
- * lock per 64 operations (a longer batch lets other callers in between
- * chunks, so ops of other files may interleave with it there). The ioctl
+ * lock per 64 operations or per millisecond, whichever comes first (a
+ * longer batch lets other callers in between chunks, so ops of other files
+ * may interleave with it there). The ioctl
  * itself succeeds when the batch ran, whatever the results. The ops and
  * the header must be writable when the call starts (else -EFAULT and
  * nothing is run); if they stop being writable while it runs, the blocks
  * the batch allocated are freed again (those of earlier chunks only if no
  * other thread of the file allocated or freed in between; otherwise they
  * stay the file's until it is closed), its frees stay done, and the ioctl
- * fails with -EFAULT.
+ * fails with -EFAULT. A page that was only briefly absent (reclaimed or
+ * migrated by the kernel) is faulted in again and the results delivered.
  *
  * Errors: -EFAULT bad argument or @ops pointer; -EINVAL unknown flag,
  * nonzero padding, op_size below MYHEAP_BATCH_OP_SIZE_VER0, an operation
