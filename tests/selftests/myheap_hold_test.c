@@ -162,10 +162,6 @@ FIXTURE_VARIANT(hold) {
 
 DEV_POLICY_VARIANTS(hold);
 
-FIXTURE_VARIANT_ADD(hold, MYHEAP_POLICY_POOLS) {
-	.policy = MYHEAP_POLICY_POOLS,
-};
-
 FIXTURE_SETUP(hold)
 {
 	ASSERT_EQ(0, dev_switch_policy(variant->policy, &self->old_policy));

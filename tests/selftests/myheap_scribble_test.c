@@ -1183,10 +1183,6 @@ FIXTURE_VARIANT(scribble) {
 
 DEV_POLICY_VARIANTS(scribble);
 
-FIXTURE_VARIANT_ADD(scribble, MYHEAP_POLICY_POOLS) {
-	.policy = MYHEAP_POLICY_POOLS,
-};
-
 FIXTURE_SETUP(scribble)
 {
 	int fd = open(MYHEAP_DEVICE, O_RDWR | O_CLOEXEC);
