@@ -85,7 +85,7 @@ static bool wait_for(struct term *t, const char *want, int times)
 }
 
 /*
- * Wait (up to 20 s) until the line editor has the terminal in raw mode.
+ * Wait (up to 2 s) until the line editor has the terminal in raw mode.
  * The prompt is on the screen a moment before libedit switches modes, and
  * a key typed in between is echoed by the tty itself ("^[[A"). On Linux,
  * TCGETS on the master reports the slave's modes.
@@ -93,11 +93,11 @@ static bool wait_for(struct term *t, const char *want, int times)
 static void wait_raw(struct term *t)
 {
 	struct termios tio;
-	double end = now() + 20;
+	double end = now() + 2;
 
 	while (!tcgetattr(t->fd, &tio) && (tio.c_lflag & ICANON) &&
 	       now() < end)
-		wait_secs(t, NULL, 0, 0.01);
+		usleep(10000);
 }
 
 static void type(struct term *t, const char *keys)
