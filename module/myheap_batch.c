@@ -5,9 +5,10 @@
  * One copy_from_user() of the op array into one kernel buffer, then the
  * ops run under the heap lock in chunks: a chunk ends after
  * MYHEAP_BATCH_CHUNK ops or when the hold has lasted MYHEAP_HOLD_NS,
- * whichever comes first, and the lock is yielded to other openers before
- * the next (myheap_lock_yield()). Each chunk's results are copied out
- * before its hold ends.
+ * whichever comes first, and its results are copied out. Once the hold has
+ * lasted MYHEAP_HOLD_NS the lock is yielded to other openers
+ * (myheap_lock_yield()) before the next chunk; a chunk that ended by its
+ * count goes on in the same hold.
  *
  * Results are written with page faults disabled (copy_to_user_nofault()),
  * since nothing may fault under the heap lock, after the op array and the
@@ -36,7 +37,7 @@
 
 #include "myheap.h"
 
-/** MYHEAP_BATCH_CHUNK - ops run per hold of the heap lock, at most. */
+/** MYHEAP_BATCH_CHUNK - ops run between two copy-outs of results, at most. */
 #define MYHEAP_BATCH_CHUNK	64u
 /** MYHEAP_BATCH_RETRIES - copy-outs retried after faulting pages in again. */
 #define MYHEAP_BATCH_RETRIES	3u
@@ -56,6 +57,7 @@
  * @chunk_intact: so are those of the current chunk (a retried copy-out
  *	drops the lock in the middle of a chunk).
  * @seq: the file's owner sequence when the lock was last dropped.
+ * @deadline: when the current hold of the lock is over.
  */
 struct myheap_batch_run {
 	struct myheap_file *mf;
@@ -68,6 +70,7 @@ struct myheap_batch_run {
 	bool intact;
 	bool chunk_intact;
 	u64 seq;
+	u64 deadline;
 };
 
 /* Read @count ops of @op_size bytes each; check what must be checked. */
@@ -156,7 +159,6 @@ static void myheap_batch_undo(const struct myheap_batch_run *r, u32 from,
 static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 {
 	struct myheap_batch *b = r->b;
-	u64 deadline = myheap_hold_deadline();
 	struct myheap_batch_op *op;
 	u64 usable;
 	u32 i;
@@ -164,7 +166,7 @@ static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 	lockdep_assert_held(&r->mf->dev->lock);
 
 	for (i = from; i < to; i++) {
-		if (i > from && myheap_hold_over(deadline))
+		if (i > from && myheap_hold_over(r->deadline))
 			break;
 		op = &r->ops[i];
 		if (op->op == MYHEAP_BATCH_OP_ALLOC)
@@ -243,6 +245,7 @@ static int myheap_batch_run_all(struct myheap_batch_run *r)
 	ret = myheap_lock(dev);
 	if (ret)
 		return ret;
+	r->deadline = myheap_hold_deadline();
 	while (more) {
 		r->chunk_intact = true;
 		more = myheap_batch_chunk(r, from,
@@ -261,11 +264,14 @@ static int myheap_batch_run_all(struct myheap_batch_run *r)
 		if (!more)
 			break;
 		from = r->b->done;
+		if (!myheap_hold_over(r->deadline))
+			continue;
 		r->seq = r->mf->seq;
 		ret = myheap_lock_yield(dev, true);
 		if (ret)
 			return ret;
 		r->intact &= r->mf->seq == r->seq;
+		r->deadline = myheap_hold_deadline();
 	}
 	mutex_unlock(&dev->lock);
 	return ret;

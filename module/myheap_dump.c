@@ -4,11 +4,12 @@
  * blocks and blocks.json (every block in address order) and freelist (every
  * free block in search order). All three are seq_files that take
  * &myheap_dev.lock (killably) in ->start() and drop it in ->stop(), and
- * ->next() drops and retakes it every MYHEAP_DUMP_HOLD records, so no lock
- * hold covers more than about a page of records, whatever the heap's size
- * and whoever iterates: a read, or seq_file's traverse() replaying the file
- * from the start for an lseek() or a pread(). Every record costs O(1), so a
- * page costs O(records in it) and a whole dump O(records).
+ * ->next() drops and retakes it once a hold has lasted MYHEAP_HOLD_NS, so
+ * no hold covers more than a page of records or about a millisecond,
+ * whatever the heap's size and whoever iterates: a read, or seq_file's
+ * traverse() replaying the file from the start for an lseek() or a
+ * pread(). Every record costs O(1), so a page costs O(records in it) and
+ * a whole dump O(records).
  *
  * Between two holds the heap may change. A dump is then not a snapshot, but
  * it stays well formed: offsets only grow, every record was true when it
@@ -48,10 +49,10 @@
 #include "myheap_debugfs.h"
 
 /*
- * Records made per hold of the heap's lock, at most: a page of the blocks
- * file is about 50 lines, of freelist about 170.
+ * Blocks a blocks dump that lost its place walks on from where it was
+ * before it looks the place up by its offset instead.
  */
-#define MYHEAP_DUMP_HOLD	64
+#define MYHEAP_RESYNC_WALK	64
 
 enum myheap_rec { MYHEAP_REC_ITEM, MYHEAP_REC_END, MYHEAP_REC_PAST };
 
@@ -63,12 +64,12 @@ enum myheap_rec { MYHEAP_REC_ITEM, MYHEAP_REC_END, MYHEAP_REC_PAST };
  * struct myheap_dump_lock - the heap's lock as a dump holds it.
  * @dev: the device.
  * @held: &@dev->lock is held by this reader.
- * @made: records made in this hold.
+ * @deadline: when this hold is over (myheap_hold_deadline()).
  */
 struct myheap_dump_lock {
 	struct myheap_dev *dev;
 	bool held;
-	unsigned int made;
+	u64 deadline;
 };
 
 static int myheap_dump_lock(struct myheap_dump_lock *l)
@@ -76,7 +77,7 @@ static int myheap_dump_lock(struct myheap_dump_lock *l)
 	if (mutex_lock_killable(&l->dev->lock))
 		return -EINTR;
 	l->held = true;
-	l->made = 0;
+	l->deadline = myheap_hold_deadline();
 	return 0;
 }
 
@@ -88,22 +89,22 @@ static void myheap_dump_unlock(struct myheap_dump_lock *l)
 }
 
 /*
- * Before making a record in ->next(): after MYHEAP_DUMP_HOLD records, let
- * the others have the heap (and the CPU) and take it again, with the gap
- * myheap_lock_yield() leaves (without it a reader replaying the file for
- * an lseek() retook the lock at once, and an opener spinning for it
- * waited 0.9 s at 128K blocks). The caller then finds its place as at the
- * start of a page.
+ * Before making a record in ->next(): once the hold has lasted
+ * MYHEAP_HOLD_NS, let the others have the heap (and the CPU) and take it
+ * again through myheap_lock_yield() (a reader replaying the file for an
+ * lseek() makes every record up to the position in one ->start(): without
+ * this an opener waited 0.9 s at 128K blocks). The caller then finds its
+ * place as at the start of a page.
  */
 static int myheap_dump_breathe(struct myheap_dump_lock *l)
 {
-	if (++l->made < MYHEAP_DUMP_HOLD)
+	if (!myheap_hold_over(l->deadline))
 		return 0;
-	l->made = 0;
 	if (myheap_lock_yield(l->dev, true)) {
 		l->held = false;
 		return -EINTR;
 	}
+	l->deadline = myheap_hold_deadline();
 	return 0;
 }
 
@@ -216,7 +217,7 @@ static void *myheap_blocks_resync(struct myheap_blocks_iter *it, u32 want)
 	}
 	it->tot.resyncs++;
 	/* A few blocks on from there, or from the first (a reset)? */
-	for (n = 0; n < MYHEAP_DUMP_HOLD; n++, off = b.next) {
+	for (n = 0; n < MYHEAP_RESYNC_WALK; n++, off = b.next) {
 		if (mh_block_at(h, off, &b))
 			return myheap_blocks_take(it, -ENXIO);
 		if (b.offset > want) {

@@ -562,14 +562,13 @@ struct myheap_batch {
  * DOC: MYHEAP_IOC_BATCH - many allocations and frees in one call
  *
  * Runs myheap_batch.count operations in order, each with the result the
- * single command would have returned, under one acquisition of the heap
- * lock per 64 operations or per millisecond, whichever comes first (a
- * longer batch lets other callers in between chunks, so ops of other files
- * may interleave with it there). The ioctl
+ * single command would have returned, holding the heap lock about a
+ * millisecond at a time (a longer batch lets other callers in between
+ * holds, so ops of other files may interleave with it there). The ioctl
  * itself succeeds when the batch ran, whatever the results. The ops and
  * the header must be writable when the call starts (else -EFAULT and
  * nothing is run); if they stop being writable while it runs, the blocks
- * the batch allocated are freed again (those of earlier chunks only if no
+ * the batch allocated are freed again (those of earlier holds only if no
  * other thread of the file allocated or freed in between; otherwise they
  * stay the file's until it is closed), its frees stay done, and the ioctl
  * fails with -EFAULT. A page that was only briefly absent (reclaimed or
