@@ -82,6 +82,8 @@
  * @damage_events: operations that failed with -EUCLEAN.
  * @resets: times the heap was reset because the last file closed while
  *	blocks were still in use (lost to damage).
+ * @changes: incremented by every operation that may have moved block
+ *	boundaries (see myheap_changes()).
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -103,6 +105,7 @@ struct myheap_dev {
 	u64 next_id;
 	u64 damage_events;
 	u64 resets;
+	u64 changes;
 	struct miscdevice misc;
 	struct myheap_events *events;
 	struct dentry *debugfs;
@@ -157,6 +160,7 @@ void myheap_dev_destroy(struct myheap_dev *dev);
 int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 		       u64 offset);
 int myheap_lock(struct myheap_dev *dev);
+u64 myheap_changes(struct myheap_dev *dev);
 /* Longest hold of &myheap_dev.lock a long operation aims for. */
 #define MYHEAP_HOLD_NS		NSEC_PER_MSEC
 u64 myheap_hold_deadline(void);
@@ -185,6 +189,8 @@ struct myheap_stats_walk {
 	u32 off;
 };
 
+/* Walks started again because the heap changed, before one hold does all. */
+#define MYHEAP_WALK_TRIES	4u
 int myheap_walk_bounded(struct myheap_dev *dev, struct myheap_walk *w);
 int myheap_check_heap(struct myheap_dev *dev, struct mh_violation *first);
 void myheap_stats_walk_init(struct myheap_stats_walk *sw);

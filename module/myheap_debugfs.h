@@ -61,12 +61,9 @@ struct myheap_event {
 };
 
 /**
- * struct myheap_events - the event ring of a device, and a change counter.
+ * struct myheap_events - the event ring of a device.
  * @recorded: events ever recorded; event n sits in @ring[n % MYHEAP_EVENTS]
  *	until event n + MYHEAP_EVENTS overwrites it.
- * @changes: incremented by every operation that may have moved block
- *	boundaries; a blocks dump that sees it change between two holds of
- *	the lock checks that the offset it saved still starts a block.
  * @readers: open events files; operations are recorded only while there
  *	is one.
  * @ring: the last MYHEAP_EVENTS events recorded.
@@ -75,7 +72,6 @@ struct myheap_event {
  */
 struct myheap_events {
 	u64 recorded;
-	u64 changes;
 	unsigned int readers;
 	struct myheap_event ring[MYHEAP_EVENTS];
 };
@@ -86,7 +82,6 @@ void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
 			 u64 size, int result);
 int myheap_events_init(struct myheap_dev *dev);
 void myheap_events_exit(struct myheap_dev *dev);
-u64 myheap_changes(struct myheap_dev *dev);
 extern const struct file_operations myheap_events_fops;
 
 /* myheap_dump.c */

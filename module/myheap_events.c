@@ -98,22 +98,6 @@ void myheap_events_exit(struct myheap_dev *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_events_exit);
 
-/**
- * myheap_changes() - a number that moves whenever block boundaries may have:
- * the change counter of struct myheap_events plus the resets of the heap
- * after its last close (&myheap_dev.resets).
- * @dev: the device.
- *
- * Context: &myheap_dev.lock held.
- * Return: the number.
- */
-u64 myheap_changes(struct myheap_dev *dev)
-{
-	lockdep_assert_held(&dev->lock);
-	return (dev->events ? dev->events->changes : 0) + dev->resets;
-}
-EXPORT_SYMBOL_IF_KUNIT(myheap_changes);
-
 /* The events file: one line per event, oldest first, then a trailer. */
 
 enum myheap_events_rec { MYHEAP_EVREC_EVENT, MYHEAP_EVREC_END, MYHEAP_EVREC_PAST };

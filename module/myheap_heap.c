@@ -135,6 +135,24 @@ int myheap_lock(struct myheap_dev *dev)
 	return mutex_lock_killable(&dev->lock);
 }
 
+/**
+ * myheap_changes() - a number that moves whenever block boundaries may have:
+ * the operations' change counter (&myheap_dev.changes) plus the resets of
+ * the heap after its last close (&myheap_dev.resets). A walk or a dump
+ * that sees it move between two holds of the lock knows its saved place
+ * may no longer start a block.
+ * @dev: the device.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: the number.
+ */
+u64 myheap_changes(struct myheap_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->changes + dev->resets;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_changes);
+
 /*
  * Microseconds a long operation sleeps between two holds: long enough for a
  * waiter that sleeps on the mutex to be woken and scheduled (under TCG that
@@ -200,8 +218,6 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 
 /* Blocks (or list nodes) a walk looks at between two looks at the clock. */
 #define MYHEAP_WALK_STEP	256u
-/* Walks started again because the heap changed, before one hold does all. */
-#define MYHEAP_WALK_TRIES	4u
 
 /**
  * myheap_walk_bounded() - run a whole-heap walk in holds of MYHEAP_HOLD_NS.
@@ -245,6 +261,7 @@ int myheap_walk_bounded(struct myheap_dev *dev, struct myheap_walk *w)
 			return 0;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(myheap_walk_bounded);
 
 struct myheap_check_walk {
 	struct myheap_walk w;

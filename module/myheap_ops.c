@@ -28,8 +28,7 @@ static_assert(MYHEAP_ALLOC_VALID == MH_ALLOC_VALID);
 /* A successful operation may have moved block boundaries. */
 static inline void myheap_changed(struct myheap_dev *dev)
 {
-	if (dev->events)
-		dev->events->changes++;
+	dev->changes++;
 }
 
 static inline void myheap_record(struct myheap_file *mf,

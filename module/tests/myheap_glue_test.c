@@ -514,6 +514,119 @@ static void myheap_test_events_gated(struct kunit *test)
 }
 
 /**
+ * struct myheap_test_walk - a walk whose steps outlast a hold of the lock.
+ * @w: the walk.
+ * @test: the test it runs in.
+ * @mf: a file to allocate through, when @change.
+ * @change: each step allocates a block, as another opener could between
+ *	two holds.
+ * @begins: times the walk was (re)started.
+ * @steps: steps since the last start.
+ * @last_max: @max of the last step.
+ */
+struct myheap_test_walk {
+	struct myheap_walk w;
+	struct kunit *test;
+	struct myheap_file *mf;
+	bool change;
+	unsigned int begins;
+	unsigned int steps;
+	u32 last_max;
+};
+
+static void t_walk_begin(struct myheap_walk *w, const struct mh_heap *h)
+{
+	struct myheap_test_walk *tw = container_of(w, struct myheap_test_walk, w);
+
+	tw->begins++;
+	tw->steps = 0;
+}
+
+static bool t_walk_step(struct myheap_walk *w, const struct mh_heap *h,
+			u32 max)
+{
+	struct myheap_test_walk *tw = container_of(w, struct myheap_test_walk, w);
+	u64 off, usable;
+
+	tw->last_max = max;
+	if (!max || ++tw->steps > 3)
+		return true;
+	mdelay(2);	/* longer than MYHEAP_HOLD_NS: the walk yields now */
+	if (tw->change)
+		KUNIT_EXPECT_EQ(tw->test, myheap_block_alloc(tw->mf, 32, 0, 0,
+							     &off, &usable), 0);
+	return false;
+}
+
+/*
+ * myheap_walk_bounded() yields between steps once a hold is over, starts
+ * again when the heap changed meanwhile, and after MYHEAP_WALK_TRIES
+ * starts does the whole walk in one hold.
+ */
+static void myheap_test_walk_bounded(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_test_walk tw = {
+		.w = { .begin = t_walk_begin, .step = t_walk_step },
+		.test = test,
+		.mf = myheap_test_open(test, dev, 100),
+	};
+
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_walk_bounded(dev, &tw.w), 0);
+	lockdep_assert_held(&dev->lock);
+	KUNIT_EXPECT_EQ(test, tw.begins, 1);
+	KUNIT_EXPECT_EQ(test, tw.steps, 4);
+	KUNIT_EXPECT_NE(test, tw.last_max, 0);
+
+	tw.begins = 0;
+	tw.change = true;
+	KUNIT_EXPECT_EQ(test, myheap_walk_bounded(dev, &tw.w), 0);
+	KUNIT_EXPECT_EQ(test, tw.begins, MYHEAP_WALK_TRIES + 1);
+	KUNIT_EXPECT_EQ(test, tw.last_max, 0);
+	KUNIT_EXPECT_EQ(test, tw.mf->blocks, MYHEAP_WALK_TRIES);
+	mutex_unlock(&dev->lock);
+}
+
+/* The walks in bounded holds give what the core's one-hold walks give. */
+static void myheap_test_check_stats_heap(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	struct mh_violation first, want;
+	struct mh_stats st, core;
+	u8 *region = dev->region;
+	u64 off[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(off); i++)
+		KUNIT_ASSERT_EQ(test, t_alloc(a, 16 + 24 * i, 0, 0, &off[i]), 0);
+	for (i = 0; i < ARRAY_SIZE(off); i += 3)
+		KUNIT_ASSERT_EQ(test, t_free(a, off[i]), 0);
+
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_check_heap(dev, &first), 0);
+	KUNIT_EXPECT_EQ(test, myheap_stats_heap(dev, &st), 0);
+	mh_stats(&dev->heap, &core);
+	KUNIT_EXPECT_EQ(test, memcmp(&st, &core, sizeof(st)), 0);
+	KUNIT_EXPECT_EQ(test, st.used_blocks, a->blocks);
+
+	region[off[10] - MH_HDR_SIZE] ^= 0x5a;
+	KUNIT_EXPECT_EQ(test, myheap_check_heap(dev, &first),
+			mh_check(&dev->heap, &want));
+	KUNIT_EXPECT_GT(test, mh_check(&dev->heap, NULL), 0);
+	KUNIT_EXPECT_EQ(test, first.kind, want.kind);
+	KUNIT_EXPECT_EQ(test, first.offset, want.offset);
+	KUNIT_EXPECT_EQ(test, first.offset, off[10] - MH_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, myheap_stats_heap(dev, &st), 0);
+	mh_stats(&dev->heap, &core);
+	KUNIT_EXPECT_EQ(test, memcmp(&st, &core, sizeof(st)), 0);
+	region[off[10] - MH_HDR_SIZE] ^= 0x5a;
+	KUNIT_EXPECT_EQ(test, myheap_check_heap(dev, &first), 0);
+	mutex_unlock(&dev->lock);
+}
+
+/**
  * struct myheap_kill_ctx - an ioctl made by a kernel thread.
  * @mf: the file it uses.
  * @done: completed when the ioctl returned.
@@ -578,6 +691,8 @@ static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE_SLOW(myheap_test_enfile),
 	KUNIT_CASE(myheap_test_close_many),
 	KUNIT_CASE(myheap_test_events_gated),
+	KUNIT_CASE(myheap_test_walk_bounded),
+	KUNIT_CASE(myheap_test_check_stats_heap),
 	KUNIT_CASE(myheap_test_ioctl_killable),
 	{}
 };
