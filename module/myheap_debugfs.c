@@ -281,39 +281,95 @@ static int myheap_owners_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(myheap_owners);
 
+/**
+ * struct myheap_damage_walk - the damaged records of the heap, as a walk.
+ * @w: the walk (for myheap_walk_bounded()).
+ * @off: where the walk goes on.
+ * @damaged: damaged records seen.
+ * @list: the first MYHEAP_CHECK_LIST_MAX of them.
+ */
+struct myheap_damage_walk {
+	struct myheap_walk w;
+	u32 off;
+	u64 damaged;
+	struct {
+		u32 offset;
+		u32 size;
+	} list[MYHEAP_CHECK_LIST_MAX];
+};
+
+static void myheap_damage_begin(struct myheap_walk *w, const struct mh_heap *h)
+{
+	struct myheap_damage_walk *dw;
+
+	dw = container_of(w, struct myheap_damage_walk, w);
+	dw->off = mh_first_block(h);
+	dw->damaged = 0;
+}
+
+static bool myheap_damage_step(struct myheap_walk *w, const struct mh_heap *h,
+			       u32 max)
+{
+	struct myheap_damage_walk *dw;
+	struct mh_block_info b;
+	u32 n;
+
+	dw = container_of(w, struct myheap_damage_walk, w);
+	for (n = 0; !max || n < max; n++) {
+		if (mh_block_at(h, dw->off, &b))
+			return true;
+		dw->off = b.next;
+		if (b.status == MH_BLOCK_OK)
+			continue;
+		if (dw->damaged < MYHEAP_CHECK_LIST_MAX) {
+			dw->list[dw->damaged].offset = b.offset;
+			dw->list[dw->damaged].size = b.size;
+		}
+		dw->damaged++;
+	}
+	return false;
+}
+
 static int myheap_check_show(struct seq_file *m, void *unused)
 {
 	struct myheap_dev *dev = m->private;
-	const struct mh_heap *h = &dev->heap;
+	struct myheap_damage_walk *dw;
 	struct mh_violation first;
-	struct mh_block_info b;
-	u64 damaged = 0;
-	int count;
-	u32 off;
+	int count, ret = -EINTR;
+	u64 i;
 
+	dw = kzalloc(sizeof(*dw), GFP_KERNEL);
+	if (!dw)
+		return -ENOMEM;
+	dw->w.begin = myheap_damage_begin;
+	dw->w.step = myheap_damage_step;
 	if (mutex_lock_killable(&dev->lock))
-		return -EINTR;
+		goto out;
 	count = myheap_check_heap(dev, &first);
 	if (count < 0)
-		return count;
+		goto out;
+	/*
+	 * The damaged records after the violations: a second walk, which
+	 * like the check's own holds the lock a millisecond at a time.
+	 */
+	if (count && myheap_walk_bounded(dev, &dw->w))
+		goto out;
+	mutex_unlock(&dev->lock);
+	ret = 0;
 	if (!count) {
 		seq_puts(m, "ok\n");
-		goto unlock;
+		goto out;
 	}
 	seq_printf(m, "violations: %d\n", count);
 	seq_printf(m, "first: %s at offset %u\n", mh_violation_name(first.kind),
 		   first.offset);
-	for (off = mh_first_block(h); !mh_block_at(h, off, &b); off = b.next) {
-		if (b.status == MH_BLOCK_OK)
-			continue;
-		if (damaged++ < MYHEAP_CHECK_LIST_MAX)
-			seq_printf(m, "damaged: offset %u, %u bytes\n",
-				   b.offset, b.size);
-	}
-	seq_printf(m, "damaged_records: %llu\n", damaged);
-unlock:
-	mutex_unlock(&dev->lock);
-	return 0;
+	for (i = 0; i < min_t(u64, dw->damaged, MYHEAP_CHECK_LIST_MAX); i++)
+		seq_printf(m, "damaged: offset %u, %u bytes\n",
+			   dw->list[i].offset, dw->list[i].size);
+	seq_printf(m, "damaged_records: %llu\n", dw->damaged);
+out:
+	kfree(dw);
+	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(myheap_check);
 

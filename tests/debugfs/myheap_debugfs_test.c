@@ -450,6 +450,7 @@ TEST_F(heap, damaged_header_still_dumps)
 	snprintf(want, sizeof(want), "damaged: offset %llu, %llu bytes\n",
 		 (unsigned long long)(b - HDR), (unsigned long long)(c - b));
 	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "\ndamaged_records: 1\n")) TH_LOG("%s", text);
 	free(text);
 	for (i = 0; i < DFS_NR_FILES; i++) {
 		text = read_dfs(dfs_files[i], NULL);
