@@ -12,6 +12,7 @@
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -546,12 +547,19 @@ static bool t_walk_step(struct myheap_walk *w, const struct mh_heap *h,
 			u32 max)
 {
 	struct myheap_test_walk *tw = container_of(w, struct myheap_test_walk, w);
-	u64 off, usable;
+	u64 off, usable, end;
 
 	tw->last_max = max;
 	if (!max || ++tw->steps > 3)
 		return true;
-	mdelay(2);	/* longer than MYHEAP_HOLD_NS: the walk yields now */
+	/*
+	 * Outlast the hold by the clock myheap_hold_over() reads (mdelay()'s
+	 * calibrated loop can be shorter than that under TCG on a busy host):
+	 * the walk yields after every step.
+	 */
+	end = local_clock() + 2 * MYHEAP_HOLD_NS;
+	while (local_clock() < end)
+		cpu_relax();
 	if (tw->change)
 		KUNIT_EXPECT_EQ(tw->test, myheap_block_alloc(tw->mf, 32, 0, 0,
 							     &off, &usable), 0);
