@@ -501,10 +501,33 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy);
 int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
 
+/**
+ * struct mh_result - what an operation made of the block it was given or
+ * made, from the operation's own plan (so a caller need not decode the
+ * header again, and cannot get a value a scribbler wrote in between).
+ * @offset: payload offset of the block afterwards (the freed one's for
+ *	mh_free_result()).
+ * @usable: its usable payload bytes afterwards (0 once freed).
+ * @requested: bytes requested: the new request for mh_alloc_result(), the
+ *	request before the operation for mh_free_result() and
+ *	mh_realloc_result(), the current one for mh_query().
+ */
+struct mh_result {
+	u32 offset;
+	u32 usable;
+	u32 requested;
+};
+
 int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	     unsigned int flags, u32 *offset);
+int mh_alloc_result(struct mh_heap *h, size_t size, size_t align,
+		    unsigned int flags, struct mh_result *r);
 int mh_free(struct mh_heap *h, u32 offset);
+int mh_free_result(struct mh_heap *h, u32 offset, struct mh_result *r);
 int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset);
+int mh_realloc_result(struct mh_heap *h, u32 offset, size_t size,
+		      struct mh_result *r);
+int mh_query(const struct mh_heap *h, u32 offset, struct mh_result *r);
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
