@@ -227,22 +227,30 @@ static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
 	x = w / MH_BPL;
 	v = h->starts_l1[x] & (~0ul << (w % MH_BPL));
 	if (!v) {
-		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 bit to look at */
-		for (y = x + 1, v = 0; y <= last; y++) {
-			unsigned long top = h->starts_l2[y / MH_BPL] &
-					    (~0ul << (y % MH_BPL));
+		unsigned long top;
+		u32 k;
 
-			if (!top) {
-				y |= MH_BPL - 1;	/* next top word */
-				continue;
-			}
-			y = y / MH_BPL * MH_BPL + mh_port_ffs_long(top);
-			if (y <= last)
-				v = h->starts_l1[y];
-			break;
-		}
-		if (!v)
+		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 word to look at */
+		y = x + 1;
+		if (y > last)
 			return end;
+		/*
+		 * A word of the top level at a time: a free block over most
+		 * of a large heap (the top of a fresh one) costs a few
+		 * instructions per 2^18 granules.
+		 */
+		k = y / MH_BPL;
+		top = h->starts_l2[k] & (~0ul << (y % MH_BPL));
+		while (!top && k < last / MH_BPL)
+			top = h->starts_l2[++k];
+		if (!top)
+			return end;
+		y = k * MH_BPL + mh_port_ffs_long(top);
+		if (y > last)
+			return end;
+		v = h->starts_l1[y];
+		if (!v)
+			return end;	/* summaries disagree: never for the core's own */
 		x = y;
 	}
 	w = x * MH_BPL + mh_port_ffs_long(v);
