@@ -32,6 +32,7 @@ static void mh_starts_clear(struct mh_heap *h)
 		h->starts_l1[x] = 0;
 	}
 	memset(h->starts_l2, 0, h->starts_longs[2] * sizeof(unsigned long));
+	memset(h->starts_l3, 0, sizeof(h->starts_l3));
 }
 
 /* Empty the heap: one free block over everything, or the policy's tiling. */

@@ -99,6 +99,17 @@
 #define MH_MIN_BLOCK		32u
 /** Largest region the 24-bit size field (16-byte units) can describe. */
 #define MH_MAX_REGION		(256u << 20)
+/*
+ * Longs of the start bitmap's third summary level (in struct mh_heap):
+ * one bit per word of the second, for the largest region. One long on a
+ * 64-bit build, 16 on a 32-bit one.
+ */
+#define MH_L3_BITS_PER_LONG	(8 * sizeof(unsigned long))
+#define MH_STARTS_L3_LONGS \
+	((MH_MAX_REGION / MH_ALIGN + MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * \
+	  MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG - 1) / \
+	 (MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * \
+	  MH_L3_BITS_PER_LONG))
 /** Smallest region accepted by mh_init(). */
 #define MH_MIN_REGION		4096u
 /** Largest alignment mh_alloc() accepts. */
@@ -226,6 +237,9 @@ struct mh_counters {
  *	bit i set iff a block header sits at offset 16 * i + 8.
  * @starts_l1: summary of @starts: bit w set iff its word w is nonzero.
  * @starts_l2: summary of @starts_l1, the same way.
+ * @starts_l3: summary of @starts_l2, the same way (here: it is small), so
+ *	finding the next block start past a large free block is a few word
+ *	reads whatever the heap's size.
  * @starts_longs: longs of @starts, @starts_l1 and @starts_l2.
  * @used_blocks: blocks in use.
  * @free_blocks: free blocks.
@@ -261,6 +275,7 @@ struct mh_heap {
 	unsigned long *starts;
 	unsigned long *starts_l1;
 	unsigned long *starts_l2;
+	unsigned long starts_l3[MH_STARTS_L3_LONGS];
 	u32 starts_longs[3];
 	u64 used_blocks;
 	u64 free_blocks;
