@@ -410,6 +410,7 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 	u32 list, nr_lists, nonempty = 0;
 
 	if ((unsigned int)h->policy >= MH_NR_POLICIES ||
+	    h->ops != mh_policy_table[h->policy] ||
 	    h->region_size < MH_MIN_REGION || h->region_size > MH_MAX_REGION ||
 	    h->heap_end > h->region_size ||
 	    h->heap_end < MH_FIRST_BLOCK + MH_MIN_BLOCK ||

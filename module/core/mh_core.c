@@ -126,6 +126,7 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->base = region;
 	h->region_size = (u32)size;
 	h->policy = policy;
+	h->ops = mh_policy_table[policy];
 	h->flags = flags;
 	h->starts = starts;
 	h->starts_longs[0] = (size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
@@ -153,6 +154,7 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy)
 	if ((unsigned int)policy >= MH_NR_POLICIES)
 		return -EINVAL;
 	h->policy = policy;
+	h->ops = mh_policy_table[policy];
 	mh_layout(h);
 	return 0;
 }
@@ -517,7 +519,8 @@ int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 		err = mh_take_any(h, need, al, (u32)size, &t);
 	if (err)
 		return err;
-	mh_pool_small_made(h, size);
+	if (mh_ops(h)->slots)
+		mh_pool_small_made(h, size);
 	mh_account_use(h, t.u, t.usize, (u32)size);
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + t.u + MH_HDR_SIZE, 0, t.usize - MH_HDR_SIZE);
@@ -904,7 +907,8 @@ int mh_release(struct mh_heap *h, const struct mh_block *b)
 	if (err)
 		return err;
 	mh_account_release(h, size, req);
-	mh_pool_small_gone(h, req);
+	if (mh_ops(h)->slots)
+		mh_pool_small_gone(h, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
 	h->free_bytes += size;

@@ -225,6 +225,8 @@ struct mh_counters {
  * @region_size: bytes of the region.
  * @heap_end: offset one past the last block.
  * @policy: current placement policy.
+ * @ops: its operations, mh_policy_table[@policy] (kept beside it so that
+ *	every step of an operation does not index the table again).
  * @flags: MH_INIT_* flags.
  * @salt: mixed into every header check; drawn at random at every reset.
  * @generation: number of resets.
@@ -260,11 +262,14 @@ struct mh_counters {
  * @observer: optional event callback.
  * @observer_ctx: its argument.
  */
+struct mh_policy_ops;
+
 struct mh_heap {
 	u8 *base;
 	u32 region_size;
 	u32 heap_end;
 	enum mh_policy policy;
+	const struct mh_policy_ops *ops;
 	u32 flags;
 	u32 salt;
 	u32 generation;
