@@ -8,8 +8,9 @@
  *
  * Everything here runs under &myheap_dev.lock. The debugfs event ring is
  * written only while someone has the events file open; otherwise an
- * operation pays one test for it. Each operation decodes a block's header
- * at most as often as the core API makes it (see the note in each).
+ * operation pays one test for it. The sizes an operation reports come
+ * from the core's struct mh_result, taken from the operation's own plan:
+ * no header is decoded again here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,6 +54,7 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 			   u32 flags, u32 *off, size_t *usable)
 {
 	struct myheap_dev *dev = mf->dev;
+	struct mh_result r;
 	int ret;
 
 	if (flags & ~MYHEAP_ALLOC_VALID)
@@ -61,9 +63,11 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 		return -E2BIG;
 	if (align > MH_MAX_ALIGN)
 		return -EDOM;
-	ret = mh_alloc(&dev->heap, size, align ? align : MH_ALIGN, flags, off);
+	ret = mh_alloc_result(&dev->heap, size, align ? align : MH_ALIGN, flags,
+			      &r);
 	if (ret)
 		return myheap_note_damage(dev, ret, "alloc", size);
+	*off = r.offset;
 	if (!myheap_owner_free_slot(dev, *off)) {
 		/*
 		 * The core handed out a block over one that is live: a header
@@ -76,9 +80,7 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 	myheap_owner_set(mf, *off);
 	myheap_account(mf, 0, size);
 	myheap_changed(dev);
-	/* Core helper: mh_alloc() could return the granted size itself. */
-	if (mh_usable_size(&dev->heap, *off, usable))
-		*usable = size;
+	*usable = r.usable;
 	return 0;
 }
 
@@ -127,27 +129,23 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_block_alloc);
 int myheap_block_free(struct myheap_file *mf, u64 offset)
 {
 	struct myheap_dev *dev = mf->dev;
-	size_t requested = 0;
+	struct mh_result r = { 0 };
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
 
 	ret = myheap_owner_check(mf, offset);
-	if (!ret) {
-		/* Core helper: mh_free() could return the requested size. */
-		ret = mh_requested_size(&dev->heap, offset, &requested);
-		if (!ret)
-			ret = mh_free(&dev->heap, offset);
-	}
+	if (!ret)
+		ret = mh_free_result(&dev->heap, offset, &r);
 	if (!ret) {
 		myheap_owner_clear(mf, offset);
-		myheap_account(mf, requested, 0);
+		myheap_account(mf, r.requested, 0);
 		myheap_changed(dev);
 	} else {
 		myheap_note_damage(dev, ret, "free", offset);
 	}
-	trace_myheap_free(mf->id, mf->pid, offset, requested, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, requested, ret);
+	trace_myheap_free(mf->id, mf->pid, offset, r.requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, ret);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_free);
@@ -166,19 +164,17 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_block_free);
 int myheap_block_release(struct myheap_file *mf, u32 offset)
 {
 	struct myheap_dev *dev = mf->dev;
-	size_t requested = 0;
+	struct mh_result r = { 0 };
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
 
 	myheap_owner_clear(mf, offset);
-	ret = mh_requested_size(&dev->heap, offset, &requested);
-	if (!ret)
-		ret = mh_free(&dev->heap, offset);
+	ret = mh_free_result(&dev->heap, offset, &r);
 	if (!ret)
 		myheap_changed(dev);
-	trace_myheap_free(mf->id, mf->pid, offset, requested, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, requested, ret);
+	trace_myheap_free(mf->id, mf->pid, offset, r.requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, ret);
 	return ret;
 }
 
@@ -186,6 +182,7 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
 			     size_t *old_size, u32 *off, size_t *usable)
 {
 	struct myheap_dev *dev = mf->dev;
+	struct mh_result r;
 	int ret;
 
 	ret = myheap_owner_check(mf, offset);
@@ -193,12 +190,11 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
 		return myheap_note_damage(dev, ret, "realloc", offset);
 	if (size > MH_MAX_REGION)
 		return -E2BIG;
-	/* Core helper: mh_realloc() could return both sizes itself. */
-	ret = mh_requested_size(&dev->heap, offset, old_size);
-	if (!ret)
-		ret = mh_realloc(&dev->heap, offset, size, off);
+	ret = mh_realloc_result(&dev->heap, offset, size, &r);
 	if (ret)
 		return myheap_note_damage(dev, ret, "realloc", offset);
+	*old_size = r.requested;
+	*off = r.offset;
 
 	myheap_changed(dev);
 	if (*off != offset) {
@@ -216,8 +212,7 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
 		myheap_owner_set(mf, *off);
 	}
 	myheap_account(mf, *old_size, size);
-	if (mh_usable_size(&dev->heap, *off, usable))
-		*usable = size;
+	*usable = r.usable;
 	return 0;
 }
 
@@ -269,7 +264,7 @@ int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 		      u64 *requested)
 {
 	struct myheap_dev *dev = mf->dev;
-	size_t u, r;
+	struct mh_result r;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
@@ -277,14 +272,11 @@ int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 	ret = myheap_owner_check(mf, offset);
 	if (ret)
 		return myheap_note_damage(dev, ret, "usable_size", offset);
-	/* Core helper: one call could return both from one decode. */
-	ret = mh_usable_size(&dev->heap, offset, &u);
-	if (!ret)
-		ret = mh_requested_size(&dev->heap, offset, &r);
+	ret = mh_query(&dev->heap, offset, &r);
 	if (ret)
 		return myheap_note_damage(dev, ret, "usable_size", offset);
-	*usable = u;
-	*requested = r;
+	*usable = r.usable;
+	*requested = r.requested;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_size);

@@ -169,9 +169,11 @@ static inline u32 mh_granule(u32 off)
 }
 
 /*
- * Two summary levels keep a scan over a large block short: bit w of
+ * Three summary levels keep a scan over a large block short: bit w of
  * starts_l1 says word w of starts is nonzero, bit x of starts_l2 says word
- * x of starts_l1 is. A 256 MiB region has at most 64 words of starts_l2.
+ * x of starts_l1 is, bit k of starts_l3 says word k of starts_l2 is. A
+ * 256 MiB region has at most 64 words of starts_l2, so one of starts_l3
+ * (on a 64-bit build).
  */
 #define MH_BPL		(8 * (u32)sizeof(unsigned long))
 
@@ -184,6 +186,7 @@ static inline void mh_start_mark(struct mh_heap *h, u32 off)
 	mh_port_set_bit(h->starts, g);
 	mh_port_set_bit(h->starts_l1, g / MH_BPL);
 	mh_port_set_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+	mh_port_set_bit(h->starts_l3, g / MH_BPL / MH_BPL / MH_BPL);
 }
 
 static inline void mh_start_unmark(struct mh_heap *h, u32 off)
@@ -196,8 +199,11 @@ static inline void mh_start_unmark(struct mh_heap *h, u32 off)
 	if (h->starts[g / MH_BPL])
 		return;
 	mh_port_clear_bit(h->starts_l1, g / MH_BPL);
-	if (!h->starts_l1[g / MH_BPL / MH_BPL])
-		mh_port_clear_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+	if (h->starts_l1[g / MH_BPL / MH_BPL])
+		return;
+	mh_port_clear_bit(h->starts_l2, g / MH_BPL / MH_BPL);
+	if (!h->starts_l2[g / MH_BPL / MH_BPL / MH_BPL])
+		mh_port_clear_bit(h->starts_l3, g / MH_BPL / MH_BPL / MH_BPL);
 }
 
 static inline u32 mh_min_u32(u32 a, u32 b)
@@ -207,9 +213,10 @@ static inline u32 mh_min_u32(u32 a, u32 b)
 
 /*
  * First granule in [@from, @end) where a block starts, or @end: the rest
- * of @from's word, then the rest of its summary word, then the top level
- * up to @end's (at most 64 words for the largest region). Each level is a
- * word read and a find-first-set; no scan passes @end.
+ * of @from's word, then the rest of its summary word, then the rest of
+ * its second summary word, then the third summary level (one word, for
+ * the largest region on a 64-bit build). Each level is a word read and a
+ * find-first-set; no scan passes @end.
  */
 static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
 {
@@ -227,22 +234,44 @@ static inline u32 mh_starts_next(const struct mh_heap *h, u32 from, u32 end)
 	x = w / MH_BPL;
 	v = h->starts_l1[x] & (~0ul << (w % MH_BPL));
 	if (!v) {
-		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 bit to look at */
-		for (y = x + 1, v = 0; y <= last; y++) {
-			unsigned long top = h->starts_l2[y / MH_BPL] &
-					    (~0ul << (y % MH_BPL));
+		unsigned long top, t3;
+		u32 k, klast, j;
 
-			if (!top) {
-				y |= MH_BPL - 1;	/* next top word */
-				continue;
-			}
-			y = y / MH_BPL * MH_BPL + mh_port_ffs_long(top);
-			if (y <= last)
-				v = h->starts_l1[y];
-			break;
-		}
-		if (!v)
+		last = (end - 1) / MH_BPL / MH_BPL;	/* last l1 word to look at */
+		y = x + 1;
+		if (y > last)
 			return end;
+		k = y / MH_BPL;
+		klast = last / MH_BPL;	/* last l2 word to look at */
+		top = h->starts_l2[k] & (~0ul << (y % MH_BPL));
+		if (!top) {
+			/*
+			 * The next nonzero word of starts_l2, from starts_l3:
+			 * a free block over most of a large heap (the top of
+			 * a fresh one) costs a word read, not a scan.
+			 */
+			if (++k > klast)
+				return end;
+			j = k / MH_BPL;
+			t3 = h->starts_l3[j] & (~0ul << (k % MH_BPL));
+			while (!t3 && j < klast / MH_BPL &&
+			       j + 1 < MH_STARTS_L3_LONGS)
+				t3 = h->starts_l3[++j];
+			if (!t3)
+				return end;
+			k = j * MH_BPL + mh_port_ffs_long(t3);
+			if (k > klast)
+				return end;
+			top = h->starts_l2[k];
+			if (!top)
+				return end;	/* summaries disagree */
+		}
+		y = k * MH_BPL + mh_port_ffs_long(top);
+		if (y > last)
+			return end;
+		v = h->starts_l1[y];
+		if (!v)
+			return end;	/* summaries disagree: never for the core's own */
 		x = y;
 	}
 	w = x * MH_BPL + mh_port_ffs_long(v);

@@ -379,6 +379,10 @@ static void mh_control_starts(struct mh_checker *c)
 	for (w = 0; w < h->starts_longs[1]; w++)
 		if (mh_port_test_bit(h->starts_l2, w) != !!h->starts_l1[w])
 			mh_violation(c, MH_V_ACCOUNTING, 0);
+	for (w = 0; w < MH_STARTS_L3_LONGS * MH_BPL; w++)
+		if (mh_port_test_bit(h->starts_l3, w) !=
+		    (w < h->starts_longs[2] && h->starts_l2[w]))
+			mh_violation(c, MH_V_ACCOUNTING, 0);
 }
 
 /**
@@ -406,6 +410,7 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 	u32 list, nr_lists, nonempty = 0;
 
 	if ((unsigned int)h->policy >= MH_NR_POLICIES ||
+	    h->ops != mh_policy_table[h->policy] ||
 	    h->region_size < MH_MIN_REGION || h->region_size > MH_MAX_REGION ||
 	    h->heap_end > h->region_size ||
 	    h->heap_end < MH_FIRST_BLOCK + MH_MIN_BLOCK ||

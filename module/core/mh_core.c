@@ -32,6 +32,7 @@ static void mh_starts_clear(struct mh_heap *h)
 		h->starts_l1[x] = 0;
 	}
 	memset(h->starts_l2, 0, h->starts_longs[2] * sizeof(unsigned long));
+	memset(h->starts_l3, 0, sizeof(h->starts_l3));
 }
 
 /* Empty the heap: one free block over everything, or the policy's tiling. */
@@ -125,6 +126,7 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	h->base = region;
 	h->region_size = (u32)size;
 	h->policy = policy;
+	h->ops = mh_policy_table[policy];
 	h->flags = flags;
 	h->starts = starts;
 	h->starts_longs[0] = (size / MH_ALIGN + MH_BPL - 1) / MH_BPL;
@@ -152,6 +154,7 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy)
 	if ((unsigned int)policy >= MH_NR_POLICIES)
 		return -EINVAL;
 	h->policy = policy;
+	h->ops = mh_policy_table[policy];
 	mh_layout(h);
 	return 0;
 }
@@ -319,7 +322,13 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
 	u32 examined = 0;
 	int err;
 
-	memset(t, 0, sizeof(*t));
+	/*
+	 * No memset of the plan: every field this take uses is written
+	 * before it is read (mh_take_do() records the heads and the rover),
+	 * and zeroing buddy's half_heads[] cost more than a whole free-list
+	 * check. Only @halves is read by everyone (mh_move()).
+	 */
+	t->halves = 0;
 	err = ops->find(h, need, align, &got, &examined);
 	mh_count_search(h, examined);
 	if (err)
@@ -488,9 +497,12 @@ static void mh_account_release(struct mh_heap *h, u32 size, u32 req)
 	h->granted -= size - MH_HDR_SIZE;
 }
 
-/* mh_alloc() without the counters: a slot (pools) or a block. */
+/*
+ * mh_alloc() without the counters: a slot (pools) or a block; its usable
+ * payload bytes come back in @usable, from the plan.
+ */
 int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
-		   unsigned int flags, u32 *offset)
+		   unsigned int flags, u32 *offset, u32 *usable)
 {
 	struct mh_take t;
 	u32 need, al;
@@ -498,7 +510,7 @@ int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 
 	err = mh_request(h, size, align, flags, &need, &al);
 	if (!err && mh_pool_wants(h, size, al)) {
-		err = mh_pool_alloc(h, (u32)size, flags, offset);
+		err = mh_pool_alloc(h, (u32)size, flags, offset, usable);
 		if (err != -ENOSPC)
 			return err;	/* else no run fits: a block may */
 		err = 0;
@@ -507,11 +519,13 @@ int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 		err = mh_take_any(h, need, al, (u32)size, &t);
 	if (err)
 		return err;
-	mh_pool_small_made(h, size);
+	if (mh_ops(h)->slots)
+		mh_pool_small_made(h, size);
 	mh_account_use(h, t.u, t.usize, (u32)size);
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + t.u + MH_HDR_SIZE, 0, t.usize - MH_HDR_SIZE);
 	*offset = t.u + MH_HDR_SIZE;
+	*usable = t.usize - MH_HDR_SIZE;
 	return 0;
 }
 
@@ -527,6 +541,36 @@ static int mh_failed(struct mh_heap *h, u64 *counter, int err, u32 off)
 }
 
 /**
+ * mh_alloc_result() - allocate a block, and say what it is.
+ * @h: heap.
+ * @size: payload bytes wanted (> 0).
+ * @align: payload alignment: 0 (16), or a power of two up to MH_MAX_ALIGN.
+ * @flags: MH_ALLOC_ZERO to zero the payload.
+ * @r: set on success: @r->offset the payload's offset, @r->usable its
+ *	usable bytes, @r->requested @size (what the caller needs, from the
+ *	operation's own plan: no header is decoded again).
+ *
+ * Context: any; the caller serialises calls on @h.
+ * Return: 0, or -EINVAL, -EDOM, -E2BIG, -ENOMEM, -EUCLEAN (see mh_core.h);
+ * on error the heap is unchanged.
+ */
+int mh_alloc_result(struct mh_heap *h, size_t size, size_t align,
+		    unsigned int flags, struct mh_result *r)
+{
+	u32 off, usable;
+	int err = mh_alloc_block(h, size, align, flags, &off, &usable);
+
+	if (err)
+		return mh_failed(h, &h->count.failed_allocs, err, 0);
+	h->count.allocs++;
+	r->offset = off;
+	r->usable = usable;
+	r->requested = (u32)size;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_alloc_result, MYHEAP_CORE);
+
+/**
  * mh_alloc() - allocate a block.
  * @h: heap.
  * @size: payload bytes wanted (> 0).
@@ -535,18 +579,17 @@ static int mh_failed(struct mh_heap *h, u64 *counter, int err, u32 off)
  * @offset: set to the payload's offset in the region.
  *
  * Context: any; the caller serialises calls on @h.
- * Return: 0, or -EINVAL, -EDOM, -E2BIG, -ENOMEM, -EUCLEAN (see mh_core.h);
- * on error the heap is unchanged.
+ * Return: the errors of mh_alloc_result().
  */
 int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	     unsigned int flags, u32 *offset)
 {
-	int err = mh_alloc_block(h, size, align, flags, offset);
+	struct mh_result r;
+	int err = mh_alloc_result(h, size, align, flags, &r);
 
-	if (err)
-		return mh_failed(h, &h->count.failed_allocs, err, 0);
-	h->count.allocs++;
-	return 0;
+	if (!err)
+		*offset = r.offset;
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_alloc, MYHEAP_CORE);
 
@@ -642,6 +685,30 @@ int mh_probe(const struct mh_heap *h, u32 offset)
 	return mh_lookup_any(h, offset, &size, &req);
 }
 EXPORT_SYMBOL_NS_GPL(mh_probe, MYHEAP_CORE);
+
+/**
+ * mh_query() - usable and requested size of a block in use, from one
+ * decode of its header (or its slot's map byte).
+ * @h: heap.
+ * @offset: payload offset.
+ * @r: set on success: @r->offset @offset, @r->usable and @r->requested.
+ *
+ * Context: any.
+ * Return: 0, or the errors of mh_probe().
+ */
+int mh_query(const struct mh_heap *h, u32 offset, struct mh_result *r)
+{
+	u32 usable, req;
+	int err = mh_lookup_any(h, offset, &usable, &req);
+
+	if (!err) {
+		r->offset = offset;
+		r->usable = usable;
+		r->requested = req;
+	}
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(mh_query, MYHEAP_CORE);
 
 /**
  * mh_usable_size() - payload bytes a block in use may use.
@@ -840,23 +907,58 @@ int mh_release(struct mh_heap *h, const struct mh_block *b)
 	if (err)
 		return err;
 	mh_account_release(h, size, req);
-	mh_pool_small_gone(h, req);
+	if (mh_ops(h)->slots)
+		mh_pool_small_gone(h, req);
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
 	h->free_bytes += size;
 	return 0;
 }
 
-/* mh_free() without the counters: a block, or (pools) a slot. */
-int mh_free_any(struct mh_heap *h, u32 offset)
+/*
+ * mh_free() without the counters: a block, or (pools) a slot; the bytes it
+ * had been requested for come back in @req, from the validated header.
+ */
+int mh_free_any(struct mh_heap *h, u32 offset, u32 *req)
 {
 	struct mh_block b;
 	int err = mh_lookup(h, offset, &b);
 
 	if (err == -EBADMSG && mh_ops(h)->slots)
-		return mh_pool_free(h, offset);
-	return err ? err : mh_release(h, &b);
+		return mh_pool_free(h, offset, req);
+	if (!err)
+		err = mh_release(h, &b);
+	if (!err)
+		*req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
+	return err;
 }
+
+/**
+ * mh_free_result() - free a block, and say what it was.
+ * @h: heap.
+ * @offset: payload offset returned by mh_alloc() or mh_realloc().
+ * @r: set on success: @r->offset @offset, @r->usable 0 and @r->requested
+ *	the bytes the block had been requested for (from the header the free
+ *	validated, not decoded again).
+ *
+ * Context: any; the caller serialises calls on @h.
+ * Return: 0, or -ENXIO, -EBADMSG, -EALREADY, -EUCLEAN (see mh_core.h); on
+ * error the heap is unchanged.
+ */
+int mh_free_result(struct mh_heap *h, u32 offset, struct mh_result *r)
+{
+	u32 req;
+	int err = mh_free_any(h, offset, &req);
+
+	if (err)
+		return mh_failed(h, &h->count.failed_frees, err, offset);
+	h->count.frees++;
+	r->offset = offset;
+	r->usable = 0;
+	r->requested = req;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_free_result, MYHEAP_CORE);
 
 /**
  * mh_free() - free a block.
@@ -864,17 +966,13 @@ int mh_free_any(struct mh_heap *h, u32 offset)
  * @offset: payload offset returned by mh_alloc() or mh_realloc().
  *
  * Context: any; the caller serialises calls on @h.
- * Return: 0, or -ENXIO, -EBADMSG, -EALREADY, -EUCLEAN (see mh_core.h); on
- * error the heap is unchanged.
+ * Return: the errors of mh_free_result().
  */
 int mh_free(struct mh_heap *h, u32 offset)
 {
-	int err = mh_free_any(h, offset);
+	struct mh_result r;
 
-	if (err)
-		return mh_failed(h, &h->count.failed_frees, err, offset);
-	h->count.frees++;
-	return 0;
+	return mh_free_result(h, offset, &r);
 }
 EXPORT_SYMBOL_NS_GPL(mh_free, MYHEAP_CORE);
 
@@ -1005,7 +1103,7 @@ static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
  * which cannot fail, and the heap is as it was.
  */
 static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
-		   u32 req, u32 *new_offset)
+		   u32 req, struct mh_result *r)
 {
 	u32 old_req = b->hd.size - MH_HDR_SIZE - b->hd.slack, copy;
 	u64 peak = h->peak_requested, high = h->high_water;
@@ -1043,7 +1141,8 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 		h->high_water = high;
 		return err;
 	}
-	*new_offset = t.u + MH_HDR_SIZE;
+	r->offset = t.u + MH_HDR_SIZE;
+	r->usable = t.usize - MH_HDR_SIZE;
 	return 0;
 }
 
@@ -1060,7 +1159,7 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
  * apply. Plans with mh_merge_plan(), as a free of @b would.
  */
 static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
-		    u32 req, u32 *new_offset)
+		    u32 req, struct mh_result *r)
 {
 	u32 size = b->hd.size, old_req = size - MH_HDR_SIZE - b->hd.slack;
 	u32 msize, usize, tail, start, end, copy, tl = 0;
@@ -1132,12 +1231,14 @@ static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
 	mh_account_release(h, size, old_req);
 	mh_account_use(h, start, usize, req);
 	h->slid = start;
-	*new_offset = start + MH_HDR_SIZE;
+	r->offset = start + MH_HDR_SIZE;
+	r->usable = usize - MH_HDR_SIZE;
 	return 0;
 }
 
+/* mh_realloc_result() without the counters; @r is scratch on failure. */
 static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
-		     u32 *new_offset)
+		     struct mh_result *r)
 {
 	u32 need, al, old_req, new_size;
 	struct mh_block b;
@@ -1148,49 +1249,78 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	if (!err)
 		err = mh_lookup(h, offset, &b);
 	if (err == -EBADMSG && mh_ops(h)->slots)
-		return mh_pool_resize(h, offset, size, new_offset);
+		return mh_pool_resize(h, offset, size, r);
 	if (err)
 		return err;
 	old_req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
-	err = mh_slide(h, &b, need, (u32)size, new_offset);
+	r->requested = old_req;
+	err = mh_slide(h, &b, need, (u32)size, r);
 	if (err != -ENOSPC)
 		return err;
 	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size);
 	if (!err) {
 		mh_account_release(h, b.hd.size, old_req);
 		mh_account_use(h, b.off, new_size, (u32)size);
-		*new_offset = offset;
+		r->offset = offset;
+		r->usable = new_size - MH_HDR_SIZE;
 		return 0;
 	}
 	if (err != -ENOSPC)
 		return err;
 	high = h->high_water;
-	err = mh_move(h, &b, need, (u32)size, new_offset);
+	err = mh_move(h, &b, need, (u32)size, r);
 	/* slid, then moved to fresh space: a ping-pong that costs */
 	if (!err && b.off == h->slid && h->high_water > high)
-		h->slide_ban = *new_offset - MH_HDR_SIZE;
+		h->slide_ban = r->offset - MH_HDR_SIZE;
 	return err;
 }
 
 /**
- * mh_realloc() - resize a block, in place when it or its right neighbour
- * allows, else by moving it (payload copied up to the smaller size).
+ * mh_realloc_result() - resize a block, in place when it or its right
+ * neighbour allows, else by moving it (payload copied up to the smaller
+ * size), and say what it became.
+ * @h: heap.
+ * @offset: payload offset of a block in use.
+ * @size: new payload size (> 0).
+ * @r: set on success: @r->offset the block's payload offset afterwards,
+ *	@r->usable its usable bytes, @r->requested the bytes it had been
+ *	requested for before (all from the operation's plans).
+ *
+ * Context: any; the caller serialises calls on @h.
+ * Return: 0, or the errors of mh_alloc() and mh_free(); on error the old
+ * block is intact and still in use, and the heap is unchanged.
+ */
+int mh_realloc_result(struct mh_heap *h, u32 offset, size_t size,
+		      struct mh_result *r)
+{
+	struct mh_result res = { 0 };
+	int err = mh_resize(h, offset, size, &res);
+
+	if (err)
+		return mh_failed(h, &h->count.failed_reallocs, err, offset);
+	h->count.reallocs++;
+	*r = res;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_realloc_result, MYHEAP_CORE);
+
+/**
+ * mh_realloc() - resize a block (mh_realloc_result()).
  * @h: heap.
  * @offset: payload offset of a block in use.
  * @size: new payload size (> 0).
  * @new_offset: set to the block's payload offset afterwards.
  *
  * Context: any; the caller serialises calls on @h.
- * Return: 0, or the errors of mh_alloc() and mh_free(); on error the old
- * block is intact and still in use, and the heap is unchanged.
+ * Return: the errors of mh_realloc_result().
  */
 int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset)
 {
-	int err = mh_resize(h, offset, size, new_offset);
+	struct mh_result r;
+	int err = mh_realloc_result(h, offset, size, &r);
 
-	if (err)
-		return mh_failed(h, &h->count.failed_reallocs, err, offset);
-	h->count.reallocs++;
-	return 0;
+	if (!err)
+		*new_offset = r.offset;
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mh_realloc, MYHEAP_CORE);

@@ -99,6 +99,17 @@
 #define MH_MIN_BLOCK		32u
 /** Largest region the 24-bit size field (16-byte units) can describe. */
 #define MH_MAX_REGION		(256u << 20)
+/*
+ * Longs of the start bitmap's third summary level (in struct mh_heap):
+ * one bit per word of the second, for the largest region. One long on a
+ * 64-bit build, 16 on a 32-bit one.
+ */
+#define MH_L3_BITS_PER_LONG	(8 * sizeof(unsigned long))
+#define MH_STARTS_L3_LONGS \
+	((MH_MAX_REGION / MH_ALIGN + MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * \
+	  MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG - 1) / \
+	 (MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * MH_L3_BITS_PER_LONG * \
+	  MH_L3_BITS_PER_LONG))
 /** Smallest region accepted by mh_init(). */
 #define MH_MIN_REGION		4096u
 /** Largest alignment mh_alloc() accepts. */
@@ -214,6 +225,8 @@ struct mh_counters {
  * @region_size: bytes of the region.
  * @heap_end: offset one past the last block.
  * @policy: current placement policy.
+ * @ops: its operations, mh_policy_table[@policy] (kept beside it so that
+ *	every step of an operation does not index the table again).
  * @flags: MH_INIT_* flags.
  * @salt: mixed into every header check; drawn at random at every reset.
  * @generation: number of resets.
@@ -226,6 +239,9 @@ struct mh_counters {
  *	bit i set iff a block header sits at offset 16 * i + 8.
  * @starts_l1: summary of @starts: bit w set iff its word w is nonzero.
  * @starts_l2: summary of @starts_l1, the same way.
+ * @starts_l3: summary of @starts_l2, the same way (here: it is small), so
+ *	finding the next block start past a large free block is a few word
+ *	reads whatever the heap's size.
  * @starts_longs: longs of @starts, @starts_l1 and @starts_l2.
  * @used_blocks: blocks in use.
  * @free_blocks: free blocks.
@@ -246,11 +262,14 @@ struct mh_counters {
  * @observer: optional event callback.
  * @observer_ctx: its argument.
  */
+struct mh_policy_ops;
+
 struct mh_heap {
 	u8 *base;
 	u32 region_size;
 	u32 heap_end;
 	enum mh_policy policy;
+	const struct mh_policy_ops *ops;
 	u32 flags;
 	u32 salt;
 	u32 generation;
@@ -261,6 +280,7 @@ struct mh_heap {
 	unsigned long *starts;
 	unsigned long *starts_l1;
 	unsigned long *starts_l2;
+	unsigned long starts_l3[MH_STARTS_L3_LONGS];
 	u32 starts_longs[3];
 	u64 used_blocks;
 	u64 free_blocks;
@@ -501,10 +521,33 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy);
 int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
 
+/**
+ * struct mh_result - what an operation made of the block it was given or
+ * made, from the operation's own plan (so a caller need not decode the
+ * header again, and cannot get a value a scribbler wrote in between).
+ * @offset: payload offset of the block afterwards (the freed one's for
+ *	mh_free_result()).
+ * @usable: its usable payload bytes afterwards (0 once freed).
+ * @requested: bytes requested: the new request for mh_alloc_result(), the
+ *	request before the operation for mh_free_result() and
+ *	mh_realloc_result(), the current one for mh_query().
+ */
+struct mh_result {
+	u32 offset;
+	u32 usable;
+	u32 requested;
+};
+
 int mh_alloc(struct mh_heap *h, size_t size, size_t align,
 	     unsigned int flags, u32 *offset);
+int mh_alloc_result(struct mh_heap *h, size_t size, size_t align,
+		    unsigned int flags, struct mh_result *r);
 int mh_free(struct mh_heap *h, u32 offset);
+int mh_free_result(struct mh_heap *h, u32 offset, struct mh_result *r);
 int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset);
+int mh_realloc_result(struct mh_heap *h, u32 offset, size_t size,
+		      struct mh_result *r);
+int mh_query(const struct mh_heap *h, u32 offset, struct mh_result *r);
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);

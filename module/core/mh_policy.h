@@ -209,7 +209,7 @@ extern const struct mh_policy_ops *const mh_policy_table[MH_NR_POLICIES];
 
 static inline const struct mh_policy_ops *mh_ops(const struct mh_heap *h)
 {
-	return mh_policy_table[h->policy];
+	return h->ops;
 }
 
 /* The list a free block of @size belongs on. */

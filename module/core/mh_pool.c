@@ -316,6 +316,7 @@ static int mh_pool_carve(struct mh_heap *h, u32 cls, u32 req, u32 *offset)
  * @req: bytes requested.
  * @flags: MH_ALLOC_* flags.
  * @offset: set to the slot's payload offset.
+ * @usable: set to its usable bytes (the slot size).
  *
  * The first run of the class with a free slot gives its lowest free slot;
  * with none, a new run is carved from the heap.
@@ -325,7 +326,7 @@ static int mh_pool_carve(struct mh_heap *h, u32 cls, u32 req, u32 *offset)
  * ordinary block), or -EUCLEAN; on error the heap is unchanged.
  */
 int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
-		  u32 *offset)
+		  u32 *offset, u32 *usable)
 {
 	u32 cls = mh_pool_class(req), head = h->pool_heads[cls], i, at;
 	struct mh_delta d = { .requested = req };
@@ -344,6 +345,7 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 		err = mh_pool_carve(h, cls, req, offset);
 		if (!err && (flags & MH_ALLOC_ZERO))
 			memset(h->base + *offset, 0, mh_pool_slot(cls));
+		*usable = mh_pool_slot(cls);
 		return err;
 	}
 	if (mh_run_listed(h, head, cls, &r) || r.links.prev != MH_NIL ||
@@ -365,6 +367,7 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 	mh_run_map_write(h, &r, i);
 	mh_pool_book(h, req);
 	*offset = at;
+	*usable = r.slot;
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + *offset, 0, r.slot);
 	return 0;
@@ -413,6 +416,7 @@ int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
  * mh_pool_free() - free the slot at @payload.
  * @h: heap.
  * @payload: its payload offset.
+ * @req_out: set to the bytes the slot had been requested for.
  *
  * A full run goes back on its class's list; an empty one goes back to the
  * heap as a free block and coalesces.
@@ -421,7 +425,7 @@ int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
  * Return: 0, or the errors of mh_pool_lookup() and mh_free(); on error the
  * heap is unchanged.
  */
-int mh_pool_free(struct mh_heap *h, u32 payload)
+int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 {
 	struct mh_delta d = { 0 };
 	struct mh_run r, pr, nx;
@@ -446,6 +450,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload)
 		mh_run_unlink(h, &r, &pr, &nx);
 		h->pool_runs--;
 		h->pool_slots--;
+		*req_out = req;
 		return 0;
 	}
 	if (!mh_delta_ok(h, &d))
@@ -459,6 +464,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload)
 	mh_poison(h, payload, payload + r.slot);
 	h->requested -= req;
 	h->pool_slots--;
+	*req_out = req;
 	return 0;
 }
 
@@ -467,7 +473,8 @@ int mh_pool_free(struct mh_heap *h, u32 payload)
  * @h: heap.
  * @payload: its payload offset.
  * @size: new size (validated by the caller).
- * @new_offset: set to the payload offset afterwards.
+ * @res: set on success: the payload offset and usable bytes afterwards, the
+ *	bytes the slot had been requested for.
  *
  * In place while the size stays in the slot's class; else the payload
  * moves to a new slot or block and the slot is freed.
@@ -476,11 +483,11 @@ int mh_pool_free(struct mh_heap *h, u32 payload)
  * Return: 0, or the errors of mh_alloc() and mh_pool_free().
  */
 int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
-		   u32 *new_offset)
+		   struct mh_result *res)
 {
 	u64 peak = h->peak_requested, high = h->high_water;
 	struct mh_run r;
-	u32 idx, req, to;
+	u32 idx, req, to, usable, gone;
 	int err;
 
 	err = mh_pool_lookup(h, payload, &r, &idx);
@@ -498,26 +505,30 @@ int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
 		h->requested -= req;
 		mh_pool_book(h, (u32)size);
 		h->pool_slots--;
-		*new_offset = payload;
+		res->offset = payload;
+		res->usable = r.slot;
+		res->requested = req;
 		return 0;
 	}
 	/* The payload moves: it must not count twice towards the peak. */
 	h->requested -= req;
-	err = mh_alloc_block(h, size, 0, 0, &to);
+	err = mh_alloc_block(h, size, 0, 0, &to, &usable);
 	h->requested += req;
 	if (err)
 		return err;
 	mh_port_before_load(h->base, payload, r.slot);
 	memcpy(h->base + to, h->base + payload,
 	       size < r.slot ? size : r.slot);
-	err = mh_pool_free(h, payload);
+	err = mh_pool_free(h, payload, &gone);
 	if (err) {
-		mh_free_any(h, to);
+		mh_free_any(h, to, &gone);
 		h->peak_requested = peak;
 		h->high_water = high;
 		return err;
 	}
-	*new_offset = to;
+	res->offset = to;
+	res->usable = usable;
+	res->requested = req;
 	return 0;
 }
 

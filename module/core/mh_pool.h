@@ -79,8 +79,8 @@ int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req);
 int mh_release(struct mh_heap *h, const struct mh_block *b);
 int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
-		   unsigned int flags, u32 *offset);
-int mh_free_any(struct mh_heap *h, u32 offset);
+		   unsigned int flags, u32 *offset, u32 *usable);
+int mh_free_any(struct mh_heap *h, u32 offset, u32 *req);
 
 /* segregated fit, whose lists pools use for everything but slots */
 u32 mh_seg_list_of(u32 size);
@@ -96,12 +96,12 @@ bool mh_pool_wants(const struct mh_heap *h, size_t size, u32 align);
 void mh_pool_small_made(struct mh_heap *h, size_t req);
 void mh_pool_small_gone(struct mh_heap *h, u32 req);
 int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
-		  u32 *offset);
+		  u32 *offset, u32 *usable);
 int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
 		   u32 *idx);
-int mh_pool_free(struct mh_heap *h, u32 payload);
+int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req);
 int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
-		   u32 *new_offset);
+		   struct mh_result *r);
 void mh_pool_describe(const struct mh_heap *h, u32 off,
 		      struct mh_block_info *b);
 enum mh_violation_kind mh_pool_check_run(const struct mh_heap *h, u32 off,

@@ -81,6 +81,44 @@ static void forged_prev_free_cannot_swallow_a_used_block(enum mh_policy policy)
 	EXPECT_EQ(mh_probe(&t.f->h, t.b), -EUCLEAN);
 }
 
+/*
+ * Non-buddy: a header forged to swallow the block after it is refused
+ * however far from its start that block's start is: within one word of
+ * the start bitmap, across its first, second and third summary levels
+ * (64 KiB, 4 MiB and more per word in the largest region). Unforged, the
+ * same large blocks free and are taken again (the scan finds nothing
+ * inside).
+ */
+static void forged_size_refused_at_any_distance(enum mh_policy policy)
+{
+	static const u32 sizes[] = { 512, 100u << 10, 5u << 20, 70u << 20 };
+	struct fixture *f = fixture_new(policy, MH_MAX_REGION, 0);
+	u32 big[4], small[4];
+
+	ASSERT(f);
+	for (size_t i = 0; i < 4; i++) {
+		big[i] = ALLOC(f, sizes[i]);
+		small[i] = ALLOC(f, 40);
+		ASSERT(big[i] && small[i]);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		u32 blk = big[i] - MH_HDR_SIZE;
+		struct mh_hdr hd = hdr_at(f, blk), forged = hd;
+
+		/* ends exactly where the next block starts: only the bitmap
+		 * can tell that small[i] starts inside */
+		forged.size += hdr_at(f, small[i] - MH_HDR_SIZE).size;
+		forge_hdr(f, blk, forged);
+		EXPECT_EQ(mh_free(&f->h, big[i]), -EUCLEAN);
+		EXPECT_EQ(mh_probe(&f->h, big[i]), -EUCLEAN);
+		forge_hdr(f, blk, hd);
+		EXPECT_EQ(mh_free(&f->h, big[i]), 0);
+		EXPECT(ALLOC(f, sizes[i]));	/* a take over a large block */
+		EXPECT_CLEAN(f);
+	}
+	EXPECT_CLEAN(f);
+}
+
 /* Any policy: a free block's list links scribbled. */
 static void free_list_link_scribbled(enum mh_policy policy)
 {
@@ -257,6 +295,7 @@ static const struct test_case cases[] = {
 	TEST(neighbour_with_bad_header, NOT_BUDDY),
 	TEST(neighbour_with_bad_footer, NOT_BUDDY),
 	TEST(forged_prev_free_cannot_swallow_a_used_block, NOT_BUDDY),
+	TEST(forged_size_refused_at_any_distance, NOT_BUDDY),
 	TEST(free_list_link_scribbled, ALL_POLICIES),
 	TEST(buddy_with_bad_buddy, ONLY(MH_BUDDY)),
 	TEST(garbage_never_crashes, ALL_POLICIES),

@@ -2,7 +2,8 @@
 /*
  * test_ops.c - every operation of the core under every policy: init, alloc
  * (sizes, ZERO, alignment), free, realloc (shrink, grow in place, move,
- * failure), usable/requested size, probe, reset, set_policy, names.
+ * failure), the sizes the operations report, usable/requested size,
+ * probe, reset, set_policy, names.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,63 @@ static void realloc_failure_leaves_block(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * The *_result() operations report what a query afterwards finds: the
+ * usable and requested sizes of the block made, the request of the block
+ * freed or resized. Small sizes too, so pools reports its slots; every way
+ * a realloc can go (in place, grown, moved, slot to slot or block).
+ */
+static void results_agree_with_queries(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, 1u << 20, 0);
+	struct mh_result r, before, q;
+	struct mh_stats st;
+	u32 live[400];
+	size_t n = 0;
+
+	ASSERT(f);
+	for (size_t i = 0; i < 400; i++) {
+		size_t size = i % 5 ? 17 + i % 16 : 100 + 37 * i;
+
+		ASSERT_EQ(mh_alloc_result(&f->h, size, 0, 0, &r), 0);
+		ASSERT_EQ(mh_query(&f->h, r.offset, &q), 0);
+		EXPECT_EQ(r.usable, q.usable);
+		EXPECT_EQ(r.requested, size);
+		EXPECT_EQ(q.requested, size);
+		live[n++] = r.offset;
+	}
+	mh_stats(&f->h, &st);
+	EXPECT(policy != MH_POOLS || st.pool_slots > 0);	/* slots too */
+	for (size_t i = 0; i < n; i++) {
+		size_t size = i % 3 ? 8 + (i * 7) % 200 : 2000 + i;
+
+		ASSERT_EQ(mh_query(&f->h, live[i], &before), 0);
+		ASSERT_EQ(mh_realloc_result(&f->h, live[i], size, &r), 0);
+		ASSERT_EQ(mh_query(&f->h, r.offset, &q), 0);
+		EXPECT_EQ(r.requested, before.requested);
+		EXPECT_EQ(r.usable, q.usable);
+		EXPECT(r.usable >= size);
+		EXPECT_EQ(q.requested, size);
+		live[i] = r.offset;
+	}
+	EXPECT_CLEAN(f);
+	/* a failed operation leaves the result alone */
+	r = (struct mh_result){ 1, 2, 3 };
+	EXPECT_EQ(mh_realloc_result(&f->h, live[0], MH_MAX_REGION + 1ull, &r),
+		  -E2BIG);
+	EXPECT_EQ(mh_free_result(&f->h, 8, &r), -ENXIO);
+	EXPECT(r.offset == 1 && r.usable == 2 && r.requested == 3);
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_EQ(mh_query(&f->h, live[i], &before), 0);
+		ASSERT_EQ(mh_free_result(&f->h, live[i], &r), 0);
+		EXPECT_EQ(r.offset, live[i]);
+		EXPECT_EQ(r.usable, 0);
+		EXPECT_EQ(r.requested, before.requested);
+	}
+	EXPECT(mh_empty(&f->h));
+	EXPECT_CLEAN(f);
+}
+
 static void probe_tells_what_is_there(enum mh_policy policy)
 {
 	struct fixture *f = fixture_new(policy, REGION, 0);
@@ -434,6 +492,7 @@ static const struct test_case cases[] = {
 	TEST(realloc_grows_into_free_neighbour, NOT_BUDDY),
 	TEST(realloc_moves_and_preserves, ALL_POLICIES),
 	TEST(realloc_failure_leaves_block, ALL_POLICIES),
+	TEST(results_agree_with_queries, ALL_POLICIES),
 	TEST(probe_tells_what_is_there, ALL_POLICIES),
 	TEST(reset_empties_and_invalidates, ALL_POLICIES),
 	TEST(set_policy_only_when_empty, ALL_POLICIES),

@@ -53,6 +53,8 @@ static void control_check_sees_each_field(enum mh_policy policy)
 	BROKEN(f->h.peak_requested = 0, MH_V_ACCOUNTING);
 	BROKEN(f->h.high_water = f->h.heap_end + 16, MH_V_ACCOUNTING);
 	BROKEN(f->h.heap_end = f->h.region_size + 16, MH_V_SIZE);
+	/* the policy's ops, kept beside its number, must be its own */
+	BROKEN(f->h.ops = NULL, MH_V_SIZE);
 	if (SEG_LISTS(policy))
 		BROKEN(f->h.sl_bitmap[2] ^= 1u << 5, MH_V_BITMAP);
 #undef BROKEN
