@@ -85,7 +85,7 @@ static bool wait_for(struct term *t, const char *want, int times)
 }
 
 /*
- * Wait (up to 2 s) until the line editor has the terminal in raw mode.
+ * Wait (up to 20 s) until the line editor has the terminal in raw mode.
  * The prompt is on the screen a moment before libedit switches modes, and
  * a key typed in between is echoed by the tty itself ("^[[A"). On Linux,
  * TCGETS on the master reports the slave's modes.
@@ -93,7 +93,7 @@ static bool wait_for(struct term *t, const char *want, int times)
 static void wait_raw(struct term *t)
 {
 	struct termios tio;
-	double end = now() + 2;
+	double end = now() + 20;
 
 	while (!tcgetattr(t->fd, &tio) && (tio.c_lflag & ICANON) &&
 	       now() < end)
@@ -155,7 +155,24 @@ static int finish(struct term *t)
 	return -1;
 }
 
-TEST(arrow_keys_recall_and_edit_history)
+/*
+ * A fixture only for TEST_F_TIMEOUT: each step may wait 20 s on a loaded
+ * emulated machine, and the harness's default of 30 s for a whole test
+ * killed this one there (the failure seen as a "timeout").
+ */
+FIXTURE(pty) {
+	int unused;
+};
+
+FIXTURE_SETUP(pty)
+{
+}
+
+FIXTURE_TEARDOWN(pty)
+{
+}
+
+TEST_F_TIMEOUT(pty, arrow_keys_recall_and_edit_history, 300)
 {
 	static char *const argv[] = { "myheap", "shell", "-x", NULL };
 	const char *home = "/tmp/myheap-pty-home";
@@ -212,6 +229,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	/* The next session finds the history: Up brings back the last line. */
 	ASSERT_EQ(0, start(t, home, argv));
 	ASSERT_TRUE(wait_for(t, "myheap> ", 1));
+	wait_raw(t);
 	type(t, "\033[A\033[A\r");
 	ASSERT_TRUE(wait_for(t, "64 bytes", 1)) TH_LOG("two Ups: the line before vars: %s",
 						      t->screen);
@@ -220,7 +238,7 @@ TEST(arrow_keys_recall_and_edit_history)
 	free(t);
 }
 
-TEST(the_quiz_waits_for_the_student)
+TEST_F_TIMEOUT(pty, the_quiz_waits_for_the_student, 120)
 {
 	static char *const argv[] = { "myheap", "quiz", "--seed", "1", "--ops", "2",
 				      "--free-ratio", "0", NULL };
