@@ -254,8 +254,11 @@ struct mh_counters {
  * @pool_small: pools: small blocks of each class handed out as ordinary
  *	blocks and not yet freed (a heuristic: when to carve a run).
  * @slid: pools: the block that slid down last (its offset), 0 if none.
- * @slide_ban: pools: a block that moved away after sliding: it does not
- *	slide again (no ping-pong).
+ * @slide_ban: pools: a block whose moves after sliding cost more fresh
+ *	space than its slides reclaimed: it does not slide again (no
+ *	ping-pong).
+ * @slide_credit: pools: bytes the @slid block's slides reclaimed, less the
+ *	fresh space its moves since took (mh_slide()).
  * @pool_runs: pools: runs (blocks in use that hold slots).
  * @pool_slots: pools: slots in use.
  * @count: event counters.
@@ -293,6 +296,7 @@ struct mh_heap {
 	u32 pool_small[MH_POOL_CLASSES];
 	u32 slid;
 	u32 slide_ban;
+	u64 slide_credit;
 	u64 pool_runs;
 	u64 pool_slots;
 	struct mh_counters count;

@@ -196,12 +196,59 @@ static void slot_realloc(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * The malloclab realloc shape: one block grows by @step bytes @rounds
+ * times while small blocks of @small bytes come and go one at a time
+ * beside it (allocate the next, free the last). Returns the high-water
+ * mark the heap reached, beyond the block's final size.
+ */
+static u64 grow_beside_smalls(struct fixture *f, u32 start, u32 small,
+			      u32 step, u32 rounds)
+{
+	u32 big = ALLOC(f, start), last = ALLOC(f, small), next;
+	struct mh_stats st;
+
+	for (u32 i = 1; i <= rounds && big && last; i++) {
+		if (mh_realloc(&f->h, big, start + i * step, &big))
+			return UINT64_MAX;
+		next = ALLOC(f, small);
+		if (mh_free(&f->h, last))
+			return UINT64_MAX;
+		last = next;
+	}
+	if (!big || !last || !EXPECT_CLEAN(f))
+		return UINT64_MAX;
+	mh_stats(&f->h, &st);
+	return st.high_water - MH_FIRST_BLOCK - (start + rounds * step);
+}
+
+/*
+ * The hole a growing block's first move leaves below it is reclaimed by a
+ * slide once the block would otherwise raise the high-water mark; when
+ * every growth needs a move (the step is the small blocks' size), the
+ * slid block's account stops the ping-pong that would double the heap.
+ */
+static void slide_reclaims_without_ping_pong(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	u64 over;
+
+	ASSERT(f);
+	over = grow_beside_smalls(f, 4092, 16, 5, 800);
+	EXPECT(over < 512);	/* not the first 4 KiB block's hole */
+	f = fixture_new(policy, REGION, MH_INIT_POISON);
+	ASSERT(f);
+	over = grow_beside_smalls(f, 512, 128, 128, 400);
+	EXPECT(over < 4096);	/* not another copy of the 51 KiB block */
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
 	TEST(damaged_runs_are_refused, ONLY(MH_POOLS)),
 	TEST(empty_runs_go_back, ONLY(MH_POOLS)),
 	TEST(slot_realloc, ONLY(MH_POOLS)),
+	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
 };
 
 int main(void)
