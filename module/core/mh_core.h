@@ -128,7 +128,7 @@
 /** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
 #define MH_HIST_BUCKETS		32
 /* Pools: slot classes of 32, 48, ... 128 bytes (mh_pool.c). */
-#define MH_POOL_CLASSES		7
+#define MH_POOL_CLASSES		8
 
 /**
  * enum mh_policy - placement policy of a heap.

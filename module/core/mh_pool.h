@@ -25,8 +25,11 @@
 
 #include "mh_policy.h"
 
-/* Smallest slot: the module keeps one owner per 32 bytes of payloads. */
-#define MH_POOL_MIN_SLOT	MH_MIN_BLOCK
+/*
+ * Smallest slot: the alignment, as small as a payload can be (the module's
+ * owner table has an entry per 16 bytes of payload offsets for it).
+ */
+#define MH_POOL_MIN_SLOT	MH_ALIGN
 /* Largest slot: where a block's 8-byte header is still >= 1/16 of it. */
 #define MH_POOL_MAX_SLOT	(16 * MH_HDR_SIZE)
 /* Every run is one block of this size: 16 of the largest slots. */
