@@ -70,7 +70,7 @@ static void small_requests_share_runs(enum mh_policy policy)
 	int slots;
 
 	ASSERT(f);
-	slots = fill(f, off, N, 40);
+	slots = fill(f, off, N, 44);
 	ASSERT(slots > N / 2);	/* blocks first, then runs */
 	s = last_slot(f, off, N);
 	ASSERT(s);
@@ -80,7 +80,7 @@ static void small_requests_share_runs(enum mh_policy policy)
 	EXPECT_EQ(mh_usable_size(&f->h, s, &n), 0);
 	EXPECT_EQ(n, 48);
 	EXPECT_EQ(mh_requested_size(&f->h, s, &n), 0);
-	EXPECT_EQ(n, 40);
+	EXPECT_EQ(n, 44);
 	EXPECT_EQ(mh_probe(&f->h, s), 0);
 	/* slots of one run follow each other with no header between */
 	EXPECT_EQ(off[N - 1] - off[N - 2], 48);
@@ -88,11 +88,17 @@ static void small_requests_share_runs(enum mh_policy policy)
 	EXPECT_EQ(st.pool_slots, (u64)slots);
 	EXPECT(st.pool_runs >= 1);
 	EXPECT_EQ(st.used_blocks, N - slots + st.pool_runs);
-	EXPECT_EQ(st.requested_bytes, 40u * N);
-	/* slot slack: 8 bytes each, and the blocks' own */
-	EXPECT_EQ(st.internal_frag, 8u * slots + (block_for(40) -
-		  MH_HDR_SIZE - 40) * (N - slots));
+	EXPECT_EQ(st.requested_bytes, 44u * N);
+	/* slot slack: 4 bytes each, and the blocks' own */
+	EXPECT_EQ(st.internal_frag, 4u * slots + (block_for(44) -
+		  MH_HDR_SIZE - 44) * (N - slots));
 	EXPECT(st.pool_meta_bytes > 0 && st.pool_free_bytes > 0);
+	/* 40 bytes: its 48-byte block costs what a 48-byte slot would */
+	s = ALLOC(f, 40);
+	EXPECT(s && !run_of(f, s, &bi));
+	/* 41: a 64-byte block, or a 48-byte slot of the run with room */
+	s = ALLOC(f, 41);
+	EXPECT(s && run_of(f, s, &bi));
 	EXPECT_CLEAN(f);
 }
 
@@ -103,7 +109,7 @@ static void slot_free_is_checked(enum mh_policy policy)
 	u32 off[N], s, run;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s && run_of(f, s, &bi));
 	run = bi.offset;
@@ -126,7 +132,7 @@ static void damaged_runs_are_refused(enum mh_policy policy)
 	u8 *word, *mb, save;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s && run_of(f, s, &bi));
 	run = bi.offset;
@@ -134,7 +140,7 @@ static void damaged_runs_are_refused(enum mh_policy policy)
 	word = f->region + run + MH_HDR_SIZE;
 	word[1] ^= 1;
 	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s), -EUCLEAN);
-	EXPECT_FAILS_CLEANLY(f, mh_alloc(&f->h, 40, 0, 0, &s), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_alloc(&f->h, 44, 0, 0, &s), -EUCLEAN);
 	EXPECT(violation_is(f, MH_V_RUN, run));
 	word[1] ^= 1;
 	ASSERT(EXPECT_CLEAN(f));
@@ -159,7 +165,7 @@ static void empty_runs_go_back(enum mh_policy policy)
 	u32 off[N];
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 100) > 0);
+	ASSERT(fill(f, off, N, 110) > 0);
 	for (int i = 0; i < N; i += 2)
 		EXPECT_EQ(mh_free(&f->h, off[i]), 0);
 	EXPECT_CLEAN(f);
@@ -179,10 +185,10 @@ static void slot_realloc(enum mh_policy policy)
 	size_t n = 0;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s);
-	pattern_fill(f->region + s, 0, 40, 7);
+	pattern_fill(f->region + s, 0, 44, 7);
 	/* within the class: in place */
 	EXPECT_EQ(mh_realloc(&f->h, s, 33, &t), 0);
 	EXPECT_EQ(t, s);
