@@ -480,6 +480,25 @@ struct mh_block_info {
 	u32 next;
 };
 
+/* pools: most slots a run has; a free slot's byte in mh_run_slots.slack */
+#define MH_RUN_MAX_SLOTS	128u
+#define MH_SLOT_FREE		0xffu
+
+/**
+ * struct mh_run_slots - pools: a run's slots, as dumps show them.
+ * @first: payload offset of slot 0; slot i's is @first + i * @slot_size.
+ * @slot_size: bytes of each slot.
+ * @n: slots.
+ * @slack: per slot, MH_SLOT_FREE if free, else @slot_size minus the
+ *	bytes requested.
+ */
+struct mh_run_slots {
+	u32 first;
+	u16 slot_size;
+	u16 n;
+	u8 slack[MH_RUN_MAX_SLOTS];
+};
+
 /**
  * struct mh_free_info - one free block, as free-list walks see it.
  * @list: index of its list in search order.
@@ -571,6 +590,8 @@ u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
 int mh_block_containing(const struct mh_heap *h, u32 offset,
 			struct mh_block_info *b);
+int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
+		 struct mh_run_slots *v);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,

@@ -578,6 +578,35 @@ void mh_pool_describe(const struct mh_heap *h, u32 off,
 }
 
 /**
+ * mh_run_slots() - the slots of a run, for a dump.
+ * @h: heap.
+ * @b: a run as mh_block_at() described it (@b->slot_size nonzero).
+ * @v: filled with its slots, from one read of its word and map.
+ *
+ * Context: any; the caller keeps the heap from changing during the call.
+ * Return: 0; -EINVAL if @b is no valid run; -EUCLEAN if its word or map
+ * fails its checks now (the mapping changed it since @b was read).
+ */
+int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
+		 struct mh_run_slots *v)
+{
+	struct mh_run r;
+
+	if (b->status != MH_BLOCK_OK || !b->used || !b->slot_size ||
+	    !mh_block_placed(h, b->offset) || !mh_start_at(h, b->offset) ||
+	    b->size > h->heap_end - b->offset)
+		return -EINVAL;
+	if (mh_run_decode(h, b->offset, b->size, &r))
+		return -EUCLEAN;
+	v->first = b->offset + MH_POOL_SLOT0;
+	v->slot_size = r.slot;
+	v->n = r.n;
+	memcpy(v->slack, r.map, sizeof(v->slack));
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_run_slots, MYHEAP_CORE);
+
+/**
  * mh_pool_check_run() - the checker's look at one run.
  * @h: heap.
  * @off: a block in use of @size bytes whose header says run.

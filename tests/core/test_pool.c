@@ -248,6 +248,41 @@ static void slide_reclaims_without_ping_pong(enum mh_policy policy)
 	EXPECT(over < 4096);	/* not another copy of the 51 KiB block */
 }
 
+/* mh_run_slots() says what the walk's record of the run sums up. */
+static void run_slots_view(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi, blk;
+	struct mh_run_slots v;
+	u32 off[N], s, used = 0, req = 0;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 44) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s && run_of(f, s, &bi));
+	EXPECT_EQ(mh_free(&f->h, s), 0);
+	ASSERT(!mh_block_at(&f->h, bi.offset, &bi));
+	ASSERT_EQ(mh_run_slots(&f->h, &bi, &v), 0);
+	EXPECT_EQ(v.slot_size, 48);
+	EXPECT_EQ(v.n, bi.slots);
+	EXPECT_EQ(v.first, bi.offset + MH_POOL_SLOT0);
+	EXPECT(s >= v.first && (s - v.first) % 48 == 0);
+	EXPECT_EQ(v.slack[(s - v.first) / 48], MH_SLOT_FREE);
+	for (u32 i = 0; i < v.n; i++) {
+		if (v.slack[i] == MH_SLOT_FREE)
+			continue;
+		used++;
+		req += 48 - v.slack[i];
+	}
+	EXPECT_EQ(used, bi.slots_used);
+	EXPECT_EQ(req, bi.requested);
+	/* an ordinary block is no run; a map byte gone bad is damage */
+	ASSERT(!mh_block_at(&f->h, off[0] - MH_HDR_SIZE, &blk));
+	EXPECT_EQ(mh_run_slots(&f->h, &blk, &v), -EINVAL);
+	f->region[bi.offset + MH_POOL_SLOT0 + bi.slots * 48] = 48;
+	EXPECT_EQ(mh_run_slots(&f->h, &bi, &v), -EUCLEAN);
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
@@ -255,6 +290,7 @@ static const struct test_case cases[] = {
 	TEST(empty_runs_go_back, ONLY(MH_POOLS)),
 	TEST(slot_realloc, ONLY(MH_POOLS)),
 	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
+	TEST(run_slots_view, ONLY(MH_POOLS)),
 };
 
 int main(void)
