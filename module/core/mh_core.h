@@ -169,18 +169,24 @@ enum mh_policy {
  *	describe the merged block.
  * @MH_EV_CORRUPTION: an operation found damage (-EUCLEAN); offset is the
  *	payload offset it was given (0 for an allocation), size is 0.
+ * @MH_EV_SLOT_ALLOC: pools: a slot was handed out; offset is its payload
+ *	offset (slots have no header), size the slot's.
+ * @MH_EV_SLOT_FREE: pools: a slot was freed; as @MH_EV_SLOT_ALLOC.
  */
 enum mh_event {
 	MH_EV_SPLIT,
 	MH_EV_COALESCE,
 	MH_EV_CORRUPTION,
+	MH_EV_SLOT_ALLOC,
+	MH_EV_SLOT_FREE,
 };
 
 /**
  * typedef mh_observer_fn - called by the core on structural events.
  * @ctx: the pointer given to mh_set_observer().
  * @event: what happened.
- * @offset: block (header) offset, except for MH_EV_CORRUPTION.
+ * @offset: block (header) offset, except for MH_EV_CORRUPTION and the
+ *	slot events (a payload offset).
  * @size: block size in bytes.
  */
 typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,

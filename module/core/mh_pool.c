@@ -327,6 +327,7 @@ static int mh_pool_carve(struct mh_heap *h, u32 cls, u32 req, u32 *offset)
 	h->pool_heads[cls] = run;	/* the list was empty */
 	mh_pool_book(h, req);
 	*offset = run + MH_POOL_SLOT0;
+	mh_emit(h, MH_EV_SLOT_ALLOC, *offset, slot);
 	return 0;
 }
 
@@ -390,6 +391,7 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 	*usable = r.slot;
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + *offset, 0, r.slot);
+	mh_emit(h, MH_EV_SLOT_ALLOC, at, r.slot);
 	return 0;
 }
 
@@ -471,6 +473,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 		h->pool_runs--;
 		h->pool_slots--;
 		*req_out = req;
+		mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 		return 0;
 	}
 	if (!mh_delta_ok(h, &d))
@@ -485,6 +488,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 	h->requested -= req;
 	h->pool_slots--;
 	*req_out = req;
+	mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 	return 0;
 }
 

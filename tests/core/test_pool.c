@@ -283,6 +283,48 @@ static void run_slots_view(enum mh_policy policy)
 	EXPECT_EQ(mh_run_slots(&f->h, &bi, &v), -EUCLEAN);
 }
 
+struct slot_events {
+	int n;
+	enum mh_event ev[4];
+	u32 off[4], size[4];
+};
+
+static void record_slot_event(void *ctx, enum mh_event ev, u32 off, u32 size)
+{
+	struct slot_events *e = ctx;
+
+	if ((ev != MH_EV_SLOT_ALLOC && ev != MH_EV_SLOT_FREE) || e->n == 4)
+		return;
+	e->ev[e->n] = ev;
+	e->off[e->n] = off;
+	e->size[e->n++] = size;
+}
+
+/* The observer (the module's tracepoints) hears of every slot. */
+static void slot_events(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct slot_events e = { 0 };
+	struct mh_block_info bi;
+	u32 off[N], s;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 44) > 0);
+	mh_set_observer(&f->h, record_slot_event, &e);
+	s = ALLOC(f, 44);
+	ASSERT(s && run_of(f, s, &bi));
+	EXPECT_EQ(mh_free(&f->h, s), 0);
+	EXPECT_EQ(mh_free(&f->h, s), -EALREADY);	/* nothing freed */
+	EXPECT_EQ(mh_free(&f->h, off[0]), 0);		/* a block: no slot */
+	ASSERT_EQ(e.n, 2);
+	EXPECT_EQ(e.ev[0], MH_EV_SLOT_ALLOC);
+	EXPECT_EQ(e.off[0], s);
+	EXPECT_EQ(e.size[0], 48);
+	EXPECT_EQ(e.ev[1], MH_EV_SLOT_FREE);
+	EXPECT_EQ(e.off[1], s);
+	EXPECT_EQ(e.size[1], 48);
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
@@ -291,6 +333,7 @@ static const struct test_case cases[] = {
 	TEST(slot_realloc, ONLY(MH_POOLS)),
 	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
 	TEST(run_slots_view, ONLY(MH_POOLS)),
+	TEST(slot_events, ONLY(MH_POOLS)),
 };
 
 int main(void)

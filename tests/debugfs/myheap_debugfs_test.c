@@ -1476,6 +1476,42 @@ TEST_F(heap, tracepoints)
 	ASSERT_EQ(0, dev_free(self->fd, moved));
 }
 
+/* Pools: a slot's alloc and free are tracepoints too (payload offsets). */
+TEST_F(heap, slot_tracepoints)
+{
+	unsigned int old_pol = self->info.policy, off, size;
+	uint64_t blocks[60], slot;
+	const char *pos, *f;
+	char *trace;
+	int i;
+
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_POOLS));
+	for (i = 0; i < 60; i++)	/* four runs' worth of the 128 class */
+		ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &blocks[i]));
+	ASSERT_EQ(0, write_str(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "1"));
+	ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &slot));
+	ASSERT_EQ(0, dev_free(self->fd, slot));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "0"));
+	trace = read_file_chunked(TRACEFS "/trace", 4096, NULL);
+	ASSERT_NE(NULL, trace);
+	pos = trace;
+	f = next_trace(trace, &pos, "myheap_slot_alloc");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &off, &size));
+	EXPECT_EQ(slot, off);
+	EXPECT_EQ(128, size);
+	f = next_trace(trace, &pos, "myheap_slot_free");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &off, &size));
+	EXPECT_EQ(slot, off);
+	EXPECT_EQ(128, size);
+	free(trace);
+	for (i = 0; i < 60; i++)
+		ASSERT_EQ(0, dev_free(self->fd, blocks[i]));
+	EXPECT_EQ(0, dev_set_policy(self->fd, old_pol));
+}
+
 TEST_F(heap, nonroot_cannot_read)
 {
 	pid_t child;
