@@ -50,14 +50,15 @@
 /**
  * MYHEAP_OWNER_GRANULE - bytes of region per entry of the owner table.
  *
- * Blocks are at least MH_MIN_BLOCK (32) bytes and their payloads 16-byte
- * aligned, so two live blocks never share a 32-byte granule of payload
- * offsets; the entry keeps one bit to tell which of the granule's two
- * possible payload offsets it is.
+ * Payloads are 16-byte aligned and pools' smallest slots are 16 bytes, so
+ * every possible payload offset has its own entry.
  */
-#define MYHEAP_OWNER_GRANULE	32u
-/** MYHEAP_MAX_OWNERS - open files a device can have at once (15-bit ids). */
-#define MYHEAP_MAX_OWNERS	32767u
+#define MYHEAP_OWNER_GRANULE	16u
+/**
+ * MYHEAP_MAX_OWNERS - open files a device can have at once (8-bit slots):
+ * one byte per 16 bytes keeps the owner table at 1/16 of the region.
+ */
+#define MYHEAP_MAX_OWNERS	255u
 
 /**
  * struct myheap_dev - the heap and everything the module keeps about it.
@@ -69,11 +70,10 @@
  * @mmap_size: bytes userspace may map (@region_size rounded to pages).
  * @policy: current placement policy (mirrors @heap).
  * @poison: free payloads are poisoned (MH_INIT_POISON).
- * @owner_table: one u16 per MYHEAP_OWNER_GRANULE bytes of region, indexed
- *	by (payload offset - 16) / 32: 0 for no live block, else the owner
- *	slot of the file owning the block there << 1 | which of the
- *	granule's two 16-byte slots its payload starts in. Kernel memory, so
- *	the mapping cannot forge it.
+ * @owner_table: one u8 per MYHEAP_OWNER_GRANULE bytes of region, indexed
+ *	by (payload offset - 16) / 16: 0 for no live block or slot there,
+ *	else the owner slot of the file owning it. Kernel memory, so the
+ *	mapping cannot forge it.
  * @owner_entries: entries of @owner_table.
  * @owners: owner slot -> struct myheap_file, for the slots in use.
  * @files: open files (struct myheap_file.node), in open order.
@@ -97,7 +97,7 @@ struct myheap_dev {
 	size_t mmap_size;
 	enum mh_policy policy;
 	bool poison;
-	u16 *owner_table;
+	u8 *owner_table;
 	u32 owner_entries;
 	struct xarray owners;
 	struct list_head files;

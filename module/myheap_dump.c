@@ -32,6 +32,12 @@
  * list if there was none in that list), else at the head of the next
  * list; either way it counts a resync and says so before its totals.
  *
+ * Under pools a run is one record too: its line ("run"), then a line per
+ * slot (its payload offset, no header, "slot" or "free-slot", its owner),
+ * read from one read of the run's word and map (mh_run_slots()); in
+ * blocks.json the slots are an array in the run's record. A run has at
+ * most MH_RUN_MAX_SLOTS slots, so such a record is a few pages at most.
+ *
  * A damaged header is shown as one "damaged" record reaching to the next
  * header that passes its check (see mh_block_at()); a damaged link, or
  * more blocks than the heap can hold (a loop), ends the free lists.
@@ -302,19 +308,65 @@ static struct myheap_file *myheap_owner_of(struct myheap_dev *dev,
 	return myheap_owner_at(dev, b->offset + MH_HDR_SIZE);
 }
 
-static const char *myheap_state(const struct mh_block_info *b)
-{
-	if (b->status != MH_BLOCK_OK)
-		return "damaged";
-	return b->used ? "used" : "free";
-}
-
 static void myheap_put_num(struct seq_file *m, int width, bool valid, u64 v)
 {
 	if (valid)
 		seq_printf(m, " %*llu", width, v);
 	else
 		seq_printf(m, " %*s", width, "-");
+}
+
+static const char *myheap_state(const struct mh_block_info *b)
+{
+	if (b->status != MH_BLOCK_OK)
+		return "damaged";
+	if (b->used && b->slot_size)
+		return "run";
+	return b->used ? "used" : "free";
+}
+
+/*
+ * Pools: the slots of the run @b, read once, or none (-errno) when @b is
+ * no run or its word or map no longer pass their checks.
+ */
+static int myheap_run_slots(struct myheap_dev *dev,
+			    const struct mh_block_info *b,
+			    struct mh_run_slots *v)
+{
+	lockdep_assert_held(&dev->lock);
+	if (b->status != MH_BLOCK_OK || !b->slot_size)
+		return -EINVAL;
+	return mh_run_slots(&dev->heap, b, v);
+}
+
+/*
+ * A run's slots, one line each below the run's: the payload offset, the
+ * slot size, no header, requested and granted bytes, "slot" (in use) or
+ * "free-slot", and the owner.
+ */
+static void myheap_slots_show_text(struct seq_file *m, struct myheap_dev *dev,
+				   const struct mh_block_info *b)
+{
+	struct mh_run_slots v;
+	struct myheap_file *mf;
+	u32 i, off;
+	bool used;
+
+	if (myheap_run_slots(dev, b, &v))
+		return;
+	for (i = 0; i < v.n; i++) {
+		off = v.first + i * v.slot_size;
+		used = v.slack[i] != MH_SLOT_FREE;
+		mf = used ? myheap_owner_at(dev, off) : NULL;
+		seq_printf(m, "%10u %10u", off, v.slot_size);
+		myheap_put_num(m, 3, true, 0);
+		myheap_put_num(m, 10, used, v.slot_size - v.slack[i]);
+		myheap_put_num(m, 10, used, v.slot_size);
+		seq_printf(m, " %-7s", used ? "slot" : "free-slot");
+		myheap_put_num(m, 7, mf, mf ? mf->pid : 0);
+		myheap_put_num(m, 6, mf, mf ? mf->id : 0);
+		seq_puts(m, " ok\n");
+	}
 }
 
 static void myheap_blocks_show_text(struct seq_file *m,
@@ -341,6 +393,7 @@ static void myheap_blocks_show_text(struct seq_file *m,
 	myheap_put_num(m, 7, mf, mf ? mf->pid : 0);
 	myheap_put_num(m, 6, mf, mf ? mf->id : 0);
 	seq_printf(m, " %s\n", ok ? "ok" : "bad");
+	myheap_slots_show_text(m, it->dev, b);
 }
 
 static void myheap_put_json_num(struct seq_file *m, const char *key,
@@ -350,6 +403,33 @@ static void myheap_put_json_num(struct seq_file *m, const char *key,
 		seq_printf(m, ", \"%s\": %llu", key, v);
 	else
 		seq_printf(m, ", \"%s\": null", key);
+}
+
+/* A run's slots as its record's "slot_size" and "slots" members. */
+static void myheap_slots_show_json(struct seq_file *m, struct myheap_dev *dev,
+				   const struct mh_block_info *b)
+{
+	struct mh_run_slots v;
+	struct myheap_file *mf;
+	u32 i, off;
+	bool used;
+
+	if (myheap_run_slots(dev, b, &v))
+		return;
+	seq_printf(m, ", \"slot_size\": %u, \"slots\": [", v.slot_size);
+	for (i = 0; i < v.n; i++) {
+		off = v.first + i * v.slot_size;
+		used = v.slack[i] != MH_SLOT_FREE;
+		mf = used ? myheap_owner_at(dev, off) : NULL;
+		seq_printf(m, "%s{\"offset\": %u", i ? ", " : "", off);
+		myheap_put_json_num(m, "requested", used,
+				    v.slot_size - v.slack[i]);
+		seq_printf(m, ", \"state\": \"%s\"", used ? "used" : "free");
+		myheap_put_json_num(m, "pid", mf, mf ? mf->pid : 0);
+		myheap_put_json_num(m, "owner", mf, mf ? mf->id : 0);
+		seq_putc(m, '}');
+	}
+	seq_putc(m, ']');
 }
 
 static void myheap_blocks_show_json(struct seq_file *m,
@@ -377,7 +457,9 @@ static void myheap_blocks_show_json(struct seq_file *m,
 	seq_printf(m, ", \"state\": \"%s\"", myheap_state(b));
 	myheap_put_json_num(m, "pid", mf, mf ? mf->pid : 0);
 	myheap_put_json_num(m, "owner", mf, mf ? mf->id : 0);
-	seq_printf(m, ", \"header\": \"%s\"}", ok ? "ok" : "bad");
+	seq_printf(m, ", \"header\": \"%s\"", ok ? "ok" : "bad");
+	myheap_slots_show_json(m, it->dev, b);
+	seq_putc(m, '}');
 }
 
 static int myheap_blocks_show(struct seq_file *m, void *v)

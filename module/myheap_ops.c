@@ -337,6 +337,12 @@ void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size)
 	case MH_EV_CORRUPTION:
 		trace_myheap_corruption(offset);
 		return;
+	case MH_EV_SLOT_ALLOC:
+		trace_myheap_slot_alloc(offset, size);
+		break;
+	case MH_EV_SLOT_FREE:
+		trace_myheap_slot_free(offset, size);
+		break;
 	}
 	myheap_changed(dev);
 }

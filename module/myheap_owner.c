@@ -4,12 +4,16 @@
  *
  * Each open file gets an owner slot, a small number from an allocating
  * xarray (&myheap_dev.owners, which also maps the slot back to the file).
- * The owner table (&myheap_dev.owner_table) has one u16 per 32-byte
- * granule of payload offsets: blocks are at least 32 bytes and payloads
- * 16-byte aligned, so two live blocks never share a granule, and the
- * entry's low bit says which of the granule's two possible payloads it
- * is. The table is allocated once, at device init (region_size / 16
- * bytes: at most 16 MiB for the largest region), so ownership costs no
+ * The owner table (&myheap_dev.owner_table) has one u8 per 16 bytes of
+ * payload offsets: payloads are 16-byte aligned and pools' slots (no
+ * header, 16 bytes the smallest) lie 16 bytes apart, so every payload
+ * that can be live has an entry of its own, holding its owner slot. One
+ * byte per 16 keeps the table at 1/16 of the region and owner slots at 8
+ * bits (MYHEAP_MAX_OWNERS files open at once): a u16 per 16 bytes would
+ * be 1/8, and a u16 per 32 bytes (the table before pools) cannot name
+ * two 16-byte slots of different owners. The table is allocated once, at
+ * device init (region_size / 16 bytes: at most 16 MiB for the largest
+ * region), so ownership costs no
  * allocation and no pointer chase on the alloc and free paths, O(1) per
  * lookup, and lives in kernel memory a process that scribbles over the
  * mapped region cannot reach.
@@ -32,9 +36,8 @@
 /* Table entries one chunk of a close scans at most. */
 #define MYHEAP_CLOSE_SCAN	4096u
 
-static_assert(MH_MIN_BLOCK >= MYHEAP_OWNER_GRANULE);
-static_assert(MH_ALIGN * 2 == MYHEAP_OWNER_GRANULE);
-static_assert((U16_MAX >> 1) >= MYHEAP_MAX_OWNERS);
+static_assert(MH_ALIGN == MYHEAP_OWNER_GRANULE);
+static_assert(U8_MAX >= MYHEAP_MAX_OWNERS);
 
 /* Table index of a payload offset that passed myheap_owner_index_ok(). */
 static inline u32 myheap_owner_index(u32 offset)
@@ -42,16 +45,10 @@ static inline u32 myheap_owner_index(u32 offset)
 	return (offset - 2 * MH_HDR_SIZE) / MYHEAP_OWNER_GRANULE;
 }
 
-/* The entry of slot @slot's block at payload @offset (index_ok). */
-static inline u16 myheap_owner_entry(u16 slot, u32 offset)
+/* Payload offset of the block or slot whose entry sits at index @i. */
+static inline u32 myheap_owner_offset(u32 i)
 {
-	return slot << 1 | (((offset - 2 * MH_HDR_SIZE) / MH_ALIGN) & 1);
-}
-
-/* Payload offset of the block whose entry @e sits at index @i. */
-static inline u32 myheap_owner_offset(u32 i, u16 e)
-{
-	return i * MYHEAP_OWNER_GRANULE + 2 * MH_HDR_SIZE + (e & 1) * MH_ALIGN;
+	return i * MYHEAP_OWNER_GRANULE + 2 * MH_HDR_SIZE;
 }
 
 /* Could a block's payload be at @offset (aligned, inside the region)? */
@@ -194,15 +191,13 @@ static void myheap_file_release_chunk(struct myheap_file *mf, u32 *end)
 	u64 deadline = myheap_hold_deadline();
 	u32 i = *end, off;
 	int ret;
-	u16 e;
 
 	lockdep_assert_held(&dev->lock);
 
 	while (i > stop && mf->blocks) {
-		e = dev->owner_table[--i];
-		if (e >> 1 != mf->slot)
+		if (dev->owner_table[--i] != mf->slot)
 			continue;
-		off = myheap_owner_offset(i, e);
+		off = myheap_owner_offset(i);
 		ret = myheap_block_release(mf, off);
 		if (ret)
 			myheap_note_damage(dev, ret, "release", off);
@@ -265,7 +260,7 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_file_remove);
 int myheap_owner_check(struct myheap_file *mf, u64 offset)
 {
 	struct myheap_dev *dev = mf->dev;
-	u16 e;
+	u8 e;
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
@@ -273,9 +268,9 @@ int myheap_owner_check(struct myheap_file *mf, u64 offset)
 	if (!myheap_owner_index_ok(dev, offset))
 		return -ENXIO;
 	e = dev->owner_table[myheap_owner_index(offset)];
-	if (e == myheap_owner_entry(mf->slot, offset))
+	if (e == mf->slot)
 		return 0;
-	if (e && myheap_owner_offset(myheap_owner_index(offset), e) == offset)
+	if (e)
 		return -EPERM;
 	ret = mh_probe(&dev->heap, offset);
 	return ret ? ret : -EPERM;
@@ -315,7 +310,7 @@ void myheap_owner_set(struct myheap_file *mf, u32 offset)
 	struct myheap_dev *dev = mf->dev;
 	u32 i = myheap_owner_index(offset);
 	struct myheap_file *victim;
-	u16 e;
+	u8 e;
 
 	lockdep_assert_held(&dev->lock);
 
@@ -323,13 +318,13 @@ void myheap_owner_set(struct myheap_file *mf, u32 offset)
 		return;
 	e = dev->owner_table[i];
 	if (e) {
-		victim = xa_load(&dev->owners, e >> 1);
+		victim = xa_load(&dev->owners, e);
 		if (victim && victim->blocks) {
 			victim->blocks--;
 			victim->seq++;
 		}
 	}
-	dev->owner_table[i] = myheap_owner_entry(mf->slot, offset);
+	dev->owner_table[i] = mf->slot;
 	mf->lo = min(mf->lo, i);
 	mf->hi = max(mf->hi, i);
 	mf->blocks++;
@@ -362,15 +357,13 @@ void myheap_owner_clear(struct myheap_file *mf, u32 offset)
  */
 struct myheap_file *myheap_owner_at(struct myheap_dev *dev, u32 offset)
 {
-	u16 e;
+	u8 e;
 
 	lockdep_assert_held(&dev->lock);
 
 	if (!myheap_owner_index_ok(dev, offset))
 		return NULL;
 	e = dev->owner_table[myheap_owner_index(offset)];
-	if (!e || myheap_owner_offset(myheap_owner_index(offset), e) != offset)
-		return NULL;
-	return xa_load(&dev->owners, e >> 1);
+	return e ? xa_load(&dev->owners, e) : NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_owner_at);

@@ -144,6 +144,18 @@ DEFINE_EVENT(myheap_block, myheap_coalesce,
 	     TP_ARGS(offset, size)
 );
 
+/* Pools: a slot handed out: its payload offset (no header) and size. */
+DEFINE_EVENT(myheap_block, myheap_slot_alloc,
+	     TP_PROTO(u32 offset, u32 size),
+	     TP_ARGS(offset, size)
+);
+
+/* Pools: a slot freed: its payload offset and size. */
+DEFINE_EVENT(myheap_block, myheap_slot_free,
+	     TP_PROTO(u32 offset, u32 size),
+	     TP_ARGS(offset, size)
+);
+
 /* The core refused an operation on damaged metadata found at offset. */
 TRACE_EVENT(myheap_corruption,
 	    TP_PROTO(u32 offset),

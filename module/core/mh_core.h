@@ -128,7 +128,7 @@
 /** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
 #define MH_HIST_BUCKETS		32
 /* Pools: slot classes of 32, 48, ... 128 bytes (mh_pool.c). */
-#define MH_POOL_CLASSES		7
+#define MH_POOL_CLASSES		8
 
 /**
  * enum mh_policy - placement policy of a heap.
@@ -169,18 +169,24 @@ enum mh_policy {
  *	describe the merged block.
  * @MH_EV_CORRUPTION: an operation found damage (-EUCLEAN); offset is the
  *	payload offset it was given (0 for an allocation), size is 0.
+ * @MH_EV_SLOT_ALLOC: pools: a slot was handed out; offset is its payload
+ *	offset (slots have no header), size the slot's.
+ * @MH_EV_SLOT_FREE: pools: a slot was freed; as @MH_EV_SLOT_ALLOC.
  */
 enum mh_event {
 	MH_EV_SPLIT,
 	MH_EV_COALESCE,
 	MH_EV_CORRUPTION,
+	MH_EV_SLOT_ALLOC,
+	MH_EV_SLOT_FREE,
 };
 
 /**
  * typedef mh_observer_fn - called by the core on structural events.
  * @ctx: the pointer given to mh_set_observer().
  * @event: what happened.
- * @offset: block (header) offset, except for MH_EV_CORRUPTION.
+ * @offset: block (header) offset, except for MH_EV_CORRUPTION and the
+ *	slot events (a payload offset).
  * @size: block size in bytes.
  */
 typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,
@@ -254,8 +260,11 @@ struct mh_counters {
  * @pool_small: pools: small blocks of each class handed out as ordinary
  *	blocks and not yet freed (a heuristic: when to carve a run).
  * @slid: pools: the block that slid down last (its offset), 0 if none.
- * @slide_ban: pools: a block that moved away after sliding: it does not
- *	slide again (no ping-pong).
+ * @slide_ban: pools: a block whose moves after sliding cost more fresh
+ *	space than its slides reclaimed: it does not slide again (no
+ *	ping-pong).
+ * @slide_credit: pools: bytes the @slid block's slides reclaimed, less the
+ *	fresh space its moves since took (mh_slide()).
  * @pool_runs: pools: runs (blocks in use that hold slots).
  * @pool_slots: pools: slots in use.
  * @count: event counters.
@@ -293,6 +302,7 @@ struct mh_heap {
 	u32 pool_small[MH_POOL_CLASSES];
 	u32 slid;
 	u32 slide_ban;
+	u64 slide_credit;
 	u64 pool_runs;
 	u64 pool_slots;
 	struct mh_counters count;
@@ -476,6 +486,25 @@ struct mh_block_info {
 	u32 next;
 };
 
+/* pools: most slots a run has; a free slot's byte in mh_run_slots.slack */
+#define MH_RUN_MAX_SLOTS	128u
+#define MH_SLOT_FREE		0xffu
+
+/**
+ * struct mh_run_slots - pools: a run's slots, as dumps show them.
+ * @first: payload offset of slot 0; slot i's is @first + i * @slot_size.
+ * @slot_size: bytes of each slot.
+ * @n: slots.
+ * @slack: per slot, MH_SLOT_FREE if free, else @slot_size minus the
+ *	bytes requested.
+ */
+struct mh_run_slots {
+	u32 first;
+	u16 slot_size;
+	u16 n;
+	u8 slack[MH_RUN_MAX_SLOTS];
+};
+
 /**
  * struct mh_free_info - one free block, as free-list walks see it.
  * @list: index of its list in search order.
@@ -567,6 +596,8 @@ u32 mh_first_block(const struct mh_heap *h);
 int mh_block_at(const struct mh_heap *h, u32 offset, struct mh_block_info *b);
 int mh_block_containing(const struct mh_heap *h, u32 offset,
 			struct mh_block_info *b);
+int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
+		 struct mh_run_slots *v);
 int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,

@@ -35,6 +35,22 @@ static u32 mh_pool_class(u32 req)
 	return s <= MH_POOL_MIN_SLOT ? 0 : (s - MH_POOL_MIN_SLOT) / MH_ALIGN;
 }
 
+/*
+ * Does a slot hold @req bytes (<= MH_POOL_MAX_SLOT) in less than a block
+ * would? Not when the request leaves room for the 8-byte header in its
+ * last 16 bytes (17..24 bytes: a 32-byte block and a 32-byte slot): the
+ * block then costs the slot's bytes without its map byte and its share of
+ * the run's metadata (jq's 24-byte requests in slots: 88.5% against
+ * segregated fit's 89.4).
+ */
+static bool mh_pool_saves(u32 req)
+{
+	u32 block = (req + MH_HDR_SIZE + MH_ALIGN - 1) & ~(MH_ALIGN - 1);
+
+	return mh_pool_slot(mh_pool_class(req)) <
+	       (block < MH_MIN_BLOCK ? MH_MIN_BLOCK : block);
+}
+
 /* Slots of a run of class @cls: as many as fit with their map bytes. */
 static u32 mh_pool_slots(u32 cls)
 {
@@ -231,18 +247,22 @@ static void mh_run_push(struct mh_heap *h, u32 cls, u32 off,
  *
  * Context: any.
  * Return: true under the pools policy for a small request aligned as slots
- * are.
+ * are, that a slot holds in fewer bytes than a block.
  */
 bool mh_pool_wants(const struct mh_heap *h, size_t size, u32 align)
 {
 	return mh_ops(h)->slots && size <= MH_POOL_MAX_SLOT &&
-	       align <= MH_ALIGN;
+	       align <= MH_ALIGN && mh_pool_saves((u32)size);
 }
 
 /**
  * mh_pool_small_made() - a small request became an ordinary block.
  * @h: heap.
  * @req: its requested bytes.
+ *
+ * Every request of a slot class counts, also those a block holds as
+ * cheaply (mh_pool_saves()): the class's blocks come and go together, and
+ * counting only the others carves runs later (cc1: 97.0% -> 96.0).
  *
  * Context: any; the caller serialises calls on @h.
  */
@@ -307,6 +327,7 @@ static int mh_pool_carve(struct mh_heap *h, u32 cls, u32 req, u32 *offset)
 	h->pool_heads[cls] = run;	/* the list was empty */
 	mh_pool_book(h, req);
 	*offset = run + MH_POOL_SLOT0;
+	mh_emit(h, MH_EV_SLOT_ALLOC, *offset, slot);
 	return 0;
 }
 
@@ -370,6 +391,7 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 	*usable = r.slot;
 	if (flags & MH_ALLOC_ZERO)
 		memset(h->base + *offset, 0, r.slot);
+	mh_emit(h, MH_EV_SLOT_ALLOC, at, r.slot);
 	return 0;
 }
 
@@ -451,6 +473,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 		h->pool_runs--;
 		h->pool_slots--;
 		*req_out = req;
+		mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 		return 0;
 	}
 	if (!mh_delta_ok(h, &d))
@@ -465,6 +488,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 	h->requested -= req;
 	h->pool_slots--;
 	*req_out = req;
+	mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 	return 0;
 }
 
@@ -494,8 +518,8 @@ int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
 	if (err)
 		return err;
 	req = r.slot - r.map[idx];
-	if (mh_pool_wants(h, size, MH_ALIGN) &&
-	    mh_pool_class((u32)size) == r.cls) {
+	/* still its class: it stays, even where a block would cost as much */
+	if (size <= MH_POOL_MAX_SLOT && mh_pool_class((u32)size) == r.cls) {
 		struct mh_delta d = { .requested = (s64)size - req };
 
 		if (!mh_delta_ok(h, &d))
@@ -556,6 +580,35 @@ void mh_pool_describe(const struct mh_heap *h, u32 off,
 		if (r.map[i] != MH_POOL_FREE)
 			b->requested += r.slot - r.map[i];
 }
+
+/**
+ * mh_run_slots() - the slots of a run, for a dump.
+ * @h: heap.
+ * @b: a run as mh_block_at() described it (@b->slot_size nonzero).
+ * @v: filled with its slots, from one read of its word and map.
+ *
+ * Context: any; the caller keeps the heap from changing during the call.
+ * Return: 0; -EINVAL if @b is no valid run; -EUCLEAN if its word or map
+ * fails its checks now (the mapping changed it since @b was read).
+ */
+int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
+		 struct mh_run_slots *v)
+{
+	struct mh_run r;
+
+	if (b->status != MH_BLOCK_OK || !b->used || !b->slot_size ||
+	    !mh_block_placed(h, b->offset) || !mh_start_at(h, b->offset) ||
+	    b->size > h->heap_end - b->offset)
+		return -EINVAL;
+	if (mh_run_decode(h, b->offset, b->size, &r))
+		return -EUCLEAN;
+	v->first = b->offset + MH_POOL_SLOT0;
+	v->slot_size = r.slot;
+	v->n = r.n;
+	memcpy(v->slack, r.map, sizeof(v->slack));
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_run_slots, MYHEAP_CORE);
 
 /**
  * mh_pool_check_run() - the checker's look at one run.

@@ -25,18 +25,21 @@
 
 #include "mh_policy.h"
 
-/* Smallest slot: the module keeps one owner per 32 bytes of payloads. */
-#define MH_POOL_MIN_SLOT	MH_MIN_BLOCK
+/*
+ * Smallest slot: the alignment, as small as a payload can be (the module's
+ * owner table has an entry per 16 bytes of payload offsets for it).
+ */
+#define MH_POOL_MIN_SLOT	MH_ALIGN
 /* Largest slot: where a block's 8-byte header is still >= 1/16 of it. */
 #define MH_POOL_MAX_SLOT	(16 * MH_HDR_SIZE)
 /* Every run is one block of this size: 16 of the largest slots. */
 #define MH_POOL_RUN_SIZE	(16 * MH_POOL_MAX_SLOT)
-#define MH_POOL_MAP_MAX		128u
+#define MH_POOL_MAP_MAX		MH_RUN_MAX_SLOTS
 /* Runs' worth of small blocks a class has live before its first run. */
 #define MH_POOL_RUNS_FIRST	4u
 /* Where the first slot (its payload) is, from the run's header. */
 #define MH_POOL_SLOT0		(MH_HDR_SIZE + 16u)
-#define MH_POOL_FREE		0xffu
+#define MH_POOL_FREE		MH_SLOT_FREE
 
 static_assert(MH_POOL_CLASSES ==
 	      (MH_POOL_MAX_SLOT - MH_POOL_MIN_SLOT) / MH_ALIGN + 1,

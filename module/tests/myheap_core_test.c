@@ -449,7 +449,7 @@ static void mh_test_pool_slots(struct kunit *test)
 	size_t usable;
 
 	for (i = 0; i < ARRAY_SIZE(off); i++)
-		KUNIT_ASSERT_EQ(test, mh_alloc(t->h, 40, MH_ALIGN, 0, &off[i]),
+		KUNIT_ASSERT_EQ(test, mh_alloc(t->h, 44, MH_ALIGN, 0, &off[i]),
 				0);
 	i = ARRAY_SIZE(off) - 1;
 	KUNIT_ASSERT_EQ(test, mh_usable_size(t->h, off[i], &usable), 0);

@@ -407,7 +407,7 @@ static void myheap_test_alloc_over_live_entry(struct kunit *test)
 	used = dev->heap.used_blocks;
 	/* Pretend b owns a block there, as a forged header would make it. */
 	i = (off - 16) / MYHEAP_OWNER_GRANULE;
-	dev->owner_table[i] = b->slot << 1 | (((off - 16) / 16) & 1);
+	dev->owner_table[i] = b->slot;
 	b->blocks++;
 	KUNIT_EXPECT_EQ(test, t_alloc(a, 100, 0, 0, &again), -EUCLEAN);
 	KUNIT_EXPECT_EQ(test, dev->heap.used_blocks, used);
@@ -417,7 +417,7 @@ static void myheap_test_alloc_over_live_entry(struct kunit *test)
 	b->blocks--;
 }
 
-/* Owner slots are 15 bits: the 32768th open file is -ENFILE, and a
+/* Owner slots are 8 bits: the 256th open file is -ENFILE, and a
  * closed file's slot serves the next opener.
  */
 static void myheap_test_enfile(struct kunit *test)

@@ -95,7 +95,7 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 			return fail(ar, "setup", "crowd block %u", i);
 	}
 	/*
-	 * pools: enough live small blocks of the smallest class (61 slots a
+	 * pools: enough live small blocks of the 32-byte class (61 slots a
 	 * run) that it gets a run, then slots in it, two of them freed again (the run on its
 	 * list, with free slots): the sequences' small requests and the
 	 * attacks then meet runs, their maps and their links.
@@ -104,7 +104,7 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		u32 s[ARENA_POOL_SMALL];
 
 		for (u32 i = 0; i < ARENA_POOL_SMALL; i++) {
-			s[i] = setup_alloc(ar, 24, SLOT_TAG + 300 + i);
+			s[i] = setup_alloc(ar, 32, SLOT_TAG + 300 + i);
 			if (!s[i])
 				return fail(ar, "setup", "small block %u", i);
 		}

@@ -102,7 +102,7 @@ struct arena {
  * @crowd more free blocks (each kept apart by a used one) after them, so
  * the free lists are longer.
  */
-/* pools: small blocks the arena's setup makes (a run among them). */
+/* pools: 32-byte blocks the arena's setup makes (a run among them). */
 #define ARENA_POOL_SMALL	(MH_POOL_RUNS_FIRST * 61u + 6u)
 /* pools: the region the arena needs for them (smaller ones get none). */
 #define ARENA_POOL_REGION	16384u

@@ -70,7 +70,7 @@ static void small_requests_share_runs(enum mh_policy policy)
 	int slots;
 
 	ASSERT(f);
-	slots = fill(f, off, N, 40);
+	slots = fill(f, off, N, 44);
 	ASSERT(slots > N / 2);	/* blocks first, then runs */
 	s = last_slot(f, off, N);
 	ASSERT(s);
@@ -80,7 +80,7 @@ static void small_requests_share_runs(enum mh_policy policy)
 	EXPECT_EQ(mh_usable_size(&f->h, s, &n), 0);
 	EXPECT_EQ(n, 48);
 	EXPECT_EQ(mh_requested_size(&f->h, s, &n), 0);
-	EXPECT_EQ(n, 40);
+	EXPECT_EQ(n, 44);
 	EXPECT_EQ(mh_probe(&f->h, s), 0);
 	/* slots of one run follow each other with no header between */
 	EXPECT_EQ(off[N - 1] - off[N - 2], 48);
@@ -88,11 +88,17 @@ static void small_requests_share_runs(enum mh_policy policy)
 	EXPECT_EQ(st.pool_slots, (u64)slots);
 	EXPECT(st.pool_runs >= 1);
 	EXPECT_EQ(st.used_blocks, N - slots + st.pool_runs);
-	EXPECT_EQ(st.requested_bytes, 40u * N);
-	/* slot slack: 8 bytes each, and the blocks' own */
-	EXPECT_EQ(st.internal_frag, 8u * slots + (block_for(40) -
-		  MH_HDR_SIZE - 40) * (N - slots));
+	EXPECT_EQ(st.requested_bytes, 44u * N);
+	/* slot slack: 4 bytes each, and the blocks' own */
+	EXPECT_EQ(st.internal_frag, 4u * slots + (block_for(44) -
+		  MH_HDR_SIZE - 44) * (N - slots));
 	EXPECT(st.pool_meta_bytes > 0 && st.pool_free_bytes > 0);
+	/* 40 bytes: its 48-byte block costs what a 48-byte slot would */
+	s = ALLOC(f, 40);
+	EXPECT(s && !run_of(f, s, &bi));
+	/* 41: a 64-byte block, or a 48-byte slot of the run with room */
+	s = ALLOC(f, 41);
+	EXPECT(s && run_of(f, s, &bi));
 	EXPECT_CLEAN(f);
 }
 
@@ -103,7 +109,7 @@ static void slot_free_is_checked(enum mh_policy policy)
 	u32 off[N], s, run;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s && run_of(f, s, &bi));
 	run = bi.offset;
@@ -126,7 +132,7 @@ static void damaged_runs_are_refused(enum mh_policy policy)
 	u8 *word, *mb, save;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s && run_of(f, s, &bi));
 	run = bi.offset;
@@ -134,7 +140,7 @@ static void damaged_runs_are_refused(enum mh_policy policy)
 	word = f->region + run + MH_HDR_SIZE;
 	word[1] ^= 1;
 	EXPECT_FAILS_CLEANLY(f, mh_free(&f->h, s), -EUCLEAN);
-	EXPECT_FAILS_CLEANLY(f, mh_alloc(&f->h, 40, 0, 0, &s), -EUCLEAN);
+	EXPECT_FAILS_CLEANLY(f, mh_alloc(&f->h, 44, 0, 0, &s), -EUCLEAN);
 	EXPECT(violation_is(f, MH_V_RUN, run));
 	word[1] ^= 1;
 	ASSERT(EXPECT_CLEAN(f));
@@ -159,7 +165,7 @@ static void empty_runs_go_back(enum mh_policy policy)
 	u32 off[N];
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 100) > 0);
+	ASSERT(fill(f, off, N, 110) > 0);
 	for (int i = 0; i < N; i += 2)
 		EXPECT_EQ(mh_free(&f->h, off[i]), 0);
 	EXPECT_CLEAN(f);
@@ -179,10 +185,10 @@ static void slot_realloc(enum mh_policy policy)
 	size_t n = 0;
 
 	ASSERT(f);
-	ASSERT(fill(f, off, N, 40) > 0);
+	ASSERT(fill(f, off, N, 44) > 0);
 	s = last_slot(f, off, N);
 	ASSERT(s);
-	pattern_fill(f->region + s, 0, 40, 7);
+	pattern_fill(f->region + s, 0, 44, 7);
 	/* within the class: in place */
 	EXPECT_EQ(mh_realloc(&f->h, s, 33, &t), 0);
 	EXPECT_EQ(t, s);
@@ -196,12 +202,138 @@ static void slot_realloc(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * The malloclab realloc shape: one block grows by @step bytes @rounds
+ * times while small blocks of @small bytes come and go one at a time
+ * beside it (allocate the next, free the last). Returns the high-water
+ * mark the heap reached, beyond the block's final size.
+ */
+static u64 grow_beside_smalls(struct fixture *f, u32 start, u32 small,
+			      u32 step, u32 rounds)
+{
+	u32 big = ALLOC(f, start), last = ALLOC(f, small), next;
+	struct mh_stats st;
+
+	for (u32 i = 1; i <= rounds && big && last; i++) {
+		if (mh_realloc(&f->h, big, start + i * step, &big))
+			return UINT64_MAX;
+		next = ALLOC(f, small);
+		if (mh_free(&f->h, last))
+			return UINT64_MAX;
+		last = next;
+	}
+	if (!big || !last || !EXPECT_CLEAN(f))
+		return UINT64_MAX;
+	mh_stats(&f->h, &st);
+	return st.high_water - MH_FIRST_BLOCK - (start + rounds * step);
+}
+
+/*
+ * The hole a growing block's first move leaves below it is reclaimed by a
+ * slide once the block would otherwise raise the high-water mark; when
+ * every growth needs a move (the step is the small blocks' size), the
+ * slid block's account stops the ping-pong that would double the heap.
+ */
+static void slide_reclaims_without_ping_pong(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	u64 over;
+
+	ASSERT(f);
+	over = grow_beside_smalls(f, 4092, 16, 5, 800);
+	EXPECT(over < 512);	/* not the first 4 KiB block's hole */
+	f = fixture_new(policy, REGION, MH_INIT_POISON);
+	ASSERT(f);
+	over = grow_beside_smalls(f, 512, 128, 128, 400);
+	EXPECT(over < 4096);	/* not another copy of the 51 KiB block */
+}
+
+/* mh_run_slots() says what the walk's record of the run sums up. */
+static void run_slots_view(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info bi, blk;
+	struct mh_run_slots v;
+	u32 off[N], s, used = 0, req = 0;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 44) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s && run_of(f, s, &bi));
+	EXPECT_EQ(mh_free(&f->h, s), 0);
+	ASSERT(!mh_block_at(&f->h, bi.offset, &bi));
+	ASSERT_EQ(mh_run_slots(&f->h, &bi, &v), 0);
+	EXPECT_EQ(v.slot_size, 48);
+	EXPECT_EQ(v.n, bi.slots);
+	EXPECT_EQ(v.first, bi.offset + MH_POOL_SLOT0);
+	EXPECT(s >= v.first && (s - v.first) % 48 == 0);
+	EXPECT_EQ(v.slack[(s - v.first) / 48], MH_SLOT_FREE);
+	for (u32 i = 0; i < v.n; i++) {
+		if (v.slack[i] == MH_SLOT_FREE)
+			continue;
+		used++;
+		req += 48 - v.slack[i];
+	}
+	EXPECT_EQ(used, bi.slots_used);
+	EXPECT_EQ(req, bi.requested);
+	/* an ordinary block is no run; a map byte gone bad is damage */
+	ASSERT(!mh_block_at(&f->h, off[0] - MH_HDR_SIZE, &blk));
+	EXPECT_EQ(mh_run_slots(&f->h, &blk, &v), -EINVAL);
+	f->region[bi.offset + MH_POOL_SLOT0 + bi.slots * 48] = 48;
+	EXPECT_EQ(mh_run_slots(&f->h, &bi, &v), -EUCLEAN);
+}
+
+struct slot_events {
+	int n;
+	enum mh_event ev[4];
+	u32 off[4], size[4];
+};
+
+static void record_slot_event(void *ctx, enum mh_event ev, u32 off, u32 size)
+{
+	struct slot_events *e = ctx;
+
+	if ((ev != MH_EV_SLOT_ALLOC && ev != MH_EV_SLOT_FREE) || e->n == 4)
+		return;
+	e->ev[e->n] = ev;
+	e->off[e->n] = off;
+	e->size[e->n++] = size;
+}
+
+/* The observer (the module's tracepoints) hears of every slot. */
+static void slot_events(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct slot_events e = { 0 };
+	struct mh_block_info bi;
+	u32 off[N], s;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 44) > 0);
+	mh_set_observer(&f->h, record_slot_event, &e);
+	s = ALLOC(f, 44);
+	ASSERT(s && run_of(f, s, &bi));
+	EXPECT_EQ(mh_free(&f->h, s), 0);
+	EXPECT_EQ(mh_free(&f->h, s), -EALREADY);	/* nothing freed */
+	EXPECT_EQ(mh_free(&f->h, off[0]), 0);		/* a block: no slot */
+	ASSERT_EQ(e.n, 2);
+	EXPECT_EQ(e.ev[0], MH_EV_SLOT_ALLOC);
+	EXPECT_EQ(e.off[0], s);
+	EXPECT_EQ(e.size[0], 48);
+	EXPECT_EQ(e.ev[1], MH_EV_SLOT_FREE);
+	EXPECT_EQ(e.off[1], s);
+	EXPECT_EQ(e.size[1], 48);
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
 	TEST(damaged_runs_are_refused, ONLY(MH_POOLS)),
 	TEST(empty_runs_go_back, ONLY(MH_POOLS)),
 	TEST(slot_realloc, ONLY(MH_POOLS)),
+	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
+	TEST(run_slots_view, ONLY(MH_POOLS)),
+	TEST(slot_events, ONLY(MH_POOLS)),
 };
 
 int main(void)

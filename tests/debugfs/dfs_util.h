@@ -94,12 +94,51 @@ static inline int write_str(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -EIO;
 }
 
-/* One line of the blocks dump; -1 stands for "-". */
+static inline long long dash_num(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!strcmp(s, "-"))
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end || end == s ? -2 : v;
+}
+
+/*
+ * One line of the blocks dump; -1 stands for "-". A run's slot lines
+ * ("slot", "free-slot") are no blocks: they are summed into the run's
+ * record (@slots, @slots_used, @slot_requested, @slot_size).
+ */
 struct blk {
 	long long offset, size, hdr, requested, granted, pid, owner;
+	long long slots, slots_used, slot_requested, slot_size;
 	char state[32];
 	char header[32];
 };
+
+/* A slot line below the run @run: inside it, after the slot before. */
+static inline bool slot_line_ok(struct blk *run, char f[9][32])
+{
+	long long off = dash_num(f[0]), size = dash_num(f[1]);
+	long long req = dash_num(f[3]), granted = dash_num(f[4]);
+	bool used = !strcmp(f[5], "slot");
+
+	if (!run || strcmp(run->state, "run") || dash_num(f[2]) != 0 ||
+	    size <= 0 || (run->slot_size && size != run->slot_size) ||
+	    off < run->offset + 8 + 16 + run->slots * size ||
+	    off + size > run->offset + run->size || strcmp(f[8], "ok") ||
+	    (used ? req <= 0 || req > size || granted != size :
+		    req != -1 || granted != -1 || strcmp(f[6], "-")))
+		return false;
+	run->slot_size = size;
+	run->slots++;
+	if (used) {
+		run->slots_used++;
+		run->slot_requested += req;
+	}
+	return true;
+}
 
 struct blocks_dump {
 	struct blk *b;
@@ -111,16 +150,6 @@ struct blocks_dump {
 	const char *err;	/* first malformed line, if any */
 };
 
-static inline long long dash_num(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (!strcmp(s, "-"))
-		return -1;
-	v = strtoll(s, &end, 10);
-	return *end || end == s ? -2 : v;
-}
 
 /* Parse the text of the blocks file (modified in place). */
 static inline int parse_blocks(char *text, struct blocks_dump *d)
@@ -158,6 +187,11 @@ static inline int parse_blocks(char *text, struct blocks_dump *d)
 			   f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
 			   f[8]) != 9)
 			goto bad;
+		if (!strcmp(f[5], "slot") || !strcmp(f[5], "free-slot")) {
+			if (!slot_line_ok(d->n ? &d->b[d->n - 1] : NULL, f))
+				goto bad;
+			continue;
+		}
 		if (d->n == cap) {
 			struct blk *bigger;
 
@@ -168,6 +202,7 @@ static inline int parse_blocks(char *text, struct blocks_dump *d)
 			d->b = bigger;
 		}
 		b = &d->b[d->n++];
+		memset(b, 0, sizeof(*b));
 		b->offset = dash_num(f[0]);
 		b->size = dash_num(f[1]);
 		b->hdr = dash_num(f[2]);

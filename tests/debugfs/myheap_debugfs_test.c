@@ -96,7 +96,14 @@ static bool blocks_consistent(const struct blocks_dump *d, char *why,
 				 i, b->offset, i - 1);
 			return false;
 		}
-		if (!strcmp(b->state, "used"))
+		if (!strcmp(b->state, "run") &&
+		    (!b->slots || b->slot_requested != b->requested)) {
+			snprintf(why, len, "run %zu at %lld: %lld slots, their %lld bytes are not its %lld",
+				 i, b->offset, b->slots, b->slot_requested,
+				 b->requested);
+			return false;
+		}
+		if (!strcmp(b->state, "used") || !strcmp(b->state, "run"))
 			used++;
 		else if (!strcmp(b->state, "free"))
 			free_++;
@@ -123,6 +130,36 @@ static long long json_num(const struct jv *o, const char *key)
 	if (m && m->type == JV_NULL)
 		return -1;
 	return jv_u64(o, key, &v) && v <= INT64_MAX ? (long long)v : -2;
+}
+
+/* A record's "slots" sum up as the text's slot lines below its line. */
+static bool slots_agree(const struct jv *o, const struct blk *b)
+{
+	const struct jv *slots = jv_get(o, "slots");
+	long long used = 0, req = 0, n;
+	size_t i;
+
+	if (!slots)
+		return !b->slots && !jv_get(o, "slot_size");
+	if (slots->type != JV_ARR || json_num(o, "slot_size") != b->slot_size ||
+	    (long long)slots->n != b->slots)
+		return false;
+	for (i = 0; i < slots->n; i++) {
+		const struct jv *s = &slots->items[i];
+		const char *state = jv_str(s, "state");
+
+		n = json_num(s, "requested");
+		if (!state || json_num(s, "offset") < b->offset ||
+		    json_num(s, "offset") + b->slot_size > b->offset + b->size)
+			return false;
+		if (!strcmp(state, "used") && n > 0) {
+			used++;
+			req += n;
+		} else if (strcmp(state, "free") || n != -1) {
+			return false;
+		}
+	}
+	return used == b->slots_used && req == b->slot_requested;
 }
 
 /* blocks.json parses and says exactly what blocks says, line by line. */
@@ -165,6 +202,11 @@ static bool json_agrees(const char *json_text, const struct blocks_dump *d,
 		    !state || strcmp(state, b->state) ||
 		    !hdr || strcmp(hdr, b->header)) {
 			snprintf(why, len, "block %zu (offset %lld) differs", i, b->offset);
+			goto out;
+		}
+		if (!slots_agree(o, b)) {
+			snprintf(why, len, "the slots of run %zu (offset %lld) differ", i,
+				 b->offset);
 			goto out;
 		}
 	}
@@ -277,6 +319,25 @@ static int golden_ops(int fd)
 	return ret;
 }
 
+/*
+ * Pools: a run among the golden blocks. The 128-byte class gets its first
+ * run once it has four runs' worth (4 x 15) of blocks live: 60 blocks of
+ * 125 bytes, then three slots, the middle one freed again.
+ */
+static int golden_run_ops(int fd, unsigned int policy)
+{
+	uint64_t x, slot[3];
+	int i, ret = 0;
+
+	if (policy != MYHEAP_POLICY_POOLS)
+		return 0;
+	for (i = 0; i < 60 && !ret; i++)
+		ret = dev_alloc(fd, 125, 0, 0, &x);
+	for (i = 0; i < 3 && !ret; i++)
+		ret = dev_alloc(fd, 125 - i, 0, 0, &slot[i]);
+	return ret ?: dev_free(fd, slot[1]);
+}
+
 static const char *golden_text(const char *name)
 {
 	const struct golden *g;
@@ -316,6 +377,7 @@ TEST_F(policy, golden)
 	char *check;
 
 	ASSERT_EQ(0, golden_ops(self->fd));
+	ASSERT_EQ(0, golden_run_ops(self->fd, variant->policy));
 	golden_compare(_metadata, name, "blocks", true, self->pid, self->owner);
 	golden_compare(_metadata, name, "freelist", false, 0, 0);
 	check = read_dfs("check", NULL);
@@ -333,6 +395,7 @@ TEST_F(policy, json_agrees_with_blocks)
 	int i;
 
 	ASSERT_EQ(0, golden_ops(self->fd));
+	ASSERT_EQ(0, golden_run_ops(self->fd, variant->policy));
 	for (i = 1; i <= 40; i++)
 		ASSERT_EQ(0, dev_alloc(self->fd, i * 37, 0, 0, &x));
 	GET_BLOCKS(&d);
@@ -1411,6 +1474,42 @@ TEST_F(heap, tracepoints)
 	}
 	free(trace);
 	ASSERT_EQ(0, dev_free(self->fd, moved));
+}
+
+/* Pools: a slot's alloc and free are tracepoints too (payload offsets). */
+TEST_F(heap, slot_tracepoints)
+{
+	unsigned int old_pol = self->info.policy, off, size;
+	uint64_t blocks[60], slot;
+	const char *pos, *f;
+	char *trace;
+	int i;
+
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_POOLS));
+	for (i = 0; i < 60; i++)	/* four runs' worth of the 128 class */
+		ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &blocks[i]));
+	ASSERT_EQ(0, write_str(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "1"));
+	ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &slot));
+	ASSERT_EQ(0, dev_free(self->fd, slot));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "0"));
+	trace = read_file_chunked(TRACEFS "/trace", 4096, NULL);
+	ASSERT_NE(NULL, trace);
+	pos = trace;
+	f = next_trace(trace, &pos, "myheap_slot_alloc");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &off, &size));
+	EXPECT_EQ(slot, off);
+	EXPECT_EQ(128, size);
+	f = next_trace(trace, &pos, "myheap_slot_free");
+	ASSERT_NE(NULL, f) TH_LOG("%s", trace);
+	ASSERT_EQ(2, sscanf(f, "offset=%u size=%u", &off, &size));
+	EXPECT_EQ(slot, off);
+	EXPECT_EQ(128, size);
+	free(trace);
+	for (i = 0; i < 60; i++)
+		ASSERT_EQ(0, dev_free(self->fd, blocks[i]));
+	EXPECT_EQ(0, dev_set_policy(self->fd, old_pol));
 }
 
 TEST_F(heap, nonroot_cannot_read)

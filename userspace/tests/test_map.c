@@ -168,6 +168,61 @@ TEST(map_of_a_saved_layout)
 	free(svg);
 }
 
+/* pools: a run (24 bytes of metadata, slots of 48 bytes, its map after). */
+static const char saved_run[] =
+	"{\"format\": \"myheap-blocks\", \"version\": \"1.0\", \"policy\": \"pools\",\n"
+	" \"region_size\": 65536, \"header_size\": 8, \"blocks\": [\n"
+	"  {\"offset\": 8, \"size\": 112, \"requested\": 100, \"state\": \"used\", \"pid\": 7, \"owner\": 1},\n"
+	"  {\"offset\": 120, \"size\": 2048, \"requested\": 80, \"state\": \"run\", \"pid\": null, \"owner\": null,\n"
+	"   \"slot_size\": 48, \"slots\": [{\"offset\": 144, \"requested\": 40, \"state\": \"used\", \"pid\": 7, \"owner\": 1},\n"
+	"    {\"offset\": 192, \"requested\": null, \"state\": \"free\", \"pid\": null, \"owner\": null},\n"
+	"    {\"offset\": 240, \"requested\": 40, \"state\": \"used\", \"pid\": 8, \"owner\": 2}]},\n"
+	"  {\"offset\": 2168, \"size\": 63360, \"requested\": null, \"state\": \"free\", \"pid\": null, \"owner\": null}\n"
+	" ], \"totals\": {}}\n";
+
+/* A run is drawn as its slots, each in its owner's colour, headerless. */
+TEST(map_draws_a_run_as_its_slots)
+{
+	struct svg_facts f;
+	struct cli_result r;
+	char *svg;
+	FILE *out = fopen("/tmp/test-map-run.json", "w");
+
+	ASSERT_NE(NULL, out);
+	fputs(saved_run, out);
+	fclose(out);
+	ASSERT_EQ(0, cli_run(&r, NULL, "map --full --from /tmp/test-map-run.json -o " SVG " -o " PNG));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	ASSERT_EQ(0, check_files(_metadata, &f));
+	/* block, metadata, 3 slots, the map's metadata, the free tail */
+	EXPECT_EQ(7, f.blocks);
+	EXPECT_EQ(2, f.grey_blocks) TH_LOG("the free slot and the free tail");
+	EXPECT_EQ(2, f.headers) TH_LOG("slots have no header");
+	svg = read_file(SVG, NULL);
+	ASSERT_NE(NULL, svg);
+	EXPECT_TRUE(has(svg, "slot 144 (no header): 48 bytes, 40 requested, owner 1 (pid 7"));
+	EXPECT_TRUE(has(svg, "slot 240 (no header): 48 bytes, 40 requested, owner 2 (pid 8"));
+	EXPECT_TRUE(has(svg, "free slot 192: 48 bytes"));
+	EXPECT_TRUE(has(svg, "run metadata at 120: 24 bytes"));
+	EXPECT_TRUE(has(svg, "header, run metadata"));
+	EXPECT_TRUE(has(svg, "1 slots free"));
+	free(svg);
+	out = fopen("/tmp/test-map-run.json", "w");
+	ASSERT_NE(NULL, out);
+	/* a slot outside its run is refused */
+	fputs("{\"format\": \"myheap-blocks\", \"policy\": \"pools\", \"region_size\": 65536,"
+	      " \"header_size\": 8, \"blocks\": [{\"offset\": 8, \"size\": 2048, \"requested\": 1,"
+	      " \"state\": \"run\", \"pid\": null, \"owner\": null, \"slot_size\": 48, \"slots\":"
+	      " [{\"offset\": 4000, \"requested\": 1, \"state\": \"used\", \"pid\": 1, \"owner\": 1}]}]}",
+	      out);
+	fclose(out);
+	ASSERT_EQ(0, cli_run(&r, NULL, "map --from /tmp/test-map-run.json -o " SVG));
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(has(r.err, "block record 0 is malformed"));
+	cli_result_free(&r);
+}
+
 TEST(map_refuses_what_it_cannot_draw)
 {
 	struct cli_result r;

@@ -168,7 +168,7 @@ static void name_lines(const struct cli *cli, const struct heap_layout *l,
 		uint64_t size = 0;
 
 		for (size_t k = 0; k < l->nblocks && !size; k++)
-			if (l->blocks[k].offset + l->header_size == v->value &&
+			if (l->blocks[k].offset + l->blocks[k].header == v->value &&
 			    l->blocks[k].state == BLOCK_USED)
 				size = l->blocks[k].size;
 		if (v->state != VAR_LIVE)

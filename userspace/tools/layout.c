@@ -19,25 +19,103 @@ static bool get_u64(const struct jv *obj, const char *key, uint64_t *v)
 	return jv_u64(obj, key, v);
 }
 
-static int parse_block(const struct jv *rec, struct heap_block *b)
+/* Room for one more piece; NULL when out of memory. */
+static struct heap_block *next_piece(struct heap_layout *l)
+{
+	if (l->nblocks == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct heap_block *n = realloc(l->blocks, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		l->blocks = n;
+		l->cap = cap;
+	}
+	memset(&l->blocks[l->nblocks], 0, sizeof(*l->blocks));
+	return &l->blocks[l->nblocks++];
+}
+
+/* A run's metadata [@from, @to), if it has any bytes. */
+static int run_meta(struct heap_layout *l, uint64_t from, uint64_t to)
+{
+	struct heap_block *b;
+
+	if (to <= from)
+		return 0;
+	b = next_piece(l);
+	if (!b)
+		return -1;
+	*b = (struct heap_block){ .offset = from, .size = to - from,
+				  .header = to - from, .state = BLOCK_RUN };
+	return 0;
+}
+
+/* The pieces of the run @run (already its record's fields) from @slots. */
+static int parse_run(const struct jv *rec, struct heap_block run,
+		     struct heap_layout *l)
+{
+	const struct jv *slots = jv_get(rec, "slots");
+	uint64_t size, at = run.offset, end = run.offset + run.size;
+
+	if (!slots || slots->type != JV_ARR || !slots->n ||
+	    !get_u64(rec, "slot_size", &size) || !size)
+		return -1;
+	for (size_t i = 0; i < slots->n; i++) {
+		const struct jv *state = jv_get(&slots->items[i], "state");
+		struct heap_block s = { .size = size, .slot = true };
+		uint64_t pid;
+
+		if (!get_u64(&slots->items[i], "offset", &s.offset) ||
+		    !get_u64(&slots->items[i], "requested", &s.requested) ||
+		    !get_u64(&slots->items[i], "owner", &s.owner) ||
+		    !get_u64(&slots->items[i], "pid", &pid) ||
+		    !state || state->type != JV_STR ||
+		    s.offset < at || s.offset + size > end)
+			return -1;
+		if (!strcmp(state->str, "used"))
+			s.state = BLOCK_USED;
+		else if (!strcmp(state->str, "free"))
+			s.state = BLOCK_FREE;
+		else
+			return -1;
+		s.pid = (int)pid;
+		if (run_meta(l, at, s.offset))
+			return -1;
+		if (!next_piece(l))
+			return -1;
+		l->blocks[l->nblocks - 1] = s;
+		at = s.offset + size;
+	}
+	return run_meta(l, at, end);
+}
+
+/* Record @rec as its block, or as a run's pieces; 0 or -1. */
+static int parse_block(const struct jv *rec, struct heap_layout *l)
 {
 	const struct jv *state = jv_get(rec, "state");
+	struct heap_block b = { .header = l->header_size }, *to;
 	uint64_t pid;
 
-	if (!get_u64(rec, "offset", &b->offset) || !get_u64(rec, "size", &b->size) ||
-	    !get_u64(rec, "requested", &b->requested) ||
-	    !get_u64(rec, "owner", &b->owner) || !get_u64(rec, "pid", &pid) ||
+	if (!get_u64(rec, "offset", &b.offset) || !get_u64(rec, "size", &b.size) ||
+	    !get_u64(rec, "requested", &b.requested) ||
+	    !get_u64(rec, "owner", &b.owner) || !get_u64(rec, "pid", &pid) ||
 	    !state || state->type != JV_STR)
 		return -1;
-	b->pid = (int)pid;
+	b.pid = (int)pid;
+	if (!strcmp(state->str, "run"))
+		return parse_run(rec, b, l);
 	if (!strcmp(state->str, "used"))
-		b->state = BLOCK_USED;
+		b.state = BLOCK_USED;
 	else if (!strcmp(state->str, "free"))
-		b->state = BLOCK_FREE;
+		b.state = BLOCK_FREE;
 	else if (!strcmp(state->str, "damaged"))
-		b->state = BLOCK_DAMAGED;
+		b.state = BLOCK_DAMAGED;
 	else
 		return -1;
+	to = next_piece(l);
+	if (!to)
+		return -1;
+	*to = b;
 	return 0;
 }
 
@@ -62,18 +140,12 @@ int layout_parse_blocks(const char *json, struct heap_layout *l, char *err,
 		goto out;
 	}
 	snprintf(l->policy, sizeof(l->policy), "%s", policy->str);
-	l->blocks = calloc(blocks->n ? blocks->n : 1, sizeof(*l->blocks));
-	if (!l->blocks) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	for (size_t i = 0; i < blocks->n; i++) {
-		if (parse_block(&blocks->items[i], &l->blocks[i])) {
+		if (parse_block(&blocks->items[i], l)) {
 			snprintf(err, errlen, "block record %zu is malformed", i);
 			goto out;
 		}
 	}
-	l->nblocks = blocks->n;
 	ret = 0;
 out:
 	jv_free(root);

@@ -12,15 +12,26 @@
 
 #include "cli.h"
 
-enum block_state { BLOCK_USED, BLOCK_FREE, BLOCK_DAMAGED };
+/* BLOCK_RUN: a pools run's own metadata (header, run word, links; map). */
+enum block_state { BLOCK_USED, BLOCK_FREE, BLOCK_DAMAGED, BLOCK_RUN };
 
 /*
- * struct heap_block - one record of blocks.json.
- * @offset: region offset of the block (its header; payload at + header).
+ * struct heap_block - one record of blocks.json, or a piece of a run.
+ *
+ * A pools run (a record with "slots") becomes its pieces, in address
+ * order: its metadata up to slot 0 (BLOCK_RUN), every slot (a used or
+ * free block without header), and the slot map after them (BLOCK_RUN),
+ * so pictures draw a run as its slots.
+ *
+ * @offset: region offset of the block (its header; payload at + @header).
  * @size: bytes, header included.
+ * @header: bytes of header at @offset: the heap's header size for a
+ *	block, 0 for a slot (@offset is its payload), @size for a run's
+ *	metadata.
+ * @slot: a slot of a run.
  * @requested: payload bytes asked for (used blocks).
  * @state: used, free, or damaged (a header that fails its check: the
- *	record reaches to the next plausible header).
+ *	record reaches to the next plausible header), or run metadata.
  * @owner: owner id of the open file holding it; 0 for none.
  * @pid: that file's opener.
  * @name: what the block is called where it was allocated (a shell
@@ -30,6 +41,8 @@ enum block_state { BLOCK_USED, BLOCK_FREE, BLOCK_DAMAGED };
 struct heap_block {
 	uint64_t offset;
 	uint64_t size;
+	uint64_t header;
+	bool slot;
 	uint64_t requested;
 	enum block_state state;
 	uint64_t owner;
@@ -50,6 +63,7 @@ struct heap_layout {
 	uint64_t header_size;
 	struct heap_block *blocks;
 	size_t nblocks;
+	size_t cap;
 	struct heap_owner *owners;
 	size_t nowners;
 };

@@ -184,6 +184,8 @@ static uint32_t block_color(const struct owners *o, const struct heap_block *b)
 		return COLOR_FREE;
 	if (b->state == BLOCK_DAMAGED)
 		return COLOR_DAMAGED;
+	if (b->state == BLOCK_RUN)
+		return COLOR_HEADER;
 	if (!b->owner)
 		return COLOR_ORPHAN;
 	while (k < o->n && o->id[k] != b->owner)
@@ -196,13 +198,24 @@ static void block_tip(const struct heap_layout *l, const struct heap_block *b,
 		      char *tip, size_t len)
 {
 	const char *comm = layout_comm(l, b->owner);
-	uint64_t name = b->offset + l->header_size;
+	uint64_t name = b->offset + b->header;
 
-	if (b->state == BLOCK_USED)
+	if (b->state == BLOCK_USED && b->slot)
+		snprintf(tip, len, "%s%sslot %" PRIu64 " (no header): %" PRIu64
+			 " bytes, %" PRIu64 " requested, owner %" PRIu64 " (pid %d %s)",
+			 b->name, b->name[0] ? " = " : "", name, b->size,
+			 b->requested, b->owner, b->pid, comm ? comm : "?");
+	else if (b->state == BLOCK_USED)
 		snprintf(tip, len, "%s%sblock %" PRIu64 " (header at %" PRIu64 "): %" PRIu64
 			 " bytes, %" PRIu64 " requested, owner %" PRIu64 " (pid %d %s)",
 			 b->name, b->name[0] ? " = " : "", name, b->offset, b->size,
 			 b->requested, b->owner, b->pid, comm ? comm : "?");
+	else if (b->state == BLOCK_RUN)
+		snprintf(tip, len, "run metadata at %" PRIu64 ": %" PRIu64 " bytes",
+			 b->offset, b->size);
+	else if (b->slot)
+		snprintf(tip, len, "free slot %" PRIu64 ": %" PRIu64 " bytes", b->offset,
+			 b->size);
 	else
 		snprintf(tip, len, "%s at %" PRIu64 ": %" PRIu64 " bytes",
 			 b->state == BLOCK_FREE ? "free" : "damaged header", b->offset, b->size);
@@ -225,11 +238,11 @@ static const char *fitting(char labels[][48], int n, int w)
 }
 
 /* "a=16: 100 B", "16: 100 B", "16"; "free 272 B", "free". */
-static void block_label(const struct heap_layout *l, const struct heap_block *b,
+static void block_label(const struct heap_block *b,
 			int w, int x, int y, struct scene *s, int *ret)
 {
 	char labels[4][48], size[24];
-	uint64_t name = b->offset + l->header_size;
+	uint64_t name = b->offset + b->header;
 	const char *fit;
 
 	memset(labels, 0, sizeof(labels));
@@ -274,8 +287,8 @@ static int draw_block(struct scene *s, const struct heap_layout *l,
 		ret |= scene_rect(s, i ? RECT_BLOCK_CONT : RECT_BLOCK, MARGIN_L + segs[i].x,
 				  row_y(g, segs[i].row), segs[i].w, ROW_H, color,
 				  i ? NULL : tip);
-	if (b->state == BLOCK_USED && b->size > l->header_size + b->requested) {
-		uint64_t from = b->offset + l->header_size + b->requested;
+	if (b->state == BLOCK_USED && b->size > b->header + b->requested) {
+		uint64_t from = b->offset + b->header + b->requested;
 
 		/* The slack's pixels, on the rows the block's pieces are on. */
 		for (int i = 0; i < n; i++) {
@@ -290,21 +303,25 @@ static int draw_block(struct scene *s, const struct heap_layout *l,
 						  x1 - x0, ROW_H, color, NULL);
 		}
 	}
-	if (n && b->state != BLOCK_DAMAGED && segs[0].w >= 3) {
-		int hw = (int)(l->header_size / g->bpp);
+	/* a header's dark mark; slots have none, run metadata is all dark */
+	if (n && (b->state == BLOCK_USED || b->state == BLOCK_FREE) && b->header &&
+	    segs[0].w >= 3) {
+		int hw = (int)(b->header / g->bpp);
 
 		hw = hw < 1 ? 1 : hw > segs[0].w / 2 ? segs[0].w / 2 : hw;
 		ret |= scene_rect(s, RECT_HEADER, MARGIN_L + segs[0].x, row_y(g, segs[0].row),
 				  hw, ROW_H, COLOR_HEADER, NULL);
 	}
 	if (n)
-		block_label(l, b, segs[0].w, MARGIN_L + segs[0].x, row_y(g, segs[0].row),
+		block_label(b, segs[0].w, MARGIN_L + segs[0].x, row_y(g, segs[0].row),
 			    s, &ret);
 	return ret;
 }
 
+/* Slots count as blocks in use; free slots and run metadata on their own. */
 struct figures {
 	uint64_t used, requested, granted, free, free_bytes, largest;
+	uint64_t free_slots, run_meta;
 	uint64_t damaged, damaged_bytes, beyond, beyond_bytes;
 };
 
@@ -322,12 +339,16 @@ static void count(const struct heap_layout *l, const struct geometry *g,
 		if (b->state == BLOCK_USED) {
 			f->used++;
 			f->requested += b->requested;
-			f->granted += b->size - l->header_size;
+			f->granted += b->size - b->header;
+		} else if (b->state == BLOCK_FREE && b->slot) {
+			f->free_slots++;
 		} else if (b->state == BLOCK_FREE) {
 			f->free++;
 			f->free_bytes += b->size;
 			if (b->size > f->largest)
 				f->largest = b->size;
+		} else if (b->state == BLOCK_RUN) {
+			f->run_meta += b->size;
 		} else {
 			f->damaged++;
 			f->damaged_bytes += b->size;
@@ -371,7 +392,8 @@ static int draw_legend(struct scene *s, const struct heap_layout *l,
 		ret |= legend_entry(s, &x, y, RECT_SWATCH, block_color(o, &b), label);
 	}
 	ret |= legend_entry(s, &x, y, RECT_SWATCH, COLOR_FREE, "free");
-	ret |= legend_entry(s, &x, y, RECT_SWATCH, COLOR_HEADER, "header");
+	ret |= legend_entry(s, &x, y, RECT_SWATCH, COLOR_HEADER,
+			    f->run_meta ? "header, run metadata" : "header");
 	if (f->granted > f->requested)
 		ret |= legend_entry(s, &x, y, RECT_SLACK, COLOR_HEADER,
 				    "slack (usable, not requested)");
@@ -404,6 +426,11 @@ static int draw_caption(struct scene *s, const struct heap_layout *l,
 				  mo->grew ? "went past every hole" : "failed",
 				  cli_bytes(f->largest > l->header_size ? f->largest - l->header_size : 0,
 					    b, sizeof(b)));
+		y += LINE_H;
+	}
+	if (f->run_meta) {
+		ret |= scene_text(s, MARGIN_L, y, 2, COLOR_TEXT, "runs (pools): slots counted as blocks in use, %" PRIu64 " slots free, %s of run metadata",
+				  f->free_slots, cli_bytes(f->run_meta, a, sizeof(a)));
 		y += LINE_H;
 	}
 	if (f->damaged) {
@@ -442,7 +469,7 @@ static int find_hole(const struct heap_layout *l, struct geometry *g, int *row,
 
 		if (place(g, b->offset, end > g->view ? g->view : end, &seg, 1) < 0)
 			return -1;
-		if (b->state == BLOCK_FREE && b->size > largest) {
+		if (b->state == BLOCK_FREE && !b->slot && b->size > largest) {
 			largest = b->size;
 			*row = seg.row;
 			*x = seg.x;
