@@ -84,6 +84,8 @@
  *	blocks were still in use (lost to damage).
  * @changes: incremented by every operation that may have moved block
  *	boundaries (see myheap_changes()).
+ * @observer_off: the core's observer is uninstalled because none of the
+ *	tracepoints it fires has a probe (myheap_observe_sync()).
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -106,6 +108,7 @@ struct myheap_dev {
 	u64 damage_events;
 	u64 resets;
 	u64 changes;
+	bool observer_off;
 	struct miscdevice misc;
 	struct myheap_events *events;
 	struct dentry *debugfs;

@@ -21,6 +21,7 @@
 #include <kunit/visibility.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -439,7 +440,13 @@ long myheap_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 		memset(&karg, 0, ksize);
 	}
 
-	ret = desc->fn(mf, &karg, &call);
+	/*
+	 * A retpoline for every call of the table is not needed for the hot
+	 * commands: they are called directly when the pointer is theirs.
+	 */
+	ret = INDIRECT_CALL_4(desc->fn, myheap_ioctl_alloc, myheap_ioctl_free,
+			      myheap_ioctl_batch_cmd, myheap_ioctl_realloc, mf,
+			      &karg, &call);
 	if (ret || desc->publishes || !(_IOC_DIR(ucmd) & _IOC_READ))
 		return ret;
 

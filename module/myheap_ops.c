@@ -8,14 +8,18 @@
  *
  * Everything here runs under &myheap_dev.lock. The debugfs event ring is
  * written only while someone has the events file open; otherwise an
- * operation pays one test for it. The sizes an operation reports come
- * from the core's struct mh_result, taken from the operation's own plan:
- * no header is decoded again here.
+ * operation pays one test for it. The core's observer (splits, coalesces,
+ * damage) is installed only while one of its tracepoints has a probe;
+ * otherwise the core skips the indirect call it makes for every split
+ * and coalesce, and an operation pays one static branch for it. The sizes
+ * an operation reports come from the core's struct mh_result, taken from
+ * the operation's own plan: no header is decoded again here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
 #include <linux/errno.h>
+#include <linux/jump_label.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 
@@ -25,6 +29,47 @@
 
 static_assert(MYHEAP_ALLOC_ZERO == MH_ALLOC_ZERO);
 static_assert(MYHEAP_ALLOC_VALID == MH_ALLOC_VALID);
+
+/* Probes on the tracepoints the core's observer fires, if any. */
+static DEFINE_STATIC_KEY_FALSE(myheap_observed);
+
+/**
+ * myheap_observe_reg() - the first probe of a tracepoint the core's
+ * observer fires (split, coalesce or corruption) was registered.
+ *
+ * Context: tracepoint registration (tracepoints_mutex held), may sleep.
+ * Return: 0.
+ */
+int myheap_observe_reg(void)
+{
+	static_branch_inc(&myheap_observed);
+	return 0;
+}
+
+/**
+ * myheap_observe_unreg() - the last probe of such a tracepoint went.
+ *
+ * Context: tracepoint registration (tracepoints_mutex held), may sleep.
+ */
+void myheap_observe_unreg(void)
+{
+	static_branch_dec(&myheap_observed);
+}
+
+/*
+ * Install the core's observer if its tracepoints have a probe, uninstall
+ * it if not, before a core operation that may report events. A probe
+ * registered meanwhile sees the events from the next operation on.
+ */
+static inline void myheap_observe_sync(struct myheap_dev *dev)
+{
+	bool off = !static_branch_unlikely(&myheap_observed);
+
+	if (unlikely(off != dev->observer_off)) {
+		mh_set_observer(&dev->heap, off ? NULL : myheap_observe, dev);
+		dev->observer_off = off;
+	}
+}
 
 /* A successful operation may have moved block boundaries. */
 static inline void myheap_changed(struct myheap_dev *dev)
@@ -75,6 +120,7 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 		 * under the same lock hold) and refuse.
 		 */
 		mh_free(&dev->heap, *off);
+		myheap_changed(dev);
 		return myheap_note_damage(dev, -EUCLEAN, "alloc", *off);
 	}
 	myheap_owner_set(mf, *off);
@@ -105,6 +151,7 @@ int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 	int ret;
 
 	lockdep_assert_held(&mf->dev->lock);
+	myheap_observe_sync(mf->dev);
 
 	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
 	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use, ret);
@@ -133,6 +180,7 @@ int myheap_block_free(struct myheap_file *mf, u64 offset)
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
+	myheap_observe_sync(mf->dev);
 
 	ret = myheap_owner_check(mf, offset);
 	if (!ret)
@@ -168,6 +216,7 @@ int myheap_block_release(struct myheap_file *mf, u32 offset)
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
+	myheap_observe_sync(mf->dev);
 
 	myheap_owner_clear(mf, offset);
 	ret = mh_free_result(&dev->heap, offset, &r);
@@ -237,6 +286,7 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 	int ret;
 
 	lockdep_assert_held(&mf->dev->lock);
+	myheap_observe_sync(mf->dev);
 
 	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use);
 	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
@@ -315,7 +365,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 
 /**
  * myheap_observe() - the core's observer: splits, coalesces and damage as
- * tracepoints. Installed by myheap_dev_init().
+ * tracepoints. Installed by myheap_dev_init(), and uninstalled by the
+ * operations while none of those tracepoints has a probe.
  * @ctx: the device.
  * @event: what happened.
  * @offset: block (header) offset.

@@ -121,6 +121,14 @@ TRACE_EVENT(myheap_realloc,
 		      __entry->usable, __entry->result)
 );
 
+/*
+ * The core reports splits, coalesces and damage through an indirect call
+ * to its observer; these three tracepoints have the observer installed
+ * only while one of them has a probe (myheap_ops.c).
+ */
+int myheap_observe_reg(void);
+void myheap_observe_unreg(void);
+
 DECLARE_EVENT_CLASS(myheap_block,
 		    TP_PROTO(u32 offset, u32 size),
 		    TP_ARGS(offset, size),
@@ -133,15 +141,17 @@ DECLARE_EVENT_CLASS(myheap_block,
 );
 
 /* A block was split: offset and size of the remainder left free. */
-DEFINE_EVENT(myheap_block, myheap_split,
-	     TP_PROTO(u32 offset, u32 size),
-	     TP_ARGS(offset, size)
+DEFINE_EVENT_FN(myheap_block, myheap_split,
+		TP_PROTO(u32 offset, u32 size),
+		TP_ARGS(offset, size),
+		myheap_observe_reg, myheap_observe_unreg
 );
 
 /* Free blocks merged: offset and size of the merged block. */
-DEFINE_EVENT(myheap_block, myheap_coalesce,
-	     TP_PROTO(u32 offset, u32 size),
-	     TP_ARGS(offset, size)
+DEFINE_EVENT_FN(myheap_block, myheap_coalesce,
+		TP_PROTO(u32 offset, u32 size),
+		TP_ARGS(offset, size),
+		myheap_observe_reg, myheap_observe_unreg
 );
 
 /* Pools: a slot handed out: its payload offset (no header) and size. */
@@ -157,12 +167,13 @@ DEFINE_EVENT(myheap_block, myheap_slot_free,
 );
 
 /* The core refused an operation on damaged metadata found at offset. */
-TRACE_EVENT(myheap_corruption,
-	    TP_PROTO(u32 offset),
-	    TP_ARGS(offset),
-	    TP_STRUCT__entry(__field(u32, offset)),
-	    TP_fast_assign(__entry->offset = offset;),
-	    TP_printk("offset=%u", __entry->offset)
+TRACE_EVENT_FN(myheap_corruption,
+	       TP_PROTO(u32 offset),
+	       TP_ARGS(offset),
+	       TP_STRUCT__entry(__field(u32, offset)),
+	       TP_fast_assign(__entry->offset = offset;),
+	       TP_printk("offset=%u", __entry->offset),
+	       myheap_observe_reg, myheap_observe_unreg
 );
 
 TRACE_EVENT(myheap_policy_change,
