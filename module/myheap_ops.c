@@ -35,7 +35,7 @@ static DEFINE_STATIC_KEY_FALSE(myheap_observed);
 
 /**
  * myheap_observe_reg() - the first probe of a tracepoint the core's
- * observer fires (split, coalesce or corruption) was registered.
+ * observer fires (split, coalesce, slot or corruption) was registered.
  *
  * Context: tracepoint registration (tracepoints_mutex held), may sleep.
  * Return: 0.

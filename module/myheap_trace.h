@@ -122,9 +122,9 @@ TRACE_EVENT(myheap_realloc,
 );
 
 /*
- * The core reports splits, coalesces and damage through an indirect call
- * to its observer; these three tracepoints have the observer installed
- * only while one of them has a probe (myheap_ops.c).
+ * The core reports splits, coalesces, slots and damage through an
+ * indirect call to its observer; the tracepoints of those events have the
+ * observer installed only while one of them has a probe (myheap_ops.c).
  */
 int myheap_observe_reg(void);
 void myheap_observe_unreg(void);
@@ -155,15 +155,17 @@ DEFINE_EVENT_FN(myheap_block, myheap_coalesce,
 );
 
 /* Pools: a slot handed out: its payload offset (no header) and size. */
-DEFINE_EVENT(myheap_block, myheap_slot_alloc,
-	     TP_PROTO(u32 offset, u32 size),
-	     TP_ARGS(offset, size)
+DEFINE_EVENT_FN(myheap_block, myheap_slot_alloc,
+		TP_PROTO(u32 offset, u32 size),
+		TP_ARGS(offset, size),
+		myheap_observe_reg, myheap_observe_unreg
 );
 
 /* Pools: a slot freed: its payload offset and size. */
-DEFINE_EVENT(myheap_block, myheap_slot_free,
-	     TP_PROTO(u32 offset, u32 size),
-	     TP_ARGS(offset, size)
+DEFINE_EVENT_FN(myheap_block, myheap_slot_free,
+		TP_PROTO(u32 offset, u32 size),
+		TP_ARGS(offset, size),
+		myheap_observe_reg, myheap_observe_unreg
 );
 
 /* The core refused an operation on damaged metadata found at offset. */

@@ -1489,7 +1489,12 @@ TEST_F(heap, slot_tracepoints)
 	for (i = 0; i < 60; i++)	/* four runs' worth of the 128 class */
 		ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &blocks[i]));
 	ASSERT_EQ(0, write_str(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "1"));
+	/*
+	 * Only the slot events: they alone must install the core's
+	 * observer (myheap_observe_reg()).
+	 */
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/myheap_slot_alloc/enable", "1"));
+	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/myheap_slot_free/enable", "1"));
 	ASSERT_EQ(0, dev_alloc(self->fd, 125, 0, 0, &slot));
 	ASSERT_EQ(0, dev_free(self->fd, slot));
 	ASSERT_EQ(0, write_str(TRACEFS "/events/myheap/enable", "0"));
