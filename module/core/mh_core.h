@@ -533,13 +533,15 @@ struct mh_free_info {
 /**
  * struct mh_list_info - how dumps name one free list of the policy.
  * @kind: what one list is called ("class", "order"), NULL when the policy
- *	keeps a single list in address order.
+ *	keeps a single list (the fit policies).
+ * @order: the single list's enum mh_list_order (MH_ORDER_ADDR otherwise).
  * @show_empty: dumps name this policy's empty lists too (buddy's orders).
  * @class_min: smallest block size the list holds.
  * @class_max: largest block size the list holds (== @class_min: one size).
  */
 struct mh_list_info {
 	const char *kind;
+	u32 order;
 	bool show_empty;
 	u32 class_min;
 	u32 class_max;
