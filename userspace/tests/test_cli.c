@@ -228,6 +228,62 @@ TEST(policy_switch_and_busy)
 	cli_result_free(&r);
 }
 
+/*
+ * OSTEP's knobs: first fit over a size-sorted list takes the smallest hole
+ * that fits ($c's, not $a's), and with coalescing off a freed neighbour
+ * stays a block of its own; info and policy report the setting; misuse is
+ * a usage error naming the problem.
+ */
+TEST(policy_knobs)
+{
+	struct cli_result r;
+	struct jv *v;
+
+	RUN(r, NULL, "policy first --order sizesort+ --no-coalesce");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "policy first sizesort+ no-coalesce (was ")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "info");
+	EXPECT_TRUE(has(r.out, "free list    sizesort+, coalescing off\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "info --json");
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(has(r.out, "\"list_order\":\"sizesort+\",\"coalesce\":false")) TH_LOG("%s", r.out);
+	jv_free(v);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy");
+	EXPECT_TRUE(has(r.out, "policy first sizesort+ no-coalesce\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "list orders (first, next, best, worst): addrsort sizesort+ sizesort- insert-front insert-back\n"))
+		TH_LOG("%s", r.out);
+	cli_result_free(&r);
+
+	RUN(r, "a = alloc 200\nb = alloc 40\nc = alloc 100\nd = alloc 40\n"
+	       "free $a\nfree $c\ne = alloc 90\nfree $b\n", "shell --after-each freelist");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 272 (searched 1 element)\n")) TH_LOG("$c's hole: %s", r.out);
+	EXPECT_TRUE(has(r.out, "list (sizesort+ order)")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0\nfree list: 3 blocks")) TH_LOG("$b stays apart: %s", r.out);
+	cli_result_free(&r);
+
+	RUN(r, NULL, "policy segregated --order sizesort+");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "only first, next, best and worst take --order")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy first --order nope");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "unknown list order 'nope' (addrsort, sizesort+")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy --no-coalesce");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "go with a policy NAME")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	EXPECT_EQ(OK, r.status);
+	EXPECT_TRUE(has(r.out, "policy segregated (was first sizesort+ no-coalesce)\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
 TEST(shell_keeps_blocks_and_variables)
 {
 	struct cli_result r;
