@@ -334,8 +334,6 @@ struct mh_heap {
 /**
  * struct mh_stats - a snapshot of a heap's state and history.
  * @policy: current policy.
- * @list_order: enum mh_list_order (MH_ORDER_ADDR but for the fit policies).
- * @coalesce: freed blocks merge with free neighbours (1), or not (0).
  * @region_size: bytes of the region.
  * @heap_size: bytes covered by blocks (region minus start pad and tail).
  * @header_size: bytes of header per block (MH_HDR_SIZE).
@@ -363,8 +361,6 @@ struct mh_heap {
  */
 struct mh_stats {
 	u32 policy;
-	u32 list_order;
-	u32 coalesce;
 	u32 region_size;
 	u64 heap_size;
 	u64 header_size;

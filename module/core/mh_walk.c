@@ -170,8 +170,6 @@ void mh_stats_begin(const struct mh_heap *h, struct mh_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	st->policy = h->policy;
-	st->list_order = h->list_order;
-	st->coalesce = !h->no_coalesce;
 	st->region_size = h->region_size;
 	st->heap_size = h->heap_end - MH_FIRST_BLOCK;
 	st->header_size = MH_HDR_SIZE;

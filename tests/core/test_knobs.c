@@ -403,7 +403,6 @@ static void no_coalesce_fragments(enum mh_policy policy)
 static void knob_rules(enum mh_policy policy)
 {
 	struct fixture *f = fixture_new(policy, REGION, 0);
-	struct mh_stats st;
 	u32 a;
 
 	ASSERT(f);
@@ -420,9 +419,8 @@ static void knob_rules(enum mh_policy policy)
 		return;
 	}
 	ASSERT_EQ(mh_set_knobs(&f->h, MH_ORDER_SIZE_DOWN, false), 0);
-	mh_stats(&f->h, &st);
-	EXPECT_EQ(st.list_order, MH_ORDER_SIZE_DOWN);
-	EXPECT_EQ(st.coalesce, 0);
+	EXPECT_EQ(f->h.list_order, MH_ORDER_SIZE_DOWN);
+	EXPECT(f->h.no_coalesce);
 	a = ALLOC(f, 100);
 	EXPECT_FAILS_CLEANLY(f, mh_set_knobs(&f->h, MH_ORDER_FRONT, true),
 			     -EBUSY);
