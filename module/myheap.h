@@ -69,6 +69,9 @@
  * @region_size: bytes of @region the heap uses.
  * @mmap_size: bytes userspace may map (@region_size rounded to pages).
  * @policy: current placement policy (mirrors @heap).
+ * @list_order: the fit policies' free-list order, enum mh_list_order
+ *	(mirrors @heap, for GET_INFO without the lock).
+ * @policy_flags: MYHEAP_POLICY_* flags in force (mirrors @heap too).
  * @poison: free payloads are poisoned (MH_INIT_POISON).
  * @owner_table: one u8 per MYHEAP_OWNER_GRANULE bytes of region, indexed
  *	by (payload offset - 16) / 16: 0 for no live block or slot there,
@@ -98,6 +101,8 @@ struct myheap_dev {
 	size_t region_size;
 	size_t mmap_size;
 	enum mh_policy policy;
+	u32 list_order;
+	u32 policy_flags;
 	bool poison;
 	u8 *owner_table;
 	u32 owner_entries;
@@ -222,6 +227,8 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 		      u64 *requested);
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);
+int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
+		      enum mh_list_order order, bool coalesce);
 void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size);
 
 /* myheap_debugfs.c */

@@ -66,6 +66,10 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 		return -EINTR;
 	c = &st.count;
 	seq_printf(m, "policy: %s\n", mh_policy_name(st.policy));
+	/* the knobs now: a change restarts the walk (myheap_changed()) */
+	seq_printf(m, "list_order: %s\n", mh_order_name(dev->list_order));
+	seq_printf(m, "coalesce: %u\n",
+		   !(dev->policy_flags & MYHEAP_POLICY_NO_COALESCE));
 	seq_printf(m, "region_size: %u\n", st.region_size);
 	seq_printf(m, "heap_size: %llu\n", st.heap_size);
 	seq_printf(m, "header_size: %llu\n", st.header_size);

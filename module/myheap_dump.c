@@ -706,8 +706,10 @@ static void myheap_freelist_stop(struct seq_file *m, void *v)
 static void myheap_freelist_name(struct seq_file *m,
 				 const struct mh_list_info *li, u32 list)
 {
-	if (!li->kind)
+	if (!li->kind && li->order == MH_ORDER_ADDR)
 		seq_puts(m, "list (address order)");
+	else if (!li->kind)	/* a fit policy's knob: OSTEP's order name */
+		seq_printf(m, "list (%s order)", mh_order_name(li->order));
 	else if (li->class_min == li->class_max)
 		seq_printf(m, "%s %u (%u bytes)", li->kind, list, li->class_min);
 	else

@@ -58,9 +58,16 @@ static_assert(MYHEAP_VIOLATION_SLACK == MH_V_SLACK);
 static_assert(MYHEAP_VIOLATION_RUN == MH_V_RUN);
 static_assert(MYHEAP_NR_VIOLATION_KINDS == MH_NR_VIOLATION_KINDS);
 static_assert(MYHEAP_HIST_BUCKETS == MH_HIST_BUCKETS);
+static_assert(MYHEAP_ORDER_ADDRSORT == MH_ORDER_ADDR);
+static_assert(MYHEAP_ORDER_SIZESORT_UP == MH_ORDER_SIZE_UP);
+static_assert(MYHEAP_ORDER_SIZESORT_DOWN == MH_ORDER_SIZE_DOWN);
+static_assert(MYHEAP_ORDER_INSERT_FRONT == MH_ORDER_FRONT);
+static_assert(MYHEAP_ORDER_INSERT_BACK == MH_ORDER_BACK);
+static_assert(MYHEAP_NR_ORDERS == MH_NR_ORDERS);
 
 /* The ABI's layouts: each struct as first published, and what grew since. */
-static_assert(sizeof(struct myheap_info) == MYHEAP_INFO_SIZE_VER0);
+static_assert(offsetofend(struct myheap_info, __pad) == MYHEAP_INFO_SIZE_VER0);
+static_assert(sizeof(struct myheap_info) == MYHEAP_INFO_SIZE_VER1);
 static_assert(sizeof(struct myheap_alloc) == MYHEAP_ALLOC_SIZE_VER0);
 static_assert(sizeof(struct myheap_free) == MYHEAP_FREE_SIZE_VER0);
 static_assert(sizeof(struct myheap_realloc) == MYHEAP_REALLOC_SIZE_VER0);
@@ -68,7 +75,8 @@ static_assert(sizeof(struct myheap_usable_size) == MYHEAP_USABLE_SIZE_SIZE_VER0)
 static_assert(offsetofend(struct myheap_stats, open_files) == MYHEAP_STATS_SIZE_VER0);
 static_assert(sizeof(struct myheap_stats) == MYHEAP_STATS_SIZE_VER1);
 static_assert(sizeof(struct myheap_check) == MYHEAP_CHECK_SIZE_VER0);
-static_assert(sizeof(struct myheap_policy) == MYHEAP_POLICY_SIZE_VER0);
+static_assert(offsetofend(struct myheap_policy, flags) == MYHEAP_POLICY_SIZE_VER0);
+static_assert(sizeof(struct myheap_policy) == MYHEAP_POLICY_SIZE_VER1);
 static_assert(sizeof(struct myheap_batch_op) == MYHEAP_BATCH_OP_SIZE_VER0);
 static_assert(sizeof(struct myheap_batch) == MYHEAP_BATCH_SIZE_VER0);
 
@@ -105,7 +113,7 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->abi_version = MYHEAP_ABI_VERSION;
 	info->features = MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
 			 MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_OWNERSHIP |
-			 MYHEAP_FEATURE_RW;
+			 MYHEAP_FEATURE_RW | MYHEAP_FEATURE_KNOBS;
 	info->features |= myheap_private_mode() ? MYHEAP_FEATURE_PRIVATE :
 						  MYHEAP_FEATURE_MMAP;
 	if (dev->poison)
@@ -122,6 +130,8 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->policy = READ_ONCE(dev->policy);
 	/* What the policy honours (buddy: 16), not what any policy might. */
 	info->max_align = mh_policy_max_align(info->policy);
+	info->list_order = READ_ONCE(dev->list_order);
+	info->policy_flags = READ_ONCE(dev->policy_flags);
 	return 0;
 }
 
@@ -308,12 +318,14 @@ static int myheap_ioctl_set_policy(struct myheap_file *mf,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (p->flags || p->policy >= MH_NR_POLICIES)
+	if ((p->flags & ~MYHEAP_POLICY_VALID) || p->__pad ||
+	    p->policy >= MH_NR_POLICIES || p->list_order >= MH_NR_ORDERS)
 		return -EINVAL;
 	ret = myheap_lock(mf->dev);
 	if (ret)
 		return ret;
-	ret = myheap_set_policy(mf->dev, p->policy);
+	ret = myheap_set_config(mf->dev, p->policy, p->list_order,
+				!(p->flags & MYHEAP_POLICY_NO_COALESCE));
 	mutex_unlock(&mf->dev->lock);
 	return ret;
 }

@@ -332,7 +332,58 @@ int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_size);
 
 /**
- * myheap_set_policy() - change the placement policy of an empty heap.
+ * myheap_set_config() - change the placement policy of an empty heap and
+ * its knobs (the fit policies' list order and coalescing).
+ * @dev: the device.
+ * @policy: the new policy.
+ * @order: its free-list order (MH_ORDER_ADDR for a policy without knobs).
+ * @coalesce: freed blocks merge with free neighbours (true for a policy
+ *	without knobs).
+ *
+ * Everything is checked before the heap is touched, so a refused change
+ * leaves the old policy and knobs in force.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; -EINVAL unknown policy or order; -EOPNOTSUPP a
+ * knob the policy does not have; -EBUSY blocks in use.
+ */
+int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
+		      enum mh_list_order order, bool coalesce)
+{
+	enum mh_policy old = dev->policy;
+	int ret = 0;
+
+	lockdep_assert_held(&dev->lock);
+
+	if ((unsigned int)policy >= MH_NR_POLICIES ||
+	    (unsigned int)order >= MH_NR_ORDERS)
+		ret = -EINVAL;
+	else if (!mh_policy_has_knobs(policy) &&
+		 (order != MH_ORDER_ADDR || !coalesce))
+		ret = -EOPNOTSUPP;
+	else if (!mh_empty(&dev->heap))
+		ret = -EBUSY;
+	if (!ret)
+		ret = myheap_note_damage(dev, mh_set_policy(&dev->heap, policy),
+					 "set_policy", policy);
+	if (!ret && mh_policy_has_knobs(policy))
+		ret = mh_set_knobs(&dev->heap, order, coalesce);
+	if (!ret) {
+		/* GET_INFO reads them without the lock. */
+		WRITE_ONCE(dev->policy, policy);
+		WRITE_ONCE(dev->list_order, order);
+		WRITE_ONCE(dev->policy_flags,
+			   coalesce ? 0 : MYHEAP_POLICY_NO_COALESCE);
+		myheap_changed(dev);
+	}
+	trace_myheap_policy_change(old, policy, ret);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_set_config);
+
+/**
+ * myheap_set_policy() - change the placement policy of an empty heap, with
+ * the default knobs.
  * @dev: the device.
  * @policy: the new policy.
  *
@@ -341,25 +392,7 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_block_size);
  */
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
 {
-	enum mh_policy old = dev->policy;
-	int ret;
-
-	lockdep_assert_held(&dev->lock);
-
-	if ((unsigned int)policy >= MH_NR_POLICIES)
-		ret = -EINVAL;
-	else if (!mh_empty(&dev->heap))
-		ret = -EBUSY;
-	else
-		ret = myheap_note_damage(dev, mh_set_policy(&dev->heap, policy),
-					 "set_policy", policy);
-	if (!ret) {
-		/* GET_INFO reads it without the lock. */
-		WRITE_ONCE(dev->policy, policy);
-		myheap_changed(dev);
-	}
-	trace_myheap_policy_change(old, policy, ret);
-	return ret;
+	return myheap_set_config(dev, policy, MH_ORDER_ADDR, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 

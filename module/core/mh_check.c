@@ -89,7 +89,7 @@ static bool mh_check_block(struct mh_checker *c, struct mh_check_state *s)
 		s->chain_free_bytes += hd.size;
 		if (mh_ld32(h, off + hd.size - MH_TAG_SIZE) != hd.size)
 			mh_violation(c, MH_V_FOOTER, off);
-		if (s->prev_free && ops->coalesces)
+		if (s->prev_free && mh_coalescing(h))
 			mh_violation(c, MH_V_ADJACENT_FREE, off);
 		if (!mh_poison_intact(h, off + MH_META_HEAD,
 				      off + hd.size - MH_TAG_SIZE))
@@ -199,7 +199,8 @@ static void mh_check_lists(struct mh_checker *c, struct mh_check_state *s,
 		mh_links_read(h, cur, &l);
 		if (!mh_free_read(h, cur, &hd) || l.prev != s->prev ||
 		    (ops->address_ordered && s->prev != MH_NIL &&
-		     cur <= s->prev)) {
+		     !mh_order_before(h->list_order, s->prev, s->prev_size,
+				      cur, hd.size))) {
 			mh_violation(c, MH_V_LINK, cur);
 			s->off = MH_NIL;	/* on to the next list */
 			continue;
@@ -209,6 +210,7 @@ static void mh_check_lists(struct mh_checker *c, struct mh_check_state *s,
 		s->list_free++;
 		s->list_free_bytes += hd.size;
 		s->prev = cur;
+		s->prev_size = hd.size;
 		s->off = l.next;
 	}
 	mh_check_list_ends(c);
@@ -419,6 +421,10 @@ int mh_check_control(const struct mh_heap *h, struct mh_violation *first)
 		mh_violation(&c, MH_V_SIZE, h->heap_end);
 		goto out;	/* nothing below means anything */
 	}
+	if (h->list_order >= MH_NR_ORDERS ||
+	    (!mh_policy_has_knobs(h->policy) &&
+	     (h->list_order != MH_ORDER_ADDR || h->no_coalesce)))
+		mh_violation(&c, MH_V_ACCOUNTING, 0);
 	nr_lists = mh_ops(h)->nr_lists;
 	for (list = 0; list < MH_NR_LISTS; list++) {
 		if (h->heads[list] == MH_NIL)

@@ -143,7 +143,8 @@ EXPORT_SYMBOL_NS_GPL(mh_init, MYHEAP_CORE);
 
 /**
  * mh_reset() - empty the heap, forgetting every block, possibly switching
- * policy. Old headers stop passing their check (the salt changes).
+ * policy. Old headers stop passing their check (the salt changes). The
+ * knobs (mh_set_knobs()) stay, unless @policy has none.
  * @h: heap.
  * @policy: placement policy from now on.
  *
@@ -154,6 +155,10 @@ int mh_reset(struct mh_heap *h, enum mh_policy policy)
 {
 	if ((unsigned int)policy >= MH_NR_POLICIES)
 		return -EINVAL;
+	if (!mh_policy_has_knobs(policy)) {
+		h->list_order = MH_ORDER_ADDR;
+		h->no_coalesce = false;
+	}
 	h->policy = policy;
 	h->ops = mh_policy_table[policy];
 	mh_layout(h);
@@ -188,9 +193,57 @@ int mh_set_policy(struct mh_heap *h, enum mh_policy policy)
 		return -EINVAL;
 	if (!mh_empty(h))
 		return -EBUSY;
+	/* a new policy starts with the default knobs: nothing carries over */
+	h->list_order = MH_ORDER_ADDR;
+	h->no_coalesce = false;
 	return mh_reset(h, policy);
 }
 EXPORT_SYMBOL_NS_GPL(mh_set_policy, MYHEAP_CORE);
+
+/**
+ * mh_policy_has_knobs() - does @policy take the list-order and coalescing
+ * knobs of mh_set_knobs()?
+ * @policy: a placement policy.
+ *
+ * Context: any.
+ * Return: true for the fit policies (first, next, best, worst).
+ */
+bool mh_policy_has_knobs(enum mh_policy policy)
+{
+	return (unsigned int)policy < MH_NR_POLICIES &&
+	       mh_policy_table[policy]->address_ordered;
+}
+EXPORT_SYMBOL_NS_GPL(mh_policy_has_knobs, MYHEAP_CORE);
+
+/**
+ * mh_set_knobs() - set the free-list order and coalescing of an empty heap
+ * (OSTEP's malloc.py knobs), emptying it anew.
+ * @h: heap.
+ * @order: enum mh_list_order.
+ * @coalesce: freed blocks merge with their free neighbours.
+ *
+ * Only the fit policies have knobs (mh_policy_has_knobs()); the others take
+ * the defaults only (MH_ORDER_ADDR, @coalesce true). mh_set_policy() goes
+ * back to the defaults, mh_reset() keeps the knobs.
+ *
+ * Context: any.
+ * Return: 0, -EINVAL for an unknown order or a knob the policy does not
+ * have, -EBUSY if blocks are in use.
+ */
+int mh_set_knobs(struct mh_heap *h, enum mh_list_order order, bool coalesce)
+{
+	if ((unsigned int)order >= MH_NR_ORDERS)
+		return -EINVAL;
+	if (!mh_policy_has_knobs(h->policy) &&
+	    (order != MH_ORDER_ADDR || !coalesce))
+		return -EINVAL;
+	if (!mh_empty(h))
+		return -EBUSY;
+	h->list_order = order;
+	h->no_coalesce = !coalesce;
+	return mh_reset(h, h->policy);
+}
+EXPORT_SYMBOL_NS_GPL(mh_set_knobs, MYHEAP_CORE);
 
 /**
  * mh_set_observer() - have @fn called on every split, coalesce and
@@ -307,6 +360,30 @@ int mh_poison_broken(struct mh_heap *h)
 }
 
 /*
+ * Plan where the gap and the tail of the take @t go on their lists when
+ * they do not keep the free block's place: where the list order puts them
+ * once the free block is unlinked, the tail's place updated for the gap
+ * going on first. Changes nothing.
+ */
+static int mh_take_place(const struct mh_heap *h, struct mh_take *t)
+{
+	u32 tail_blk = t->u + t->usize;
+
+	if (t->gap && mh_list_place(h, mh_list_of(h, t->gap), t->f, t->gap,
+				    t->f, &t->fl, MH_NIL, NULL, &t->gap_at))
+		return -EUCLEAN;
+	if (!t->tail)
+		return 0;
+	if (mh_list_place(h, mh_list_of(h, t->tail), tail_blk, t->tail, t->f,
+			  &t->fl, MH_NIL, NULL, &t->tail_at))
+		return -EUCLEAN;
+	if (t->gap && mh_list_of(h, t->gap) == mh_list_of(h, t->tail))
+		mh_links_inserted(h, &t->tail_at, tail_blk, t->tail, t->f,
+				  t->gap, &t->gap_at);
+	return 0;
+}
+
+/*
  * Plan taking a free block for a block of @need bytes aligned to @align
  * (the core's split rules): the block the policy found, its header and links as the
  * search read them (once), the links checked against its neighbours, the
@@ -358,11 +435,7 @@ static int mh_take_plan(struct mh_heap *h, u32 need, u32 align, u32 req,
 	};
 	if (!mh_delta_ok(h, &d) || !mh_in_order(h, t->f, t->fh.size, &t->fl) ||
 	    !mh_list_links_ok(h, t->list, t->f, &t->fl) ||
-	    (!ops->address_ordered &&
-	     ((t->gap && !mh_list_push_ok(h, mh_list_of(h, t->gap), t->f,
-					  &t->fl, MH_NIL, NULL)) ||
-	      (t->tail && !mh_list_push_ok(h, mh_list_of(h, t->tail), t->f,
-					   &t->fl, MH_NIL, NULL)))) ||
+	    (!mh_keeps_place(h) && mh_take_place(h, t)) ||
 	    !mh_free_ends_ok(h, t->f, t->fh.size, &t->end_hd))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, t->gap ? t->u : t->f + MH_META_HEAD,
@@ -385,7 +458,7 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 	t->rover = h->rover;
 	if (ops->rover)
 		h->rover = t->f;	/* the list ops move it along from here */
-	if (ops->address_ordered) {
+	if (mh_keeps_place(h)) {
 		/* A front gap keeps the free block's place in the list. */
 		if (t->gap && t->tail)
 			mh_list_insert(h, 0, tail_blk, &at);
@@ -395,14 +468,12 @@ static void mh_take_do(struct mh_heap *h, struct mh_take *t, u32 req)
 			mh_list_unlink(h, 0, t->f, &t->fl);
 	} else {
 		mh_list_unlink(h, t->list, t->f, &t->fl);
-		if (t->gap) {
-			t->gap_head = h->heads[mh_list_of(h, t->gap)];
-			mh_list_push(h, mh_list_of(h, t->gap), t->f);
-		}
-		if (t->tail) {
-			t->tail_head = h->heads[mh_list_of(h, t->tail)];
-			mh_list_push(h, mh_list_of(h, t->tail), tail_blk);
-		}
+		if (t->gap)
+			mh_list_insert(h, mh_list_of(h, t->gap), t->f,
+				       &t->gap_at);
+		if (t->tail)
+			mh_list_insert(h, mh_list_of(h, t->tail), tail_blk,
+				       &t->tail_at);
 	}
 	if (t->gap) {
 		mh_write_free(h, t->f, t->gap, t->fh.prev_free);
@@ -435,19 +506,10 @@ int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 	return err;
 }
 
-/* Put list @list back to @head, the head it had before a push. */
-static void mh_list_pop_to(struct mh_heap *h, u32 list, u32 head)
-{
-	h->heads[list] = head;
-	if (head != MH_NIL)
-		mh_st32(h, head + MH_PREV_AT, MH_NIL);
-	mh_list_mark(h, list, head != MH_NIL);
-}
-
 /*
  * Undo a take from its plan alone: it cannot fail and reads nothing. The
- * gap and tail come off the lists (each still heads its list: nothing was
- * pushed since), the free block goes back where it was, whole again, and
+ * gap and tail come off the lists (from the places they went: nothing was
+ * inserted since), the free block goes back where it was, whole again, and
  * the block after it says so.
  */
 static void mh_untake(struct mh_heap *h, const struct mh_take *t)
@@ -458,11 +520,14 @@ static void mh_untake(struct mh_heap *h, const struct mh_take *t)
 		ops->untake(h, t);
 		return;
 	}
-	if (!ops->address_ordered) {
+	if (!mh_keeps_place(h)) {
+		/* off their lists from where they went, the last one first */
 		if (t->tail)
-			mh_list_pop_to(h, mh_list_of(h, t->tail), t->tail_head);
+			mh_list_unlink(h, mh_list_of(h, t->tail),
+				       t->u + t->usize, &t->tail_at);
 		if (t->gap)
-			mh_list_pop_to(h, mh_list_of(h, t->gap), t->gap_head);
+			mh_list_unlink(h, mh_list_of(h, t->gap), t->f,
+				       &t->gap_at);
 	}
 	mh_list_insert(h, t->list, t->f, &t->fl);
 	if (t->gap)
@@ -762,24 +827,25 @@ struct mh_merge {
 	struct mh_links left_links;
 	u32 right, right_size;
 	struct mh_links right_links;
-	struct mh_links at;	/* address order, no merge: insert here */
+	struct mh_links at;	/* where the freed block goes on its list */
 };
 
 /*
  * Plan freeing the block [@blk, @blk + @hd->size), whose right neighbour's
  * header @rh was validated earlier in the operation (mh_end_agrees()).
+ * With coalescing off (a fit policy's knob) it merges with neither side.
  * Changes nothing.
  */
 static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 			 const struct mh_hdr *hd, const struct mh_hdr *rh,
 			 struct mh_merge *m)
 {
-	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 end = blk + hd->size, msize = hd->size, tag;
+	bool merges = mh_coalescing(h);
 	struct mh_hdr nh;
 
 	memset(m, 0, sizeof(*m));
-	if (hd->prev_free) {
+	if (hd->prev_free && merges) {
 		tag = mh_ld32(h, blk - MH_TAG_SIZE);
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
 		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
@@ -794,7 +860,7 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		m->left_prev_free = nh.prev_free;
 		msize += tag;
 	}
-	if (end < h->heap_end && !rh->used) {
+	if (merges && end < h->heap_end && !rh->used) {
 		if (!mh_free_ends_ok(h, end, rh->size, &nh) ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, rh->size), end,
 				       &m->right_links) ||
@@ -804,9 +870,11 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		m->right_size = rh->size;
 		msize += rh->size;
 	}
-	if (!ops->address_ordered) {
-		if (!mh_list_push_ok(h, mh_list_of(h, msize), m->left,
-				     &m->left_links, m->right, &m->right_links))
+	if (!mh_addr_ordered(h)) {
+		if (mh_list_place(h, mh_list_of(h, msize),
+				  m->left ? m->left : blk, msize, m->left,
+				  &m->left_links, m->right, &m->right_links,
+				  &m->at))
 			return -EUCLEAN;
 		if (m->left && m->right)
 			mh_links_unlinked(&m->right_links, m->left,
@@ -830,11 +898,10 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 		    const struct mh_hdr *rh, const struct mh_merge *m)
 {
-	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 start = m->left ? m->left : blk;
 	u32 msize = m->left_size + size + m->right_size;
 
-	if (ops->address_ordered) {
+	if (mh_addr_ordered(h)) {
 		if (m->left && m->right)
 			mh_list_unlink(h, 0, m->right, &m->right_links);
 		else if (m->right)
@@ -854,8 +921,8 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 	if (m->left)
 		mh_absorb(h, blk);
 	mh_write_free(h, start, msize, m->left ? m->left_prev_free : prev_free);
-	if (!ops->address_ordered)
-		mh_list_push(h, mh_list_of(h, msize), start);
+	if (!mh_addr_ordered(h))
+		mh_list_insert(h, mh_list_of(h, msize), start, &m->at);
 	if (!m->right)
 		mh_set_prev_free(h, blk + size, rh, true);
 	/* One event per pair merged, as the buddy system counts them. */
@@ -1011,10 +1078,10 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 		   u32 req, s64 d_req, u32 *new_size)
 {
 	struct mh_delta d;
-	const struct mh_policy_ops *ops = mh_ops(h);
 	u32 blk = b->off, r = b->end, rsize, total, tail, usize, list;
+	bool in_place = mh_keeps_place(h);
 	struct mh_hdr nh = { 0 };
-	struct mh_links rl;
+	struct mh_links rl, at = { 0 };
 
 	if (r >= h->heap_end || b->end_hd.used ||
 	    b->hd.size + b->end_hd.size < need)
@@ -1034,20 +1101,22 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 	};
 	if (!mh_delta_ok(h, &d) || !mh_list_unlink_ok(h, list, r, &rl) ||
 	    !mh_in_order(h, r, rsize, &rl) ||
-	    (tail && !ops->address_ordered &&
-	     !mh_list_push_ok(h, mh_list_of(h, tail), r, &rl, MH_NIL, NULL)) ||
+	    (tail && !in_place &&
+	     mh_list_place(h, mh_list_of(h, tail), blk + usize, tail, r, &rl,
+			   MH_NIL, NULL, &at)) ||
 	    !mh_free_ends_ok(h, r, rsize, &nh))
 		return -EUCLEAN;
 	if (!mh_poison_intact(h, r + MH_META_HEAD,
 			      tail ? blk + usize : r + rsize - MH_TAG_SIZE))
 		return mh_poison_broken(h);
 
-	if (ops->address_ordered && tail) {
+	if (in_place && tail) {
 		mh_list_replace(h, 0, r, &rl, blk + usize);
 	} else {
 		mh_list_unlink(h, list, r, &rl);
 		if (tail)
-			mh_list_push(h, mh_list_of(h, tail), blk + usize);
+			mh_list_insert(h, mh_list_of(h, tail), blk + usize,
+				       &at);
 	}
 	mh_wipe_header(h, r);
 	mh_write_used(h, blk, usize, b->hd.prev_free, req);

@@ -84,7 +84,7 @@
  *             start bitmap (a block starts inside it, or none at its end),
  *             or (buddy) it is no power of two aligned to its size;
  *             counted in mh_counters.corruptions
- *   -EBUSY    policy change on a heap that is not empty
+ *   -EBUSY    policy or knob change on a heap that is not empty
  */
 #ifndef MH_CORE_H
 #define MH_CORE_H
@@ -151,6 +151,32 @@ enum mh_policy {
 	MH_BUDDY,
 	MH_POOLS,
 	MH_NR_POLICIES,
+};
+
+/**
+ * enum mh_list_order - where the fit policies (first, next, best, worst)
+ * put a block on their one free list: the list-order knob of OSTEP's
+ * malloc.py, which mh_set_knobs() sets.
+ * @MH_ORDER_ADDR: by address (the default; malloc.py's ADDRSORT).
+ * @MH_ORDER_SIZE_UP: by size, smallest first, equal sizes by address
+ *	(SIZESORT+).
+ * @MH_ORDER_SIZE_DOWN: by size, largest first, equal sizes by address
+ *	(SIZESORT-).
+ * @MH_ORDER_FRONT: a freed block goes first (INSERT-FRONT).
+ * @MH_ORDER_BACK: a freed block goes last (INSERT-BACK).
+ * @MH_NR_ORDERS: number of orders.
+ *
+ * Under the address and insert orders the rest of a split block keeps the
+ * block's place in the list (as malloc.py does); under the size orders it
+ * moves to the place its new size sorts to, so the list stays sorted.
+ */
+enum mh_list_order {
+	MH_ORDER_ADDR,
+	MH_ORDER_SIZE_UP,
+	MH_ORDER_SIZE_DOWN,
+	MH_ORDER_FRONT,
+	MH_ORDER_BACK,
+	MH_NR_ORDERS,
 };
 
 /** mh_init() flag: fill free payloads with MH_POISON and verify on reuse. */
@@ -234,6 +260,9 @@ struct mh_counters {
  * @ops: its operations, mh_policy_table[@policy] (kept beside it so that
  *	every step of an operation does not index the table again).
  * @flags: MH_INIT_* flags.
+ * @list_order: fit policies: enum mh_list_order of the free list.
+ * @no_coalesce: fit policies: a freed block never merges with its free
+ *	neighbours (so free blocks may touch).
  * @salt: mixed into every header check; drawn at random at every reset.
  * @generation: number of resets.
  * @rover: next fit's roving pointer (block offset, 0 = list head).
@@ -280,6 +309,8 @@ struct mh_heap {
 	enum mh_policy policy;
 	const struct mh_policy_ops *ops;
 	u32 flags;
+	u32 list_order;
+	bool no_coalesce;
 	u32 salt;
 	u32 generation;
 	u32 rover;
@@ -430,6 +461,7 @@ struct mh_check_state {
 	u32 off;
 	u32 list;
 	u32 prev;
+	u32 prev_size;
 	u32 budget;
 	bool prev_free;
 	bool chain_complete;
@@ -526,13 +558,15 @@ struct mh_free_info {
 /**
  * struct mh_list_info - how dumps name one free list of the policy.
  * @kind: what one list is called ("class", "order"), NULL when the policy
- *	keeps a single list in address order.
+ *	keeps a single list (the fit policies).
+ * @order: the single list's enum mh_list_order (MH_ORDER_ADDR otherwise).
  * @show_empty: dumps name this policy's empty lists too (buddy's orders).
  * @class_min: smallest block size the list holds.
  * @class_max: largest block size the list holds (== @class_min: one size).
  */
 struct mh_list_info {
 	const char *kind;
+	u32 order;
 	bool show_empty;
 	u32 class_min;
 	u32 class_max;
@@ -548,6 +582,8 @@ int mh_init(struct mh_heap *h, void *region, size_t size,
 	    enum mh_policy policy, unsigned int flags, unsigned long *starts);
 int mh_reset(struct mh_heap *h, enum mh_policy policy);
 int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
+int mh_set_knobs(struct mh_heap *h, enum mh_list_order order, bool coalesce);
+bool mh_policy_has_knobs(enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
 
 /**
@@ -610,6 +646,8 @@ int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li);
 
 const char *mh_policy_name(enum mh_policy policy);
 int mh_policy_parse(const char *name);
+const char *mh_order_name(enum mh_list_order order);
+int mh_order_parse(const char *name);
 const char *mh_violation_name(enum mh_violation_kind kind);
 
 #endif /* MH_CORE_H */

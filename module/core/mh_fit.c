@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mh_fit.c - the textbook policies over one address-ordered free list:
- * first fit, next fit (first fit from a roving pointer), best fit and worst
- * fit. Searches are linear, as taught; that cost is what the "searched"
- * statistic shows next to segregated fit and buddy.
+ * mh_fit.c - the textbook policies over one free list: first fit, next fit
+ * (first fit from a roving pointer), best fit and worst fit. Searches are
+ * linear, as taught; that cost is what the "searched" statistic shows next
+ * to segregated fit and buddy. The list is in address order unless the
+ * heap's knobs (mh_set_knobs(): OSTEP's list orders, coalescing off) say
+ * otherwise; the searches walk it in whatever order it is in, so "first"
+ * means first in the list, and the ties of best and worst fit go to the
+ * block met first.
  */
 #include "mh_policy.h"
 

@@ -60,6 +60,55 @@ int mh_policy_parse(const char *name)
 }
 EXPORT_SYMBOL_NS_GPL(mh_policy_parse, MYHEAP_CORE);
 
+/* The core's one table of list-order names (malloc.py's, lower case). */
+static const char *const mh_order_names[MH_NR_ORDERS] = {
+	[MH_ORDER_ADDR] = "addrsort",
+	[MH_ORDER_SIZE_UP] = "sizesort+",
+	[MH_ORDER_SIZE_DOWN] = "sizesort-",
+	[MH_ORDER_FRONT] = "insert-front",
+	[MH_ORDER_BACK] = "insert-back",
+};
+
+/**
+ * mh_order_name() - name of a free-list order.
+ * @order: the order.
+ *
+ * Context: any.
+ * Return: its name, or "unknown" for a value out of range.
+ */
+const char *mh_order_name(enum mh_list_order order)
+{
+	if ((unsigned int)order >= MH_NR_ORDERS)
+		return "unknown";
+	return mh_order_names[order];
+}
+EXPORT_SYMBOL_NS_GPL(mh_order_name, MYHEAP_CORE);
+
+/**
+ * mh_order_parse() - look a free-list order up by name.
+ * @name: an order's name, as mh_order_name() gives it; a trailing newline
+ *	is ignored.
+ *
+ * Context: any.
+ * Return: the enum mh_list_order value, or -EINVAL for an unknown name.
+ */
+int mh_order_parse(const char *name)
+{
+	size_t len = strlen(name);
+	int o;
+
+	if (len && name[len - 1] == '\n')
+		len--;
+	for (o = 0; o < MH_NR_ORDERS; o++) {
+		const char *n = mh_order_names[o];
+
+		if (strlen(n) == len && !memcmp(n, name, len))
+			return o;
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_NS_GPL(mh_order_parse, MYHEAP_CORE);
+
 /* Keep the policy's class bitmaps in step with list @list being (non-)empty. */
 void mh_list_mark(struct mh_heap *h, u32 list, bool nonempty)
 {
@@ -301,6 +350,135 @@ int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
 	at->prev = prev;
 	at->next = cur;
 	return 0;
+}
+
+/**
+ * mh_order_before() - does the free block [@a, @a + @asize) sort before
+ *	[@b, @b + @bsize) on a list kept in @order?
+ * @order: enum mh_list_order.
+ * @a: one block.
+ * @asize: its size.
+ * @b: another block.
+ * @bsize: its size.
+ *
+ * Equal sizes sort by address, so every sorted order is total and the
+ * checker can verify it. The insert orders keep no order (always true).
+ *
+ * Return: true if @a may come first.
+ */
+bool mh_order_before(u32 order, u32 a, u32 asize, u32 b, u32 bsize)
+{
+	switch (order) {
+	case MH_ORDER_ADDR:
+		return a < b;
+	case MH_ORDER_SIZE_UP:
+		return asize < bsize || (asize == bsize && a < b);
+	case MH_ORDER_SIZE_DOWN:
+		return asize > bsize || (asize == bsize && a < b);
+	default:
+		return true;
+	}
+}
+
+/* Does the new block (@off, @size) go in front of the listed @cur? */
+static bool mh_goes_before(const struct mh_heap *h, u32 off, u32 size,
+			   u32 cur, u32 csize)
+{
+	/* the other policies push on the front of the list */
+	u32 order = mh_ops(h)->address_ordered ? h->list_order : MH_ORDER_FRONT;
+
+	if (order == MH_ORDER_FRONT)
+		return true;
+	if (order == MH_ORDER_BACK)
+		return false;
+	return mh_order_before(order, off, size, cur, csize);
+}
+
+/**
+ * mh_list_place() - plan where the free block [@off, @off + @size) goes on
+ *	@list, in the heap's list order (the front for the policies that keep
+ *	no order), on the list as it will be once @a and @b are unlinked.
+ * @h: heap.
+ * @list: the list (range-checked here).
+ * @off: a block not on the list.
+ * @size: its size.
+ * @a: a block about to be unlinked (MH_NIL if none): skipped.
+ * @la: its validated links (may be NULL when @a is MH_NIL).
+ * @b: another block about to be unlinked (MH_NIL if none).
+ * @lb: its validated links.
+ * @at: set to the blocks @off goes between (prev MH_NIL: the head; next
+ *	MH_NIL: the end): the plan of mh_list_insert(), run after @a and @b
+ *	were unlinked.
+ *
+ * As mh_list_pred() does: every node it passes is read once and validated
+ * (a free block of @list whose back link is the node before it), so is the
+ * node after the insertion point, @a and @b are passed through their
+ * validated links, never the region, and the walk is bounded by the heap's
+ * block count. A size-sorted order stops at the first block the new one
+ * sorts before; insert-back walks to the end.
+ *
+ * Return: 0, or -EUCLEAN if the list is damaged.
+ */
+int mh_list_place(const struct mh_heap *h, u32 list, u32 off, u32 size,
+		  u32 a, const struct mh_links *la, u32 b,
+		  const struct mh_links *lb, struct mh_links *at)
+{
+	u32 prev = MH_NIL, seen = MH_NIL, cur, steps = mh_max_blocks(h);
+	struct mh_links l;
+	struct mh_hdr hd;
+
+	if (list >= mh_ops(h)->nr_lists)
+		return -EUCLEAN;
+	cur = h->heads[list];
+	while (cur != MH_NIL) {
+		if (!steps--)
+			return -EUCLEAN;
+		if (cur == a || cur == b) {
+			seen = cur;
+			cur = (cur == a ? la : lb)->next;
+			continue;
+		}
+		if (cur == off || !mh_free_read(h, cur, &hd) ||
+		    mh_list_of(h, hd.size) != list)
+			return -EUCLEAN;
+		mh_links_read(h, cur, &l);
+		if (l.prev != seen || l.next == cur)
+			return -EUCLEAN;
+		if (mh_goes_before(h, off, size, cur, hd.size))
+			break;
+		prev = cur;
+		seen = cur;
+		cur = l.next;
+	}
+	at->prev = prev;
+	at->next = cur;
+	return 0;
+}
+
+/**
+ * mh_links_inserted() - update a plan of mh_list_place() for the insertion
+ *	of another new block planned on the same list before it.
+ * @h: heap.
+ * @at: the plan of (@off, @size), made without @first on the list.
+ * @off: the block @at places.
+ * @size: its size.
+ * @first: the block inserted first (at @first_at).
+ * @first_size: its size.
+ * @first_at: its plan.
+ *
+ * Two new blocks planned into the same place go in the order the list
+ * keeps (the later one first at the front, last at the back).
+ */
+void mh_links_inserted(const struct mh_heap *h, struct mh_links *at, u32 off,
+		       u32 size, u32 first, u32 first_size,
+		       const struct mh_links *first_at)
+{
+	if (at->prev != first_at->prev)
+		return;		/* another place: the insertions are apart */
+	if (mh_goes_before(h, off, size, first, first_size))
+		at->next = first;
+	else
+		at->prev = first;
 }
 
 /**

@@ -8,7 +8,8 @@
  * differ in how many lists there are, which list a block of a given size
  * belongs on, how a search picks a block, and in whatever else struct
  * mh_policy_ops lists (the core asks the ops, never the policy's number):
- *   - the fit policies (mh_fit.c): one list in address order;
+ *   - the fit policies (mh_fit.c): one list, in address order unless the
+ *     heap's list-order knob says otherwise (enum mh_list_order);
  *   - segregated fit (mh_seg.c): TLSF classes with two bitmap levels;
  *   - buddy (mh_buddy.c): one list per power-of-two order;
  *   - pools (mh_pool.c): segregated fit's lists for blocks, and lists of
@@ -51,11 +52,12 @@ struct mh_delta;
  * What the lists are:
  * @name: as accepted by mh_policy_parse(): the core's one table of policy
  *	names, which the module (parameters, debugfs, log lines) uses too.
- * @address_ordered: one list kept in address order (the fit policies).
+ * @address_ordered: one list, kept in the heap's h->list_order (address
+ *	order by default): the fit policies, whose knobs mh_set_knobs() sets.
  * @rover: searches resume at a roving pointer, h->rover (next fit).
- * @coalesces: free neighbours always merge, so two adjacent free blocks
- *	are damage (every policy but buddy, whose blocks merge only with
- *	their buddy).
+ * @coalesces: free neighbours merge, so two adjacent free blocks are
+ *	damage (every policy but buddy, whose blocks merge only with their
+ *	buddy), unless the heap's h->no_coalesce knob is set (mh_coalescing()).
  * @slots: small requests go to slots of runs (mh_pool.h): a free, query
  *	or realloc of an offset where no block starts asks mh_pool.c, and a
  *	block that would move may slide down instead (mh_slide()).
@@ -174,8 +176,8 @@ struct mh_block {
  * @end: the block after @f (== heap end if none).
  * @end_hd: its header, as validated (PREV_FREE set: @f is free).
  * @rover: next fit's rover before the allocation.
- * @gap_head: head of the gap's list when the gap was pushed on it.
- * @tail_head: head of the tail's list when the tail was pushed on it.
+ * @gap_at: where the gap went on its list (when @f was unlinked).
+ * @tail_at: where the tail went on its list (after the gap went on).
  * @halves: buddy: halves split off.
  * @half_heads: buddy: head of each order's list when its half was pushed.
  */
@@ -191,8 +193,8 @@ struct mh_take {
 	u32 end;
 	struct mh_hdr end_hd;
 	u32 rover;
-	u32 gap_head;
-	u32 tail_head;
+	struct mh_links gap_at;
+	struct mh_links tail_at;
 	u32 halves;
 	u32 half_heads[MH_BUDDY_ORDERS];
 };
@@ -275,20 +277,51 @@ static inline bool mh_free_size_ok(const struct mh_heap *h, u32 size)
 	       size <= h->free_bytes - (h->free_blocks - 1) * MH_MIN_BLOCK;
 }
 
+/* The heap's one list is in address order (the fit policies' default). */
+static inline bool mh_addr_ordered(const struct mh_heap *h)
+{
+	return mh_ops(h)->address_ordered && h->list_order == MH_ORDER_ADDR;
+}
+
+/* The heap's one list is sorted by size (a fit policy's knob). */
+static inline bool mh_size_ordered(const struct mh_heap *h)
+{
+	return h->list_order == MH_ORDER_SIZE_UP ||
+	       h->list_order == MH_ORDER_SIZE_DOWN;
+}
+
+/*
+ * The rest of a split (or grown-into) free block keeps the block's place
+ * in the list: the fit policies, unless their list is sorted by size. The
+ * other policies unlink it and put what is left where it belongs.
+ */
+static inline bool mh_keeps_place(const struct mh_heap *h)
+{
+	return mh_ops(h)->address_ordered && !mh_size_ordered(h);
+}
+
+/* Does a freed block merge with its free neighbours? */
+static inline bool mh_coalescing(const struct mh_heap *h)
+{
+	return mh_ops(h)->coalesces && !h->no_coalesce;
+}
+
 /*
  * On an address-ordered list, the free block [@off, @off + @size) lies
  * strictly between its list neighbours @l, with room for a block in use
- * on each side (free blocks never touch). A forged size that reaches over
- * the next free block (and so over any block in use before it) fails.
+ * on each side when free blocks never touch (coalescing on). A forged size
+ * that reaches over the next free block (and so over any block in use
+ * before it) fails.
  */
 static inline bool mh_in_order(const struct mh_heap *h, u32 off, u32 size,
 			       const struct mh_links *l)
 {
-	if (!mh_ops(h)->address_ordered)
+	u32 room = mh_coalescing(h) ? MH_MIN_BLOCK : 0;
+
+	if (!mh_addr_ordered(h))
 		return true;
 	return (l->prev == MH_NIL || l->prev < off) &&
-	       (l->next == MH_NIL || (u64)l->next >= (u64)off + size +
-						       MH_MIN_BLOCK);
+	       (l->next == MH_NIL || (u64)l->next >= (u64)off + size + room);
 }
 
 /*
@@ -326,6 +359,13 @@ void mh_list_insert(struct mh_heap *h, u32 list, u32 off,
 		    const struct mh_links *at);
 int mh_list_pred(const struct mh_heap *h, u32 list, u32 off,
 		 struct mh_links *at);
+bool mh_order_before(u32 order, u32 a, u32 asize, u32 b, u32 bsize);
+int mh_list_place(const struct mh_heap *h, u32 list, u32 off, u32 size,
+		  u32 a, const struct mh_links *la, u32 b,
+		  const struct mh_links *lb, struct mh_links *at);
+void mh_links_inserted(const struct mh_heap *h, struct mh_links *at, u32 off,
+		       u32 size, u32 first, u32 first_size,
+		       const struct mh_links *first_at);
 void mh_links_unlinked(struct mh_links *l, u32 gone,
 		       const struct mh_links *gl);
 

@@ -270,6 +270,7 @@ int mh_list_info(const struct mh_heap *h, u32 list, struct mh_list_info *li)
 		return -ERANGE;
 	li->kind = ops->list_kind;
 	li->show_empty = ops->list_show_empty;
+	li->order = h->list_order;
 	ops->class_range(h, list, &li->class_min, &li->class_max);
 	return 0;
 }

@@ -358,6 +358,61 @@ static void myheap_test_set_policy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_free(a, off), 0);
 }
 
+/*
+ * The fit policies' knobs: set with the policy, mirrored for GET_INFO,
+ * refused without a change for a policy that lacks them, an unknown order
+ * or a heap in use; a plain policy change goes back to the defaults.
+ */
+static void myheap_test_set_config(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_FIRST_FIT,
+						MH_ORDER_SIZE_UP, false), 0);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_SEGREGATED,
+						MH_ORDER_FRONT, true),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_BUDDY, MH_ORDER_ADDR,
+						false), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_FIRST_FIT,
+						MH_NR_ORDERS, true), -EINVAL);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, dev->policy, MH_FIRST_FIT);
+	KUNIT_EXPECT_EQ(test, dev->list_order, MH_ORDER_SIZE_UP);
+	KUNIT_EXPECT_EQ(test, dev->policy_flags, MYHEAP_POLICY_NO_COALESCE);
+	KUNIT_EXPECT_EQ(test, dev->heap.list_order, MH_ORDER_SIZE_UP);
+	KUNIT_EXPECT_TRUE(test, dev->heap.no_coalesce);
+}
+
+/* Busy: refused, knobs kept; a plain policy change: the defaults again. */
+static void myheap_test_set_config_busy(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	u64 off;
+
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_FIRST_FIT,
+						MH_ORDER_SIZE_UP, false), 0);
+	mutex_unlock(&dev->lock);
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &off), 0);
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_set_config(dev, MH_BEST_FIT,
+						MH_ORDER_BACK, true), -EBUSY);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, dev->list_order, MH_ORDER_SIZE_UP);
+	KUNIT_ASSERT_EQ(test, t_free(a, off), 0);
+
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_set_policy(dev, MH_BEST_FIT), 0);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, dev->list_order, MH_ORDER_ADDR);
+	KUNIT_EXPECT_EQ(test, dev->policy_flags, 0);
+	KUNIT_EXPECT_FALSE(test, dev->heap.no_coalesce);
+	KUNIT_EXPECT_EQ(test, mh_check(&dev->heap, NULL), 0);
+}
+
 /* Two files' neighbouring minimum blocks: each entry names exactly one
  * block of one file; 16 bytes into a block is nobody's; the table is a
  * fixed region/16 bytes.
@@ -694,6 +749,8 @@ static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE(myheap_test_release),
 	KUNIT_CASE(myheap_test_reset_after_damage),
 	KUNIT_CASE(myheap_test_set_policy),
+	KUNIT_CASE(myheap_test_set_config),
+	KUNIT_CASE(myheap_test_set_config_busy),
 	KUNIT_CASE(myheap_test_owner_table),
 	KUNIT_CASE(myheap_test_alloc_over_live_entry),
 	KUNIT_CASE_SLOW(myheap_test_enfile),

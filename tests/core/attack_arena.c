@@ -53,6 +53,9 @@ static u32 setup_alloc(struct arena *ar, size_t size, u32 tag)
 	return off;
 }
 
+u32 arena_order = MH_ORDER_ADDR;
+bool arena_coalesce = true;
+
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		unsigned int flags, u32 crowd)
 {
@@ -73,6 +76,9 @@ bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 	if (mh_init(&ar->h, ar->region, region_size, policy, flags,
 		    ar->starts))
 		return fail(ar, "setup", "mh_init failed");
+	if (mh_policy_has_knobs(policy) &&
+	    mh_set_knobs(&ar->h, arena_order, arena_coalesce))
+		return fail(ar, "setup", "mh_set_knobs failed");
 	/* slot 0, the victim, slots 1-4; then free 0 and 2 around them */
 	ar->slot[0] = setup_alloc(ar, sizes[0], SLOT_TAG);
 	ar->victim = setup_alloc(ar, 80, VICTIM_TAG);

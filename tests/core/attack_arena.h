@@ -107,6 +107,10 @@ struct arena {
 /* pools: the region the arena needs for them (smaller ones get none). */
 #define ARENA_POOL_REGION	16384u
 
+/* The knobs arena_init() sets on a fit policy's heap (mh_set_knobs()). */
+extern u32 arena_order;
+extern bool arena_coalesce;
+
 bool arena_init(struct arena *ar, enum mh_policy policy, u32 region_size,
 		unsigned int flags, u32 crowd);
 void arena_fini(struct arena *ar);

@@ -4,7 +4,7 @@
  * and on glibc's malloc for comparison.
  *
  *   mh-replay [--policy NAME|all] [--allocator core|glibc] [--region SIZE]
- *             [--verify|--no-verify] [--no-timing]
+ *             [--verify|--no-verify] [--no-timing] [--timeline FILE]
  *             [--json|--markdown|--tap] TRACE...
  *
  * Per trace and policy it prints the utilization as the malloc lab defines
@@ -21,7 +21,10 @@
  * malloc/realloc/free as one more column, in the same run and the same
  * replay loop (verified the same way; no utilization, glibc has no
  * high-water mark here), and prints segregated fit's throughput as a ratio
- * of glibc's. Exit status 1 on any verification failure
+ * of glibc's. --timeline FILE draws the first pass of each core run as
+ * `myheap replay --timeline` does, with the same code (userspace/tools
+ * timeline_trace.c): one row per op, FILE-trace-policy.svg (or .png) when
+ * there are several runs. Exit status 1 on any verification failure
  * or unexpected allocation failure, 2 on bad usage or unreadable traces.
  */
 #include <getopt.h>
@@ -34,6 +37,8 @@
 #include "mh_core.h"
 #include "pattern.h"
 #include "replay_report.h"
+#include "scene.h"
+#include "timeline_trace.h"
 #include "trace.h"
 
 #define DEFAULT_REGION		(64u << 20)
@@ -53,7 +58,26 @@ struct replay {
 	u32 *size;
 	u32 *tag;
 	bool *live;
+	struct timeline *tl;	/* this pass's rows, or NULL */
 };
+
+/* Payload offset of a core block (the timeline names blocks by it). */
+static u64 off_of(const struct replay *r, const u8 *p)
+{
+	return (u64)(p - r->region);
+}
+
+/* The row of an op that placed a block at @p (UINT64_MAX @old: new). */
+static void row_placed(struct replay *r, const struct trace_op *op, u64 old,
+		       const u8 *p)
+{
+	size_t usable = 0;
+
+	if (!r->tl)
+		return;
+	mh_usable_size(&r->h, (u32)off_of(r, p), &usable);
+	timeline_trace_placed(r->tl, op, old, off_of(r, p), usable);
+}
 
 /*
  * The three calls a trace makes, on the core or on glibc: the same loop
@@ -154,9 +178,16 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 				      (unsigned long long)i, id);
 		if (verify && old && !intact(r, id, old, res, i))
 			return false;
-		if (old && (err = replay_free(r, r->payload[id])))
+		if (old && (err = replay_free(r, r->payload[id]))) {
+			timeline_trace_other(r->tl, op, -err, NULL);
 			return failed(res, "op %llu: free(block %u) = %d",
 				      (unsigned long long)i, id, err);
+		}
+		if (r->tl) {
+			uint64_t freed = off_of(r, r->payload[id]);
+
+			timeline_trace_other(r->tl, op, 0, old ? &freed : NULL);
+		}
 		r->live[id] = false;
 		*payload -= old;
 		return true;
@@ -170,9 +201,15 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 			*payload -= old;	/* a live 0-byte block */
 		p = NULL;
 		err = op->size ? replay_alloc(r, op->size, &p) : 0;
-		if (err)
+		if (err) {
+			timeline_trace_other(r->tl, op, -err, NULL);
 			return failed(res, "op %llu: alloc(%u) = %d",
 				      (unsigned long long)i, op->size, err);
+		}
+		if (p)
+			row_placed(r, op, UINT64_MAX, p);
+		else
+			timeline_trace_other(r->tl, op, 0, NULL);
 		r->payload[id] = p;
 		r->tag[id] = (u32)i + 1;
 		if (verify)
@@ -181,9 +218,12 @@ static bool replay_op(struct replay *r, const struct trace_op *op, u64 i,
 		if (verify && !intact(r, id, old, res, i))
 			return false;
 		err = replay_realloc(r, r->payload[id], op->size, &p);
-		if (err)
+		if (err) {
+			timeline_trace_other(r->tl, op, -err, NULL);
 			return failed(res, "op %llu: realloc(block %u, %u) = %d",
 				      (unsigned long long)i, id, op->size, err);
+		}
+		row_placed(r, op, off_of(r, r->payload[id]), p);
 		r->payload[id] = p;
 		if (verify &&
 		    !intact(r, id, old < op->size ? old : op->size, res, i))
@@ -286,6 +326,40 @@ static bool timed_passes(struct replay *r, const struct trace *t,
 	return true;
 }
 
+/*
+ * The first pass with its timeline, when one is asked for (core columns
+ * only: glibc's addresses are no offsets in a region), written out even
+ * when the pass failed: the picture shows where.
+ */
+static bool first_pass(struct replay *r, const struct trace *t, bool verify,
+		       const struct report *rep, struct replay_result *res)
+{
+	char path[512], title[200];
+	bool ok;
+	int err;
+
+	if (!rep->timeline || r->column == REPLAY_GLIBC)
+		return plain_pass(r, t, verify, res);
+	snprintf(title, sizeof(title), "%s under %s, %zu-byte region (mh-replay)",
+		 t->name, mh_policy_name(r->column), r->region_size);
+	r->tl = timeline_new(MH_HDR_SIZE, title);
+	if (!r->tl)
+		return failed(res, "timeline: out of memory");
+	ok = plain_pass(r, t, verify, res);
+	replay_run_path(path, sizeof(path), rep->timeline, rep->several_runs,
+			t->name, mh_policy_name(r->column));
+	err = timeline_write(r->tl, path);
+	if (err)
+		fprintf(stderr, "mh-replay: timeline %s: %s\n", path, strerror(-err));
+	else
+		fprintf(stderr, "mh-replay: timeline: %s (%u rows)\n", path,
+			timeline_rows(r->tl));
+	timeline_destroy(r->tl);
+	r->tl = NULL;
+	return ok && (err ? failed(res, "timeline %s: %s", path, strerror(-err))
+			  : true);
+}
+
 static bool replay_trace(struct replay *r, const struct trace *t,
 			 int column, const struct report *rep,
 			 struct replay_result *res)
@@ -293,10 +367,11 @@ static bool replay_trace(struct replay *r, const struct trace *t,
 	memset(res, 0, sizeof(*res));
 	res->ok = true;
 	r->column = column;
-	if (rep->verify && !plain_pass(r, t, true, res))
+	if (rep->verify && !first_pass(r, t, true, rep, res))
 		return false;
-	/* --no-verify --no-timing: one plain pass, for the utilization */
-	if (!rep->verify && !rep->timing && !plain_pass(r, t, false, res))
+	/* --no-verify: one plain pass, for the utilization (and timeline) */
+	if (!rep->verify && (!rep->timing || rep->timeline) &&
+	    !first_pass(r, t, false, rep, res))
 		return false;
 	if (rep->timing && !timed_passes(r, t, res))
 		return false;
@@ -326,7 +401,8 @@ static void usage(FILE *to)
 	fprintf(to,
 		"usage: mh-replay [--policy NAME|all] [--allocator core|glibc]\n"
 		"                 [--region SIZE[K|M]] [--verify|--no-verify]\n"
-		"                 [--no-timing] [--json|--markdown|--tap] TRACE...\n"
+		"                 [--no-timing] [--timeline FILE]\n"
+		"                 [--json|--markdown|--tap] TRACE...\n"
 		"  --policy       one of the core's policies, or all (the default):\n"
 		"                ");
 	for (int p = 0; p < MH_NR_POLICIES; p++)
@@ -337,6 +413,9 @@ static void usage(FILE *to)
 		"                 throughput; core (the default): the core only\n"
 		"  --region       the core's region, %u..%u bytes (default %u)\n"
 		"  --verify       check every payload and the heap (the default)\n"
+		"  --timeline FILE  draw each core run's first pass, one row per\n"
+		"                 op (.svg or .png), as myheap replay --timeline;\n"
+		"                 FILE-trace-policy.svg when there are several runs\n"
 		"  --no-verify    skip the verified pass\n"
 		"  --no-timing    skip the timed passes (with --no-verify: one\n"
 		"                 plain pass for the utilization)\n"
@@ -356,6 +435,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "markdown", no_argument, NULL, 'm' },
 		{ "tap", no_argument, NULL, 't' },
+		{ "timeline", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -402,6 +482,14 @@ int main(int argc, char **argv)
 		case 'j': rep.out = OUT_JSON; break;
 		case 'm': rep.out = OUT_MARKDOWN; break;
 		case 't': rep.out = OUT_TAP; break;
+		case 'L':
+			if (!scene_path_ok(optarg)) {
+				fprintf(stderr, "mh-replay: --timeline %s: want a .svg or .png file\n",
+					optarg);
+				return 2;
+			}
+			rep.timeline = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -413,6 +501,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	rep.several_runs = rep.ntraces * (rep.npolicies - glibc) > 1;
 	rep.traces = calloc(rep.ntraces, sizeof(*rep.traces));
 	rep.results = calloc((size_t)rep.ntraces * REPLAY_COLUMNS,
 			     sizeof(*rep.results));

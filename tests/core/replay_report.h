@@ -33,6 +33,8 @@ struct report {
 	enum output out;
 	bool verify;
 	bool timing;		/* run the timed passes */
+	const char *timeline;	/* --timeline FILE, or NULL */
+	bool several_runs;	/* more than one core run: name files per run */
 	size_t region_size;
 	int policies[REPLAY_COLUMNS];	/* columns: policies, REPLAY_GLIBC */
 	int npolicies;

@@ -561,6 +561,36 @@ static void random_strikes_poisoned(enum mh_policy policy)
 	isolated(random_rounds, policy, MH_INIT_POISON, "random");
 }
 
+#define FIT_POLICIES	(ONLY(MH_FIRST_FIT) | ONLY(MH_NEXT_FIT) | \
+			 ONLY(MH_BEST_FIT) | ONLY(MH_WORST_FIT))
+
+/*
+ * The OSTEP knobs of the fit policies: every list order with and without
+ * coalescing (the default pair aside, covered above), crowded so the
+ * size-sorted and insert-back walks pass several nodes, and random rounds
+ * with poisoning.
+ */
+static void every_knob(enum mh_policy policy)
+{
+	for (u32 order = 0; order < MH_NR_ORDERS; order++) {
+		for (int c = 0; c < 2; c++) {
+			if (order == MH_ORDER_ADDR && c)
+				continue;
+			arena_order = order;
+			arena_coalesce = c;
+			printf("# knobs %s %s\n", mh_order_name(order),
+			       c ? "coalesce" : "no-coalesce");
+			case_crowd = 6;
+			isolated(exhaustive, policy, 0, "exhaustive");
+			case_crowd = 0;
+			isolated(random_rounds, policy, MH_INIT_POISON,
+				 "random");
+		}
+	}
+	arena_order = MH_ORDER_ADDR;
+	arena_coalesce = true;
+}
+
 static const struct test_case cases[] = {
 	TEST(harness_catches_what_it_claims, ALL_POLICIES),
 	TEST(every_load_point, ALL_POLICIES),
@@ -568,6 +598,7 @@ static const struct test_case cases[] = {
 	TEST(every_load_point_crowded, ALL_POLICIES),
 	TEST(random_strikes, ALL_POLICIES),
 	TEST(random_strikes_poisoned, ALL_POLICIES),
+	TEST(every_knob, FIT_POLICIES),
 };
 
 int main(void)

@@ -61,8 +61,8 @@ static unsigned long env_or(const char *name, unsigned long fallback)
 }
 
 /* One seeded stream; false (with the reason printed) at the first mismatch. */
-static bool run_stream(enum mh_policy policy, unsigned int flags, u64 seed,
-		       unsigned long ops)
+static bool run_stream(enum mh_policy policy, unsigned int flags, u32 order,
+		       bool coalesce, u64 seed, unsigned long ops)
 {
 	struct fixture *f = fixture_new(policy, REGION, flags);
 	struct heap_model m;
@@ -70,7 +70,9 @@ static bool run_stream(enum mh_policy policy, unsigned int flags, u64 seed,
 	bool ok = true;
 	unsigned long i;
 
-	if (!f || !model_init(&m, &f->h, f->region, REGION, MAX_LIVE, true))
+	if (!f || (mh_policy_has_knobs(policy) &&
+		   mh_set_knobs(&f->h, order, coalesce)) ||
+	    !model_init(&m, &f->h, f->region, REGION, MAX_LIVE, true))
 		return false;
 	for (i = 0; ok && i < ops; i++) {
 		/* alternate filling and draining phases of 1000 ops */
@@ -99,9 +101,11 @@ static bool run_stream(enum mh_policy policy, unsigned int flags, u64 seed,
 	}
 	if (!ok)
 		test_failed(__FILE__, __LINE__,
-			    "SEED=%llu policy %s flags %#x, op %lu: %s",
+			    "SEED=%llu policy %s %s %s flags %#x, op %lu: %s",
 			    (unsigned long long)seed, mh_policy_name(policy),
-			    flags, i, m.why);
+			    mh_order_name(order),
+			    coalesce ? "coalesce" : "no-coalesce", flags, i,
+			    m.why);
 	model_fini(&m);
 	return ok;
 }
@@ -110,7 +114,8 @@ static void differential(enum mh_policy policy, unsigned int flags)
 {
 	u64 seed = env_or("SEED", 20240601u + policy * 7919u + flags);
 
-	run_stream(policy, flags, seed, env_or("OPS", 6000));
+	run_stream(policy, flags, MH_ORDER_ADDR, true, seed,
+		   env_or("OPS", 6000));
 }
 
 static void differential_poisoned(enum mh_policy policy)
@@ -123,9 +128,30 @@ static void differential_plain(enum mh_policy policy)
 	differential(policy, 0);
 }
 
+/*
+ * The fit policies under every list order, with and without coalescing
+ * (mh_set_knobs()): the same streams and the same model checks (the
+ * placement itself is test_knobs.c's, against OSTEP's model).
+ */
+static void differential_knobs(enum mh_policy policy)
+{
+	u64 seed = env_or("SEED", 20261202u + policy * 7919u);
+	unsigned long ops = env_or("OPS", 6000) / 3;
+	u32 order;
+	int c;
+
+	for (order = 0; order < MH_NR_ORDERS; order++)
+		for (c = 0; c < 2; c++)
+			if (!run_stream(policy, MH_INIT_POISON, order, c,
+					seed + order * 2 + c, ops))
+				return;
+}
+
 static const struct test_case cases[] = {
 	TEST(differential_poisoned, ALL_POLICIES),
 	TEST(differential_plain, ALL_POLICIES),
+	TEST(differential_knobs, ONLY(MH_FIRST_FIT) | ONLY(MH_NEXT_FIT) |
+				 ONLY(MH_BEST_FIT) | ONLY(MH_WORST_FIT)),
 };
 
 int main(void)

@@ -36,12 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = { .data = data, .size = size };
 	enum mh_policy policy = fuzz_u8(&in) % MH_NR_POLICIES;
-	unsigned int flags = fuzz_u8(&in) & MH_INIT_POISON;
+	u32 fb = fuzz_u8(&in);
+	unsigned int flags = fb & MH_INIT_POISON;
 	u32 region_size = MH_MIN_REGION << (fuzz_u8(&in) % 3);
 	u32 crowd = fuzz_u8(&in) % 8;
 	struct arena ar;
 	u32 nshots, rate;
 
+	/* the flag byte's other bits: a fit policy's knobs */
+	arena_order = (fb >> 1) % MH_NR_ORDERS;
+	arena_coalesce = !(fb & 0x80);
 	if (!arena_init(&ar, policy, region_size, flags, crowd)) {
 		arena_fini(&ar);
 		abort();	/* setup on a fresh heap cannot fail */

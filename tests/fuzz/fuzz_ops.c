@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_ops.c - libFuzzer target: the input picks a policy, a region size
- * and poisoning, then decodes into a stream of alloc / free / realloc /
+ * fuzz_ops.c - libFuzzer target: the input picks a policy, a region size,
+ * poisoning and (fit policies) the list order and coalescing, then decodes into a stream of alloc / free / realloc /
  * reset ops run against the reference model of tests/core/heap_model.c.
  * After every op the model's checks run (mh_check() == 0, no overlap,
  * every payload pattern intact, stats consistent); a disagreement aborts
@@ -27,7 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_input in = { .data = data, .size = size };
 	enum mh_policy policy = fuzz_u8(&in) % MH_NR_POLICIES;
 	size_t region_size = (size_t)MH_MIN_REGION << (fuzz_u8(&in) % 4);
-	unsigned int flags = fuzz_u8(&in) & MH_INIT_POISON;
+	u32 fb = fuzz_u8(&in);
+	unsigned int flags = fb & MH_INIT_POISON;
+	/* the byte's other bits: a fit policy's knobs (list order, coalescing) */
+	u32 order = (fb >> 1) % MH_NR_ORDERS;
+	bool coalesce = !(fb & 0x80);
 	struct mh_heap h;
 	struct heap_model m;
 	u8 *region = malloc(region_size);	/* exact: ASan sees overruns */
@@ -37,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (mh_starts_bytes(region_size) > sizeof(starts) ||
 	    mh_init(&h, region, region_size, policy, flags, starts) ||
+	    (mh_policy_has_knobs(policy) &&
+	     mh_set_knobs(&h, order, coalesce)) ||
 	    !model_init(&m, &h, region, region_size, MAX_LIVE, true))
 		abort();
 	for (int ops = 0; fuzz_more(&in) && ops < MAX_OPS; ops++) {

@@ -87,7 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = { .data = data, .size = size };
 	enum mh_policy policy = fuzz_u8(&in) % MH_NR_POLICIES;
-	unsigned int flags = fuzz_u8(&in) & MH_INIT_POISON;
+	u32 fb = fuzz_u8(&in);
+	unsigned int flags = fb & MH_INIT_POISON;
 	u32 live[32] = { 0 }, nlive = 0, scribbles;
 	unsigned long starts[(MH_MIN_REGION << 3) / MH_ALIGN / 64 + 2];
 	struct mh_heap h;
@@ -98,7 +99,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!region)
 		return 0;
 	if (mh_starts_bytes(region_size) > sizeof(starts) ||
-	    mh_init(&h, region, region_size, policy, flags, starts))
+	    mh_init(&h, region, region_size, policy, flags, starts) ||
+	    /* the flag byte's other bits: a fit policy's knobs */
+	    (mh_policy_has_knobs(policy) &&
+	     mh_set_knobs(&h, (fb >> 1) % MH_NR_ORDERS, !(fb & 0x80))))
 		abort();
 	/* a heap with some blocks in use and some free */
 	for (u32 n = fuzz_u8(&in) % 32; n; n--) {

@@ -280,7 +280,8 @@ TEST_F(heap, get_info)
 	EXPECT_GT(MYHEAP_NR_POLICIES, i->policy);
 	EXPECT_EQ(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		  MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
-		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW,
+		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW |
+		  MYHEAP_FEATURE_KNOBS,
 		  i->features & ~MYHEAP_FEATURE_POISON);
 	EXPECT_LE(4096, i->region_size);
 	EXPECT_EQ(0, i->mmap_size % DEV_PAGE);
@@ -643,7 +644,8 @@ TEST_F(heap, check_flags)
 
 TEST_F(heap, set_policy)
 {
-	struct myheap_policy p = { .policy = MYHEAP_POLICY_BUDDY, .flags = 1 };
+	/* bit 1 is no MYHEAP_POLICY_* flag */
+	struct myheap_policy p = { .policy = MYHEAP_POLICY_BUDDY, .flags = 2 };
 	struct myheap_info info;
 	uint64_t off;
 	uint32_t pol;
@@ -664,6 +666,109 @@ TEST_F(heap, set_policy)
 		ASSERT_EQ(0, dev_alloc(self->fd, 300, 0, 0, &off));
 		EXPECT_EQ(0, dev_check(self->fd, NULL));
 		ASSERT_EQ(0, dev_free(self->fd, off));
+	}
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
+}
+
+static int set_knobs(int fd, uint32_t policy, uint32_t order, uint32_t flags)
+{
+	struct myheap_policy p = {
+		.policy = policy, .flags = flags, .list_order = order,
+	};
+
+	return dev_ioctl(fd, MYHEAP_IOC_SET_POLICY, &p);
+}
+
+/* The policy and knobs GET_INFO reports are @policy, @order, @flags. */
+static bool config_is(int fd, uint32_t policy, uint32_t order, uint32_t flags)
+{
+	struct myheap_info info;
+
+	return !dev_info(fd, &info) && info.policy == policy &&
+	       info.list_order == order && info.policy_flags == flags &&
+	       (info.features & MYHEAP_FEATURE_KNOBS);
+}
+
+/*
+ * The OSTEP knobs through SET_POLICY: each bad input its own errno and
+ * nothing changed; each setting reported by GET_INFO and in force: first
+ * fit over holes of 208 and 112 bytes and the free rest of the heap takes
+ * a 90-byte request from the first hole in address order, the smallest
+ * under sizesort+, the rest under sizesort-; with coalescing off two freed
+ * neighbours stay two free blocks.
+ */
+TEST_F(heap, set_policy_knobs)
+{
+	struct myheap_policy bad_pad = { .policy = MYHEAP_POLICY_FIRST_FIT,
+					 .__pad = 1 };
+	const unsigned long old_cmd = dev_cmd_size(MYHEAP_IOC_SET_POLICY,
+						   MYHEAP_POLICY_SIZE_VER0);
+	uint64_t a, b, c, d, e, got;
+	struct myheap_stats st;
+	struct myheap_policy p8 = { .policy = MYHEAP_POLICY_FIRST_FIT };
+	uint32_t nc = MYHEAP_POLICY_NO_COALESCE;
+
+	ASSERT_EQ(0, set_knobs(self->fd, MYHEAP_POLICY_BEST_FIT,
+			       MYHEAP_ORDER_INSERT_BACK, nc));
+	ASSERT_TRUE(config_is(self->fd, MYHEAP_POLICY_BEST_FIT,
+			      MYHEAP_ORDER_INSERT_BACK, nc));
+	EXPECT_EQ(-EINVAL, set_knobs(self->fd, MYHEAP_POLICY_FIRST_FIT,
+				     MYHEAP_NR_ORDERS, 0));
+	EXPECT_EQ(-EINVAL, set_knobs(self->fd, MYHEAP_POLICY_FIRST_FIT, 0, 2));
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_SET_POLICY, &bad_pad));
+	EXPECT_EQ(-EOPNOTSUPP, set_knobs(self->fd, MYHEAP_POLICY_SEGREGATED,
+					 MYHEAP_ORDER_SIZESORT_UP, 0));
+	EXPECT_EQ(-EOPNOTSUPP, set_knobs(self->fd, MYHEAP_POLICY_BUDDY, 0, nc));
+	ASSERT_EQ(0, dev_alloc(self->fd2, 10, 0, 0, &a));
+	EXPECT_EQ(-EBUSY, set_knobs(self->fd, MYHEAP_POLICY_FIRST_FIT,
+				    MYHEAP_ORDER_SIZESORT_UP, 0));
+	ASSERT_EQ(0, dev_free(self->fd2, a));
+	EXPECT_TRUE(config_is(self->fd, MYHEAP_POLICY_BEST_FIT,
+			      MYHEAP_ORDER_INSERT_BACK, nc));
+
+	/* a caller of the first 8-byte struct gets the defaults */
+	EXPECT_EQ(0, dev_ioctl(self->fd, old_cmd, &p8));
+	EXPECT_TRUE(config_is(self->fd, MYHEAP_POLICY_FIRST_FIT, 0, 0));
+
+	for (uint32_t order = 0; order < MYHEAP_NR_ORDERS; order++) {
+		if (order == MYHEAP_ORDER_INSERT_FRONT ||
+		    order == MYHEAP_ORDER_INSERT_BACK)
+			continue;
+		ASSERT_EQ(0, set_knobs(self->fd, MYHEAP_POLICY_FIRST_FIT,
+				       order, 0));
+		ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &a));
+		ASSERT_EQ(0, dev_alloc(self->fd, 40, 0, 0, &b));
+		ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &c));
+		ASSERT_EQ(0, dev_alloc(self->fd, 40, 0, 0, &d));
+		ASSERT_EQ(0, dev_free(self->fd, a));
+		ASSERT_EQ(0, dev_free(self->fd, c));
+		ASSERT_EQ(0, dev_alloc(self->fd, 90, 0, 0, &got));
+		if (order == MYHEAP_ORDER_ADDRSORT) {
+			EXPECT_EQ(a, got);
+		} else if (order == MYHEAP_ORDER_SIZESORT_UP) {
+			EXPECT_EQ(c, got);
+		} else {
+			EXPECT_LT(d, got);
+		}
+		EXPECT_EQ(0, dev_check(self->fd, NULL));
+		ASSERT_EQ(0, dev_free(self->fd, got));
+		ASSERT_EQ(0, dev_free(self->fd, b));
+		ASSERT_EQ(0, dev_free(self->fd, d));
+	}
+
+	for (uint32_t flags = 0; flags <= nc; flags += nc) {
+		ASSERT_EQ(0, set_knobs(self->fd, MYHEAP_POLICY_NEXT_FIT,
+				       MYHEAP_ORDER_INSERT_FRONT, flags));
+		ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
+		ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &b));
+		ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &e));
+		ASSERT_EQ(0, dev_free(self->fd, a));
+		ASSERT_EQ(0, dev_free(self->fd, b));
+		ASSERT_EQ(0, dev_stats(self->fd, &st));
+		/* the two freed, and the rest of the heap after e */
+		EXPECT_EQ(flags ? 3 : 2, st.free_blocks);
+		EXPECT_EQ(0, dev_check(self->fd, NULL));
+		ASSERT_EQ(0, dev_free(self->fd, e));
 	}
 	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
 }

@@ -101,6 +101,8 @@ int myheap_get_info(struct myheap *heap, struct myheap_info *info);
 int myheap_stats(struct myheap *heap, struct myheap_stats *stats);
 int myheap_check(struct myheap *heap, struct myheap_check *check);
 int myheap_set_policy(struct myheap *heap, unsigned int policy);
+int myheap_set_config(struct myheap *heap, unsigned int policy,
+		      unsigned int list_order, unsigned int flags);
 int myheap_batch(struct myheap *heap, struct myheap_batch_op *ops,
 		 uint32_t count, uint32_t flags, uint32_t *done);
 
@@ -108,6 +110,8 @@ int myheap_batch(struct myheap *heap, struct myheap_batch_op *ops,
 
 const char *myheap_policy_name(unsigned int policy);
 int myheap_policy_parse(const char *name);
+const char *myheap_order_name(unsigned int order);
+int myheap_order_parse(const char *name);
 const char *myheap_violation_name(unsigned int kind);
 const char *myheap_feature_name(unsigned int bit);
 const char *myheap_strerror(int err);

@@ -77,6 +77,43 @@ int myheap_set_policy(struct myheap *heap, unsigned int policy)
 }
 
 /**
+ * myheap_set_config() - change the placement policy and its knobs.
+ * @heap: the heap.
+ * @policy: MYHEAP_POLICY_*.
+ * @list_order: MYHEAP_ORDER_* (fit policies; MYHEAP_ORDER_ADDRSORT for the
+ *	others).
+ * @flags: MYHEAP_POLICY_* flags (MYHEAP_POLICY_NO_COALESCE, fit policies).
+ *
+ * What is not given is the default, whatever was set before.
+ *
+ * Return: 0; -EPERM no CAP_SYS_ADMIN; -EINVAL unknown policy, order or
+ * flag; -EOPNOTSUPP a knob the policy does not have; -EBUSY blocks are in
+ * use (by anyone); -E2BIG a module without MYHEAP_FEATURE_KNOBS.
+ */
+int myheap_set_config(struct myheap *heap, unsigned int policy,
+		      unsigned int list_order, unsigned int flags)
+{
+	struct myheap_policy p = {
+		.policy = policy,
+		.flags = flags,
+		.list_order = list_order,
+	};
+	int ret = mh_ioctl(heap, MYHEAP_IOC_SET_POLICY, &p);
+
+	if (ret == -EOPNOTSUPP)
+		return mh_fail(-ret, "myheap_set_config",
+			       "%s: only first, next, best and worst take a list order and coalescing",
+			       myheap_policy_name(policy));
+	if (ret)
+		return mh_fail(-ret, "myheap_set_config", "%s %s%s: %s",
+			       myheap_policy_name(policy),
+			       myheap_order_name(list_order),
+			       flags & MYHEAP_POLICY_NO_COALESCE ?
+			       " no-coalesce" : "", myheap_strerror(ret));
+	return 0;
+}
+
+/**
  * myheap_batch() - run allocations and frees under one lock acquisition.
  * @heap: the heap.
  * @ops: @count operations; each gets its offset (allocations) and result.
@@ -145,6 +182,43 @@ int myheap_policy_parse(const char *name)
 		       name, known);
 }
 
+/* The free-list orders' names (OSTEP's malloc.py's), by MYHEAP_ORDER_*. */
+static const char *const order_names[MYHEAP_NR_ORDERS] = {
+	[MYHEAP_ORDER_ADDRSORT] = "addrsort",
+	[MYHEAP_ORDER_SIZESORT_UP] = "sizesort+",
+	[MYHEAP_ORDER_SIZESORT_DOWN] = "sizesort-",
+	[MYHEAP_ORDER_INSERT_FRONT] = "insert-front",
+	[MYHEAP_ORDER_INSERT_BACK] = "insert-back",
+};
+
+/** myheap_order_name() - name of MYHEAP_ORDER_* @order, or "unknown". */
+const char *myheap_order_name(unsigned int order)
+{
+	return order < MYHEAP_NR_ORDERS ? order_names[order] : "unknown";
+}
+
+/**
+ * myheap_order_parse() - a free-list order by name.
+ * @name: a name of order_names[] above.
+ *
+ * Return: MYHEAP_ORDER_*, or -EINVAL.
+ */
+int myheap_order_parse(const char *name)
+{
+	char known[96];
+	size_t n = 0;
+
+	for (unsigned int o = 0; o < MYHEAP_NR_ORDERS; o++)
+		if (!strcmp(name, order_names[o]))
+			return (int)o;
+	known[0] = '\0';
+	for (unsigned int o = 0; o < MYHEAP_NR_ORDERS && n < sizeof(known); o++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s",
+				      o ? ", " : "", order_names[o]);
+	return mh_fail(EINVAL, "myheap_order_parse",
+		       "unknown list order '%s' (%s)", name, known);
+}
+
 /* MYHEAP_FEATURE_* bits, by bit number, to the names the tools print. */
 #define FEATURE(bit) [__builtin_ctzll(MYHEAP_FEATURE_##bit)]
 static const char *const feature_names[] = {
@@ -156,6 +230,7 @@ static const char *const feature_names[] = {
 	FEATURE(OWNERSHIP) = "ownership",
 	FEATURE(RW) = "rw",
 	FEATURE(PRIVATE) = "private",
+	FEATURE(KNOBS) = "knobs",
 };
 #undef FEATURE
 

@@ -5,9 +5,11 @@
  * Runs in the VM as root with myheap.ko loaded.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_run.h"
 #include "json_parse.h"
@@ -67,7 +69,7 @@ TEST(usage_errors_exit_2)
 	static const char *const bad[] = {
 		"", "frobnicate", "alloc", "alloc 10X", "alloc 10 --align x",
 		"alloc 10 --bogus", "free", "free abc", "free $nope", "realloc 16",
-		"policy fastest", "owners --json", "gen --ops 0",
+		"policy fastest", "owners extra", "gen --ops 0",
 		"gen --sizes 9-3", "gen --free-ratio 1.5", "gen --format xml", "quiz --bogus",
 		"shell --after-each pictures", "shell --quiz", "map -o x.txt",
 		"replay", "replay /nonexistent.rep", "watch --rows 0", "fill 16 8 300",
@@ -225,6 +227,165 @@ TEST(policy_switch_and_busy)
 	RUN(r, NULL, "policy segregated --json");
 	EXPECT_EQ(OK, r.status);
 	EXPECT_TRUE(has(r.out, "\"previous\":\"first\"")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
+/*
+ * OSTEP's knobs: first fit over a size-sorted list takes the smallest hole
+ * that fits ($c's, not $a's), and with coalescing off a freed neighbour
+ * stays a block of its own; info and policy report the setting; misuse is
+ * a usage error naming the problem.
+ */
+TEST(policy_knobs)
+{
+	struct cli_result r;
+	struct jv *v;
+
+	RUN(r, NULL, "policy first --order sizesort+ --no-coalesce");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "policy first sizesort+ no-coalesce (was ")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "info");
+	EXPECT_TRUE(has(r.out, "free list    sizesort+, coalescing off\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "info --json");
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(has(r.out, "\"list_order\":\"sizesort+\",\"coalesce\":false")) TH_LOG("%s", r.out);
+	jv_free(v);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy");
+	EXPECT_TRUE(has(r.out, "policy first sizesort+ no-coalesce\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "list orders (first, next, best, worst): addrsort sizesort+ sizesort- insert-front insert-back\n"))
+		TH_LOG("%s", r.out);
+	cli_result_free(&r);
+
+	RUN(r, "a = alloc 200\nb = alloc 40\nc = alloc 100\nd = alloc 40\n"
+	       "free $a\nfree $c\ne = alloc 90\nfree $b\n", "shell --after-each freelist");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 272 (searched 1 element)\n")) TH_LOG("$c's hole: %s", r.out);
+	EXPECT_TRUE(has(r.out, "list (sizesort+ order)")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0\nfree list: 3 blocks")) TH_LOG("$b stays apart: %s", r.out);
+	cli_result_free(&r);
+
+	RUN(r, NULL, "policy segregated --order sizesort+");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "only first, next, best and worst take --order")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy first --order nope");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "unknown list order 'nope' (addrsort, sizesort+")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy --no-coalesce");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "go with a policy NAME")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	EXPECT_EQ(OK, r.status);
+	EXPECT_TRUE(has(r.out, "policy segregated (was first sizesort+ no-coalesce)\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+}
+
+/* The line of @out that starts with @start (a JSON document), NUL-ended. */
+static char *line_starting(char *out, const char *start)
+{
+	char *p = strstr(out, start), *nl;
+
+	if (p && (nl = strchr(p, '\n')))
+		*nl = '\0';
+	return p;
+}
+
+/* frag's text value of "@key: N" (UINT64_MAX if absent). */
+static uint64_t text_value(const char *text, const char *key)
+{
+	char want[64];
+	const char *p;
+
+	snprintf(want, sizeof(want), "\n%s: ", key);
+	p = strstr(text, want);
+	return p ? strtoull(p + strlen(want), NULL, 10) : UINT64_MAX;
+}
+
+/*
+ * owners, events and frag --json: valid JSON carrying what the text
+ * shows, parsed back: the shell's own file among the owners with its
+ * block, the refused allocation in the events with its errno and no
+ * offset, frag's figures equal to the text's.
+ */
+TEST(tables_json)
+{
+	const struct jv *arr, *e, *found = NULL;
+	struct cli_result r;
+	char *doc, *text;
+	int events_fd;
+	struct jv *v;
+
+	/* the ring records only while someone has the events file open */
+	events_fd = open("/sys/kernel/debug/myheap/events", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, events_fd);
+	RUN(r, "a = alloc 100\nexpect E2BIG alloc 900000000\nowners --json\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"owners\":");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	arr = jv_get(v, "owners");
+	ASSERT_TRUE(arr && arr->type == JV_ARR);
+	for (size_t i = 0; i < arr->n; i++)
+		if (json_u64(&arr->items[i], "blocks") == 1 &&
+		    !strcmp(jv_str(&arr->items[i], "comm"), "myheap"))
+			found = &arr->items[i];
+	EXPECT_NE(NULL, found) TH_LOG("the shell holding $a: %s", doc);
+	EXPECT_LE(1, json_u64(v, "open_files"));
+	EXPECT_GE(arr->n, json_u64(v, "open_files"));
+	jv_free(v);
+	cli_result_free(&r);
+
+	RUN(r, NULL, "events --json");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	arr = jv_get(v, "events");
+	ASSERT_TRUE(arr && arr->type == JV_ARR && arr->n > 0) TH_LOG("%s", r.out);
+	found = NULL;
+	for (size_t i = 0; i < arr->n; i++) {
+		e = &arr->items[i];
+		if (jv_str(e, "errno") && !strcmp(jv_str(e, "errno"), "E2BIG") &&
+		    json_u64(e, "size") == 900000000)
+			found = e;
+	}
+	ASSERT_NE(NULL, found) TH_LOG("the refused alloc: %s", r.out);
+	EXPECT_STREQ("alloc", jv_str(found, "op"));
+	EXPECT_EQ(JV_NULL, jv_get(found, "offset")->type);
+	EXPECT_FALSE(jv_get(found, "ok")->b);
+	EXPECT_LE(arr->n, json_u64(v, "recorded"));
+	jv_free(v);
+	cli_result_free(&r);
+	close(events_fd);
+
+	RUN(r, NULL, "frag");
+	text = strdup(r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "frag --json");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	EXPECT_STREQ("segregated", jv_str(v, "policy"));
+	EXPECT_EQ(text_value(text, "free_bytes"), json_u64(v, "free_bytes"));
+	EXPECT_EQ(text_value(text, "largest_free"), json_u64(v, "largest_free"));
+	EXPECT_EQ(text_value(text, "internal_frag_bytes"), json_u64(v, "internal_frag_bytes"));
+	EXPECT_EQ(JV_NUM, jv_get(v, "external_frag")->type);
+	arr = jv_get(v, "histogram");
+	ASSERT_TRUE(arr && arr->type == JV_ARR && arr->n > 10);
+	EXPECT_EQ(32, json_u64(&arr->items[0], "size"));
+	arr = jv_get(v, "requests");
+	ASSERT_TRUE(arr && arr->type == JV_ARR && arr->n > 0);
+	EXPECT_EQ(16, json_u64(&arr->items[0], "size"));
+	EXPECT_EQ(32, json_u64(&arr->items[0], "block"));
+	EXPECT_TRUE(jv_get(&arr->items[0], "fits")->b);
+	jv_free(v);
+	free(text);
 	cli_result_free(&r);
 }
 

@@ -505,7 +505,8 @@ TEST(feature_names_follow_the_bits)
 	/* every bit the uapi header defines has a distinct name */
 	const uint64_t defined = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
-		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE;
+		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE |
+		MYHEAP_FEATURE_KNOBS;
 
 	for (unsigned int a = 0; a < 64; a++) {
 		if (!((defined >> a) & 1))
@@ -515,6 +516,17 @@ TEST(feature_names_follow_the_bits)
 			if (myheap_feature_name(b))
 				EXPECT_STRNE(myheap_feature_name(a), myheap_feature_name(b));
 	}
+}
+
+/* One table of list-order names: each parses back; others are refused. */
+TEST(order_names_round_trip)
+{
+	for (unsigned int o = 0; o < MYHEAP_NR_ORDERS; o++)
+		EXPECT_EQ((int)o, myheap_order_parse(myheap_order_name(o)));
+	EXPECT_STREQ("sizesort+", myheap_order_name(MYHEAP_ORDER_SIZESORT_UP));
+	EXPECT_STREQ("unknown", myheap_order_name(MYHEAP_NR_ORDERS));
+	EXPECT_EQ(-EINVAL, myheap_order_parse("SIZESORT+"));
+	EXPECT_NE(NULL, strstr(myheap_last_error(), "unknown list order 'SIZESORT+'"));
 }
 
 TEST(violation_names_are_distinct)

@@ -3,7 +3,8 @@
  * Commands that show the module's debugfs files: dump (blocks,
  * blocks.json), freelist, frag, owners, events. The kernel formats them;
  * these commands only find and print them, so the CLI and `cat` agree.
- * frag --json is built from MYHEAP_IOC_STATS, which has the same figures.
+ * Their --json forms are the kernel's blocks.json, or built from the same
+ * text (views.c, tables_json.c).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "tables_json.h"
 #include "views.h"
 
 static int show_file(struct cli *cli, const char *name)
@@ -25,17 +27,10 @@ static int show_file(struct cli *cli, const char *name)
 	return EXIT_OK;
 }
 
-/* Options of a debugfs command; --json only where @json_ok. */
-static int parse(int argc, char **argv, const char *help, bool json_ok,
-		 bool *json)
+/* Options of a debugfs command: --json and --help. */
+static int parse(int argc, char **argv, const char *help, bool *json)
 {
-	int ret = cli_no_args(argc, argv, help, json);
-
-	if (ret >= 0)
-		return ret;
-	if (*json && !json_ok)
-		return cli_usage(argv[0], "has no --json form (the debugfs file is text only)");
-	return -1;
+	return cli_no_args(argc, argv, help, json);
 }
 
 static const char dump_help[] =
@@ -51,7 +46,7 @@ static const char dump_help[] =
 int cmd_dump(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, dump_help, true, &json);
+	int ret = parse(argc, argv, dump_help, &json);
 
 	if (ret >= 0)
 		return ret;
@@ -71,7 +66,7 @@ static const char freelist_help[] =
 int cmd_freelist(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, freelist_help, true, &json);
+	int ret = parse(argc, argv, freelist_help, &json);
 
 	if (ret >= 0)
 		return ret;
@@ -79,68 +74,39 @@ int cmd_freelist(struct cli *cli, int argc, char **argv)
 }
 
 static const char owners_help[] =
-	"usage: myheap owners\n"
+	"usage: myheap owners [--json]\n"
 	"\n"
 	"Per open file of the device: pid, command, blocks, bytes and peak bytes\n"
-	"(debugfs myheap/owners).\n";
+	"(debugfs myheap/owners). --json: {\"owners\": [{\"owner\", \"pid\",\n"
+	"\"blocks\", \"bytes\", \"peak_bytes\", \"comm\"}], \"open_files\"}.\n";
 
 int cmd_owners(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, owners_help, false, &json);
+	int ret = parse(argc, argv, owners_help, &json);
 
-	return ret >= 0 ? ret : show_file(cli, "owners");
+	if (ret >= 0)
+		return ret;
+	return json ? view_owners_json(cli) : show_file(cli, "owners");
 }
 
 static const char events_help[] =
-	"usage: myheap events\n"
+	"usage: myheap events [--json]\n"
 	"\n"
 	"The last allocations, frees and reallocations with their results\n"
-	"(debugfs myheap/events, a bounded ring).\n";
+	"(debugfs myheap/events, a bounded ring). --json: {\"events\": [{\"seq\",\n"
+	"\"time_us\", \"op\", \"offset\", \"new_offset\", \"size\", \"pid\", \"owner\",\n"
+	"\"ok\", \"errno\"}], \"ring\", \"recorded\", \"overwritten\"}; a column\n"
+	"the text shows as - is null.\n";
 
 int cmd_events(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, events_help, false, &json);
+	int ret = parse(argc, argv, events_help, &json);
 
-	return ret >= 0 ? ret : show_file(cli, "events");
-}
-
-/* frag --json: the fragmentation figures of MYHEAP_IOC_STATS. */
-static int frag_json(struct cli *cli)
-{
-	struct myheap_stats s;
-	struct myheap *h = cli_heap(cli);
-	struct json j;
-	int ret;
-
-	if (!h)
-		return EXIT_DEVICE;
-	ret = myheap_stats(h, &s);
-	if (ret)
-		return cli_fail(cli, ret, "frag");
-	json_begin(&j, stdout);
-	json_u64(&j, "free_bytes", s.free_bytes);
-	json_u64(&j, "free_blocks", s.free_blocks);
-	json_u64(&j, "largest_free", s.largest_free);
-	json_u64(&j, "largest_alloc", s.largest_alloc);
-	json_u64(&j, "internal_frag", s.internal_frag);
-	json_dbl(&j, "external_frag", s.external_frag_ppm / 1e6);
-	json_arr(&j, "free_hist");
-	for (unsigned int i = 0; i < MYHEAP_HIST_BUCKETS; i++)
-		json_u64(&j, NULL, s.free_hist[i]);
-	json_arr_end(&j);
-	/* Which power-of-two requests would succeed now (default alignment). */
-	json_arr(&j, "requests");
-	for (uint64_t size = 16; size <= (1u << 20); size <<= 1) {
-		json_obj(&j, NULL);
-		json_u64(&j, "size", size);
-		json_bool(&j, "fits", size <= s.largest_alloc);
-		json_obj_end(&j);
-	}
-	json_arr_end(&j);
-	json_end(&j);
-	return EXIT_OK;
+	if (ret >= 0)
+		return ret;
+	return json ? view_events_json(cli) : show_file(cli, "events");
 }
 
 /*
@@ -177,17 +143,19 @@ static const char frag_help[] =
 	"Fragmentation: largest free block, external and internal\n"
 	"fragmentation, the free-block histogram by power of two, and which\n"
 	"request sizes can be satisfied now (debugfs myheap/frag). --json gives\n"
-	"the same figures from MYHEAP_IOC_STATS.\n";
+	"the same figures under the same names (percentages as ratios 0..1),\n"
+	"\"histogram\": [{\"size\", \"blocks\"}] and \"requests\": [{\"size\",\n"
+	"\"block\", \"fits\", \"unusable\"}].\n";
 
 int cmd_frag(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli->json;
-	int ret = parse(argc, argv, frag_help, true, &json);
+	int ret = parse(argc, argv, frag_help, &json);
 
 	if (ret >= 0)
 		return ret;
 	if (json)
-		return frag_json(cli);
+		return view_frag_json(cli);
 	ret = show_file(cli, "frag");
 	if (ret == EXIT_OK)
 		buddy_note(cli);

@@ -20,6 +20,24 @@ static const char info_help[] =
 	"block, largest alignment, batch limit and the current policy; in\n"
 	"private mode (feature \"private\", no \"mmap\") a line saying so.\n";
 
+/* "first", "first sizesort+ no-coalesce": the knobs that are not defaults. */
+static const char *config_text(unsigned int policy, unsigned int order,
+			       unsigned int flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", myheap_policy_name(policy),
+		 order ? " " : "", order ? myheap_order_name(order) : "",
+		 flags & MYHEAP_POLICY_NO_COALESCE ? " no-coalesce" : "");
+	return buf;
+}
+
+static void config_json(struct json *j, unsigned int policy,
+			unsigned int order, unsigned int flags)
+{
+	json_str(j, "policy", myheap_policy_name(policy));
+	json_str(j, "list_order", myheap_order_name(order));
+	json_bool(j, "coalesce", !(flags & MYHEAP_POLICY_NO_COALESCE));
+}
+
 int cmd_info(struct cli *cli, int argc, char **argv)
 {
 	struct myheap_info info;
@@ -55,7 +73,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		json_u64(&j, "min_block", info.min_block);
 		json_u64(&j, "max_align", info.max_align);
 		json_u64(&j, "batch_max", info.batch_max);
-		json_str(&j, "policy", myheap_policy_name(info.policy));
+		config_json(&j, info.policy, info.list_order, info.policy_flags);
 		json_end(&j);
 		return EXIT_OK;
 	}
@@ -74,6 +92,10 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	printf("limits       alignment up to %u, %u operations per batch\n",
 	       info.max_align, info.batch_max);
 	printf("policy       %s\n", myheap_policy_name(info.policy));
+	if (info.policy <= MYHEAP_POLICY_WORST_FIT)
+		printf("free list    %s, coalescing %s\n",
+		       myheap_order_name(info.list_order),
+		       info.policy_flags & MYHEAP_POLICY_NO_COALESCE ? "off" : "on");
 	if (info.features & MYHEAP_FEATURE_PRIVATE)
 		printf("mode         private (mmap=0): no mapping; each open file reads and writes only its own blocks\n");
 	return EXIT_OK;
@@ -225,32 +247,69 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 }
 
 static const char policy_help[] =
-	"usage: myheap policy [NAME] [--json]\n"
+	"usage: myheap policy [NAME [--order ORDER] [--no-coalesce]] [--json]\n"
 	"\n"
-	"Without NAME: the current placement policy and the ones available.\n"
+	"Without NAME: the current placement policy (with its list order and\n"
+	"coalescing when they are not the defaults) and the ones available.\n"
 	"With NAME (one of those available): switch to it.\n"
+	"  --order ORDER   first, next, best, worst: how the free list is kept\n"
+	"                  (OSTEP's malloc.py orders): addrsort (by address, the\n"
+	"                  default), sizesort+ (smallest first), sizesort-\n"
+	"                  (largest first), insert-front or insert-back (where a\n"
+	"                  freed block goes)\n"
+	"  --no-coalesce   first, next, best, worst: freed blocks do not merge\n"
+	"                  with their free neighbours\n"
+	"What is not given is the default, whatever was set before.\n"
 	"Switching needs root (CAP_SYS_ADMIN) and an empty heap: no block in\n"
 	"use by anyone (EBUSY otherwise).\n";
 
 int cmd_policy(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "order", required_argument, NULL, 'o' },
+		{ "no-coalesce", no_argument, NULL, 'n' },
+		CLI_STD_OPTIONS, { 0 }
+	};
+	unsigned int was, was_order, was_flags, order = 0, flags = 0;
+	bool json = cli->json, knobs = false;
 	struct myheap_info info;
-	bool json = cli->json;
+	char now_s[64], was_s[64];
 	struct myheap *h;
-	unsigned int was;
-	int ret, want = -1;
+	int c, ret, want = -1;
 	struct json j;
 
-	ret = cli_std_args(argc, argv, policy_help, &json);
-	if (ret >= 0)
-		return ret;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o') {
+			ret = myheap_order_parse(optarg);
+			if (ret < 0) {
+				const char *why = strstr(myheap_last_error(), ": ");
+
+				return cli_usage(argv[0], "%s", why ? why + 2 :
+						 myheap_last_error());
+			}
+			order = (unsigned int)ret;
+			knobs = true;
+		} else if (c == 'n') {
+			flags |= MYHEAP_POLICY_NO_COALESCE;
+			knobs = true;
+		} else {
+			ret = cli_std_opt(c, argv[0], policy_help, &json);
+			if (ret >= 0)
+				return ret;
+		}
+	}
 	if (argc - optind > 1)
 		return cli_usage(argv[0], "at most one policy name");
 	if (optind < argc) {
 		want = cli_parse_policy(argv[0], argv[optind]);
 		if (want < 0)
 			return EXIT_USAGE;
+	} else if (knobs) {
+		return cli_usage(argv[0], "--order and --no-coalesce go with a policy NAME");
 	}
+	if (want > MYHEAP_POLICY_WORST_FIT && knobs)
+		return cli_usage(argv[0], "%s keeps lists of its own: only first, next, best and worst take --order and --no-coalesce",
+				 argv[optind]);
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
@@ -258,28 +317,49 @@ int cmd_policy(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return cli_fail(cli, ret, "policy");
 	was = info.policy;
+	was_order = info.list_order;
+	was_flags = info.policy_flags;
 	if (want >= 0) {
-		ret = myheap_set_policy(h, (unsigned int)want);
+		ret = myheap_set_config(h, (unsigned int)want, order, flags);
 		if (ret)
-			return cli_fail(cli, ret, "policy %s", argv[optind]);
+			return cli_fail(cli, ret, "policy %s",
+					config_text((unsigned int)want, order,
+						    flags, now_s, sizeof(now_s)));
+	} else {
+		want = (int)was;
+		order = was_order;
+		flags = was_flags;
 	}
+	config_text((unsigned int)want, order, flags, now_s, sizeof(now_s));
+	config_text(was, was_order, was_flags, was_s, sizeof(was_s));
 	if (json) {
 		json_begin(&j, stdout);
-		json_str(&j, "policy", myheap_policy_name(want >= 0 ? (unsigned int)want : was));
-		if (want >= 0)
+		config_json(&j, (unsigned int)want, order, flags);
+		if (optind < argc) {
 			json_str(&j, "previous", myheap_policy_name(was));
+			json_str(&j, "previous_list_order",
+				 myheap_order_name(was_order));
+			json_bool(&j, "previous_coalesce",
+				  !(was_flags & MYHEAP_POLICY_NO_COALESCE));
+		}
 		json_arr(&j, "available");
 		for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++)
 			json_str(&j, NULL, myheap_policy_name(p));
 		json_arr_end(&j);
+		json_arr(&j, "list_orders");
+		for (unsigned int o = 0; o < MYHEAP_NR_ORDERS; o++)
+			json_str(&j, NULL, myheap_order_name(o));
+		json_arr_end(&j);
 		json_end(&j);
-	} else if (want >= 0) {
-		printf("policy %s (was %s)\n", myheap_policy_name((unsigned int)want),
-		       myheap_policy_name(was));
+	} else if (optind < argc) {
+		printf("policy %s (was %s)\n", now_s, was_s);
 	} else {
-		printf("policy %s\navailable:", myheap_policy_name(was));
+		printf("policy %s\navailable:", now_s);
 		for (unsigned int p = 0; p < MYHEAP_NR_POLICIES; p++)
 			printf(" %s", myheap_policy_name(p));
+		printf("\nlist orders (first, next, best, worst):");
+		for (unsigned int o = 0; o < MYHEAP_NR_ORDERS; o++)
+			printf(" %s", myheap_order_name(o));
 		printf("\n");
 	}
 	return EXIT_OK;

@@ -18,7 +18,7 @@
 #include "replay_json.h"
 #include "map.h"
 #include "replay.h"
-#include "timeline.h"
+#include "timeline_trace.h"
 
 /* Traces with this many ops get a progress bar on a terminal by default. */
 #define LONG_TRACE_OPS 5000
@@ -141,20 +141,6 @@ static void draw_at_high_water(void *arg, uint64_t op, uint32_t request)
 
 	(void)op;
 	p->status = map_snapshot(p->cli, p->path, &mo);
-}
-
-/* FILE.svg -> FILE-trace-policy.svg when a run is one of several. */
-static void run_path(char *out, size_t len, const char *file, bool several,
-		     const char *trace, const char *policy)
-{
-	const char *dot = strrchr(file, '.');
-	size_t stem = dot ? (size_t)(dot - file) : strlen(file);
-
-	if (!several)
-		snprintf(out, len, "%s", file);
-	else
-		snprintf(out, len, "%.*s-%s-%s%s", (int)stem, file, trace, policy,
-			 dot ? dot : "");
 }
 
 struct run_row {
@@ -336,7 +322,7 @@ static int map_run(struct cli *cli, struct myheap *h, const struct trace *t,
 	if (!replay_run(h, t, &first, &row->res))
 		return EXIT_OK;	/* the real run reports it */
 	op = &t->ops[row->res.high_water_op];
-	run_path(peak.path, sizeof(peak.path), a->map_file, several, t->name, policy);
+	replay_run_path(peak.path, sizeof(peak.path), a->map_file, several, t->name, policy);
 	snprintf(peak.title, sizeof(peak.title), "%s under %s before op %" PRIu64 " (%c %u %u): the heap grows to its final %" PRIu64 " bytes",
 		 t->name, policy, row->res.high_water_op + 1, op->kind, op->id, op->size,
 		 row->res.high_water);
@@ -356,7 +342,7 @@ static int timeline_out(const struct trace *t, const char *policy, bool several,
 	char path[512];
 	int ret;
 
-	run_path(path, sizeof(path), a->timeline_file, several, t->name, policy);
+	replay_run_path(path, sizeof(path), a->timeline_file, several, t->name, policy);
 	ret = timeline_write(tl, path);
 	if (ret) {
 		cli_err("replay: writing %s: %s", path, strerror(-ret));

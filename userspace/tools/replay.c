@@ -16,7 +16,7 @@
 
 #include "pattern.h"
 #include "replay.h"
-#include "timeline.h"
+#include "timeline_trace.h"
 
 struct slot {
 	uint64_t offset;
@@ -144,45 +144,17 @@ static void note_block(struct run *r, uint64_t off, uint64_t usable, uint64_t i)
 	}
 }
 
-/* The op as the trace file writes it, for the timeline's rows. */
-static const char *op_text(const struct trace_op *op, char *buf, size_t len)
-{
-	if (op->kind == 'f')
-		snprintf(buf, len, "f %u", op->id);
-	else
-		snprintf(buf, len, "%c %u %u", op->kind, op->id, op->size);
-	return buf;
-}
-
 /* Timeline rows are a picture: running out of memory for one is no failure. */
 static void row_alloc(struct run *r, const struct trace_op *op, uint64_t old,
 		      uint64_t off, uint64_t usable)
 {
-	char text[48];
-
-	if (!r->opts->timeline)
-		return;
-	op_text(op, text, sizeof(text));
-	if (op->kind == 'r' && old != UINT64_MAX)
-		timeline_realloc(r->opts->timeline, text, old, off, usable, op->size);
-	else
-		timeline_alloc(r->opts->timeline, text, off, usable, op->size);
+	timeline_trace_placed(r->opts->timeline, op, old, off, usable);
 }
 
 static void row_other(struct run *r, const struct trace_op *op, int err,
 		      const uint64_t *freed)
 {
-	char text[48];
-
-	if (!r->opts->timeline)
-		return;
-	op_text(op, text, sizeof(text));
-	if (err)
-		timeline_fail(r->opts->timeline, text, op->size, err);
-	else if (freed)
-		timeline_free(r->opts->timeline, text, *freed);
-	else
-		timeline_note(r->opts->timeline, text);
+	timeline_trace_other(r->opts->timeline, op, err, freed);
 }
 
 static bool op_free(struct run *r, const struct trace_op *op, uint64_t i)

@@ -90,6 +90,12 @@
  * pread()/pwrite(): no other process's data and no header.
  */
 #define MYHEAP_FEATURE_PRIVATE		_BITULL(7)
+/**
+ * MYHEAP_FEATURE_KNOBS - the fit policies take a free-list order and
+ * coalescing on or off (myheap_policy.list_order, MYHEAP_POLICY_NO_COALESCE),
+ * reported in myheap_info.list_order and myheap_info.policy_flags.
+ */
+#define MYHEAP_FEATURE_KNOBS		_BITULL(8)
 
 /*
  * Placement policies (myheap_info.policy, myheap_stats.policy,
@@ -111,6 +117,25 @@
 #define MYHEAP_POLICY_POOLS		6
 /** MYHEAP_NR_POLICIES - number of policies. */
 #define MYHEAP_NR_POLICIES		7
+
+/*
+ * Free-list orders of the fit policies (first, next, best, worst):
+ * myheap_policy.list_order, myheap_info.list_order. The other policies
+ * keep lists of their own and take MYHEAP_ORDER_ADDRSORT only. The names
+ * are OSTEP's malloc.py's, in lower case.
+ */
+/** MYHEAP_ORDER_ADDRSORT - "addrsort": by address (the default). */
+#define MYHEAP_ORDER_ADDRSORT		0
+/** MYHEAP_ORDER_SIZESORT_UP - "sizesort+": by size, smallest first. */
+#define MYHEAP_ORDER_SIZESORT_UP	1
+/** MYHEAP_ORDER_SIZESORT_DOWN - "sizesort-": by size, largest first. */
+#define MYHEAP_ORDER_SIZESORT_DOWN	2
+/** MYHEAP_ORDER_INSERT_FRONT - "insert-front": a freed block goes first. */
+#define MYHEAP_ORDER_INSERT_FRONT	3
+/** MYHEAP_ORDER_INSERT_BACK - "insert-back": a freed block goes last. */
+#define MYHEAP_ORDER_INSERT_BACK	4
+/** MYHEAP_NR_ORDERS - number of orders. */
+#define MYHEAP_NR_ORDERS		5
 
 /*
  * Kinds of integrity violation reported by MYHEAP_IOC_CHECK
@@ -177,6 +202,8 @@
  * @nr_policies: MYHEAP_NR_POLICIES as the module knows it.
  * @hist_buckets: entries of myheap_stats.free_hist the module fills.
  * @__pad: zero.
+ * @list_order: MYHEAP_ORDER_* of the free list (MYHEAP_FEATURE_KNOBS).
+ * @policy_flags: MYHEAP_POLICY_* flags in force (MYHEAP_POLICY_NO_COALESCE).
  */
 struct myheap_info {
 	__u32 abi_version;
@@ -192,10 +219,14 @@ struct myheap_info {
 	__u32 nr_policies;
 	__u32 hist_buckets;
 	__u32 __pad;
+	__u32 list_order;
+	__u32 policy_flags;
 };
 
 /** MYHEAP_INFO_SIZE_VER0 - sizeof(struct myheap_info) as first published. */
 #define MYHEAP_INFO_SIZE_VER0		64
+/** MYHEAP_INFO_SIZE_VER1 - with @list_order and @policy_flags. */
+#define MYHEAP_INFO_SIZE_VER1		72
 
 /** MYHEAP_ALLOC_ZERO - fill the payload with zeroes (calloc). */
 #define MYHEAP_ALLOC_ZERO		_BITUL(0)
@@ -383,17 +414,32 @@ struct myheap_check {
 #define MYHEAP_CHECK_SIZE_VER0		24
 
 /**
+ * MYHEAP_POLICY_NO_COALESCE - a fit policy's freed blocks do not merge with
+ * their free neighbours (OSTEP's coalescing knob, off).
+ */
+#define MYHEAP_POLICY_NO_COALESCE	_BITUL(0)
+/** MYHEAP_POLICY_VALID - the myheap_policy.flags bits defined. */
+#define MYHEAP_POLICY_VALID		MYHEAP_POLICY_NO_COALESCE
+
+/**
  * struct myheap_policy - change the placement policy (MYHEAP_IOC_SET_POLICY).
  * @policy: MYHEAP_POLICY_*.
- * @flags: zero (no flags are defined).
+ * @flags: MYHEAP_POLICY_* flags (fit policies only).
+ * @list_order: MYHEAP_ORDER_* of the free list (fit policies only; a
+ *	caller with the 8-byte struct gets MYHEAP_ORDER_ADDRSORT).
+ * @__pad: zero.
  */
 struct myheap_policy {
 	__u32 policy;
 	__u32 flags;
+	__u32 list_order;
+	__u32 __pad;
 };
 
 /** MYHEAP_POLICY_SIZE_VER0 - sizeof(struct myheap_policy) as first published. */
 #define MYHEAP_POLICY_SIZE_VER0		8
+/** MYHEAP_POLICY_SIZE_VER1 - with @list_order. */
+#define MYHEAP_POLICY_SIZE_VER1		16
 
 /** MYHEAP_BATCH_OP_ALLOC - allocate, as MYHEAP_IOC_ALLOC. */
 #define MYHEAP_BATCH_OP_ALLOC		1
@@ -551,10 +597,15 @@ struct myheap_batch {
 /**
  * DOC: MYHEAP_IOC_SET_POLICY - change the placement policy
  *
- * Needs CAP_SYS_ADMIN and an empty heap (no block in use by anyone).
+ * Needs CAP_SYS_ADMIN and an empty heap (no block in use by anyone). Sets
+ * the policy and its knobs together: a fit policy takes a list order and
+ * MYHEAP_POLICY_NO_COALESCE (MYHEAP_FEATURE_KNOBS); what is not given is
+ * the default (address order, coalescing), whatever was set before.
  *
  * Errors: -EFAULT; -EPERM caller lacks CAP_SYS_ADMIN; -EINVAL unknown
- * policy or nonzero flags; -EBUSY blocks are in use.
+ * policy, unknown flag or order, nonzero padding; -EOPNOTSUPP a list
+ * order or NO_COALESCE for a policy without knobs (segregated, buddy,
+ * pools); -EBUSY blocks are in use.
  */
 #define MYHEAP_IOC_SET_POLICY	_IOW(MYHEAP_IOC_MAGIC, 0x07, struct myheap_policy)
 
