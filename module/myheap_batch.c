@@ -26,15 +26,18 @@
  * header were faulted in, non-destructively, before the first hold. A page
  * can still be briefly absent without the caller doing anything (reclaim,
  * migration, khugepaged collapsing it into a huge page): then the lock is
- * dropped, the pages are faulted in again with faults allowed, and the
- * copy is retried, MYHEAP_BATCH_RETRIES times at most. So the copy-out
- * fails only if the caller unmaps or write-protects them while the batch
- * runs; then the allocations of the current chunk are freed in the same
- * hold (they are certainly still the batch's), and so are those of earlier
- * chunks if no other thread of the file changed its blocks while the lock
- * was dropped (its owner sequence did not move); otherwise those stay with
- * the file and are freed when it is closed. Frees stay done. The ioctl
- * then fails with -EFAULT.
+ * dropped and the chunk's results are copied with faults allowed (the
+ * results are the kernel copy's, which needs no lock), and the lock is
+ * taken again. (Faulting the pages in and retrying the copy under the lock
+ * lost the race four times in a row to a thread dropping the pages every
+ * 200 us on a loaded host.) So the copy-out fails only if the caller
+ * unmaps or write-protects them while the batch runs; then the allocations
+ * of the current chunk are freed (they are certainly still the batch's if
+ * no other thread of the file changed its blocks while the lock was
+ * dropped: its owner sequence did not move), and so are those of earlier
+ * chunks on the same condition; otherwise those stay with the file and
+ * are freed when it is closed. Frees stay done. The ioctl then fails with
+ * -EFAULT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -54,8 +57,6 @@
 #define MYHEAP_BATCH_CHUNK	64u
 /** MYHEAP_BATCH_CLOCK_STRIDE - ops run between two looks at the clock, at most. */
 #define MYHEAP_BATCH_CLOCK_STRIDE	8u
-/** MYHEAP_BATCH_RETRIES - copy-outs retried after faulting pages in again. */
-#define MYHEAP_BATCH_RETRIES	3u
 
 /**
  * struct myheap_batch_run - a batch being run.
@@ -69,8 +70,8 @@
  * @intact: the allocations of the chunks before the current one are still
  *	certainly the batch's (the file's owner sequence did not move while
  *	the lock was dropped).
- * @chunk_intact: so are those of the current chunk (a retried copy-out
- *	drops the lock in the middle of a chunk).
+ * @chunk_intact: so are those of the current chunk (a copy-out that had
+ *	to fault dropped the lock in the middle of a chunk).
  * @seq: the file's owner sequence when the lock was last dropped.
  * @deadline: when the current hold of the lock is over.
  */
@@ -136,22 +137,36 @@ static int myheap_batch_prefault(u8 __user *p, size_t len)
 	return 0;
 }
 
-/* Write back ops [@from, @to) with faults disabled. */
+/* Copy @len bytes out, with faults disabled (@nofault) or allowed. */
+static int myheap_batch_put(void __user *to, const void *from, size_t len,
+			    bool nofault)
+{
+	if (nofault)
+		return copy_to_user_nofault(to, from, len) ? -EFAULT : 0;
+	return copy_to_user(to, from, len) ? -EFAULT : 0;
+}
+
+/*
+ * Write back ops [@from, @to) and, if @header, the header: with faults
+ * disabled under the lock (@nofault), or allowed without it.
+ */
 static int myheap_batch_copy_out(const struct myheap_batch_run *r, u32 from,
-				 u32 to)
+				 u32 to, bool header, bool nofault)
 {
 	size_t n = min_t(size_t, r->op_size, sizeof(*r->ops));
+	int ret = 0;
 	u32 i;
 
 	if (r->op_size == sizeof(*r->ops))
-		return copy_to_user_nofault(r->uops + (size_t)from * n,
-					    &r->ops[from],
-					    (size_t)(to - from) * n) ? -EFAULT : 0;
-	for (i = from; i < to; i++)
-		if (copy_to_user_nofault(r->uops + (size_t)i * r->op_size,
-					 &r->ops[i], n))
-			return -EFAULT;
-	return 0;
+		ret = myheap_batch_put(r->uops + (size_t)from * n,
+				       &r->ops[from], (size_t)(to - from) * n,
+				       nofault);
+	for (i = from; !ret && r->op_size != sizeof(*r->ops) && i < to; i++)
+		ret = myheap_batch_put(r->uops + (size_t)i * r->op_size,
+				       &r->ops[i], n, nofault);
+	if (!ret && header)
+		ret = myheap_batch_put(r->ub, r->b, r->hsize, nofault);
+	return ret;
 }
 
 /* Free what ops [@from, @to) allocated. */
@@ -225,20 +240,22 @@ static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 }
 
 /*
- * Drop the lock, fault the caller's results of this chunk and header in
- * again, retake the lock. 0 or -EFAULT with the lock held, -EINTR without.
+ * Copy out the results of the chunk that started at @from and, after the
+ * @last one, the header: under the lock with faults disabled, or if a page
+ * is absent, with the lock dropped and faults allowed. 0 or -EFAULT with
+ * the lock held, -EINTR without.
  */
-static int myheap_batch_refault(struct myheap_batch_run *r, u32 from)
+static int myheap_batch_publish(struct myheap_batch_run *r, u32 from,
+				bool last)
 {
 	struct myheap_dev *dev = r->mf->dev;
 	u64 seq = r->mf->seq;
 	int ret;
 
+	if (!myheap_batch_copy_out(r, from, r->b->done, last, true))
+		return 0;
 	mutex_unlock(&dev->lock);
-	ret = myheap_batch_prefault(r->uops + (size_t)from * r->op_size,
-				    (size_t)(r->b->done - from) * r->op_size);
-	if (!ret)
-		ret = myheap_batch_prefault((u8 __user *)r->ub, r->hsize);
+	ret = myheap_batch_copy_out(r, from, r->b->done, last, false);
 	if (myheap_lock(dev))
 		return -EINTR;
 	if (r->mf->seq != seq) {
@@ -246,29 +263,6 @@ static int myheap_batch_refault(struct myheap_batch_run *r, u32 from)
 		r->chunk_intact = false;
 	}
 	return ret;
-}
-
-/*
- * Copy out the results of the chunk that started at @from and, after the
- * @last one, the header. 0 or -EFAULT with the lock held, -EINTR without.
- */
-static int myheap_batch_publish(struct myheap_batch_run *r, u32 from,
-				bool last)
-{
-	unsigned int tries;
-	int ret;
-
-	for (tries = 0;; tries++) {
-		ret = myheap_batch_copy_out(r, from, r->b->done);
-		if (!ret && last)
-			ret = copy_to_user_nofault(r->ub, r->b, r->hsize) ?
-			      -EFAULT : 0;
-		if (!ret || tries == MYHEAP_BATCH_RETRIES)
-			return ret;
-		ret = myheap_batch_refault(r, from);
-		if (ret)
-			return ret;
-	}
 }
 
 /* Run every chunk; 0, -EFAULT (results undeliverable) or -EINTR. */
