@@ -47,6 +47,7 @@ enum myheap_event_op {
  * @size: bytes: requested (alloc, realloc), freed block's request (free).
  * @pid: thread group id of the file's opener.
  * @result: 0 or the negative errno the operation returned.
+ * @searched: free blocks the operation examined (alloc, realloc).
  * @op: enum myheap_event_op.
  */
 struct myheap_event {
@@ -57,6 +58,7 @@ struct myheap_event {
 	u64 size;
 	s32 pid;
 	s32 result;
+	u32 searched;
 	u8 op;
 };
 
@@ -79,7 +81,7 @@ struct myheap_events {
 /* myheap_events.c */
 void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
 			 enum myheap_event_op op, u64 offset, u64 new_offset,
-			 u64 size, int result);
+			 u64 size, u32 searched, int result);
 int myheap_events_init(struct myheap_dev *dev);
 void myheap_events_exit(struct myheap_dev *dev);
 extern const struct file_operations myheap_events_fops;

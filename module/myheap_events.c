@@ -37,13 +37,14 @@ static_assert((MYHEAP_EVENTS & (MYHEAP_EVENTS - 1)) == 0);
  * @offset: payload offset (allocated, freed, or the old one of a realloc).
  * @new_offset: realloc: the block's payload offset now.
  * @size: bytes requested (alloc, realloc) or freed block's request (free).
+ * @searched: free blocks the operation examined (0 for a free).
  * @result: 0 or the operation's negative errno.
  *
  * Context: &myheap_dev.lock held.
  */
 void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
 			 enum myheap_event_op op, u64 offset, u64 new_offset,
-			 u64 size, int result)
+			 u64 size, u32 searched, int result)
 {
 	struct myheap_event *e;
 
@@ -57,6 +58,7 @@ void myheap_event_record(struct myheap_events *ev, struct myheap_file *mf,
 	e->offset = offset;
 	e->new_offset = new_offset;
 	e->size = size;
+	e->searched = searched;
 	e->result = result;
 }
 
@@ -136,10 +138,11 @@ static const char *const myheap_op_names[] = {
  */
 static void myheap_put_result(struct seq_file *m, int result)
 {
-	if (!result)
-		seq_puts(m, "ok");
-	else
-		seq_printf(m, "%pe", ERR_PTR(result));
+	char name[24] = "ok";
+
+	if (result)
+		snprintf(name, sizeof(name), "%pe", ERR_PTR(result));
+	seq_printf(m, "%-10s", name);
 }
 
 /* Settle @it on the event @seq, or on the trailer when @seq is past them. */
@@ -220,7 +223,7 @@ static int myheap_events_show(struct seq_file *m, void *v)
 			   MYHEAP_DEBUGFS_VERSION);
 		seq_printf(m, "# last %u of %llu events recorded; sizes in bytes, offsets of payloads\n",
 			   MYHEAP_EVENTS, it->to);
-		seq_puts(m, "#      seq            time op         offset new_offset       size     pid  owner result\n");
+		seq_puts(m, "#      seq            time op         offset new_offset       size     pid  owner result     searched\n");
 		return 0;
 	}
 	if (it->rec == MYHEAP_EVREC_END) {
@@ -246,7 +249,11 @@ static int myheap_events_show(struct seq_file *m, void *v)
 		seq_printf(m, " %10llu", e->size);
 	seq_printf(m, " %7d %6llu ", e->pid, e->owner);
 	myheap_put_result(m, e->result);
-	seq_putc(m, '\n');
+	/* the free blocks an allocation looked at: OSTEP's "searched K" */
+	if (e->op == MYHEAP_EV_FREE)
+		seq_printf(m, " %8s\n", "-");
+	else
+		seq_printf(m, " %8u\n", e->searched);
 	return 0;
 }
 

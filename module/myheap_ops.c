@@ -79,13 +79,14 @@ static inline void myheap_changed(struct myheap_dev *dev)
 
 static inline void myheap_record(struct myheap_file *mf,
 				 enum myheap_event_op op, u64 offset,
-				 u64 new_offset, u64 size, int result)
+				 u64 new_offset, u64 size, u32 searched,
+				 int result)
 {
 	struct myheap_events *ev = mf->dev->events;
 
 	if (ev && ev->readers)
 		myheap_event_record(ev, mf, op, offset, new_offset, size,
-				    result);
+				    searched, result);
 }
 
 static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
@@ -146,6 +147,7 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 		       u32 flags, u64 *offset, u64 *usable)
 {
+	u64 searched = mh_searched(&mf->dev->heap);
 	size_t use = 0;
 	u32 off = 0;
 	int ret;
@@ -154,8 +156,10 @@ int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 	myheap_observe_sync(mf->dev);
 
 	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
-	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use, ret);
-	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, ret);
+	searched = mh_searched(&mf->dev->heap) - searched;
+	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use,
+			   searched, ret);
+	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, searched, ret);
 	if (!ret) {
 		*offset = off;
 		*usable = use;
@@ -193,7 +197,7 @@ int myheap_block_free(struct myheap_file *mf, u64 offset)
 		myheap_note_damage(dev, ret, "free", offset);
 	}
 	trace_myheap_free(mf->id, mf->pid, offset, r.requested, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, 0, ret);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_free);
@@ -223,7 +227,7 @@ int myheap_block_release(struct myheap_file *mf, u32 offset)
 	if (!ret)
 		myheap_changed(dev);
 	trace_myheap_free(mf->id, mf->pid, offset, r.requested, ret);
-	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, ret);
+	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, 0, ret);
 	return ret;
 }
 
@@ -281,6 +285,7 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
 int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 			 u64 *new_offset, u64 *usable)
 {
+	u64 searched = mh_searched(&mf->dev->heap);
 	size_t old_size = 0, use = 0;
 	u32 off = 0;
 	int ret;
@@ -289,9 +294,10 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 	myheap_observe_sync(mf->dev);
 
 	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use);
+	searched = mh_searched(&mf->dev->heap) - searched;
 	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
 			     ret);
-	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, ret);
+	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, searched, ret);
 	if (!ret) {
 		*new_offset = off;
 		*usable = use;

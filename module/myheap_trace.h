@@ -52,8 +52,9 @@ MYHEAP_TRACE_POLICIES
 
 TRACE_EVENT(myheap_alloc,
 	    TP_PROTO(u64 owner, int pid, u64 size, u64 align, u32 flags,
-		     u64 offset, u64 usable, int result),
-	    TP_ARGS(owner, pid, size, align, flags, offset, usable, result),
+		     u64 offset, u64 usable, u64 searched, int result),
+	    TP_ARGS(owner, pid, size, align, flags, offset, usable, searched,
+		    result),
 	    TP_STRUCT__entry(__field(u64, owner)
 			     __field(int, pid)
 			     __field(u32, flags)
@@ -61,6 +62,7 @@ TRACE_EVENT(myheap_alloc,
 			     __field(u64, align)
 			     __field(u64, offset)
 			     __field(u64, usable)
+			     __field(u64, searched)
 			     __field(int, result)),
 	    TP_fast_assign(__entry->owner = owner;
 			   __entry->pid = pid;
@@ -69,11 +71,12 @@ TRACE_EVENT(myheap_alloc,
 			   __entry->align = align;
 			   __entry->offset = offset;
 			   __entry->usable = usable;
+			   __entry->searched = searched;
 			   __entry->result = result;),
-	    TP_printk("owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
+	    TP_printk("owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d searched=%llu",
 		      __entry->owner, __entry->pid, __entry->size,
 		      __entry->align, __entry->flags, __entry->offset,
-		      __entry->usable, __entry->result)
+		      __entry->usable, __entry->result, __entry->searched)
 );
 
 TRACE_EVENT(myheap_free,

@@ -613,6 +613,21 @@ int mh_realloc(struct mh_heap *h, u32 offset, size_t size, u32 *new_offset);
 int mh_realloc_result(struct mh_heap *h, u32 offset, size_t size,
 		      struct mh_result *r);
 int mh_query(const struct mh_heap *h, u32 offset, struct mh_result *r);
+
+/**
+ * mh_searched() - free blocks examined by all allocations so far.
+ * @h: heap.
+ *
+ * The difference across one operation is what that operation searched
+ * (OSTEP's "searched K elements"), successful or not.
+ *
+ * Return: the cumulative count (struct mh_stats.count.searched).
+ */
+static inline u64 mh_searched(const struct mh_heap *h)
+{
+	return h->count.searched;
+}
+
 int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);

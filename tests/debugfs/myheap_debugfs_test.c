@@ -1258,7 +1258,8 @@ TEST_F_TIMEOUT(heap, frag_table, 300)
 struct ev {
 	unsigned long long seq;
 	char op[16], offset[24], new_offset[24], size_s[24], result[24];
-	long long size, pid, owner;	/* size: -1 for "-" */
+	char searched_s[24];
+	long long size, pid, owner, searched;	/* -1 for "-" */
 };
 
 static int parse_events(char *text, struct ev *evs, int max,
@@ -1277,12 +1278,13 @@ static int parse_events(char *text, struct ev *evs, int max,
 			continue;
 		if (n == max)
 			return -1;
-		if (sscanf(line, "%llu %*s %15s %23s %23s %23s %lld %lld %23s",
+		if (sscanf(line, "%llu %*s %15s %23s %23s %23s %lld %lld %23s %23s",
 			   &evs[n].seq, evs[n].op, evs[n].offset,
 			   evs[n].new_offset, evs[n].size_s, &evs[n].pid,
-			   &evs[n].owner, evs[n].result) != 8)
+			   &evs[n].owner, evs[n].result, evs[n].searched_s) != 9)
 			return -1;
 		evs[n].size = dash_num(evs[n].size_s);
+		evs[n].searched = dash_num(evs[n].searched_s);
 		n++;
 	}
 	return n;
@@ -1321,9 +1323,12 @@ TEST_F(heap, events_ring)
 	EXPECT_STREQ("12345", evs[n - 1].offset);
 	EXPECT_STREQ("-ENXIO", evs[n - 1].result);
 	EXPECT_EQ(-1, evs[n - 1].size);
+	EXPECT_EQ(-1, evs[n - 1].searched);	/* a free searches nothing */
 	EXPECT_EQ(self->pid, evs[n - 1].pid);
 	EXPECT_EQ(me, evs[n - 1].owner);
 
+	EXPECT_STREQ("alloc", evs[n - 3].op);
+	EXPECT_LE(0, evs[n - 3].searched);	/* a number for an alloc */
 	EXPECT_STREQ("realloc", evs[n - 2].op);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)x);
 	EXPECT_STREQ(num, evs[n - 2].offset);
@@ -1357,6 +1362,7 @@ TEST_F(heap, tracepoints)
 {
 	struct myheap_alloc al = { .size = 100 };
 	unsigned long long owner, size, align, off, usable, old_size, new_off;
+	unsigned long long searched;
 	unsigned int flags, coff, csize, old_pol;
 	uint64_t b, c, moved;
 	uint32_t saved, junk = 0x7ffffff8;
@@ -1399,11 +1405,13 @@ TEST_F(heap, tracepoints)
 
 	f = next_trace(trace, &pos, "myheap_alloc");
 	ASSERT_NE(NULL, f);
-	ASSERT_EQ(8, sscanf(f, "owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d",
-			    &owner, &pid, &size, &align, &flags, &off, &usable, &result));
+	ASSERT_EQ(9, sscanf(f, "owner=%llu pid=%d size=%llu align=%llu flags=%u offset=%llu usable=%llu result=%d searched=%llu",
+			    &owner, &pid, &size, &align, &flags, &off, &usable, &result,
+			    &searched));
 	EXPECT_EQ(me, owner);
 	EXPECT_EQ(self->pid, pid);
 	EXPECT_EQ(100, size);
+	EXPECT_EQ(1, searched);	/* first fit, an empty heap: its one free block */
 	EXPECT_EQ(0, align);
 	EXPECT_EQ(0, flags);
 	EXPECT_EQ(al.offset, off);

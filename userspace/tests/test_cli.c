@@ -359,6 +359,10 @@ TEST(tables_json)
 	EXPECT_STREQ("alloc", jv_str(found, "op"));
 	EXPECT_EQ(JV_NULL, jv_get(found, "offset")->type);
 	EXPECT_FALSE(jv_get(found, "ok")->b);
+	/* refused before any search: a number, 0 (a free's is null) */
+	ASSERT_NE(NULL, jv_get(found, "searched"));
+	EXPECT_NE(JV_NULL, jv_get(found, "searched")->type);
+	EXPECT_EQ(0, json_u64(found, "searched"));
 	EXPECT_LE(arr->n, json_u64(v, "recorded"));
 	jv_free(v);
 	cli_result_free(&r);

@@ -131,6 +131,7 @@ int view_events_json(struct cli *cli)
 	json_arr(&j, "events");
 	for (p = text; (p = line_of(p, line, sizeof(line)));) {
 		char time[32], op[16], off[24], newoff[24], size[24], result[40];
+		char searched[24] = "-";
 		unsigned long long seq, owner;
 		int pid;
 
@@ -140,10 +141,11 @@ int view_events_json(struct cli *cli)
 		if (sscanf(line, "# end: %llu events, %llu overwritten", &n,
 			   &lost) == 2)
 			have_end = true;
+		/* searched: a column a module before it does not print */
 		if (line[0] == '#' ||
-		    sscanf(line, "%llu %31s %15s %23s %23s %23s %d %llu %39s",
+		    sscanf(line, "%llu %31s %15s %23s %23s %23s %d %llu %39s %23s",
 			   &seq, time, op, off, newoff, size, &pid, &owner,
-			   result) != 9)
+			   result, searched) < 9)
 			continue;
 		json_obj(&j, NULL);
 		json_u64(&j, "seq", seq);
@@ -154,6 +156,7 @@ int view_events_json(struct cli *cli)
 		number_or_null(&j, "size", size);
 		json_i64(&j, "pid", pid);
 		json_u64(&j, "owner", owner);
+		number_or_null(&j, "searched", searched);
 		/* "ok", or the errno by name as %pe prints it ("-ENXIO") */
 		json_bool(&j, "ok", !strcmp(result, "ok"));
 		if (strcmp(result, "ok"))
