@@ -13,18 +13,7 @@
 #include "cli.h"
 #include "json.h"
 #include "tables_json.h"
-
-/* The next line of @p in @buf (NUL-terminated); NULL at the end. */
-static const char *line_of(const char *p, char *buf, size_t len)
-{
-	size_t n;
-
-	if (!*p)
-		return NULL;
-	n = strcspn(p, "\n");
-	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
-	return p + n + (p[n] == '\n');
-}
+#include "views.h"
 
 /* Undo seq_escape()'s \ooo octal escapes (the kernel's, for comm). */
 static void unescape(const char *s, char *out, size_t len)
@@ -64,7 +53,7 @@ int view_owners_json(struct cli *cli)
 		return EXIT_DEVICE;
 	json_begin(&j, stdout);
 	json_arr(&j, "owners");
-	for (p = text; (p = line_of(p, line, sizeof(line)));) {
+	for (p = text; (p = next_line(p, line, sizeof(line)));) {
 		unsigned long long id, blocks, bytes, peak;
 		char raw[128];
 		int pid, used = 0;
@@ -129,7 +118,7 @@ int view_events_json(struct cli *cli)
 		return EXIT_DEVICE;
 	json_begin(&j, stdout);
 	json_arr(&j, "events");
-	for (p = text; (p = line_of(p, line, sizeof(line)));) {
+	for (p = text; (p = next_line(p, line, sizeof(line)));) {
 		char time[32], op[16], off[24], newoff[24], size[24], result[40];
 		char searched[24] = "-";
 		unsigned long long seq, owner;
@@ -225,7 +214,7 @@ int view_frag_json(struct cli *cli)
 	if (!text)
 		return EXIT_DEVICE;
 	json_begin(&j, stdout);
-	for (p = text; (p = line_of(p, line, sizeof(line)));) {
+	for (p = text; (p = next_line(p, line, sizeof(line)));) {
 		if (!strncmp(line, "size:", 5))
 			nsizes = row(line, sizes, 64);
 		else if (!strncmp(line, "blocks:", 7))
@@ -245,7 +234,7 @@ int view_frag_json(struct cli *cli)
 	}
 	json_arr_end(&j);
 	json_arr(&j, "requests");
-	for (p = strstr(text, "#     request"); p && (p = line_of(p, line, sizeof(line)));) {
+	for (p = strstr(text, "#     request"); p && (p = next_line(p, line, sizeof(line)));) {
 		unsigned long long req, block;
 		char fits[8];
 		double unusable;

@@ -19,7 +19,7 @@
 #define NAME_W 24
 
 /* The next line of @p (NUL-terminated copy in @buf); NULL at the end. */
-static const char *next_line(const char *p, char *buf, size_t len)
+const char *next_line(const char *p, char *buf, size_t len)
 {
 	size_t n;
 

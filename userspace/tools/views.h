@@ -14,6 +14,9 @@
 #include "cli.h"
 #include "json.h"
 
+/* The next line of @p (a NUL-terminated copy in @buf); NULL at the end. */
+const char *next_line(const char *p, char *buf, size_t len);
+
 /* A free block: header offset, payload offset (its name), size. */
 struct fl_block {
 	uint64_t offset;
