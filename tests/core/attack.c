@@ -16,6 +16,7 @@
 
 #include "attack.h"
 #include "mh_block.h"
+#include "splitmix.h"
 
 char attack_where[256];
 bool attack_trace;
@@ -45,15 +46,6 @@ const char *attack_mode_name(enum attack_mode mode)
 const char *attack_aim_name(enum attack_aim aim)
 {
 	return (unsigned int)aim < AIM_NR ? aim_names[aim] : "?";
-}
-
-static u64 next_random(u64 *s)
-{
-	u64 z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /* Write @n bytes at @off unless that leaves the region or hits the guard. */
@@ -166,7 +158,7 @@ static bool placed(const struct attacker *a, u32 off)
 void attack_strike(struct attacker *a, u32 off, u32 len,
 		   enum attack_mode mode, u64 seed)
 {
-	u64 s = seed, r = next_random(&s);
+	u64 s = seed, r = splitmix64(&s);
 	u32 blk = block_of(off), x;
 	struct mh_hdr hd;
 	u8 bytes[8];
@@ -289,10 +281,10 @@ static void attack_hook(u8 *base, u32 off, u32 len)
 		if (!a->shots[i].event && a->shots[i].at == a->loads)
 			attack_strike(a, off, len, a->shots[i].mode,
 				      a->shots[i].seed);
-	if (a->one_in && next_random(&a->rng) % a->one_in == 0)
+	if (a->one_in && splitmix64(&a->rng) % a->one_in == 0)
 		attack_strike(a, off, len,
-			      next_random(&a->rng) % AT_NR_MODES,
-			      next_random(&a->rng));
+			      splitmix64(&a->rng) % AT_NR_MODES,
+			      splitmix64(&a->rng));
 }
 
 void attack_observer(void *ctx, enum mh_event ev, u32 off, u32 size)

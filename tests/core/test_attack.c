@@ -39,6 +39,7 @@
 
 #include "attack_arena.h"
 #include "mh_test.h"
+#include "splitmix.h"
 
 #define REGION		4096u
 #define RANDOM_OPS	300
@@ -87,15 +88,6 @@ static unsigned long env_or(const char *name, unsigned long fallback)
 	const char *v = getenv(name);
 
 	return v && *v ? strtoul(v, NULL, 0) : fallback;
-}
-
-static u64 next_random(u64 *s)
-{
-	u64 z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /* A class of failures: where (sequence, call, mode) and what broke. */
@@ -292,7 +284,7 @@ static void exhaustive(enum mh_policy policy, unsigned int flags)
 
 static size_t random_size(u64 *s)
 {
-	u64 r = next_random(s);
+	u64 r = splitmix64(s);
 
 	switch (r % 8) {
 	case 0: return 1 + (r >> 8) % 16;
@@ -309,7 +301,7 @@ static struct arena_op random_op(u64 *s)
 		OP_FREE, OP_REALLOC, OP_REALLOC, OP_USABLE, OP_PROBE, OP_CHECK,
 		OP_WALK, OP_WALK_FREE, OP_STATS,
 	};
-	u64 r = next_random(s);
+	u64 r = splitmix64(s);
 
 	return (struct arena_op){
 		.kind = kinds[r % (sizeof(kinds) / sizeof(kinds[0]))],
@@ -333,16 +325,16 @@ static void random_round(struct arena *ar, unsigned long round)
 	bool ok = true;
 
 	arena_restore(ar);
-	ar->att.rng = next_random(&s);
-	ar->att.one_in = 30 + next_random(&s) % 600;
+	ar->att.rng = splitmix64(&s);
+	ar->att.one_in = 30 + splitmix64(&s) % 600;
 	/* and a few strikes from the observer */
-	ar->att.nshots = 1 + next_random(&s) % 4;
+	ar->att.nshots = 1 + splitmix64(&s) % 4;
 	for (u32 k = 0; k < ar->att.nshots; k++)
 		ar->att.shots[k] = (struct attack_shot){
-			.at = 1 + next_random(&s) % 40,
-			.mode = next_random(&s) % AT_NR_MODES,
-			.seed = next_random(&s), .event = true,
-			.aim = next_random(&s) % AIM_NR };
+			.at = 1 + splitmix64(&s) % 40,
+			.mode = splitmix64(&s) % AT_NR_MODES,
+			.seed = splitmix64(&s), .event = true,
+			.aim = splitmix64(&s) % AIM_NR };
 	for (i = 0; ok && i < nops; i++) {
 		struct arena_op op = random_op(&s);
 

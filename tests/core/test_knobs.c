@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mh_test.h"
+#include "splitmix.h"
 
 #define FIT_POLICIES	(ONLY(MH_FIRST_FIT) | ONLY(MH_NEXT_FIT) | \
 			 ONLY(MH_BEST_FIT) | ONLY(MH_WORST_FIT))
@@ -252,15 +253,6 @@ static bool same_list(struct fixture *f, const struct ostep *o,
 	return true;
 }
 
-static u64 next_random(u64 *s)
-{
-	u64 z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static unsigned long env_or(const char *name, unsigned long fallback)
 {
 	const char *v = getenv(name);
@@ -298,7 +290,7 @@ static bool stream(enum mh_policy policy, u32 order, bool coalesce, u64 seed,
 	memcpy(o.list, g.list, g.n * sizeof(g.list[0]));
 	o.n = g.n;
 	for (i = 0; i < ops; i++) {
-		u64 r = next_random(&s);
+		u64 r = splitmix64(&s);
 
 		if (n < MAX_LIVE && (n == 0 || r % 100 < 55)) {
 			size_t req = 1 + (r >> 8) % 400;

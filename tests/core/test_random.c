@@ -15,23 +15,15 @@
 
 #include "heap_model.h"
 #include "mh_test.h"
+#include "splitmix.h"
 
 #define REGION		(128u << 10)
 #define MAX_LIVE	4096
 
-static u64 next_random(u64 *s)
-{
-	u64 z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* Mostly small, sometimes large: the shape of real allocation traces. */
 static size_t random_size(u64 *s)
 {
-	u64 r = next_random(s), kind = r % 100;
+	u64 r = splitmix64(s), kind = r % 100;
 
 	r >>= 8;
 	if (kind < 60)
@@ -45,7 +37,7 @@ static size_t random_size(u64 *s)
 
 static size_t random_align(u64 *s, enum mh_policy policy)
 {
-	u64 r = next_random(s);
+	u64 r = splitmix64(s);
 
 	if (r % 10)
 		return 0;
@@ -77,11 +69,11 @@ static bool run_stream(enum mh_policy policy, unsigned int flags, u32 order,
 	for (i = 0; ok && i < ops; i++) {
 		/* alternate filling and draining phases of 1000 ops */
 		bool filling = (i / 1000) % 2 == 0;
-		u64 r = next_random(&s) % 100;
-		u64 pick = next_random(&s);
+		u64 r = splitmix64(&s) % 100;
+		u64 pick = splitmix64(&s);
 
 		if (m.n == 0 || r < (filling ? 55u : 30u)) {
-			unsigned int zero = next_random(&s) % 10 ? 0 :
+			unsigned int zero = splitmix64(&s) % 10 ? 0 :
 					    MH_ALLOC_ZERO;
 
 			ok = model_alloc(&m, random_size(&s),
