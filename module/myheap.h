@@ -5,7 +5,8 @@
  * The module is thin glue around the allocator core (core/mh_core.h):
  *   myheap_main.c   module parameters, load and unload, the one device
  *   myheap_param.c  parsing of the region_size and policy parameters
- *   myheap_heap.c   the device state: region, core heap, lock, damage log
+ *   myheap_heap.c   the device state: region, core heap, damage log
+ *   myheap_lock.c   taking the lock, and yielding it fairly in long operations
  *   myheap_owner.c  block ownership: owner ids, the owner table, close
  *   myheap_ops.c    the heap operations, one function each: ownership,
  *                   core, tracepoint and event ring in one layer
@@ -22,8 +23,10 @@
  * user address: results are copied out after it is dropped, or under it
  * with page faults disabled (copy_to_user_nofault()), so it never nests
  * outside mmap_lock. Waiting for it is killable in every ioctl and in open;
- * long walks (close) drop it between bounded chunks. Functions that expect
- * it held say so in their Context: and check it with lockdep_assert_held().
+ * long operations (a BATCH, close, dumps, walks) hold it MYHEAP_HOLD_NS at
+ * a time and yield it to waiters between holds (myheap_lock.c). Functions
+ * that expect it held say so in their Context: and check it with
+ * lockdep_assert_held().
  * Readers such as debugfs take it too, for a consistent snapshot.
  */
 #ifndef MYHEAP_H
@@ -62,7 +65,12 @@
 
 /**
  * struct myheap_dev - the heap and everything the module keeps about it.
- * @lock: serialises everything below (see the comment at the top).
+ * @lock: serialises everything below (see the comment at the top); taken
+ *	only through myheap_lock() and myheap_lock_always().
+ * @lock_waiters: tasks waiting for (or just given) @lock.
+ * @lock_holds: times @lock was taken (written under it).
+ * @lock_yielders: long operations waiting in myheap_lock_yield() for
+ *	another task to take @lock.
  * @heap: the allocator core's control structure (trusted memory).
  * @region: the arena, from vmalloc_user(); mapped by userspace, untrusted.
  * @starts: the core's block-start bitmap (kernel memory, mh_starts_bytes()).
@@ -95,6 +103,9 @@
  */
 struct myheap_dev {
 	struct mutex lock; /* protects all of this struct and the files' counters */
+	atomic_t lock_waiters;
+	unsigned long lock_holds;
+	atomic_t lock_yielders;
 	struct mh_heap heap;
 	void *region;
 	unsigned long *starts;
@@ -167,8 +178,11 @@ int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
 void myheap_dev_destroy(struct myheap_dev *dev);
 int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 		       u64 offset);
-int myheap_lock(struct myheap_dev *dev);
 u64 myheap_changes(struct myheap_dev *dev);
+
+/* myheap_lock.c */
+int myheap_lock(struct myheap_dev *dev);
+void myheap_lock_always(struct myheap_dev *dev);
 /* Longest hold of &myheap_dev.lock a long operation aims for. */
 #define MYHEAP_HOLD_NS		NSEC_PER_MSEC
 u64 myheap_hold_deadline(void);

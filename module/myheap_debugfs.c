@@ -60,7 +60,7 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	struct mh_stats st;
 	unsigned int i;
 
-	if (mutex_lock_killable(&dev->lock))
+	if (myheap_lock(dev))
 		return -EINTR;
 	if (myheap_stats_heap(dev, &st))
 		return -EINTR;
@@ -228,7 +228,7 @@ static int myheap_frag_show(struct seq_file *m, void *unused)
 	fw->w.begin = myheap_frag_begin;
 	fw->w.step = myheap_frag_step;
 	myheap_stats_walk_init(&fw->sw);
-	if (mutex_lock_killable(&dev->lock) || myheap_walk_bounded(dev, &fw->w)) {
+	if (myheap_lock(dev) || myheap_walk_bounded(dev, &fw->w)) {
 		kfree(fw);
 		return -EINTR;
 	}
@@ -271,7 +271,7 @@ static int myheap_owners_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "myheap owners - version: %s\n", MYHEAP_DEBUGFS_VERSION);
 	seq_puts(m, "#  owner     pid     blocks      bytes peak_bytes comm\n");
-	if (mutex_lock_killable(&dev->lock))
+	if (myheap_lock(dev))
 		return -EINTR;
 	list_for_each_entry(mf, &dev->files, node) {
 		seq_printf(m, "%8llu %7d %10llu %10llu %10llu ", mf->id,
@@ -347,7 +347,7 @@ static int myheap_check_show(struct seq_file *m, void *unused)
 		return -ENOMEM;
 	dw->w.begin = myheap_damage_begin;
 	dw->w.step = myheap_damage_step;
-	if (mutex_lock_killable(&dev->lock))
+	if (myheap_lock(dev))
 		goto out;
 	count = myheap_check_heap(dev, &first);
 	if (count < 0)

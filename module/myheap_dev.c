@@ -59,7 +59,7 @@ static int myheap_release(struct inode *inode, struct file *file)
 	struct myheap_dev *dev = mf->dev;
 	u64 blocks, bytes;
 
-	mutex_lock(&dev->lock);
+	myheap_lock_always(dev);
 	myheap_file_remove(dev, mf, &blocks, &bytes);
 	mutex_unlock(&dev->lock);
 

@@ -80,7 +80,7 @@ struct myheap_dump_lock {
 
 static int myheap_dump_lock(struct myheap_dump_lock *l)
 {
-	if (mutex_lock_killable(&l->dev->lock))
+	if (myheap_lock(l->dev))
 		return -EINTR;
 	l->held = true;
 	l->deadline = myheap_hold_deadline();

@@ -75,7 +75,7 @@ int myheap_events_init(struct myheap_dev *dev)
 
 	if (!ev)
 		return -ENOMEM;
-	mutex_lock(&dev->lock);
+	myheap_lock_always(dev);
 	dev->events = ev;
 	mutex_unlock(&dev->lock);
 	return 0;
@@ -92,7 +92,7 @@ void myheap_events_exit(struct myheap_dev *dev)
 {
 	struct myheap_events *ev;
 
-	mutex_lock(&dev->lock);
+	myheap_lock_always(dev);
 	ev = dev->events;
 	dev->events = NULL;
 	mutex_unlock(&dev->lock);
@@ -165,7 +165,7 @@ static void *myheap_events_start(struct seq_file *m, loff_t *pos)
 	struct myheap_events_iter *it = m->private;
 	struct myheap_events *ev;
 
-	mutex_lock(&it->dev->lock);
+	myheap_lock_always(it->dev);
 	ev = it->dev->events;
 	if (!ev)
 		return NULL;
@@ -274,7 +274,7 @@ static int myheap_events_open(struct inode *inode, struct file *file)
 	if (!it)
 		return -ENOMEM;
 	it->dev = dev;
-	mutex_lock(&dev->lock);
+	myheap_lock_always(dev);
 	if (dev->events)
 		dev->events->readers++;
 	mutex_unlock(&dev->lock);
@@ -285,7 +285,7 @@ static int myheap_events_release(struct inode *inode, struct file *file)
 {
 	struct myheap_dev *dev = inode->i_private;
 
-	mutex_lock(&dev->lock);
+	myheap_lock_always(dev);
 	if (dev->events && dev->events->readers)
 		dev->events->readers--;
 	mutex_unlock(&dev->lock);

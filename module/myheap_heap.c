@@ -6,13 +6,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
-#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/vmalloc.h>
 
 #include "myheap.h"
@@ -121,21 +119,6 @@ int myheap_note_damage(struct myheap_dev *dev, int err, const char *op,
 }
 
 /**
- * myheap_lock() - take &myheap_dev.lock for a caller that can give up.
- * @dev: the device.
- *
- * A fatal signal ends the wait, so a task stuck behind a long holder can
- * still be killed.
- *
- * Context: process context, may sleep.
- * Return: 0 with the lock held, or -EINTR (fatal signal) without it.
- */
-int myheap_lock(struct myheap_dev *dev)
-{
-	return mutex_lock_killable(&dev->lock);
-}
-
-/**
  * myheap_changes() - a number that moves whenever block boundaries may have:
  * the operations' change counter (&myheap_dev.changes) plus the resets of
  * the heap after its last close (&myheap_dev.resets). A walk or a dump
@@ -152,69 +135,6 @@ u64 myheap_changes(struct myheap_dev *dev)
 	return dev->changes + dev->resets;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_changes);
-
-/*
- * Microseconds a long operation sleeps between two holds: long enough for a
- * waiter that sleeps on the mutex to be woken and scheduled (under TCG that
- * is tens of microseconds), short beside the hold it follows.
- */
-#define MYHEAP_YIELD_MIN_US	50
-#define MYHEAP_YIELD_MAX_US	100
-
-/**
- * myheap_hold_deadline() - when a hold of the lock that starts now is over.
- *
- * Long operations (a BATCH, a close) run under the lock until this time has
- * passed, finish the step they are in, then let waiters in with
- * myheap_lock_yield(): time, not a count of steps, because a step costs
- * from a few nanoseconds (segregated fit) to a walk of every free block
- * (first fit), and what other openers wait for is time.
- *
- * Return: a local_clock() time, MYHEAP_HOLD_NS from now.
- */
-u64 myheap_hold_deadline(void)
-{
-	return local_clock() + MYHEAP_HOLD_NS;
-}
-
-/**
- * myheap_hold_over() - has the hold that was given @deadline lasted enough?
- * @deadline: from myheap_hold_deadline().
- *
- * Return: true once the deadline has passed.
- */
-bool myheap_hold_over(u64 deadline)
-{
-	return local_clock() >= deadline;
-}
-
-/**
- * myheap_lock_yield() - let other openers in between two holds.
- * @dev: the device, its lock held.
- * @killable: a fatal signal may end the wait for the lock again.
- *
- * Called once a hold has lasted MYHEAP_HOLD_NS (myheap_hold_over()), or
- * when a long operation must drop the lock anyway. Drops the lock, sleeps
- * MYHEAP_YIELD_MIN_US to MYHEAP_YIELD_MAX_US, then takes it again. The
- * sleep matters: relocking at once, a task spinning for the mutex
- * (optimistic spinning sets no waiter flag, so there is no handoff) lost
- * every race, and with a 2 us busy wait instead a task sleeping on the
- * mutex still lost many in a row under TCG (an opener waited 525 ms while
- * a BATCH of worst-fit ALLOCs at 64K holes ran its 13 ms ops) because it
- * was not yet running when the lock came back.
- *
- * Context: process context, may sleep.
- * Return: 0 with the lock held, or -EINTR (only if @killable) without it.
- */
-int myheap_lock_yield(struct myheap_dev *dev, bool killable)
-{
-	mutex_unlock(&dev->lock);
-	usleep_range(MYHEAP_YIELD_MIN_US, MYHEAP_YIELD_MAX_US);
-	if (killable)
-		return myheap_lock(dev);
-	mutex_lock(&dev->lock);
-	return 0;
-}
 
 /* Blocks (or list nodes) a walk looks at between two looks at the clock. */
 #define MYHEAP_WALK_STEP	256u

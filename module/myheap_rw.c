@@ -119,12 +119,6 @@ static int myheap_rw_check(struct myheap_file *mf, u64 pos, u64 len,
 	return 0;
 }
 
-/* Take the lock; a fatal signal while waiting ends the call. */
-static int myheap_rw_lock(struct myheap_dev *dev)
-{
-	return mutex_lock_killable(&dev->lock) ? -EINTR : 0;
-}
-
 /*
  * The loop of read() and write(): a chunk at a time, ownership decided
  * under the lock in the same hold that copies between the region and the
@@ -154,7 +148,7 @@ static ssize_t myheap_transfer(struct myheap_file *mf, void __user *ubuf,
 			ret = -EFAULT;
 			break;
 		}
-		ret = myheap_rw_lock(dev);
+		ret = myheap_lock(dev);
 		if (ret)
 			break;
 		ret = myheap_rw_check(mf, pos + done, len - done, &payload);

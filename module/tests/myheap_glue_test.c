@@ -740,6 +740,71 @@ static void myheap_test_ioctl_killable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.ret, -EINTR);
 }
 
+/**
+ * struct myheap_waiter_ctx - a task that asks for the heap once.
+ * @dev: the device.
+ * @done: completed when it has had the lock and let it go.
+ * @had_lock: set while it held the lock.
+ * @ret: what myheap_lock() returned.
+ */
+struct myheap_waiter_ctx {
+	struct myheap_dev *dev;
+	struct completion done;
+	bool had_lock;
+	int ret;
+};
+
+static int myheap_waiter_thread(void *arg)
+{
+	struct myheap_waiter_ctx *ctx = arg;
+
+	ctx->ret = myheap_lock(ctx->dev);
+	if (!ctx->ret) {
+		ctx->had_lock = true;
+		mutex_unlock(&ctx->dev->lock);
+	}
+	complete(&ctx->done);
+	return 0;
+}
+
+/*
+ * myheap_lock_yield() keeps the lock when nobody waits for it, and when a
+ * task does, returns only after that task has had the lock: a long
+ * operation's next hold comes after the waiter's, not before it.
+ */
+static void myheap_test_yield_fair(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_waiter_ctx ctx = { .dev = dev };
+	struct task_struct *t;
+	unsigned long holds;
+	int i;
+
+	init_completion(&ctx.done);
+	myheap_lock_always(dev);
+	holds = dev->lock_holds;
+	KUNIT_EXPECT_EQ(test, myheap_lock_yield(dev, true), 0);
+	lockdep_assert_held(&dev->lock);
+	KUNIT_EXPECT_EQ(test, dev->lock_holds, holds);
+
+	t = kthread_run(myheap_waiter_thread, &ctx, "myheap-waiter");
+	if (IS_ERR(t)) {
+		mutex_unlock(&dev->lock);
+		KUNIT_FAIL(test, "no thread: %pe", t);
+		return;
+	}
+	for (i = 0; i < 2000 && !atomic_read(&dev->lock_waiters); i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->lock_waiters), 1);
+	KUNIT_EXPECT_EQ(test, myheap_lock_yield(dev, true), 0);
+	lockdep_assert_held(&dev->lock);
+	KUNIT_EXPECT_TRUE(test, ctx.had_lock);
+	KUNIT_EXPECT_EQ(test, dev->lock_holds, holds + 2);
+	mutex_unlock(&dev->lock);
+	wait_for_completion(&ctx.done);
+	KUNIT_EXPECT_EQ(test, ctx.ret, 0);
+}
+
 static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE_PARAM(myheap_test_parse_size, myheap_size_gen_params),
 	KUNIT_CASE(myheap_test_parse_policy),
@@ -759,6 +824,7 @@ static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE(myheap_test_walk_bounded),
 	KUNIT_CASE(myheap_test_check_stats_heap),
 	KUNIT_CASE(myheap_test_ioctl_killable),
+	KUNIT_CASE(myheap_test_yield_fair),
 	{}
 };
 
