@@ -227,6 +227,7 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 		      u64 *requested);
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);
+void myheap_stats_reset(struct myheap_dev *dev);
 int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
 		      enum mh_list_order order, bool coalesce);
 void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size);
