@@ -393,6 +393,47 @@ TEST(tables_json)
 	cli_result_free(&r);
 }
 
+/*
+ * stats --reset in a shell: the counters read zero afterwards and count
+ * from there, the blocks the shell holds are still there; a stray operand
+ * is a usage error.
+ */
+TEST(stats_reset)
+{
+	struct cli_result r;
+	struct jv *v;
+	char *doc;
+
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nexpect EALREADY free $a\n"
+	       "stats --reset --json\nc = alloc 50\nstats --json\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"policy\":");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, json_u64(v, "allocs"));
+	EXPECT_EQ(0, json_u64(v, "frees"));
+	EXPECT_EQ(0, json_u64(v, "failed_frees"));
+	EXPECT_EQ(0, json_u64(v, "splits"));
+	EXPECT_EQ(0, json_u64(v, "searched"));
+	EXPECT_LE(1, json_u64(v, "used_blocks")) TH_LOG("$b is still there");
+	EXPECT_LE(300, json_u64(v, "peak_requested")) TH_LOG("peaks stay");
+	jv_free(v);
+	doc = line_starting(doc + strlen(doc) + 1, "{\"policy\":");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(1, json_u64(v, "allocs")) TH_LOG("counting from zero: %s", doc);
+	EXPECT_EQ(0, json_u64(v, "frees"));
+	jv_free(v);
+	cli_result_free(&r);
+
+	RUN(r, NULL, "stats --reset now");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "unexpected argument 'now'")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+}
+
 /* Write @text as @dir/@file. */
 static int write_text(const char *dir, const char *file, const char *text)
 {
