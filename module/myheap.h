@@ -158,8 +158,10 @@ struct myheap_file {
 /* myheap_param.c */
 int myheap_parse_size(const char *val, unsigned long *size);
 int myheap_parse_policy(const char *val);
+int myheap_parse_order(const char *val);
 extern const struct kernel_param_ops myheap_size_param_ops;
 extern const struct kernel_param_ops myheap_policy_param_ops;
+extern const struct kernel_param_ops myheap_order_param_ops;
 
 /* myheap_heap.c */
 int myheap_dev_init(struct myheap_dev *dev, size_t region_size,

@@ -279,6 +279,51 @@ FIXTURE_TEARDOWN(heap)
 	close(self->fd);
 }
 
+/* A module parameter's value as sysfs shows it, newline dropped. */
+static int read_param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/myheap/parameters/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * The knobs the module was loaded with (list_order=, coalesce=) are the
+ * ones GET_INFO reports. Right after insmod (myheap_reload.sh loads it
+ * with each knob); in the suite's own run the heap has the load-time
+ * knobs too: every test that changes them puts the defaults back.
+ */
+TEST_F(heap, get_info_knobs_as_loaded)
+{
+	static const char *const orders[MYHEAP_NR_ORDERS] = {
+		[MYHEAP_ORDER_ADDRSORT] = "addrsort",
+		[MYHEAP_ORDER_SIZESORT_UP] = "sizesort+",
+		[MYHEAP_ORDER_SIZESORT_DOWN] = "sizesort-",
+		[MYHEAP_ORDER_INSERT_FRONT] = "insert-front",
+		[MYHEAP_ORDER_INSERT_BACK] = "insert-back",
+	};
+	char order[32], coalesce[8];
+
+	ASSERT_EQ(0, read_param("list_order", order, sizeof(order)));
+	ASSERT_EQ(0, read_param("coalesce", coalesce, sizeof(coalesce)));
+	ASSERT_GT(MYHEAP_NR_ORDERS, self->info.list_order);
+	EXPECT_STREQ(order, orders[self->info.list_order]);
+	EXPECT_STREQ(coalesce, self->info.policy_flags & MYHEAP_POLICY_NO_COALESCE ?
+		     "N" : "Y");
+}
+
 TEST_F(heap, get_info)
 {
 	struct myheap_info *i = &self->info;
