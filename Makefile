@@ -6,7 +6,8 @@
 #
 #   make run          the narrated demo in a VM on Debian's stock kernel
 #   make shell        an interactive VM shell with the module and tools;
-#                     POLICY=best REGION=1M choose the heap, SHARE=DIR the
+#                     POLICY=best REGION=1M choose the heap, ORDER=sizesort+
+#                     COALESCE=off its fit policy's knobs, SHARE=DIR the
 #                     host folder seen as /host (default build/shell)
 #   make check        every test of every layer; last line "N passed, N failed"
 #   make check-core   native tests, fuzzers and trace replay of module/core
@@ -83,13 +84,17 @@ run: deps
 # The guest's /host is SHARE on the host: pictures drawn there stay.
 POLICY ?=
 REGION ?=
+ORDER ?=
+COALESCE ?=
 SHARE ?= build/shell
 shell: deps
 	@mkdir -p $(SHARE) build/vm
 	@sed 's|@SHARE@|$(abspath $(SHARE))|' tests/vm/welcome >build/vm/welcome
 	@tests/vm/run --kernel stock -i --share $(SHARE) --banner build/vm/welcome \
 		$(if $(POLICY),--param policy=$(POLICY)) \
-		$(if $(REGION),--param region_size=$(REGION))
+		$(if $(REGION),--param region_size=$(REGION)) \
+		$(if $(ORDER),--param list_order=$(ORDER)) \
+		$(if $(COALESCE),--param coalesce=$(COALESCE))
 
 bench: deps
 	@tests/bench/run

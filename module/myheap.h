@@ -169,8 +169,10 @@ struct myheap_file {
 /* myheap_param.c */
 int myheap_parse_size(const char *val, unsigned long *size);
 int myheap_parse_policy(const char *val);
+int myheap_parse_order(const char *val);
 extern const struct kernel_param_ops myheap_size_param_ops;
 extern const struct kernel_param_ops myheap_policy_param_ops;
+extern const struct kernel_param_ops myheap_order_param_ops;
 
 /* myheap_heap.c */
 int myheap_dev_init(struct myheap_dev *dev, size_t region_size,
@@ -241,6 +243,7 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 		      u64 *requested);
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);
+void myheap_stats_reset(struct myheap_dev *dev);
 int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
 		      enum mh_list_order order, bool coalesce);
 void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size);

@@ -21,8 +21,18 @@
 
 #include "myheap.h"
 
-/** MYHEAP_DEBUGFS_VERSION - format version printed by every file. */
+/**
+ * MYHEAP_DEBUGFS_VERSION - format version printed by the blocks, freelist,
+ * frag and owners files. A file's minor version grows when it gains a
+ * column at the end of a line (old parsers keep working); the major when
+ * a column changes meaning.
+ */
 #define MYHEAP_DEBUGFS_VERSION	"1.0"
+/**
+ * MYHEAP_EVENTS_VERSION - format version of the events file: 1.1 added
+ * the searched column (free blocks the operation examined).
+ */
+#define MYHEAP_EVENTS_VERSION	"1.1"
 /** MYHEAP_EVENTS - entries of the event ring (a power of two). */
 #define MYHEAP_EVENTS		1024u
 

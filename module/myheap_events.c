@@ -220,7 +220,7 @@ static int myheap_events_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "myheap events - version: %s\n",
-			   MYHEAP_DEBUGFS_VERSION);
+			   MYHEAP_EVENTS_VERSION);
 		seq_printf(m, "# last %u of %llu events recorded; sizes in bytes, offsets of payloads\n",
 			   MYHEAP_EVENTS, it->to);
 		seq_puts(m, "#      seq            time op         offset new_offset       size     pid  owner result     searched\n");

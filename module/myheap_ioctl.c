@@ -79,6 +79,7 @@ static_assert(offsetofend(struct myheap_policy, flags) == MYHEAP_POLICY_SIZE_VER
 static_assert(sizeof(struct myheap_policy) == MYHEAP_POLICY_SIZE_VER1);
 static_assert(sizeof(struct myheap_batch_op) == MYHEAP_BATCH_OP_SIZE_VER0);
 static_assert(sizeof(struct myheap_batch) == MYHEAP_BATCH_SIZE_VER0);
+static_assert(sizeof(struct myheap_stats_reset) == MYHEAP_STATS_RESET_SIZE_VER0);
 
 /* A kernel copy of any command's argument. */
 union myheap_ioctl_arg {
@@ -91,6 +92,7 @@ union myheap_ioctl_arg {
 	struct myheap_check check;
 	struct myheap_policy policy;
 	struct myheap_batch batch;
+	struct myheap_stats_reset stats_reset;
 };
 
 /**
@@ -113,7 +115,8 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->abi_version = MYHEAP_ABI_VERSION;
 	info->features = MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
 			 MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_OWNERSHIP |
-			 MYHEAP_FEATURE_RW | MYHEAP_FEATURE_KNOBS;
+			 MYHEAP_FEATURE_RW | MYHEAP_FEATURE_KNOBS |
+			 MYHEAP_FEATURE_STATS_RESET;
 	info->features |= myheap_private_mode() ? MYHEAP_FEATURE_PRIVATE :
 						  MYHEAP_FEATURE_MMAP;
 	if (dev->poison)
@@ -286,6 +289,25 @@ static int myheap_ioctl_stats(struct myheap_file *mf,
 	return 0;
 }
 
+static int myheap_ioctl_stats_reset(struct myheap_file *mf,
+				    union myheap_ioctl_arg *arg,
+				    const struct myheap_ioctl_call *call)
+{
+	struct myheap_stats_reset *r = &arg->stats_reset;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((r->flags & ~MYHEAP_STATS_RESET_VALID) || r->__pad)
+		return -EINVAL;
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
+	myheap_stats_reset(mf->dev);
+	mutex_unlock(&mf->dev->lock);
+	return 0;
+}
+
 static int myheap_ioctl_check(struct myheap_file *mf,
 			      union myheap_ioctl_arg *arg,
 			      const struct myheap_ioctl_call *call)
@@ -399,6 +421,11 @@ static const struct myheap_ioctl_desc myheap_ioctls[] = {
 		.ver0 = MYHEAP_BATCH_SIZE_VER0,
 		.fn = myheap_ioctl_batch_cmd,
 		.publishes = true,
+	},
+	[_IOC_NR(MYHEAP_IOC_STATS_RESET)] = {
+		.cmd = MYHEAP_IOC_STATS_RESET,
+		.ver0 = MYHEAP_STATS_RESET_SIZE_VER0,
+		.fn = myheap_ioctl_stats_reset,
 	},
 };
 

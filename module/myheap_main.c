@@ -5,6 +5,11 @@
  * Parameters (read-only under /sys/module/myheap/parameters):
  *   region_size  bytes of the heap's region, K/M/G suffixes (default 4M)
  *   policy       initial placement policy by name (default segregated)
+ *   list_order   first, next, best, worst: the free list's order, OSTEP's
+ *                names (addrsort, sizesort+, sizesort-, insert-front,
+ *                insert-back; default addrsort)
+ *   coalesce     first, next, best, worst: freed blocks merge with free
+ *                neighbours (default on)
  *   poison       poison free payloads and check them on reuse (default off)
  *   mmap         the region may be mapped (default on); off is private
  *                mode: mmap() fails with -ENODEV and a process reaches only
@@ -28,6 +33,16 @@ static int myheap_policy = MYHEAP_DEFAULT_POLICY;
 module_param_cb(policy, &myheap_policy_param_ops, &myheap_policy, 0444);
 MODULE_PARM_DESC(policy,
 		 "Initial placement policy: first, next, best, worst, segregated (default), buddy or pools");
+
+static int myheap_list_order = MH_ORDER_ADDR;
+module_param_cb(list_order, &myheap_order_param_ops, &myheap_list_order, 0444);
+MODULE_PARM_DESC(list_order,
+		 "First, next, best and worst fit: free-list order addrsort (default), sizesort+, sizesort-, insert-front or insert-back");
+
+static bool myheap_coalesce = true;
+module_param_named(coalesce, myheap_coalesce, bool, 0444);
+MODULE_PARM_DESC(coalesce,
+		 "First, next, best and worst fit: freed blocks merge with free neighbours (default on)");
 
 static bool myheap_poison;
 module_param_named(poison, myheap_poison, bool, 0444);
@@ -58,6 +73,26 @@ bool myheap_private_mode(void)
 	return !myheap_mmap_param;
 }
 
+/* The knobs as SET_POLICY sets them: the same rule, the same path. */
+static int __init myheap_init_knobs(void)
+{
+	int ret;
+
+	if (myheap_list_order == MH_ORDER_ADDR && myheap_coalesce)
+		return 0;
+	if (!mh_policy_has_knobs(myheap_policy)) {
+		pr_err("list_order=%s coalesce=%d: only policies first, next, best and worst take them, not %s\n",
+		       mh_order_name(myheap_list_order), myheap_coalesce,
+		       mh_policy_name(myheap_policy));
+		return -EINVAL;
+	}
+	mutex_lock(&myheap.lock);
+	ret = myheap_set_config(&myheap, myheap_policy, myheap_list_order,
+				myheap_coalesce);
+	mutex_unlock(&myheap.lock);
+	return ret;
+}
+
 static int __init myheap_init(void)
 {
 	int ret;
@@ -67,6 +102,11 @@ static int __init myheap_init(void)
 	if (ret) {
 		pr_err("cannot set up a %lu-byte heap: %d\n",
 		       myheap_region_size, ret);
+		return ret;
+	}
+	ret = myheap_init_knobs();
+	if (ret) {
+		myheap_dev_destroy(&myheap);
 		return ret;
 	}
 	myheap_debugfs_init(&myheap);
@@ -79,8 +119,12 @@ static int __init myheap_init(void)
 	if (ret)
 		goto remove_debugfs;
 
-	pr_info("%lu-byte heap, policy %s%s%s, on /dev/%s\n",
+	pr_info("%lu-byte heap, policy %s%s%s%s%s%s, on /dev/%s\n",
 		myheap_region_size, mh_policy_name(myheap_policy),
+		myheap_list_order != MH_ORDER_ADDR ? " " : "",
+		myheap_list_order != MH_ORDER_ADDR ?
+		mh_order_name(myheap_list_order) : "",
+		myheap_coalesce ? "" : " no-coalesce",
 		myheap_poison ? ", poisoned" : "",
 		myheap_private_mode() ? ", private (no mmap)" : "", MYHEAP_NAME);
 	return 0;

@@ -403,6 +403,22 @@ int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
 EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 
 /**
+ * myheap_stats_reset() - zero the counters the statistics keep over the
+ * heap's life (the core's and the device's damage events).
+ * @dev: the device.
+ *
+ * Context: &myheap_dev.lock held.
+ */
+void myheap_stats_reset(struct myheap_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+
+	mh_clear_counters(&dev->heap);
+	dev->damage_events = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_stats_reset);
+
+/**
  * myheap_observe() - the core's observer: splits, coalesces and damage as
  * tracepoints. Installed by myheap_dev_init(), and uninstalled by the
  * operations while none of those tracepoints has a probe.

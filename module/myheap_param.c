@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The region_size and policy module parameters: strict
+ * The region_size, policy and list_order module parameters: strict
  * parsers (also used by the KUnit suite) and their kernel_param_ops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -169,3 +169,57 @@ const struct kernel_param_ops myheap_policy_param_ops = {
 	.get = myheap_policy_param_get,
 };
 EXPORT_SYMBOL_IF_KUNIT(myheap_policy_param_ops);
+
+/**
+ * myheap_parse_order() - parse a free-list order name.
+ * @val: a name of the core's table (mh_order_name(): "addrsort",
+ *	"sizesort+", ...); one trailing newline is allowed.
+ *
+ * Context: any.
+ * Return: the enum mh_list_order value, or -EINVAL for anything else.
+ */
+int myheap_parse_order(const char *val)
+{
+	int order;
+
+	if (!val)
+		return -EINVAL;
+	order = mh_order_parse(val);
+	if (order < 0 || order >= MH_NR_ORDERS)
+		return -EINVAL;
+	return order;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_parse_order);
+
+static int myheap_order_param_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	char names[96];
+	size_t len = 0;
+	int order, i;
+
+	order = myheap_parse_order(val);
+	if (order < 0) {
+		names[0] = '\0';
+		for (i = 0; i < MH_NR_ORDERS; i++)
+			len += scnprintf(names + len, sizeof(names) - len,
+					 "%s%s", i ? ", " : "",
+					 mh_order_name(i));
+		pr_err("list_order=%s: want one of %s\n", val, names);
+		return order;
+	}
+	*(int *)kp->arg = order;
+	return 0;
+}
+
+static int myheap_order_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", mh_order_name(*(int *)kp->arg));
+}
+
+/* list_order: the fit policies' free-list order by name. */
+const struct kernel_param_ops myheap_order_param_ops = {
+	.set = myheap_order_param_set,
+	.get = myheap_order_param_get,
+};
+EXPORT_SYMBOL_IF_KUNIT(myheap_order_param_ops);

@@ -180,6 +180,22 @@ bool mh_empty(const struct mh_heap *h)
 EXPORT_SYMBOL_NS_GPL(mh_empty, MYHEAP_CORE);
 
 /**
+ * mh_clear_counters() - zero the event counters (struct mh_counters).
+ * @h: heap.
+ *
+ * The counters describe the heap's history (operations, failures,
+ * splits, coalesces, blocks searched); the heap itself, its totals and
+ * its peaks are left as they are.
+ *
+ * Context: any; the caller serialises it with the heap's operations.
+ */
+void mh_clear_counters(struct mh_heap *h)
+{
+	h->count = (struct mh_counters){ 0 };
+}
+EXPORT_SYMBOL_NS_GPL(mh_clear_counters, MYHEAP_CORE);
+
+/**
  * mh_set_policy() - switch the placement policy of an empty heap.
  * @h: heap.
  * @policy: the new policy.

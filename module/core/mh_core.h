@@ -220,7 +220,8 @@ typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,
 
 /**
  * struct mh_counters - event counters kept by the core, never reset by
- * mh_reset() (they describe the heap's life, not its content).
+ * mh_reset() (they describe the heap's life, not its content); only
+ * mh_clear_counters() zeroes them.
  * @allocs: successful mh_alloc() calls.
  * @frees: successful mh_free() calls.
  * @reallocs: successful mh_realloc() calls.
@@ -632,6 +633,7 @@ int mh_usable_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_requested_size(const struct mh_heap *h, u32 offset, size_t *size);
 int mh_probe(const struct mh_heap *h, u32 offset);
 bool mh_empty(const struct mh_heap *h);
+void mh_clear_counters(struct mh_heap *h);
 u32 mh_max_align(const struct mh_heap *h);
 u32 mh_policy_max_align(enum mh_policy policy);
 u32 mh_block_size(const struct mh_heap *h, size_t size);

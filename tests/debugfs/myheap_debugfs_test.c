@@ -248,7 +248,7 @@ TEST_F(heap, check_ok_and_versioned_headers)
 		"freelist", "myheap freelist - version: 1.0\n",
 		"frag", "myheap frag - version: 1.0\n",
 		"owners", "myheap owners - version: 1.0\n",
-		"events", "myheap events - version: 1.0\n",
+		"events", "myheap events - version: 1.1\n",
 	};
 	uint64_t a;
 	size_t i;

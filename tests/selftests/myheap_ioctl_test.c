@@ -82,6 +82,12 @@ FIXTURE_VARIANT_ADD(cmd, set_policy) {
 	.zero_errno = 0,		/* first fit, on an empty heap */
 };
 
+FIXTURE_VARIANT_ADD(cmd, stats_reset) {
+	.cmd = MYHEAP_IOC_STATS_RESET,
+	.ver0 = MYHEAP_STATS_RESET_SIZE_VER0,
+	.zero_errno = 0,
+};
+
 FIXTURE_VARIANT_ADD(cmd, batch) {
 	.cmd = MYHEAP_IOC_BATCH,
 	.ver0 = MYHEAP_BATCH_SIZE_VER0,
@@ -238,7 +244,8 @@ TEST_F(cmd, wrong_number)
 	unsigned long nr_mask = (unsigned long)_IOC_NRMASK << _IOC_NRSHIFT;
 	unsigned long nr;
 
-	for (nr = 0x09; nr <= 0xff; nr += 0x3b)
+	/* from the first number no command has (STATS_RESET is 0x09) */
+	for (nr = _IOC_NR(MYHEAP_IOC_STATS_RESET) + 1; nr <= 0xff; nr += 0x3b)
 		EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd,
 			  (variant->cmd & ~nr_mask) | (nr << _IOC_NRSHIFT),
 			  self->buf)) TH_LOG("nr %#lx", nr);
@@ -272,6 +279,51 @@ FIXTURE_TEARDOWN(heap)
 	close(self->fd);
 }
 
+/* A module parameter's value as sysfs shows it, newline dropped. */
+static int read_param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/myheap/parameters/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * The knobs the module was loaded with (list_order=, coalesce=) are the
+ * ones GET_INFO reports. Right after insmod (myheap_reload.sh loads it
+ * with each knob); in the suite's own run the heap has the load-time
+ * knobs too: every test that changes them puts the defaults back.
+ */
+TEST_F(heap, get_info_knobs_as_loaded)
+{
+	static const char *const orders[MYHEAP_NR_ORDERS] = {
+		[MYHEAP_ORDER_ADDRSORT] = "addrsort",
+		[MYHEAP_ORDER_SIZESORT_UP] = "sizesort+",
+		[MYHEAP_ORDER_SIZESORT_DOWN] = "sizesort-",
+		[MYHEAP_ORDER_INSERT_FRONT] = "insert-front",
+		[MYHEAP_ORDER_INSERT_BACK] = "insert-back",
+	};
+	char order[32], coalesce[8];
+
+	ASSERT_EQ(0, read_param("list_order", order, sizeof(order)));
+	ASSERT_EQ(0, read_param("coalesce", coalesce, sizeof(coalesce)));
+	ASSERT_GT(MYHEAP_NR_ORDERS, self->info.list_order);
+	EXPECT_STREQ(order, orders[self->info.list_order]);
+	EXPECT_STREQ(coalesce, self->info.policy_flags & MYHEAP_POLICY_NO_COALESCE ?
+		     "N" : "Y");
+}
+
 TEST_F(heap, get_info)
 {
 	struct myheap_info *i = &self->info;
@@ -281,7 +333,7 @@ TEST_F(heap, get_info)
 	EXPECT_EQ(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		  MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
 		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW |
-		  MYHEAP_FEATURE_KNOBS,
+		  MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET,
 		  i->features & ~MYHEAP_FEATURE_POISON);
 	EXPECT_LE(4096, i->region_size);
 	EXPECT_EQ(0, i->mmap_size % DEV_PAGE);
@@ -622,6 +674,77 @@ TEST_F(heap, stats)
 	ASSERT_EQ(0, dev_stats(self->fd, &b));
 	EXPECT_EQ(a.used_blocks, b.used_blocks);
 	EXPECT_EQ(a.frees + 4, b.frees);
+}
+
+/*
+ * STATS_RESET zeroes the counters and nothing else: each bad input its
+ * errno with the counters kept, then after a reset every counter reads 0
+ * and every figure of the heap's state (and the heap: its blocks, the
+ * checker) is as it was.
+ */
+TEST_F(heap, stats_reset)
+{
+	struct myheap_stats_reset r = { .flags = 1 };
+	struct myheap_stats a, b;
+	uint64_t off[3], usable = 0, requested = 0;
+	int i;
+
+	EXPECT_NE(0, self->info.features & MYHEAP_FEATURE_STATS_RESET);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 100 + 100 * i, 0, 0, &off[i]));
+	ASSERT_EQ(0, dev_free(self->fd, off[1]));
+	EXPECT_EQ(-EALREADY, dev_free(self->fd, off[1]));
+	EXPECT_EQ(-E2BIG, dev_alloc(self->fd, 1ULL << 40, 0, 0, &usable));
+
+	ASSERT_EQ(0, dev_stats(self->fd, &a));
+	ASSERT_LE(3, a.allocs);
+	ASSERT_LE(1, a.failed_frees);
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_STATS_RESET, &r));
+	r.flags = 0;
+	r.__pad = 1;
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_STATS_RESET, &r));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_STATS_RESET, NULL));
+	ASSERT_EQ(0, dev_stats(self->fd, &b));
+	EXPECT_LE(a.allocs, b.allocs) TH_LOG("a refused reset changed nothing");
+	EXPECT_LE(a.failed_frees, b.failed_frees);
+
+	r.__pad = 0;
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_STATS_RESET, &r));
+	ASSERT_EQ(0, dev_stats(self->fd, &b));
+	EXPECT_EQ(0, b.allocs);
+	EXPECT_EQ(0, b.frees);
+	EXPECT_EQ(0, b.reallocs);
+	EXPECT_EQ(0, b.failed_allocs);
+	EXPECT_EQ(0, b.failed_frees);
+	EXPECT_EQ(0, b.failed_reallocs);
+	EXPECT_EQ(0, b.splits);
+	EXPECT_EQ(0, b.coalesces);
+	EXPECT_EQ(0, b.searched);
+	EXPECT_EQ(0, b.searched_max);
+	EXPECT_EQ(0, b.corruptions);
+	EXPECT_EQ(0, b.poison_errors);
+	EXPECT_EQ(0, b.damage_events);
+	/* the state: the same blocks, bytes, peaks and histogram */
+	EXPECT_EQ(a.policy, b.policy);
+	EXPECT_EQ(a.used_blocks, b.used_blocks);
+	EXPECT_EQ(a.free_blocks, b.free_blocks);
+	EXPECT_EQ(a.requested_bytes, b.requested_bytes);
+	EXPECT_EQ(a.granted_bytes, b.granted_bytes);
+	EXPECT_EQ(a.free_bytes, b.free_bytes);
+	EXPECT_EQ(a.largest_free, b.largest_free);
+	EXPECT_EQ(a.peak_requested, b.peak_requested);
+	EXPECT_EQ(a.high_water, b.high_water);
+	EXPECT_EQ(0, memcmp(a.free_hist, b.free_hist, sizeof(a.free_hist)));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_usable(self->fd, off[2], &usable, &requested));
+	EXPECT_EQ(300, requested);
+
+	/* counting starts again from zero */
+	ASSERT_EQ(0, dev_free(self->fd, off[0]));
+	ASSERT_EQ(0, dev_free(self->fd, off[2]));
+	ASSERT_EQ(0, dev_stats(self->fd, &b));
+	EXPECT_EQ(2, b.frees);
+	EXPECT_EQ(0, b.allocs);
 }
 
 TEST_F(heap, check_flags)

@@ -7,6 +7,7 @@
 #   - rmmod is refused while /dev/myheap is open, allowed after the close;
 #   - reload with each policy and region sizes from 4K to 256M: parameters
 #     show in sysfs, the device works (a few ioctl selftests);
+#   - the OSTEP knobs at load (list_order=, coalesce=) show in GET_INFO;
 #   - nonsense parameters make insmod fail cleanly with a message;
 #   - a process killed while holding blocks does not keep the module in.
 # Leaves the module loaded with default parameters.
@@ -78,12 +79,37 @@ for spec in "64K first 0" "1M next 1" "4096 best 0" "16M worst 1" \
 	t "device works ($size, $policy)" sanity
 done
 
+# --- the OSTEP knobs at load ----------------------------------------------
+for spec in "best sizesort- 0" "first insert-front 1" "worst addrsort off"; do
+	# shellcheck disable=SC2086 # split into policy, order, coalesce
+	set -- $spec
+	policy=$1 order=$2 coalesce=$3
+	want="policy $policy"
+	[ "$order" != addrsort ] && want="$want $order"
+	case $coalesce in 0|off) want="$want no-coalesce" ;; esac
+	unload
+	if ! insmod "$ko" policy="$policy" list_order="$order" coalesce="$coalesce"; then
+		not_ok "insmod policy=$policy list_order=$order coalesce=$coalesce"
+		continue
+	fi
+	ok "insmod policy=$policy list_order=$order coalesce=$coalesce"
+	t "sysfs shows list_order=$order" param_is list_order "$order"
+	t "GET_INFO reports $want" sh -c \
+		'myheap_ioctl_test -t get_info_knobs_as_loaded >/tmp/reload-knobs.log 2>&1 ||
+		 { cat /tmp/reload-knobs.log; false; }' 
+	t "device works ($policy $order coalesce=$coalesce)" sanity
+done
+
 # --- nonsense parameters --------------------------------------------------
 unload
 for bad in region_size=bogus region_size=1G region_size=257M region_size=12345 \
 	region_size=0 region_size=2048 region_size=4KB region_size=-4K \
-	region_size= policy=bogus policy= policy=First mmap=bogus mmap=2; do
-	if insmod "$ko" "$bad" 2>/dev/null; then
+	region_size= policy=bogus policy= policy=First mmap=bogus mmap=2 \
+	list_order=bogus list_order= list_order=SIZESORT+ coalesce=maybe \
+	"policy=segregated list_order=sizesort+" "policy=buddy coalesce=0" \
+	coalesce=0; do
+	# shellcheck disable=SC2086 # some are two parameters
+	if insmod "$ko" $bad 2>/dev/null; then
 		not_ok "insmod $bad refused"
 		rmmod myheap
 	else
@@ -94,6 +120,10 @@ t "a clear message for a bad size" sh -c \
 	'dmesg | grep -q "myheap: region_size=bogus: want a multiple of"'
 t "a clear message for a bad policy" sh -c \
 	'dmesg | grep -q "myheap: policy=bogus: want first, next, best, worst, segregated, buddy or pools"'
+t "a clear message for a bad list order" sh -c \
+	'dmesg | grep -q "myheap: list_order=bogus: want one of addrsort, sizesort+, sizesort-, insert-front, insert-back"'
+t "a clear message for knobs on a policy without them" sh -c \
+	'dmesg | grep -q "myheap: list_order=sizesort+ coalesce=1: only policies first, next, best and worst take them, not segregated"'
 
 # --- a process killed while holding blocks --------------------------------
 insmod "$ko"
@@ -101,9 +131,11 @@ t "a user killed while holding blocks" sh -c \
 	'myheap_mmap_test -t cleanup_on_kill >/tmp/reload-kill.log 2>&1 || { cat /tmp/reload-kill.log; false; }'
 t "rmmod after a killed user" rmmod myheap
 t "insmod with defaults again" insmod "$ko"
-t "defaults: 4M, segregated, no poison, mappable" sh -c \
+t "defaults: 4M, segregated, addrsort, coalescing, no poison, mappable" sh -c \
 	"[ \"\$(cat $params/region_size)\" = 4194304 ] &&
 	 [ \"\$(cat $params/policy)\" = segregated ] &&
+	 [ \"\$(cat $params/list_order)\" = addrsort ] &&
+	 [ \"\$(cat $params/coalesce)\" = Y ] &&
 	 [ \"\$(cat $params/poison)\" = N ] &&
 	 [ \"\$(cat $params/mmap)\" = Y ]"
 t "device works after all that" sanity

@@ -39,8 +39,12 @@ extern "C" {
 
 /** Major version of the library's ABI (the soname is libmyheap.so.1). */
 #define LIBMYHEAP_VERSION_MAJOR	1
-/** Minor version: additions since the major version (1: read/write). */
-#define LIBMYHEAP_VERSION_MINOR	1
+/**
+ * Minor version: additions since the major version (1: read/write;
+ * 2: myheap_feature_name; 3: the fit policies' knobs; 4:
+ * myheap_stats_reset).
+ */
+#define LIBMYHEAP_VERSION_MINOR	4
 
 /** myheap_open() flag: do not map the region; only offset calls work. */
 #define MYHEAP_OPEN_NO_MAP	(1u << 0)
@@ -99,6 +103,7 @@ int64_t myheap_offset(const struct myheap *heap, const void *ptr);
 
 int myheap_get_info(struct myheap *heap, struct myheap_info *info);
 int myheap_stats(struct myheap *heap, struct myheap_stats *stats);
+int myheap_stats_reset(struct myheap *heap);
 int myheap_check(struct myheap *heap, struct myheap_check *check);
 int myheap_set_policy(struct myheap *heap, unsigned int policy);
 int myheap_set_config(struct myheap *heap, unsigned int policy,

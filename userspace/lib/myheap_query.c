@@ -38,6 +38,23 @@ int myheap_stats(struct myheap *heap, struct myheap_stats *stats)
 }
 
 /**
+ * myheap_stats_reset() - zero the counters of the statistics (operations,
+ * failures, splits, coalesces, blocks searched, damage seen); the heap and
+ * the figures of its state are unchanged.
+ * @heap: the heap.
+ *
+ * Return: 0; -EPERM no CAP_SYS_ADMIN; -ENOTTY a module without
+ * MYHEAP_FEATURE_STATS_RESET.
+ */
+int myheap_stats_reset(struct myheap *heap)
+{
+	struct myheap_stats_reset r = { 0 };
+	int ret = mh_ioctl(heap, MYHEAP_IOC_STATS_RESET, &r);
+
+	return ret ? mh_fail_ioctl(ret, "myheap_stats_reset") : 0;
+}
+
+/**
  * myheap_check() - run the kernel's integrity checker.
  * @heap: the heap.
  * @check: filled on success: violations (0 when sound), the first's kind
@@ -231,6 +248,7 @@ static const char *const feature_names[] = {
 	FEATURE(RW) = "rw",
 	FEATURE(PRIVATE) = "private",
 	FEATURE(KNOBS) = "knobs",
+	FEATURE(STATS_RESET) = "stats-reset",
 };
 #undef FEATURE
 

@@ -393,6 +393,130 @@ TEST(tables_json)
 	cli_result_free(&r);
 }
 
+/*
+ * stats --reset in a shell: the counters read zero afterwards and count
+ * from there, the blocks the shell holds are still there; a stray operand
+ * is a usage error.
+ */
+TEST(stats_reset)
+{
+	struct cli_result r;
+	struct jv *v;
+	char *doc;
+
+	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nexpect EALREADY free $a\n"
+	       "stats --reset --json\nc = alloc 50\nstats --json\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"policy\":");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, json_u64(v, "allocs"));
+	EXPECT_EQ(0, json_u64(v, "frees"));
+	EXPECT_EQ(0, json_u64(v, "failed_frees"));
+	EXPECT_EQ(0, json_u64(v, "splits"));
+	EXPECT_EQ(0, json_u64(v, "searched"));
+	EXPECT_LE(1, json_u64(v, "used_blocks")) TH_LOG("$b is still there");
+	EXPECT_LE(300, json_u64(v, "peak_requested")) TH_LOG("peaks stay");
+	jv_free(v);
+	doc = line_starting(doc + strlen(doc) + 1, "{\"policy\":");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(1, json_u64(v, "allocs")) TH_LOG("counting from zero: %s", doc);
+	EXPECT_EQ(0, json_u64(v, "frees"));
+	jv_free(v);
+	cli_result_free(&r);
+
+	RUN(r, NULL, "stats --reset now");
+	EXPECT_EQ(USAGE, r.status);
+	EXPECT_TRUE(has(r.err, "unexpected argument 'now'")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+}
+
+/* Write @text as @dir/@file. */
+static int write_text(const char *dir, const char *file, const char *text)
+{
+	char path[256];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fputs(text, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/*
+ * The events file's format version: 1.0 had no searched column (null in
+ * JSON), 1.1 has it, a major version the CLI does not know is refused
+ * with the line it read. A fake debugfs directory stands in for the
+ * module's, so each version is tested whatever the module prints.
+ */
+TEST(events_format_versions)
+{
+	static const char v10[] =
+		"myheap events - version: 1.0\n"
+		"# last 1024 of 1 events recorded; sizes in bytes, offsets of payloads\n"
+		"#      seq            time op         offset new_offset       size     pid  owner result\n"
+		"         0        3.064807 alloc           16          -        100      93      1 ok\n"
+		"# end: 1 events, 0 overwritten while reading\n";
+	static const char v11[] =
+		"myheap events - version: 1.1\n"
+		"# last 1024 of 1 events recorded; sizes in bytes, offsets of payloads\n"
+		"#      seq            time op         offset new_offset       size     pid  owner result     searched\n"
+		"         0        3.064807 alloc           16          -        100      93      1 ok                3\n"
+		"# end: 1 events, 0 overwritten while reading\n";
+	char dir[] = "/tmp/myheap-dfs.XXXXXX";
+	const struct jv *arr;
+	struct cli_result r;
+	struct jv *v;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+
+	ASSERT_EQ(0, write_text(dir, "events", v10));
+	RUN(r, NULL, "--debugfs %s events --json", dir);
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	arr = jv_get(v, "events");
+	ASSERT_TRUE(arr && arr->type == JV_ARR && arr->n == 1) TH_LOG("%s", r.out);
+	EXPECT_EQ(16, json_u64(&arr->items[0], "offset"));
+	EXPECT_EQ(JV_NULL, jv_get(&arr->items[0], "searched")->type);
+	jv_free(v);
+	cli_result_free(&r);
+
+	ASSERT_EQ(0, write_text(dir, "events", v11));
+	RUN(r, NULL, "--debugfs %s events --json", dir);
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	v = json_of(r.out);
+	ASSERT_NE(NULL, v);
+	arr = jv_get(v, "events");
+	ASSERT_TRUE(arr && arr->type == JV_ARR && arr->n == 1) TH_LOG("%s", r.out);
+	EXPECT_EQ(3, json_u64(&arr->items[0], "searched"));
+	jv_free(v);
+	cli_result_free(&r);
+
+	ASSERT_EQ(0, write_text(dir, "events", "myheap events - version: 2.0\n"));
+	RUN(r, NULL, "--debugfs %s events --json", dir);
+	EXPECT_EQ(DEVICE, r.status);
+	EXPECT_TRUE(has(r.err, "version: 2.0")) TH_LOG("%s", r.err);
+	EXPECT_STREQ("", r.out);
+	cli_result_free(&r);
+
+	ASSERT_EQ(0, write_text(dir, "events", "myheap events - version: 1.1x\n"));
+	RUN(r, NULL, "--debugfs %s events --json", dir);
+	EXPECT_EQ(DEVICE, r.status) TH_LOG("a malformed version: %s", r.out);
+	cli_result_free(&r);
+
+	snprintf(dir + strlen(dir), 8, "/events");
+	unlink(dir);
+	dir[strlen(dir) - 7] = '\0';
+	rmdir(dir);
+}
+
 TEST(shell_keeps_blocks_and_variables)
 {
 	struct cli_result r;

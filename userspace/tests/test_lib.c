@@ -312,6 +312,28 @@ TEST_F(heap, close_frees_the_handles_blocks)
 	EXPECT_EQ(before.requested_bytes, after.requested_bytes);
 }
 
+/* myheap_stats_reset(): counters from zero, the heap's figures kept. */
+TEST_F(heap, stats_reset_zeroes_the_counters)
+{
+	struct myheap_stats before, after;
+	uint64_t off;
+
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 1000, 0, 0, &off, NULL));
+	ASSERT_EQ(0, myheap_stats(self->h, &before));
+	ASSERT_LE(1, before.allocs);
+	ASSERT_EQ(0, myheap_stats_reset(self->h));
+	ASSERT_EQ(0, myheap_stats(self->h, &after));
+	EXPECT_EQ(0, after.allocs);
+	EXPECT_EQ(0, after.splits);
+	EXPECT_EQ(0, after.searched);
+	EXPECT_EQ(before.used_blocks, after.used_blocks);
+	EXPECT_EQ(before.requested_bytes, after.requested_bytes);
+	EXPECT_EQ(before.free_bytes, after.free_bytes);
+	EXPECT_EQ(0, myheap_off_free(self->h, off));
+	ASSERT_EQ(0, myheap_stats(self->h, &after));
+	EXPECT_EQ(1, after.frees);
+}
+
 /* --- offset calls and helpers ---------------------------------------------- */
 
 TEST_F(heap, offset_calls_round_trip)
@@ -506,8 +528,9 @@ TEST(feature_names_follow_the_bits)
 	const uint64_t defined = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
 		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE |
-		MYHEAP_FEATURE_KNOBS;
+		MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET;
 
+	EXPECT_STREQ("stats-reset", myheap_feature_name(9));
 	for (unsigned int a = 0; a < 64; a++) {
 		if (!((defined >> a) & 1))
 			continue;

@@ -265,6 +265,59 @@ TEST(timeline_shows_the_refused_request)
 	free(svg);
 }
 
+/*
+ * --step: after each op, the op, what it returned in OSTEP's terms and
+ * the free list (the shell's step report); --dump-each N every Nth op; a
+ * refused op is reported before the replay stops.
+ */
+TEST(step_through_a_trace)
+{
+	struct cli_result r;
+
+	write_trace("/tmp/step.rep", small_trace);
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --policy first --step /tmp/step.rep"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "step under first: 6 ops, a report after every 1 op\n"))
+		TH_LOG("%s", r.out);
+	EXPECT_EQ(6, count(r.out, "\nreturned ")) TH_LOG("%s", r.out);
+	EXPECT_EQ(6, count(r.out, "\nfree list: ")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "op 1: alloc block 0, 100 bytes\nreturned 16 (searched 1 element)\n"))
+		TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "op 3: free block 0\nreturned 0\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "op 5: realloc block 1, 400 bytes\nreturned "));
+	EXPECT_TRUE(has(r.out, "\nstep             first")) TH_LOG("the usual table after");
+	cli_result_free(&r);
+
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --policy first --dump-each 2 --after-each stats /tmp/step.rep"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_EQ(3, count(r.out, "\nreturned ")) TH_LOG("%s", r.out);
+	EXPECT_EQ(3, count(r.out, "\nstats: ")) TH_LOG("%s", r.out);
+	EXPECT_EQ(0, count(r.out, "free list: ")) TH_LOG("the views asked for only");
+	EXPECT_TRUE(has(r.out, "op 2: alloc block 1, 200 bytes\nreturned "));
+	EXPECT_FALSE(has(r.out, "op 1:"));
+	cli_result_free(&r);
+
+	write_trace("/tmp/step-fail.rep", "4096\n2\n3\n1\na 0 100\na 1 2000000000\nf 0\n");
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --step /tmp/step-fail.rep"));
+	EXPECT_EQ(1, r.status);
+	EXPECT_TRUE(has(r.out, "op 2: alloc block 1, 2000000000 bytes\nreturned -1 (E2BIG)"))
+		TH_LOG("%s", r.out);
+	EXPECT_FALSE(has(r.out, "op 3:")) TH_LOG("the replay stops there");
+	cli_result_free(&r);
+
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --dump-each 0 /tmp/step.rep"));
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(has(r.err, "--dump-each '0': want a number of ops")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --step --json /tmp/step.rep"));
+	EXPECT_EQ(2, r.status);
+	cli_result_free(&r);
+	ASSERT_EQ(0, cli_run(&r, NULL, "replay --after-each pictures /tmp/step.rep"));
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(has(r.err, "'pictures' is not a view")) TH_LOG("%s", r.err);
+	cli_result_free(&r);
+}
+
 TEST(timeline_refuses_other_file_types)
 {
 	struct cli_result r;

@@ -4,6 +4,7 @@
  * check, policy.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
@@ -174,25 +175,70 @@ static void stats_text(const struct myheap_stats *s)
 }
 
 static const char stats_help[] =
-	"usage: myheap stats [--json]\n"
+	"usage: myheap stats [--reset] [--json]\n"
 	"\n"
 	"Statistics of the whole heap (every opener's blocks) from\n"
 	"MYHEAP_IOC_STATS: bytes and blocks in use and free, largest free block,\n"
-	"fragmentation, peak, free-block histogram, operation counters.\n";
+	"fragmentation, peak, free-block histogram, operation counters.\n"
+	"\n"
+	"  --reset   first zero the counters (operations, failures, splits,\n"
+	"            coalesces, blocks searched, damage), so an experiment counts\n"
+	"            from zero; the heap, its figures and peaks stay (needs root)\n";
+
+/* Zero the counters; an exit code, or -1 when done. */
+static int stats_reset(struct cli *cli, struct myheap *h)
+{
+	struct myheap_info info;
+	int ret;
+
+	ret = myheap_get_info(h, &info);
+	if (ret)
+		return cli_fail(cli, ret, "stats --reset");
+	if (!(info.features & MYHEAP_FEATURE_STATS_RESET)) {
+		cli_err("stats --reset: this module (ABI %u) cannot reset the counters: no stats-reset feature",
+			info.abi_version);
+		return EXIT_DEVICE;
+	}
+	ret = myheap_stats_reset(h);
+	if (ret == -EPERM) {
+		cli_err("stats --reset: the counters are every opener's: resetting them needs CAP_SYS_ADMIN [EPERM]");
+		cli->last_errno = EPERM;
+		return EXIT_FAILED;
+	}
+	return ret ? cli_fail(cli, ret, "stats --reset") : -1;
+}
 
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		CLI_STD_OPTIONS,
+		{ "reset", no_argument, NULL, 'r' },
+		{ 0 }
+	};
 	struct myheap_stats s;
 	struct myheap *h;
-	bool json = cli->json;
-	int ret;
+	bool json = cli->json, reset = false;
+	int c, ret;
 
-	ret = cli_no_args(argc, argv, stats_help, &json);
-	if (ret >= 0)
-		return ret;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r') {
+			reset = true;
+			continue;
+		}
+		ret = cli_std_opt(c, argv[0], stats_help, &json);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	if (reset) {
+		ret = stats_reset(cli, h);
+		if (ret >= 0)
+			return ret;
+	}
 	ret = myheap_stats(h, &s);
 	if (ret)
 		return cli_fail(cli, ret, "stats");

@@ -18,6 +18,7 @@
 #include "replay_json.h"
 #include "map.h"
 #include "replay.h"
+#include "shell.h"
 #include "timeline_trace.h"
 
 /* Traces with this many ops get a progress bar on a terminal by default. */
@@ -30,7 +31,8 @@
 static const char replay_help[] =
 	"usage: myheap replay [--policy NAME[,NAME...]] [--json] [--no-verify]\n"
 	"                     [--progress|--no-progress] [--map-at-peak FILE]\n"
-	"                     [--timeline FILE] TRACE...\n"
+	"                     [--timeline FILE] [--step] [--dump-each N]\n"
+	"                     [--after-each VIEW[,VIEW...]] TRACE...\n"
 	"\n"
 	"Run malloclab traces through the device: every alloc, free and realloc\n"
 	"is an ioctl, every payload byte is written and checked through the\n"
@@ -51,6 +53,13 @@ static const char replay_help[] =
 	"                      op); with several runs, -TRACE-POLICY is added\n"
 	"  --timeline FILE     draw the heap over time, one row per op (.svg or\n"
 	"                      .png; the first 5000 ops); -TRACE-POLICY as above\n"
+	"  --step              step through the trace as myheap shell --step\n"
+	"                      does: after each op, the op, what it returned\n"
+	"                      (\"returned N (searched K elements)\") and the\n"
+	"                      free list\n"
+	"  --dump-each N       the same after every Nth op only\n"
+	"  --after-each VIEWS  what a step shows (freelist, dump, stats, map;\n"
+	"                      default freelist), as in myheap shell\n"
 	"\n"
 	"TRACE is a file, or a name looked up (with .rep added) in $MYHEAP_TRACES\n"
 	"(colon-separated dirs), in traces/ beside the myheap binary, and in\n"
@@ -241,7 +250,51 @@ struct replay_args {
 	int progress;	/* 1 always, 0 never, -1 for long traces */
 	const char *map_file, *timeline_file;
 	int pol[MYHEAP_NR_POLICIES], npol;
+	uint64_t every;		/* --step, --dump-each: report every Nth op */
+	unsigned int views;	/* --after-each: VIEW_* of shell.h */
 };
+
+/*
+ * --step: the shell's step report (shell_after_op(), one copy) after
+ * every Nth op; the blocks it searched are STATS' counter's change since
+ * right before the op, as in the shell.
+ */
+struct step_ctx {
+	struct shell sh;
+	uint64_t every;
+	int64_t base;
+};
+
+static void step_after(void *arg, uint64_t i, const struct trace_op *op,
+		       int err, uint64_t offset)
+{
+	static const char *const names[] = { ['a'] = "alloc", ['f'] = "free",
+					     ['r'] = "realloc" };
+	struct step_ctx *s = arg;
+	struct cli *cli = s->sh.cli;
+	const char *name = names[(unsigned char)op->kind];
+	char line[96];
+
+	if (op->kind == 'r' && !op->size)
+		name = "free";	/* realloc to 0 bytes frees */
+	if ((i + 1) % s->every == 0) {
+		if (!strcmp(name, "free"))
+			snprintf(line, sizeof(line), "op %" PRIu64 ": free block %u", i + 1,
+				 op->id);
+		else
+			snprintf(line, sizeof(line), "op %" PRIu64 ": %s block %u, %u bytes",
+				 i + 1, name, op->id, op->size);
+		cli->searched = s->base >= 0 ? cli_searched_since(cli, s->base) : -1;
+		cli->result = offset;
+		cli->last_errno = -err;
+		printf("%s\n", line);
+		s->sh.step = (unsigned int)i;
+		shell_after_op(&s->sh, line, name, err ? EXIT_FAILED : EXIT_OK);
+	}
+	/* the op after this one is reported: the counter before it */
+	if ((i + 2) % s->every == 0)
+		s->base = cli_searched_now(cli);
+}
 
 static int parse_args(struct cli *cli, int argc, char **argv,
 		      struct replay_args *a)
@@ -253,9 +306,13 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "map-at-peak", required_argument, NULL, 'm' },
 		{ "timeline", required_argument, NULL, 'T' },
+		{ "step", no_argument, NULL, 's' },
+		{ "dump-each", required_argument, NULL, 'd' },
+		{ "after-each", required_argument, NULL, 'A' },
 		CLI_STD_OPTIONS, { 0 }
 	};
 	int c, ret;
+	char *end;
 
 	*a = (struct replay_args){ .json = cli->json, .verify = true };
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -265,6 +322,17 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 				return EXIT_USAGE;
 			break;
 		case 'n': a->verify = false; break;
+		case 's': a->every = 1; break;
+		case 'd':
+			a->every = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || !a->every || optarg[0] == '-')
+				return cli_usage(argv[0], "--dump-each '%s': want a number of ops, 1 or more",
+						 optarg);
+			break;
+		case 'A':
+			if (shell_parse_views(optarg, &a->views))
+				return EXIT_USAGE;
+			break;
 		case 'P': a->progress = 1; a->progress_set = true; break;
 		case 'Q': a->progress = 0; a->progress_set = true; break;
 		case 'm':
@@ -282,6 +350,12 @@ static int parse_args(struct cli *cli, int argc, char **argv,
 	}
 	if (optind >= argc)
 		return cli_usage(argv[0], "needs at least one TRACE");
+	if (a->views && !a->every)
+		a->every = 1;	/* --after-each alone steps through every op */
+	if (a->every && !a->views)
+		a->views = VIEW_FREELIST;
+	if (a->every && a->json)
+		return cli_usage(argv[0], "--step and --dump-each print text: for one JSON object per op use myheap shell --json --step");
 	if (!a->progress_set)
 		a->progress = isatty(STDERR_FILENO) ? -1 : 0;
 	return -1;
@@ -319,6 +393,7 @@ static int map_run(struct cli *cli, struct myheap *h, const struct trace *t,
 
 	first.timeline = NULL;
 	first.progress = false;
+	first.after_op = NULL;	/* the steps are the real run's */
 	if (!replay_run(h, t, &first, &row->res))
 		return EXIT_OK;	/* the real run reports it */
 	op = &t->ops[row->res.high_water_op];
@@ -360,6 +435,7 @@ static int run_one(struct cli *cli, struct myheap *h, const struct replay_args *
 	struct replay_opts ro = { .verify = a->verify };
 	struct myheap_info info;
 	struct timeline *tl = NULL;
+	struct step_ctx step;
 	const char *policy;
 	int status = EXIT_OK, ret;
 	char title[160];
@@ -381,6 +457,20 @@ static int run_one(struct cli *cli, struct myheap *h, const struct replay_args *
 			return EXIT_DEVICE;
 		}
 		ro.timeline = tl;
+	}
+	if (a->every) {
+		/* the progress bar would cut through the steps */
+		ro.progress = false;
+		step = (struct step_ctx){
+			.sh = { .cli = cli, .views = a->views, .map_prefix = "step-",
+				.header_size = info.header_size },
+			.every = a->every,
+			.base = cli_searched_now(cli),
+		};
+		ro.after_op = step_after;
+		ro.step_ctx = &step;
+		printf("%s under %s: %u ops, a report after every %" PRIu64 " op%s\n",
+		       t->name, policy, t->nops, a->every, a->every == 1 ? "" : "s");
 	}
 	if (a->map_file)
 		status = map_run(cli, h, t, policy, several, a, &ro, row);

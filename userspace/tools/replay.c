@@ -34,6 +34,8 @@ struct run {
 	struct replay_result *res;
 	struct slot *slots;
 	uint64_t payload;
+	int op_err;		/* the last op's heap call: 0 or -errno */
+	uint64_t op_off;	/* its payload offset (the block's now; a free's) */
 };
 
 static bool failed(struct replay_result *res, const char *fmt, ...)
@@ -167,9 +169,12 @@ static bool op_free(struct run *r, const struct trace_op *op, uint64_t i)
 		return failed(r->res, "op %" PRIu64 ": frees block %u, which is not live", i, id);
 	if (!intact(r, id, s->size, i))
 		return false;
-	if (s->size && (ret = myheap_off_free(r->heap, s->offset)))
+	r->op_off = s->size ? s->offset : 0;
+	if (s->size && (ret = myheap_off_free(r->heap, s->offset))) {
+		r->op_err = ret;
 		return failed(r->res, "op %" PRIu64 ": free of block %u at %" PRIu64 ": %s",
 			      i, id, s->offset, myheap_strerror(ret));
+	}
 	row_other(r, op, 0, s->size ? &s->offset : NULL);
 	r->payload -= s->size;
 	s->live = false;
@@ -188,11 +193,13 @@ static bool op_alloc(struct run *r, const struct trace_op *op, uint64_t i)
 	if (op->size) {
 		ret = myheap_off_alloc(r->heap, op->size, 0, 0, &s->offset, &usable);
 		if (ret) {
+			r->op_err = ret;
 			row_other(r, op, -ret, NULL);
 			return failed(r->res, "op %" PRIu64 ": alloc of %u bytes: %s", i,
 				      op->size, myheap_strerror(ret));
 		}
 		note_block(r, s->offset, usable, i);
+		r->op_off = s->offset;
 		row_alloc(r, op, UINT64_MAX, s->offset, usable);
 	} else {
 		row_other(r, op, 0, NULL);
@@ -219,11 +226,13 @@ static bool op_realloc(struct run *r, const struct trace_op *op, uint64_t i)
 		return false;
 	ret = myheap_off_realloc(r->heap, s->offset, op->size, &off, &usable);
 	if (ret) {
+		r->op_err = ret;
 		row_other(r, op, -ret, NULL);
 		return failed(r->res, "op %" PRIu64 ": realloc of block %u to %u bytes: %s",
 			      i, op->id, op->size, myheap_strerror(ret));
 	}
 	note_block(r, off, usable, i);
+	r->op_off = off;
 	row_alloc(r, op, s->offset, off, usable);
 	s->offset = off;
 	if (!intact(r, op->id, keep, i))
@@ -296,7 +305,14 @@ bool replay_run(struct myheap *heap, const struct trace *t,
 	for (uint64_t i = 0; i < t->nops; i++) {
 		if (opts->before_op && i == opts->at_op)
 			opts->before_op(opts->ctx, i, t->ops[i].kind == 'f' ? 0 : t->ops[i].size);
-		if (!run_op(&r, &t->ops[i], i))
+		bool ran;
+
+		r.op_err = 0;
+		r.op_off = 0;
+		ran = run_op(&r, &t->ops[i], i);
+		if (opts->after_op)
+			opts->after_op(opts->step_ctx, i, &t->ops[i], r.op_err, r.op_off);
+		if (!ran)
 			break;
 		res->ops++;
 		if (r.payload > res->peak_payload)

@@ -46,6 +46,15 @@ struct timeline;
 typedef void (*replay_op_fn)(void *ctx, uint64_t op, uint32_t request);
 
 /*
+ * Called right after op @i (@op) ran: @err is its heap call's result (0 or
+ * -errno; 0 too when the replay stopped for another reason, such as a
+ * payload that read back wrong), @offset the block's payload offset after
+ * it (a free's: the one freed; 0 for a 0-byte block).
+ */
+typedef void (*replay_step_fn)(void *ctx, uint64_t i, const struct trace_op *op,
+			       int err, uint64_t offset);
+
+/*
  * struct replay_opts - how to replay.
  * @verify: write and check payloads (false: the ioctls alone).
  * @progress: draw a progress bar on stderr.
@@ -53,6 +62,8 @@ typedef void (*replay_op_fn)(void *ctx, uint64_t op, uint32_t request);
  * @at_op: its op index.
  * @ctx: its argument.
  * @timeline: optional: every op gets a row there (timeline.h).
+ * @after_op: optional callback after every op (myheap replay --step).
+ * @step_ctx: its argument.
  */
 struct replay_opts {
 	bool verify;
@@ -61,6 +72,8 @@ struct replay_opts {
 	uint64_t at_op;
 	void *ctx;
 	struct timeline *timeline;
+	replay_step_fn after_op;
+	void *step_ctx;
 };
 
 /*

@@ -116,6 +116,14 @@ int view_events_json(struct cli *cli)
 
 	if (!text)
 		return EXIT_DEVICE;
+	/* 1.0 had no searched column; 1.1 added it (null when absent) */
+	if (debugfs_minor(text, "events") < 0) {
+		next_line(text, line, sizeof(line));
+		cli_err("events: the first line reads \"%.60s\", not \"myheap events - version: 1.N\"",
+			line);
+		free(text);
+		return EXIT_DEVICE;
+	}
 	json_begin(&j, stdout);
 	json_arr(&j, "events");
 	for (p = text; (p = next_line(p, line, sizeof(line)));) {
@@ -130,7 +138,7 @@ int view_events_json(struct cli *cli)
 		if (sscanf(line, "# end: %llu events, %llu overwritten", &n,
 			   &lost) == 2)
 			have_end = true;
-		/* searched: a column a module before it does not print */
+		/* searched: the column version 1.1 added */
 		if (line[0] == '#' ||
 		    sscanf(line, "%llu %31s %15s %23s %23s %23s %d %llu %39s %23s",
 			   &seq, time, op, off, newoff, size, &pid, &owner,

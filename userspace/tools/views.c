@@ -30,6 +30,18 @@ const char *next_line(const char *p, char *buf, size_t len)
 	return p + n + (p[n] == '\n');
 }
 
+int debugfs_minor(const char *text, const char *file)
+{
+	char want[64];
+	int minor, end = 0;
+
+	snprintf(want, sizeof(want), "myheap %s - version: 1.%%d%%n", file);
+	if (sscanf(text, want, &minor, &end) != 1 || minor < 0 ||
+	    (text[end] && text[end] != '\n'))
+		return -1;
+	return minor;
+}
+
 static uint32_t header_size(struct cli *cli)
 {
 	struct myheap_info info;

@@ -17,6 +17,14 @@
 /* The next line of @p (a NUL-terminated copy in @buf); NULL at the end. */
 const char *next_line(const char *p, char *buf, size_t len);
 
+/*
+ * The minor version of debugfs @text, whose first line must read
+ * "myheap FILE - version: 1.MINOR"; -1 if it does not (no version line, or
+ * a major version this CLI does not know). Minor versions only add
+ * columns at the end of a line.
+ */
+int debugfs_minor(const char *text, const char *file);
+
 /* A free block: header offset, payload offset (its name), size. */
 struct fl_block {
 	uint64_t offset;

@@ -96,6 +96,11 @@
  * reported in myheap_info.list_order and myheap_info.policy_flags.
  */
 #define MYHEAP_FEATURE_KNOBS		_BITULL(8)
+/**
+ * MYHEAP_FEATURE_STATS_RESET - MYHEAP_IOC_STATS_RESET zeroes the counters
+ * of struct myheap_stats.
+ */
+#define MYHEAP_FEATURE_STATS_RESET	_BITULL(9)
 
 /*
  * Placement policies (myheap_info.policy, myheap_stats.policy,
@@ -441,6 +446,23 @@ struct myheap_policy {
 /** MYHEAP_POLICY_SIZE_VER1 - with @list_order. */
 #define MYHEAP_POLICY_SIZE_VER1		16
 
+/** MYHEAP_STATS_RESET_VALID - the myheap_stats_reset.flags bits defined. */
+#define MYHEAP_STATS_RESET_VALID	0
+
+/**
+ * struct myheap_stats_reset - zero the statistics' counters
+ *	(MYHEAP_IOC_STATS_RESET, input).
+ * @flags: zero (no flags are defined: MYHEAP_STATS_RESET_VALID).
+ * @__pad: zero.
+ */
+struct myheap_stats_reset {
+	__u32 flags;
+	__u32 __pad;
+};
+
+/** MYHEAP_STATS_RESET_SIZE_VER0 - sizeof(struct myheap_stats_reset), first. */
+#define MYHEAP_STATS_RESET_SIZE_VER0	8
+
 /** MYHEAP_BATCH_OP_ALLOC - allocate, as MYHEAP_IOC_ALLOC. */
 #define MYHEAP_BATCH_OP_ALLOC		1
 /** MYHEAP_BATCH_OP_FREE - free, as MYHEAP_IOC_FREE. */
@@ -633,6 +655,23 @@ struct myheap_batch {
  * the copy of the operations.
  */
 #define MYHEAP_IOC_BATCH	_IOWR(MYHEAP_IOC_MAGIC, 0x08, struct myheap_batch)
+
+/**
+ * DOC: MYHEAP_IOC_STATS_RESET - zero the counters of the statistics
+ *
+ * Zeroes what struct myheap_stats counts over the heap's life: @allocs,
+ * @frees, @reallocs, their failures, @splits, @coalesces, @searched,
+ * @searched_max, @corruptions, @poison_errors and @damage_events, so an
+ * experiment can count from zero. What describes the heap as it is (its
+ * blocks, byte totals, free histogram, open files) and the peaks
+ * (@peak_requested, @high_water) are unchanged, and so is the heap.
+ * Needs CAP_SYS_ADMIN: the counters are every opener's
+ * (MYHEAP_FEATURE_STATS_RESET).
+ *
+ * Errors: -EFAULT; -EPERM caller lacks CAP_SYS_ADMIN; -EINVAL nonzero
+ * flags or padding.
+ */
+#define MYHEAP_IOC_STATS_RESET	_IOW(MYHEAP_IOC_MAGIC, 0x09, struct myheap_stats_reset)
 
 /**
  * DOC: mmap of /dev/myheap
