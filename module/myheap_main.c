@@ -86,7 +86,7 @@ static int __init myheap_init_knobs(void)
 		       mh_policy_name(myheap_policy));
 		return -EINVAL;
 	}
-	mutex_lock(&myheap.lock);
+	myheap_lock_always(&myheap);
 	ret = myheap_set_config(&myheap, myheap_policy, myheap_list_order,
 				myheap_coalesce);
 	mutex_unlock(&myheap.lock);
