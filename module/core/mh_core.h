@@ -539,6 +539,26 @@ struct mh_run_slots {
 };
 
 /**
+ * struct mh_run_info - pools: one run with a free slot, as run-list walks
+ * see it.
+ * @cls: its slot class (list).
+ * @slot_size: bytes of each slot.
+ * @slots: slots of the run.
+ * @free: of which free (at least one: else it is on no list).
+ * @offset: offset of the run (its header), as blocks names it.
+ * @first_free: payload offset of its lowest free slot, the next one its
+ *	class hands out.
+ */
+struct mh_run_info {
+	u32 cls;
+	u32 slot_size;
+	u32 slots;
+	u32 free;
+	u32 offset;
+	u32 first_free;
+};
+
+/**
  * struct mh_free_info - one free block, as free-list walks see it.
  * @list: index of its list in search order.
  * @class_min: smallest block size the list holds.
@@ -577,6 +597,8 @@ struct mh_list_info {
 typedef int (*mh_block_fn)(void *arg, const struct mh_block_info *b);
 /** typedef mh_free_fn - mh_walk_free() callback; nonzero stops the walk. */
 typedef int (*mh_free_fn)(void *arg, const struct mh_free_info *f);
+/** typedef mh_run_fn - mh_walk_runs_from() callback; nonzero stops it. */
+typedef int (*mh_run_fn)(void *arg, const struct mh_run_info *r);
 
 size_t mh_starts_bytes(size_t region_size);
 int mh_init(struct mh_heap *h, void *region, size_t size,
@@ -655,6 +677,8 @@ int mh_walk(const struct mh_heap *h, mh_block_fn fn, void *arg);
 int mh_walk_free(const struct mh_heap *h, mh_free_fn fn, void *arg);
 int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg);
+int mh_walk_runs_from(const struct mh_heap *h, u32 cls, u32 offset,
+		      mh_run_fn fn, void *arg);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
 void mh_stats_begin(const struct mh_heap *h, struct mh_stats *st);
 u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,

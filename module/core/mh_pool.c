@@ -610,6 +610,94 @@ int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
 }
 EXPORT_SYMBOL_NS_GPL(mh_run_slots, MYHEAP_CORE);
 
+/*
+ * May a run-list walk resume at @off in class @cls? It must still be a
+ * listed run of the class (read once into @r), linked from the head or
+ * from the listed run its back link names.
+ */
+static bool mh_run_resume_ok(const struct mh_heap *h, u32 cls, u32 off,
+			     struct mh_run *r)
+{
+	struct mh_run pr;
+
+	if (mh_run_listed(h, off, cls, r))
+		return false;
+	if (r->links.prev == MH_NIL)
+		return h->pool_heads[cls] == off;
+	return r->links.prev != off &&
+	       !mh_run_listed(h, r->links.prev, cls, &pr) &&
+	       pr.links.next == off;
+}
+
+/**
+ * mh_walk_runs_from() - pools: the runs with a free slot, class by class
+ * in list order, from a given place, so a long listing can be taken in
+ * pieces with the heap changing in between.
+ * @h: heap.
+ * @cls: slot class to start in.
+ * @offset: listed run of @cls to start at (reported first), or MH_NIL
+ *	for the head of @cls.
+ * @fn: callback; a nonzero return stops the walk.
+ * @arg: its first argument.
+ *
+ * Each run is read once and validated as every pool path validates it (a
+ * block in use whose header says run, its word's check, its map), its
+ * back link must name the run before it, and the walk is cut after as
+ * many runs as the heap can hold, per call. Under a policy without slots
+ * there is nothing to report.
+ *
+ * Context: any; the caller keeps the heap from changing during the walk.
+ * Return: 0 (also for @cls past the last class), what @fn returned to stop
+ * the walk, -ESTALE if @offset is no longer a listed run of @cls (nothing
+ * reported), or -EUCLEAN at the first damaged run or link after it.
+ */
+int mh_walk_runs_from(const struct mh_heap *h, u32 cls, u32 offset,
+		      mh_run_fn fn, void *arg)
+{
+	u32 budget = mh_max_blocks(h), cur = offset, prev = MH_NIL, i;
+	bool checked = false;	/* @r holds @cur's run */
+	struct mh_run_info ri;
+	struct mh_run r;
+	int ret;
+
+	if (!mh_ops(h)->slots || cls >= MH_POOL_CLASSES)
+		return offset == MH_NIL ? 0 : -ESTALE;
+	if (offset != MH_NIL) {
+		if (!mh_run_resume_ok(h, cls, offset, &r))
+			return -ESTALE;
+		prev = r.links.prev;
+		checked = true;
+	}
+	for (; cls < MH_POOL_CLASSES; cls++) {
+		if (!checked) {
+			cur = h->pool_heads[cls];
+			prev = MH_NIL;
+		}
+		while (cur != MH_NIL) {
+			if (!budget--)
+				return -EUCLEAN;
+			if (!checked && (mh_run_listed(h, cur, cls, &r) ||
+					 r.links.prev != prev))
+				return -EUCLEAN;
+			checked = false;
+			for (i = 0; r.map[i] != MH_POOL_FREE; i++)
+				;	/* listed: a free slot exists */
+			ri = (struct mh_run_info){
+				.cls = cls, .slot_size = r.slot, .slots = r.n,
+				.free = r.n - r.used, .offset = cur,
+				.first_free = cur + MH_POOL_SLOT0 + i * r.slot,
+			};
+			ret = fn(arg, &ri);
+			if (ret)
+				return ret;
+			prev = cur;
+			cur = r.links.next;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(mh_walk_runs_from, MYHEAP_CORE);
+
 /**
  * mh_pool_check_run() - the checker's look at one run.
  * @h: heap.

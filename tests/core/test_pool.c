@@ -325,6 +325,83 @@ static void slot_events(enum mh_policy policy)
 	EXPECT_EQ(e.size[1], 48);
 }
 
+/* mh_walk_runs_from() callback: keep up to 8 runs. */
+struct runs_seen {
+	int n;
+	struct mh_run_info r[8];
+};
+
+static int keep_run(void *arg, const struct mh_run_info *r)
+{
+	struct runs_seen *rs = arg;
+
+	if (rs->n == 8)
+		return 1;
+	rs->r[rs->n++] = *r;
+	return 0;
+}
+
+/*
+ * The run-list walk (debugfs freelist) reports each run with a free slot
+ * as the blocks walk describes it, resumes only at a run still listed,
+ * and stops at a forged run word.
+ */
+static void run_lists_walk(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct runs_seen rs = { 0 }, again = { 0 };
+	struct mh_block_info bi;
+	u32 off[N], s, i;
+
+	ASSERT(f);
+	if (policy != MH_POOLS) {	/* no slots: nothing to report */
+		ASSERT(fill(f, off, N, 44) == 0);
+		EXPECT_EQ(mh_walk_runs_from(&f->h, 0, MH_NIL, keep_run, &rs), 0);
+		EXPECT_EQ(rs.n, 0);
+		EXPECT_EQ(mh_walk_runs_from(&f->h, 0, 8, keep_run, &rs), -ESTALE);
+		return;
+	}
+	ASSERT(fill(f, off, N, 44) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s && run_of(f, s, &bi));
+	EXPECT_EQ(mh_walk_runs_from(&f->h, 0, MH_NIL, keep_run, &rs), 0);
+	ASSERT_EQ(rs.n, 1);	/* the last run has free slots, the rest are full */
+	EXPECT_EQ(rs.r[0].offset, bi.offset);
+	EXPECT_EQ(rs.r[0].slot_size, 48);
+	EXPECT_EQ(rs.r[0].cls, 2);
+	EXPECT_EQ(rs.r[0].slots, bi.slots);
+	EXPECT_EQ(rs.r[0].free, bi.slots - bi.slots_used);
+	EXPECT_EQ(rs.r[0].first_free, s + 48);
+	/* a slot freed in a full run puts it on the list, at its head */
+	for (i = 0; i < N; i++)
+		if (run_of(f, off[i], &bi) && bi.offset != rs.r[0].offset)
+			break;
+	ASSERT(i < N);
+	EXPECT_EQ(mh_free(&f->h, off[i]), 0);
+	rs.n = 0;
+	EXPECT_EQ(mh_walk_runs_from(&f->h, 0, MH_NIL, keep_run, &rs), 0);
+	ASSERT_EQ(rs.n, 2);
+	EXPECT_EQ(rs.r[0].offset, bi.offset);
+	EXPECT_EQ(rs.r[0].free, 1);
+	EXPECT_EQ(rs.r[0].first_free, off[i]);
+	/* resumed at the second run: that one first */
+	EXPECT_EQ(mh_walk_runs_from(&f->h, 2, rs.r[1].offset, keep_run, &again), 0);
+	ASSERT_EQ(again.n, 1);
+	EXPECT_EQ(again.r[0].offset, rs.r[1].offset);
+	/* the first run full again: it left the list, no resume there */
+	ASSERT(ALLOC(f, 44) == off[i]);
+	EXPECT_EQ(mh_walk_runs_from(&f->h, 2, bi.offset, keep_run, &again),
+		  -ESTALE);
+	/* a forged run word stops the walk, nothing reported past it */
+	f->region[rs.r[1].offset + MH_HDR_SIZE + 1] ^= 1;
+	again.n = 0;
+	EXPECT_EQ(mh_walk_runs_from(&f->h, 0, MH_NIL, keep_run, &again),
+		  -EUCLEAN);
+	EXPECT_EQ(again.n, 0);
+	f->region[rs.r[1].offset + MH_HDR_SIZE + 1] ^= 1;
+	ASSERT(EXPECT_CLEAN(f));
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
@@ -334,6 +411,7 @@ static const struct test_case cases[] = {
 	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
 	TEST(run_slots_view, ONLY(MH_POOLS)),
 	TEST(slot_events, ONLY(MH_POOLS)),
+	TEST(run_lists_walk, ALL_POLICIES),
 };
 
 int main(void)
