@@ -64,6 +64,20 @@
 #define MYHEAP_MAX_OWNERS	255u
 
 /**
+ * struct myheap_alloc_report - what one allocation did, in OSTEP's terms.
+ * @searched: free blocks it examined.
+ * @splits: free blocks it split.
+ * @split_offset: payload offset of the free block the last split left.
+ * @split_size: its bytes, header included.
+ */
+struct myheap_alloc_report {
+	u32 searched;
+	u32 splits;
+	u64 split_offset;
+	u64 split_size;
+};
+
+/**
  * struct myheap_dev - the heap and everything the module keeps about it.
  * @lock: serialises everything below (see the comment at the top); taken
  *	only through myheap_lock() and myheap_lock_always().
@@ -97,6 +111,8 @@
  *	boundaries (see myheap_changes()).
  * @observer_off: the core's observer is uninstalled because none of the
  *	tracepoints it fires has a probe (myheap_observe_sync()).
+ * @report: while an allocation that reports runs, where the observer
+ *	counts its splits (myheap_block_alloc_report()), else NULL.
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -125,6 +141,7 @@ struct myheap_dev {
 	u64 resets;
 	u64 changes;
 	bool observer_off;
+	struct myheap_alloc_report *report;
 	struct miscdevice misc;
 	struct myheap_events *events;
 	struct dentry *debugfs;
@@ -236,6 +253,9 @@ size_t myheap_owner_bytes(const struct myheap_dev *dev);
 /* myheap_ops.c: the heap operations, traced and logged; call these */
 int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 		       u32 flags, u64 *offset, u64 *usable);
+int myheap_block_alloc_report(struct myheap_file *mf, u64 size, u64 align,
+			      u32 flags, u64 *offset, u64 *usable,
+			      struct myheap_alloc_report *rep);
 int myheap_block_free(struct myheap_file *mf, u64 offset);
 int myheap_block_release(struct myheap_file *mf, u32 offset);
 int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,

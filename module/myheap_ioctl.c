@@ -68,7 +68,8 @@ static_assert(MYHEAP_NR_ORDERS == MH_NR_ORDERS);
 /* The ABI's layouts: each struct as first published, and what grew since. */
 static_assert(offsetofend(struct myheap_info, __pad) == MYHEAP_INFO_SIZE_VER0);
 static_assert(sizeof(struct myheap_info) == MYHEAP_INFO_SIZE_VER1);
-static_assert(sizeof(struct myheap_alloc) == MYHEAP_ALLOC_SIZE_VER0);
+static_assert(offsetofend(struct myheap_alloc, usable) == MYHEAP_ALLOC_SIZE_VER0);
+static_assert(sizeof(struct myheap_alloc) == MYHEAP_ALLOC_SIZE_VER1);
 static_assert(sizeof(struct myheap_free) == MYHEAP_FREE_SIZE_VER0);
 static_assert(sizeof(struct myheap_realloc) == MYHEAP_REALLOC_SIZE_VER0);
 static_assert(sizeof(struct myheap_usable_size) == MYHEAP_USABLE_SIZE_SIZE_VER0);
@@ -116,7 +117,7 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->features = MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
 			 MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_OWNERSHIP |
 			 MYHEAP_FEATURE_RW | MYHEAP_FEATURE_KNOBS |
-			 MYHEAP_FEATURE_STATS_RESET;
+			 MYHEAP_FEATURE_STATS_RESET | MYHEAP_FEATURE_ALLOC_REPORT;
 	info->features |= myheap_private_mode() ? MYHEAP_FEATURE_PRIVATE :
 						  MYHEAP_FEATURE_MMAP;
 	if (dev->poison)
@@ -139,6 +140,8 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 }
 
 /*
+ * A caller with the VER1 struct gets the report (its split needs the
+ * core's observer for the call); an older one pays nothing for it.
  * ALLOC publishes its result before it drops the lock, with page faults
  * disabled: if the caller cannot receive the offset, the block just
  * allocated is freed in the same lock hold, so the undo can never free a
@@ -153,7 +156,9 @@ static int myheap_ioctl_alloc(struct myheap_file *mf,
 	struct myheap_dev *dev = mf->dev;
 	struct myheap_alloc *a = &arg->alloc;
 	size_t n = min(call->usize, sizeof(*a));
+	bool report = call->usize >= MYHEAP_ALLOC_SIZE_VER1;
 	struct myheap_alloc in = *a;
+	struct myheap_alloc_report rep;
 	unsigned int tries;
 	int ret;
 
@@ -163,8 +168,15 @@ static int myheap_ioctl_alloc(struct myheap_file *mf,
 		ret = myheap_lock(dev);
 		if (ret)
 			return ret;
-		ret = myheap_block_alloc(mf, a->size, a->align, a->flags,
-					 &a->offset, &a->usable);
+		ret = myheap_block_alloc_report(mf, a->size, a->align, a->flags,
+						&a->offset, &a->usable,
+						report ? &rep : NULL);
+		if (!ret) {
+			a->searched = report ? rep.searched : 0;
+			a->splits = report ? rep.splits : 0;
+			a->split_offset = report ? rep.split_offset : 0;
+			a->split_size = report ? rep.split_size : 0;
+		}
 		if (ret || !copy_to_user_nofault(call->uarg, a, n)) {
 			mutex_unlock(&dev->lock);
 			return ret;

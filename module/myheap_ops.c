@@ -61,9 +61,9 @@ void myheap_observe_unreg(void)
  * it if not, before a core operation that may report events. A probe
  * registered meanwhile sees the events from the next operation on.
  */
-static inline void myheap_observe_sync(struct myheap_dev *dev)
+static inline void myheap_observe_sync(struct myheap_dev *dev, bool want)
 {
-	bool off = !static_branch_unlikely(&myheap_observed);
+	bool off = !static_branch_unlikely(&myheap_observed) && !want;
 
 	if (unlikely(off != dev->observer_off)) {
 		mh_set_observer(&dev->heap, off ? NULL : myheap_observe, dev);
@@ -132,6 +132,55 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 }
 
 /**
+ * myheap_block_alloc_report() - allocate a block for a file, and say what
+ * the allocation did.
+ * @mf: the file that will own the block.
+ * @size: bytes wanted.
+ * @align: payload alignment, 0 for the default.
+ * @flags: MYHEAP_ALLOC_* flags.
+ * @offset: where the payload offset is stored on success.
+ * @usable: where the usable payload size is stored on success.
+ * @rep: NULL, or where the report is stored on success: the free blocks
+ *	searched (the core's counter's change across the call) and the
+ *	splits, as the core's observer saw them (installed for the call).
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; -EINVAL size 0 or unknown flag; -E2BIG too large;
+ * -EDOM bad alignment; -ENOMEM no room; -EUCLEAN damaged heap.
+ */
+int myheap_block_alloc_report(struct myheap_file *mf, u64 size, u64 align,
+			      u32 flags, u64 *offset, u64 *usable,
+			      struct myheap_alloc_report *rep)
+{
+	struct myheap_alloc_report seen = { 0 };
+	u64 searched = mh_searched(&mf->dev->heap);
+	size_t use = 0;
+	u32 off = 0;
+	int ret;
+
+	lockdep_assert_held(&mf->dev->lock);
+	myheap_observe_sync(mf->dev, !!rep);
+
+	mf->dev->report = rep ? &seen : NULL;
+	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
+	mf->dev->report = NULL;
+	searched = mh_searched(&mf->dev->heap) - searched;
+	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use,
+			   searched, ret);
+	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, searched, ret);
+	if (!ret) {
+		*offset = off;
+		*usable = use;
+		if (rep) {
+			*rep = seen;
+			rep->searched = searched;
+		}
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_alloc_report);
+
+/**
  * myheap_block_alloc() - allocate a block for a file.
  * @mf: the file that will own the block.
  * @size: bytes wanted.
@@ -141,30 +190,13 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
  * @usable: where the usable payload size is stored on success.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; -EINVAL size 0 or unknown flag; -E2BIG too large;
- * -EDOM bad alignment; -ENOMEM no room; -EUCLEAN damaged heap.
+ * Return: as myheap_block_alloc_report().
  */
 int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 		       u32 flags, u64 *offset, u64 *usable)
 {
-	u64 searched = mh_searched(&mf->dev->heap);
-	size_t use = 0;
-	u32 off = 0;
-	int ret;
-
-	lockdep_assert_held(&mf->dev->lock);
-	myheap_observe_sync(mf->dev);
-
-	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
-	searched = mh_searched(&mf->dev->heap) - searched;
-	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use,
-			   searched, ret);
-	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, searched, ret);
-	if (!ret) {
-		*offset = off;
-		*usable = use;
-	}
-	return ret;
+	return myheap_block_alloc_report(mf, size, align, flags, offset,
+					 usable, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_alloc);
 
@@ -184,7 +216,7 @@ int myheap_block_free(struct myheap_file *mf, u64 offset)
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
-	myheap_observe_sync(mf->dev);
+	myheap_observe_sync(mf->dev, false);
 
 	ret = myheap_owner_check(mf, offset);
 	if (!ret)
@@ -220,7 +252,7 @@ int myheap_block_release(struct myheap_file *mf, u32 offset)
 	int ret;
 
 	lockdep_assert_held(&dev->lock);
-	myheap_observe_sync(mf->dev);
+	myheap_observe_sync(mf->dev, false);
 
 	myheap_owner_clear(mf, offset);
 	ret = mh_free_result(&dev->heap, offset, &r);
@@ -291,7 +323,7 @@ int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 	int ret;
 
 	lockdep_assert_held(&mf->dev->lock);
-	myheap_observe_sync(mf->dev);
+	myheap_observe_sync(mf->dev, false);
 
 	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use);
 	searched = mh_searched(&mf->dev->heap) - searched;
@@ -436,6 +468,12 @@ void myheap_observe(void *ctx, enum mh_event event, u32 offset, u32 size)
 	switch (event) {
 	case MH_EV_SPLIT:
 		trace_myheap_split(offset, size);
+		if (dev->report) {
+			/* the core's own plan: the rest it left free */
+			dev->report->splits++;
+			dev->report->split_offset = offset + MH_HDR_SIZE;
+			dev->report->split_size = size;
+		}
 		break;
 	case MH_EV_COALESCE:
 		trace_myheap_coalesce(offset, size);

@@ -333,7 +333,8 @@ TEST_F(heap, get_info)
 	EXPECT_EQ(MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		  MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
 		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW |
-		  MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET,
+		  MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET |
+		  MYHEAP_FEATURE_ALLOC_REPORT,
 		  i->features & ~MYHEAP_FEATURE_POISON);
 	EXPECT_LE(4096, i->region_size);
 	EXPECT_EQ(0, i->mmap_size % DEV_PAGE);
@@ -745,6 +746,47 @@ TEST_F(heap, stats_reset)
 	ASSERT_EQ(0, dev_stats(self->fd, &b));
 	EXPECT_EQ(2, b.frees);
 	EXPECT_EQ(0, b.allocs);
+}
+
+/*
+ * ALLOC's report in OSTEP's terms, under first fit: the first block of an
+ * empty heap searched one free block and split it, the rest left free
+ * right after the new block (the only free block: all the free bytes);
+ * a request the freed block fits whole searches it and does not split.
+ * The searched count is what STATS' counter grew by.
+ */
+TEST_F(heap, alloc_report)
+{
+	struct myheap_alloc a = { .size = 100 };
+	struct myheap_stats before, after;
+	uint64_t b, c;
+
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
+	ASSERT_EQ(0, dev_stats(self->fd, &before));
+	a.searched = 99;	/* out fields: what the caller wrote is ignored */
+	a.split_size = 99;
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	ASSERT_EQ(0, dev_stats(self->fd, &after));
+	EXPECT_EQ(1, a.searched);
+	EXPECT_EQ(after.searched - before.searched, a.searched);
+	EXPECT_EQ(1, a.splits);
+	EXPECT_EQ(a.offset + a.usable + self->info.header_size, a.split_offset);
+	EXPECT_EQ(after.free_bytes, a.split_size);
+	EXPECT_EQ(1, after.free_blocks);
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 16, 0, 0, &b));
+	ASSERT_EQ(0, dev_free(self->fd, a.offset));
+	c = a.offset;
+	a = (struct myheap_alloc){ .size = 100 };
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_ALLOC, &a));
+	EXPECT_EQ(c, a.offset) TH_LOG("first fit takes the freed block");
+	EXPECT_EQ(1, a.searched);
+	EXPECT_EQ(0, a.splits) TH_LOG("a whole block: nothing left to split off");
+	EXPECT_EQ(0, a.split_offset);
+	EXPECT_EQ(0, a.split_size);
+	ASSERT_EQ(0, dev_free(self->fd, a.offset));
+	ASSERT_EQ(0, dev_free(self->fd, b));
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
 }
 
 TEST_F(heap, check_flags)

@@ -42,7 +42,7 @@ extern "C" {
 /**
  * Minor version: additions since the major version (1: read/write;
  * 2: myheap_feature_name; 3: the fit policies' knobs; 4:
- * myheap_stats_reset).
+ * myheap_stats_reset, myheap_off_alloc_report).
  */
 #define LIBMYHEAP_VERSION_MINOR	4
 
@@ -82,6 +82,7 @@ ssize_t myheap_usable_size(struct myheap *heap, const void *ptr);
 
 int myheap_off_alloc(struct myheap *heap, uint64_t size, uint64_t align,
 		     uint32_t flags, uint64_t *offset, uint64_t *usable);
+int myheap_off_alloc_report(struct myheap *heap, struct myheap_alloc *alloc);
 int myheap_off_realloc(struct myheap *heap, uint64_t offset, uint64_t size,
 		       uint64_t *new_offset, uint64_t *usable);
 int myheap_off_free(struct myheap *heap, uint64_t offset);

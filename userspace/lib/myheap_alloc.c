@@ -27,7 +27,9 @@ int myheap_off_alloc(struct myheap *heap, uint64_t size, uint64_t align,
 	struct myheap_alloc a = { .size = size, .align = align, .flags = flags };
 	int ret;
 
-	ret = mh_ioctl(heap, MYHEAP_IOC_ALLOC, &a);
+	/* the first struct: the module skips the report (and its cost) */
+	ret = mh_ioctl(heap, _IOC(_IOC_READ | _IOC_WRITE, MYHEAP_IOC_MAGIC,
+				  _IOC_NR(MYHEAP_IOC_ALLOC), MYHEAP_ALLOC_SIZE_VER0), &a);
 	if (ret)
 		return mh_fail(-ret, "myheap_off_alloc", "%llu bytes (align %llu): %s",
 			       (unsigned long long)size, (unsigned long long)align,
@@ -35,6 +37,33 @@ int myheap_off_alloc(struct myheap *heap, uint64_t size, uint64_t align,
 	*offset = a.offset;
 	if (usable)
 		*usable = a.usable;
+	return 0;
+}
+
+/**
+ * myheap_off_alloc_report() - allocate a block by offset, and learn what
+ * the allocation did in OSTEP's terms.
+ * @heap: the heap.
+ * @alloc: in: size, align and flags as for myheap_off_alloc(); out: the
+ *	payload offset and usable size, the free blocks searched, the
+ *	splits and the free block the last one left (struct myheap_alloc).
+ *
+ * A module without MYHEAP_FEATURE_ALLOC_REPORT allocates and leaves the
+ * report zero.
+ * Return: as myheap_off_alloc().
+ */
+int myheap_off_alloc_report(struct myheap *heap, struct myheap_alloc *alloc)
+{
+	struct myheap_alloc a = { .size = alloc->size, .align = alloc->align,
+				  .flags = alloc->flags };
+	int ret;
+
+	ret = mh_ioctl(heap, MYHEAP_IOC_ALLOC, &a);
+	if (ret)
+		return mh_fail(-ret, "myheap_off_alloc_report", "%llu bytes (align %llu): %s",
+			       (unsigned long long)a.size, (unsigned long long)a.align,
+			       myheap_strerror(ret));
+	*alloc = a;
 	return 0;
 }
 

@@ -249,6 +249,7 @@ static const char *const feature_names[] = {
 	FEATURE(PRIVATE) = "private",
 	FEATURE(KNOBS) = "knobs",
 	FEATURE(STATS_RESET) = "stats-reset",
+	FEATURE(ALLOC_REPORT) = "alloc-report",
 };
 #undef FEATURE
 

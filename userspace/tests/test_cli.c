@@ -648,14 +648,17 @@ TEST(step_mode_reports_each_operation)
 	RUN(r, "a = alloc 100\nb = alloc 200\nfree $a\nc = alloc 5000000\nc = alloc 40\n",
 	    "shell --after-each freelist,stats");
 	EXPECT_EQ(FAILED, r.status) TH_LOG("the 5 MB alloc fails: %s", r.err);
-	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element)\n")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "returned 128 (searched 1 element)\n")) TH_LOG("%s", r.out);
+	/* each alloc splits its block: the rest stays free right after it */
+	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element), split: ") &&
+		    has(r.out, " B left free at 128\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 128 (searched 1 element), split: ") &&
+		    has(r.out, " B left free at 336\n")) TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, "returned 0\n")) TH_LOG("free: %s", r.out);
 	/* First fit walks the address-ordered list: $a's hole, then the top. */
 	EXPECT_TRUE(has(r.out, "returned -1 (E2BIG)") || has(r.out, "returned -1 (ENOMEM)"))
 		TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element)\nfree list: 2 blocks"))
-		TH_LOG("c reuses a's hole: %s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 16 (searched 1 element), split: 64 B left free at 64\nfree list: 2 blocks"))
+		TH_LOG("c reuses a's hole, 48 of its 112 bytes: %s", r.out);
 	EXPECT_TRUE(has(r.out, "list (address order): [ 16 (hdr 8) 112 B $a (stale) ]"))
 		TH_LOG("the freed block carries its stale name: %s", r.out);
 	EXPECT_EQ(5, count(r.out, "\nstats: ")) TH_LOG("%s", r.out);
@@ -685,6 +688,9 @@ TEST(step_mode_json)
 			if (steps == 1) {
 				EXPECT_EQ(16, json_u64(v, "returned"));
 				EXPECT_EQ(1, json_u64(v, "searched"));
+				EXPECT_EQ(1, json_u64(v, "splits"));
+				EXPECT_NE(NULL, jv_get(v, "split"));
+				EXPECT_NE(UINT64_MAX, json_u64(jv_get(v, "split"), "offset"));
 			}
 			if (steps == 3) {
 				const struct jv *e = jv_get(v, "errno");

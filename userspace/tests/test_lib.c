@@ -334,6 +334,28 @@ TEST_F(heap, stats_reset_zeroes_the_counters)
 	EXPECT_EQ(1, after.frees);
 }
 
+/* myheap_off_alloc_report(): the offset calls' alloc, with its report. */
+TEST_F(heap, alloc_report_says_what_the_alloc_did)
+{
+	struct myheap_alloc a = { .size = 1000 };
+	struct myheap_stats before, after;
+	uint64_t usable;
+
+	ASSERT_EQ(0, myheap_stats(self->h, &before));
+	ASSERT_EQ(0, myheap_off_alloc_report(self->h, &a));
+	ASSERT_EQ(0, myheap_stats(self->h, &after));
+	EXPECT_EQ(after.searched - before.searched, a.searched);
+	EXPECT_LE(1000, a.usable);
+	EXPECT_EQ(0, myheap_off_usable_size(self->h, a.offset, &usable, NULL));
+	EXPECT_EQ(usable, a.usable);
+	if (a.splits)
+		EXPECT_NE(0, a.split_size);
+	EXPECT_EQ(0, myheap_off_free(self->h, a.offset));
+	a = (struct myheap_alloc){ .size = 0 };
+	EXPECT_EQ(-EINVAL, myheap_off_alloc_report(self->h, &a));
+	EXPECT_NE(NULL, strstr(myheap_last_error(), "myheap_off_alloc_report"));
+}
+
 /* --- offset calls and helpers ---------------------------------------------- */
 
 TEST_F(heap, offset_calls_round_trip)
@@ -528,7 +550,8 @@ TEST(feature_names_follow_the_bits)
 	const uint64_t defined = MYHEAP_FEATURE_MMAP | MYHEAP_FEATURE_REALLOC |
 		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
 		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE |
-		MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET;
+		MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET |
+		MYHEAP_FEATURE_ALLOC_REPORT;
 
 	EXPECT_STREQ("stats-reset", myheap_feature_name(9));
 	for (unsigned int a = 0; a < 64; a++) {

@@ -281,8 +281,9 @@ TEST(step_through_a_trace)
 		TH_LOG("%s", r.out);
 	EXPECT_EQ(6, count(r.out, "\nreturned ")) TH_LOG("%s", r.out);
 	EXPECT_EQ(6, count(r.out, "\nfree list: ")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "op 1: alloc block 0, 100 bytes\nreturned 16 (searched 1 element)\n"))
+	EXPECT_TRUE(has(r.out, "op 1: alloc block 0, 100 bytes\nreturned 16 (searched 1 element), split: "))
 		TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, " B left free at 128\nfree list: ")) TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, "op 3: free block 0\nreturned 0\n")) TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, "op 5: realloc block 1, 400 bytes\nreturned "));
 	EXPECT_TRUE(has(r.out, "\nstep             first")) TH_LOG("the usual table after");

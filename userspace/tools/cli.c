@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 
 void cli_err(const char *fmt, ...)
 {
@@ -381,6 +382,42 @@ int64_t cli_searched_since(struct cli *cli, int64_t before)
 	int64_t now = cli_searched_now(cli);
 
 	return before < 0 || now < before ? -1 : now - before;
+}
+
+bool cli_alloc_reports(struct cli *cli)
+{
+	struct myheap_info info;
+
+	return cli->heap && !myheap_get_info(cli->heap, &info) &&
+	       (info.features & MYHEAP_FEATURE_ALLOC_REPORT);
+}
+
+const char *cli_split_text(const struct cli *cli, char *buf, size_t len)
+{
+	if (cli->splits > 0)
+		snprintf(buf, len, ", split: %" PRIu64 " B left free at %" PRIu64,
+			 cli->split_size, cli->split_offset);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+void cli_split_json(const struct cli *cli, struct json *j)
+{
+	if (cli->splits < 0) {
+		json_null(j, "splits");
+		json_null(j, "split");
+		return;
+	}
+	json_i64(j, "splits", cli->splits);
+	if (!cli->splits) {
+		json_null(j, "split");
+		return;
+	}
+	json_obj(j, "split");
+	json_u64(j, "offset", cli->split_offset);
+	json_u64(j, "size", cli->split_size);
+	json_obj_end(j);
 }
 
 const char *cli_bytes(uint64_t n, char *buf, size_t len)

@@ -61,9 +61,15 @@ struct cli_var {
  * @op_off: the offset argument of the last free or realloc.
  * @usable: usable bytes of the block the last alloc or realloc gave.
  * @requested: the size the last alloc or realloc asked for.
- * @searched: free blocks the last alloc or realloc examined (the change
- *	of STATS' cumulative counter around it; other processes' operations
- *	in between count too), or -1 if unknown.
+ * @searched: free blocks the last alloc or realloc examined: the
+ *	module's own count for an alloc that succeeded
+ *	(MYHEAP_FEATURE_ALLOC_REPORT), else the change of STATS' cumulative
+ *	counter around it (other processes' operations in between count
+ *	too); -1 if unknown.
+ * @splits: free blocks the last alloc split (its report), or -1 if unknown.
+ * @split_offset: with @splits > 0, the payload offset of the free block
+ *	the last split left.
+ * @split_size: its bytes, header included.
  * @vars: shell variables.
  * @nvars: entries of @vars.
  * @line: number of the shell line running (0 outside a shell).
@@ -87,6 +93,9 @@ struct cli {
 	uint64_t usable;
 	uint64_t requested;
 	int64_t searched;
+	int64_t splits;
+	uint64_t split_offset;
+	uint64_t split_size;
 	struct cli_var vars[CLI_MAX_VARS];
 	int nvars;
 	unsigned int line;
@@ -165,6 +174,16 @@ const char *cli_var_label(const struct cli *cli, uint64_t off, char *buf, size_t
  */
 int64_t cli_searched_now(struct cli *cli);
 int64_t cli_searched_since(struct cli *cli, int64_t before);
+/* Does the module report what an alloc did (MYHEAP_FEATURE_ALLOC_REPORT)? */
+bool cli_alloc_reports(struct cli *cli);
+/*
+ * The last alloc's split in OSTEP's terms: " split: 4193952 B left free at
+ * 128" (empty when it took a whole block or is unknown); into @buf.
+ */
+const char *cli_split_text(const struct cli *cli, char *buf, size_t len);
+/* The same as members "splits" and "split" ({offset, size} or null). */
+struct json;
+void cli_split_json(const struct cli *cli, struct json *j);
 
 /* Options every subcommand accepts, for its struct option array. */
 #define CLI_STD_OPTIONS \

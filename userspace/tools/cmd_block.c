@@ -37,6 +37,7 @@ static void block_json(const struct cli *cli, const char *what, uint64_t offset,
 		json_i64(&j, "searched", cli->searched);
 	else
 		json_null(&j, "searched");
+	cli_split_json(cli, &j);
 	json_end(&j);
 }
 
@@ -72,8 +73,10 @@ static const char alloc_help[] =
 	"Allocate SIZE bytes (K, M suffixes) and print the payload offset and\n"
 	"the usable size. --align N: payload alignment, a power of two;\n"
 	"--zero: zero the payload. In `myheap shell`, `NAME = alloc SIZE` keeps\n"
-	"the offset as $NAME. --json adds \"searched\": the free blocks the\n"
-	"allocation examined (the change of the heap's cumulative counter).\n";
+	"the offset as $NAME. --json adds what the allocation did in OSTEP's\n"
+	"terms: \"searched\" (the free blocks it examined), \"splits\" (the free\n"
+	"blocks it split) and \"split\" ({\"offset\", \"size\"} of the free block\n"
+	"the last split left, or null).\n";
 
 int cmd_alloc(struct cli *cli, int argc, char **argv)
 {
@@ -83,6 +86,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 		CLI_STD_OPTIONS, { 0 }
 	};
 	uint64_t size, align = 0, off, usable;
+	struct myheap_alloc a;
 	bool json = cli->json;
 	uint32_t flags = 0;
 	int64_t before;
@@ -111,10 +115,20 @@ int cmd_alloc(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	a = (struct myheap_alloc){ .size = size, .align = align, .flags = flags };
 	before = cli_searched_now(cli);
 	cli->requested = size;
-	ret = myheap_off_alloc(h, size, align, flags, &off, &usable);
+	cli->splits = -1;
+	ret = myheap_off_alloc_report(h, &a);
 	cli->searched = cli_searched_since(cli, before);
+	off = a.offset;
+	usable = a.usable;
+	if (!ret && cli_alloc_reports(cli)) {
+		cli->searched = a.searched;
+		cli->splits = a.splits;
+		cli->split_offset = a.split_offset;
+		cli->split_size = a.split_size;
+	}
 	if (ret) {
 		ret = cli_fail(cli, ret, "alloc %s", argv[optind]);
 		if (cli->last_errno == E2BIG)
@@ -216,6 +230,7 @@ int cmd_realloc(struct cli *cli, int argc, char **argv)
 	h = cli_heap(cli);
 	if (!h)
 		return EXIT_DEVICE;
+	cli->splits = -1;
 	before = cli_searched_now(cli);
 	cli->op_off = off;
 	cli->requested = size;

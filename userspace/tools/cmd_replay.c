@@ -256,8 +256,8 @@ struct replay_args {
 
 /*
  * --step: the shell's step report (shell_after_op(), one copy) after
- * every Nth op; the blocks it searched are STATS' counter's change since
- * right before the op, as in the shell.
+ * every Nth op: for an alloc what the module reports it did (searched,
+ * split), else, as in the shell, STATS' counter's change across the op.
  */
 struct step_ctx {
 	struct shell sh;
@@ -266,7 +266,7 @@ struct step_ctx {
 };
 
 static void step_after(void *arg, uint64_t i, const struct trace_op *op,
-		       int err, uint64_t offset)
+		       int err, uint64_t offset, const struct myheap_alloc *report)
 {
 	static const char *const names[] = { ['a'] = "alloc", ['f'] = "free",
 					     ['r'] = "realloc" };
@@ -285,6 +285,13 @@ static void step_after(void *arg, uint64_t i, const struct trace_op *op,
 			snprintf(line, sizeof(line), "op %" PRIu64 ": %s block %u, %u bytes",
 				 i + 1, name, op->id, op->size);
 		cli->searched = s->base >= 0 ? cli_searched_since(cli, s->base) : -1;
+		cli->splits = -1;
+		if (report && cli_alloc_reports(cli)) {
+			cli->searched = report->searched;
+			cli->splits = report->splits;
+			cli->split_offset = report->split_offset;
+			cli->split_size = report->split_size;
+		}
 		cli->result = offset;
 		cli->last_errno = -err;
 		printf("%s\n", line);

@@ -57,9 +57,10 @@ static const char shell_help[] =
 	"-x  print each command before running it (prefixed 'myheap> '; not echo;\n"
 	"    not on a terminal, where the typed line is already there)\n"
 	"--after-each VIEW[,VIEW]  step mode: after every alloc, free and\n"
-	"    realloc print \"returned N (searched K elements)\" (K: the change of\n"
-	"    the heap's cumulative search counter, so other processes' operations\n"
-	"    in between count too) and each VIEW: freelist (one line per list),\n"
+	"    realloc print \"returned N (searched K elements)\" (for an alloc\n"
+	"    the module's own count, and \", split: S B left free at M\" when it\n"
+	"    carved its block from a larger one; for a realloc the change of the\n"
+	"    heap's cumulative search counter) and each VIEW: freelist (one line per list),\n"
 	"    dump, stats, map (a picture PREFIXNNN.png per step)\n"
 	"--step  the same as --after-each freelist\n"
 	"--map-prefix PREFIX  where --after-each map writes (default: step-)\n"
@@ -69,7 +70,7 @@ static const char shell_help[] =
 	"    myheap quiz --help; needs SCRIPT: the answers come from stdin)\n"
 	"--json  every command's output as JSON; step mode adds one object per\n"
 	"    operation: {\"step\", \"command\", \"returned\", \"errno\", \"searched\",\n"
-	"    \"freelist\", \"stats\"}\n"
+	"    \"splits\", \"split\": {\"offset\", \"size\"}, \"freelist\", \"stats\"}\n"
 	"Exit status: that of the first command that failed, else 0.\n";
 
 /* Split @line in place into words; quotes group, no escapes. */
@@ -299,6 +300,7 @@ static void stats_line(struct cli *cli, struct json *j)
 static void returned_text(const struct cli *cli, const char *op, int ret)
 {
 	const char *ename = cli->last_errno ? strerrorname_np(cli->last_errno) : NULL;
+	char split[96];
 
 	if (ret == EXIT_OK && strcmp(op, "free"))
 		printf("returned %" PRIu64, cli->result);
@@ -309,7 +311,8 @@ static void returned_text(const struct cli *cli, const char *op, int ret)
 	if (strcmp(op, "free") && cli->searched >= 0)
 		printf(" (searched %" PRId64 " element%s)", cli->searched,
 		       cli->searched == 1 ? "" : "s");
-	printf("\n");
+	printf("%s\n", ret == EXIT_OK && !strcmp(op, "alloc") ?
+	       cli_split_text(cli, split, sizeof(split)) : "");
 }
 
 void shell_after_op(struct shell *sh, const char *line, const char *op, int ret)
@@ -336,6 +339,7 @@ void shell_after_op(struct shell *sh, const char *line, const char *op, int ret)
 			json_i64(&j, "searched", cli->searched);
 		else
 			json_null(&j, "searched");
+		cli_split_json(cli, &j);
 		if (sh->views & (VIEW_FREELIST | VIEW_DUMP)) {
 			text = cli_debugfs_read(cli, "freelist", NULL);
 			if (text && !freelist_parse(text, sh->header_size, &f)) {
@@ -423,6 +427,7 @@ int shell_line(struct shell *sh, char *line)
 	if (op && sh->quiz)
 		quiz_ask(sh, copy);
 	cli->searched = -1;
+	cli->splits = -1;
 	cli->last_errno = 0;
 	expected_ret = -1;
 	ret = run_words(cli, n, words);

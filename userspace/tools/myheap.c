@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct cli cli = { .debugfs = DEFAULT_DEBUGFS };
+	struct cli cli = { .debugfs = DEFAULT_DEBUGFS, .splits = -1 };
 	bool no_color = getenv("NO_COLOR") != NULL;
 	int c, ret;
 

@@ -36,6 +36,8 @@ struct run {
 	uint64_t payload;
 	int op_err;		/* the last op's heap call: 0 or -errno */
 	uint64_t op_off;	/* its payload offset (the block's now; a free's) */
+	struct myheap_alloc report;	/* an alloc's, when the steps want it */
+	bool reported;
 };
 
 static bool failed(struct replay_result *res, const char *fmt, ...)
@@ -191,7 +193,16 @@ static bool op_alloc(struct run *r, const struct trace_op *op, uint64_t i)
 	if (op->kind == 'a' && s->live)
 		return failed(r->res, "op %" PRIu64 ": allocates block %u twice", i, op->id);
 	if (op->size) {
-		ret = myheap_off_alloc(r->heap, op->size, 0, 0, &s->offset, &usable);
+		if (r->opts->after_op) {
+			/* the step report: what the module says the alloc did */
+			r->report = (struct myheap_alloc){ .size = op->size };
+			ret = myheap_off_alloc_report(r->heap, &r->report);
+			s->offset = r->report.offset;
+			usable = r->report.usable;
+			r->reported = !ret;
+		} else {
+			ret = myheap_off_alloc(r->heap, op->size, 0, 0, &s->offset, &usable);
+		}
 		if (ret) {
 			r->op_err = ret;
 			row_other(r, op, -ret, NULL);
@@ -309,9 +320,11 @@ bool replay_run(struct myheap *heap, const struct trace *t,
 
 		r.op_err = 0;
 		r.op_off = 0;
+		r.reported = false;
 		ran = run_op(&r, &t->ops[i], i);
 		if (opts->after_op)
-			opts->after_op(opts->step_ctx, i, &t->ops[i], r.op_err, r.op_off);
+			opts->after_op(opts->step_ctx, i, &t->ops[i], r.op_err, r.op_off,
+				       r.reported ? &r.report : NULL);
 		if (!ran)
 			break;
 		res->ops++;

@@ -49,10 +49,13 @@ typedef void (*replay_op_fn)(void *ctx, uint64_t op, uint32_t request);
  * Called right after op @i (@op) ran: @err is its heap call's result (0 or
  * -errno; 0 too when the replay stopped for another reason, such as a
  * payload that read back wrong), @offset the block's payload offset after
- * it (a free's: the one freed; 0 for a 0-byte block).
+ * it (a free's: the one freed; 0 for a 0-byte block), @report what an
+ * alloc that succeeded did as the module tells (myheap_off_alloc_report();
+ * NULL for other ops).
  */
 typedef void (*replay_step_fn)(void *ctx, uint64_t i, const struct trace_op *op,
-			       int err, uint64_t offset);
+			       int err, uint64_t offset,
+			       const struct myheap_alloc *report);
 
 /*
  * struct replay_opts - how to replay.

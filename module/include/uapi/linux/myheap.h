@@ -101,6 +101,12 @@
  * of struct myheap_stats.
  */
 #define MYHEAP_FEATURE_STATS_RESET	_BITULL(9)
+/**
+ * MYHEAP_FEATURE_ALLOC_REPORT - MYHEAP_IOC_ALLOC reports what it did in
+ * OSTEP's terms: myheap_alloc.searched, .splits, .split_offset and
+ * .split_size (a caller with the MYHEAP_ALLOC_SIZE_VER1 struct).
+ */
+#define MYHEAP_FEATURE_ALLOC_REPORT	_BITULL(10)
 
 /*
  * Placement policies (myheap_info.policy, myheap_stats.policy,
@@ -247,6 +253,16 @@ struct myheap_info {
  * @__pad: in: zero.
  * @offset: out: payload offset of the new block in the region.
  * @usable: out: usable payload bytes (at least @size).
+ * @searched: out: free blocks this allocation examined (OSTEP's
+ *	"searched K elements"; the cumulative myheap_stats.searched grew by
+ *	exactly this).
+ * @splits: out: free blocks this allocation split (0: it took a whole
+ *	block; the fit policies split at most twice, before an aligned
+ *	payload and after the block; buddy halves a block once per order).
+ * @split_offset: out: with @splits, the payload offset of the free block
+ *	the last split left (the rest of the block it carved, the free
+ *	list's name for it), else 0.
+ * @split_size: out: its bytes, header included, else 0.
  */
 struct myheap_alloc {
 	__u64 size;
@@ -255,10 +271,19 @@ struct myheap_alloc {
 	__u32 __pad;
 	__u64 offset;
 	__u64 usable;
+	__u32 searched;
+	__u32 splits;
+	__u64 split_offset;
+	__u64 split_size;
 };
 
 /** MYHEAP_ALLOC_SIZE_VER0 - sizeof(struct myheap_alloc) as first published. */
 #define MYHEAP_ALLOC_SIZE_VER0		40
+/**
+ * MYHEAP_ALLOC_SIZE_VER1 - with @searched, @splits, @split_offset and
+ * @split_size (MYHEAP_FEATURE_ALLOC_REPORT).
+ */
+#define MYHEAP_ALLOC_SIZE_VER1		64
 
 /**
  * struct myheap_free - free a block (MYHEAP_IOC_FREE, input).
