@@ -321,6 +321,25 @@ static inline bool mh_hdr_sane(const struct mh_heap *h, u32 off,
 }
 
 /*
+ * mh_starts_agree() and then the header at the block's end: the heap's end,
+ * or a valid header (read once into @hd) whose PREV_FREE says @free. The
+ * bitmap test at the end has just found a block the core made there, so
+ * its placement is not tested again (mh_block_read() would).
+ */
+static inline bool mh_span_agrees(const struct mh_heap *h, u32 off, u32 size,
+				  bool free, struct mh_hdr *hd)
+{
+	u32 end = off + size;
+
+	if (!mh_starts_agree(h, off, size))
+		return false;
+	if (end == h->heap_end)
+		return true;
+	return mh_hdr_decode(h, end, hd) && mh_hdr_sane(h, end, hd) &&
+	       hd->prev_free == free;
+}
+
+/*
  * Read and fully validate the block header at @off: only where the bitmap
  * says a block starts (so no header forged inside a payload is read), its
  * size not yet checked against the bitmap (mh_starts_agree() does that

@@ -688,8 +688,7 @@ int mh_lookup_block(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	b->off = off;
 	b->end = off + b->hd.size;
 	if ((mh_ops(h)->block_ok && !mh_ops(h)->block_ok(h, off, b->hd.size)) ||
-	    !mh_starts_agree(h, off, b->hd.size) ||
-	    !mh_end_agrees(h, b->end, false, &b->end_hd))
+	    !mh_span_agrees(h, off, b->hd.size, false, &b->end_hd))
 		return -EUCLEAN;
 	return 0;
 }
