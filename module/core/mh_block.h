@@ -321,6 +321,17 @@ static inline bool mh_hdr_sane(const struct mh_heap *h, u32 off,
 }
 
 /*
+ * Decode and check the header at @off, where the caller has just found
+ * the start bit set (so a block the core made, placed as one): the rest
+ * of mh_block_read().
+ */
+static inline bool mh_start_read(const struct mh_heap *h, u32 off,
+				 struct mh_hdr *hd)
+{
+	return mh_hdr_decode(h, off, hd) && mh_hdr_sane(h, off, hd);
+}
+
+/*
  * Read and fully validate the block header at @off: only where the bitmap
  * says a block starts (so no header forged inside a payload is read), its
  * size not yet checked against the bitmap (mh_starts_agree() does that
@@ -330,7 +341,25 @@ static inline bool mh_block_read(const struct mh_heap *h, u32 off,
 				 struct mh_hdr *hd)
 {
 	return mh_block_placed(h, off) && mh_start_at(h, off) &&
-	       mh_hdr_decode(h, off, hd) && mh_hdr_sane(h, off, hd);
+	       mh_start_read(h, off, hd);
+}
+
+/*
+ * mh_starts_agree() and then the header at the block's end: the heap's end,
+ * or a valid header (read once into @hd) whose PREV_FREE says @free. The
+ * bitmap test at the end has just found a block the core made there, so
+ * its placement is not tested again (mh_block_read() would).
+ */
+static inline bool mh_span_agrees(const struct mh_heap *h, u32 off, u32 size,
+				  bool free, struct mh_hdr *hd)
+{
+	u32 end = off + size;
+
+	if (!mh_starts_agree(h, off, size))
+		return false;
+	if (end == h->heap_end)
+		return true;
+	return mh_start_read(h, end, hd) && hd->prev_free == free;
 }
 
 /* Read the block at @off and require it to be free. */

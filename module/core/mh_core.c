@@ -696,16 +696,14 @@ int mh_lookup_block(const struct mh_heap *h, u32 payload, struct mh_block *b)
 	 * is impossible is no block either: the caller asked about an
 	 * offset, not the heap.
 	 */
-	if (!mh_start_at(h, off) || !mh_hdr_decode(h, off, &b->hd) ||
-	    !mh_hdr_sane(h, off, &b->hd))
+	if (!mh_start_at(h, off) || !mh_start_read(h, off, &b->hd))
 		return -EBADMSG;
 	if (!b->hd.used)
 		return -EALREADY;
 	b->off = off;
 	b->end = off + b->hd.size;
 	if ((mh_ops(h)->block_ok && !mh_ops(h)->block_ok(h, off, b->hd.size)) ||
-	    !mh_starts_agree(h, off, b->hd.size) ||
-	    !mh_end_agrees(h, b->end, false, &b->end_hd))
+	    !mh_span_agrees(h, off, b->hd.size, false, &b->end_hd))
 		return -EUCLEAN;
 	return 0;
 }
@@ -866,7 +864,8 @@ static int mh_merge_plan(const struct mh_heap *h, u32 blk,
 		if (tag < MH_MIN_BLOCK || tag % MH_ALIGN ||
 		    tag > blk - MH_FIRST_BLOCK || !mh_free_size_ok(h, tag) ||
 		    !mh_starts_agree(h, blk - tag, tag) ||
-		    !mh_free_read(h, blk - tag, &nh) || nh.size != tag ||
+		    !mh_start_read(h, blk - tag, &nh) || nh.used ||
+		    nh.size != tag ||
 		    !mh_list_unlink_ok(h, mh_list_of(h, tag), blk - tag,
 				       &m->left_links) ||
 		    !mh_in_order(h, blk - tag, tag, &m->left_links))

@@ -524,10 +524,10 @@ bool mh_free_ends_ok(const struct mh_heap *h, u32 off, u32 size,
 {
 	u32 tag;
 
-	if (!mh_free_size_ok(h, size) || !mh_starts_agree(h, off, size))
+	if (!mh_free_size_ok(h, size))
 		return false;
 	tag = mh_ld32(h, off + size - MH_TAG_SIZE);
-	return tag == size && mh_end_agrees(h, off + size, true, hd);
+	return tag == size && mh_span_agrees(h, off, size, true, hd);
 }
 
 /* Write the header and boundary tag of a free block (links untouched). */
