@@ -250,6 +250,8 @@ struct mh_counters {
 	u64 poison_errors;
 };
 
+struct mh_policy_ops;
+
 /**
  * struct mh_heap - control structure of one heap (trusted, caller memory).
  *
@@ -301,8 +303,6 @@ struct mh_counters {
  * @observer: optional event callback.
  * @observer_ctx: its argument.
  */
-struct mh_policy_ops;
-
 struct mh_heap {
 	u8 *base;
 	u32 region_size;
