@@ -19,20 +19,33 @@
  * verification only; with --no-verify too, one plain pass measures the
  * utilization). --allocator glibc replays the same traces through glibc's
  * malloc/realloc/free as one more column, in the same run and the same
- * replay loop (verified the same way; no utilization, glibc has no
- * high-water mark here), and prints segregated fit's throughput as a ratio
- * of glibc's. --timeline FILE draws the first pass of each core run as
- * `myheap replay --timeline` does, with the same code (userspace/tools
- * timeline_trace.c): one row per op, FILE-trace-policy.svg (or .png) when
+ * replay loop (verified the same way), and prints segregated fit's
+ * throughput as a ratio of glibc's. glibc's utilization is taken as the
+ * malloc lab's memlib takes a heap's: the span of the heap its blocks
+ * covered, from the lowest chunk to the highest end over the pass. That
+ * pass runs in a child process, on a thread of its own, so glibc serves
+ * it from a fresh arena (nothing an earlier pass or the trace loader left
+ * free is reused unseen), with the mmap threshold at its maximum so every
+ * block comes from the arena. Under LD_PRELOAD of another malloc
+ * (jemalloc, mimalloc: glibc's arenas stay empty) the column has no
+ * utilization, only throughput. --timeline FILE draws the first pass of
+ * each core run as `myheap replay --timeline` does, with the same code
+ * (userspace/tools timeline_trace.c): one row per op, FILE-trace-policy.svg (or .png) when
  * there are several runs. Exit status 1 on any verification failure
  * or unexpected allocation failure, 2 on bad usage or unreadable traces.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mh_core.h"
 #include "pattern.h"
@@ -45,6 +58,10 @@
 /* Timed passes repeat until this much time has been measured. */
 #define MIN_TIMED_SECONDS	0.05
 #define MAX_TIMED_PASSES	200
+/* glibc's largest mmap threshold on a 64-bit build (DEFAULT_MMAP_THRESHOLD_MAX). */
+#define GLIBC_MMAP_THRESHOLD_MAX	(32 << 20)
+/* glibc's chunk header in front of every payload (prev_size, size). */
+#define GLIBC_CHUNK_HDR		(2 * sizeof(size_t))
 
 /* Where the replay keeps the blocks of one trace, by block id. */
 struct replay {
@@ -59,6 +76,9 @@ struct replay {
 	u32 *tag;
 	bool *live;
 	struct timeline *tl;	/* this pass's rows, or NULL */
+	bool span;		/* glibc's footprint pass: track the heap's span */
+	uintptr_t span_lo;	/* lowest chunk start placed in it */
+	uintptr_t span_hi;	/* highest payload end */
 };
 
 /* Payload offset of a core block (the timeline names blocks by it). */
@@ -79,6 +99,18 @@ static void row_placed(struct replay *r, const struct trace_op *op, u64 old,
 	timeline_trace_placed(r->tl, op, old, off_of(r, p), usable);
 }
 
+/* glibc's footprint pass: widen the span by the chunk of @p. */
+static void span_add(struct replay *r, const u8 *p)
+{
+	uintptr_t lo = (uintptr_t)p - GLIBC_CHUNK_HDR;
+	uintptr_t hi = (uintptr_t)p + malloc_usable_size((void *)p);
+
+	if (!r->span_lo || lo < r->span_lo)
+		r->span_lo = lo;
+	if (hi > r->span_hi)
+		r->span_hi = hi;
+}
+
 /*
  * The three calls a trace makes, on the core or on glibc: the same loop
  * drives both, so neither pays for anything the other does not.
@@ -90,6 +122,8 @@ static int replay_alloc(struct replay *r, u32 size, u8 **p)
 
 	if (r->column == REPLAY_GLIBC) {
 		*p = malloc(size);
+		if (*p && r->span)
+			span_add(r, *p);
 		return *p ? 0 : -ENOMEM;
 	}
 	err = mh_alloc(&r->h, size, 0, 0, &off);
@@ -108,6 +142,8 @@ static int replay_realloc(struct replay *r, u8 *old, u32 size, u8 **p)
 
 		if (!q)
 			return -ENOMEM;
+		if (r->span)
+			span_add(r, q);
 		*p = q;
 		return 0;
 	}
@@ -326,6 +362,62 @@ static bool timed_passes(struct replay *r, const struct trace *t,
 	return true;
 }
 
+/* What footprint_pass()'s thread runs. */
+struct footprint {
+	struct replay *r;
+	const struct trace *t;
+	bool verify;
+	struct replay_result *res;
+};
+
+static void *footprint_thread(void *arg)
+{
+	struct footprint *f = arg;
+
+	f->r->span = true;
+	plain_pass(f->r, f->t, f->verify, f->res);
+	return NULL;
+}
+
+/*
+ * glibc's pass for the utilization (see the top of the file). The result
+ * comes back through a pipe, with the span as its high-water mark (0 when
+ * glibc's arenas stayed empty: another malloc is in use).
+ */
+static bool footprint_pass(struct replay *r, const struct trace *t,
+			   bool verify, struct replay_result *res)
+{
+	struct footprint f = { r, t, verify, res };
+	int fd[2], status;
+	pthread_t thread;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe(fd))
+		return failed(res, "footprint pass: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return failed(res, "footprint pass: fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fd[0]);
+		mallopt(M_MMAP_THRESHOLD, GLIBC_MMAP_THRESHOLD_MAX);
+		if (pthread_create(&thread, NULL, footprint_thread, &f) ||
+		    pthread_join(thread, NULL))
+			_exit(1);
+		res->high_water = mallinfo2().arena ? r->span_hi - r->span_lo : 0;
+		n = write(fd[1], res, sizeof(*res));
+		_exit(n == sizeof(*res) ? 0 : 1);
+	}
+	close(fd[1]);
+	n = read(fd[0], res, sizeof(*res));
+	close(fd[0]);
+	if (waitpid(pid, &status, 0) != pid || n != sizeof(*res) ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
+		return failed(res, "footprint pass: the child did not report");
+	return res->ok;
+}
+
 /*
  * The first pass with its timeline, when one is asked for (core columns
  * only: glibc's addresses are no offsets in a region), written out even
@@ -338,7 +430,9 @@ static bool first_pass(struct replay *r, const struct trace *t, bool verify,
 	bool ok;
 	int err;
 
-	if (!rep->timeline || r->column == REPLAY_GLIBC)
+	if (r->column == REPLAY_GLIBC)
+		return footprint_pass(r, t, verify, res);
+	if (!rep->timeline)
 		return plain_pass(r, t, verify, res);
 	snprintf(title, sizeof(title), "%s under %s, %zu-byte region (mh-replay)",
 		 t->name, mh_policy_name(r->column), r->region_size);
@@ -369,8 +463,13 @@ static bool replay_trace(struct replay *r, const struct trace *t,
 	r->column = column;
 	if (rep->verify && !first_pass(r, t, true, rep, res))
 		return false;
-	/* --no-verify: one plain pass, for the utilization (and timeline) */
-	if (!rep->verify && (!rep->timing || rep->timeline) &&
+	/*
+	 * --no-verify: one plain pass, for the utilization (and timeline);
+	 * glibc's timed passes cannot measure its footprint, so it always
+	 * has one.
+	 */
+	if (!rep->verify &&
+	    (!rep->timing || rep->timeline || column == REPLAY_GLIBC) &&
 	    !first_pass(r, t, false, rep, res))
 		return false;
 	if (rep->timing && !timed_passes(r, t, res))

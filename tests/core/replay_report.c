@@ -3,9 +3,11 @@
  * replay_report.c - mh-replay's output. Utilization is the malloc lab's:
  * peak payload / high-water mark; the average is the plain mean over the
  * traces replayed (the 11 default traces give the published figure);
- * throughput is total ops / total seconds of the unverified passes. The
- * glibc column has no utilization ("-"); with it and segregated fit in the
- * same run, the ratio of their throughputs is printed too.
+ * throughput is total ops / total seconds of the unverified passes. A run
+ * without a high-water mark (the glibc column under an LD_PRELOADed malloc
+ * that does not use the break) has no utilization ("-"), nor has an
+ * average with such a run; with glibc and segregated fit in the same run,
+ * the ratio of their throughputs is printed too.
  */
 #include <stdio.h>
 
@@ -27,6 +29,20 @@ static double utilization(const struct replay_result *res)
 static double mops(const struct replay_result *res)
 {
 	return res->seconds > 0 ? res->timed_ops / res->seconds / 1e6 : 0.0;
+}
+
+static bool has_utilization(const struct replay_result *res)
+{
+	return res->high_water;
+}
+
+/* Does every trace's run of column @p have a utilization? */
+static bool all_have_utilization(const struct report *rep, int p)
+{
+	for (int t = 0; t < rep->ntraces; t++)
+		if (!has_utilization(result(rep, t, p)))
+			return false;
+	return rep->ntraces;
 }
 
 static double average_utilization(const struct report *rep, int p)
@@ -94,7 +110,7 @@ void report_one(struct report *rep, int t, int p)
 	case OUT_TAP:
 		printf("%sok %d - %s %s", res->ok ? "" : "not ",
 		       ++rep->tap_number, name, policy(rep, p));
-		if (res->ok && is_glibc(rep, p))
+		if (res->ok && !has_utilization(res))
 			printf(": %llu ops %s\n", (unsigned long long)res->ops,
 			       rep->verify ? "verified" : "replayed");
 		else if (res->ok)
@@ -109,7 +125,7 @@ void report_one(struct report *rep, int t, int p)
 		if (res->ok) {
 			printf("%-16s %-10s %7llu ops", name, policy(rep, p),
 			       (unsigned long long)res->ops);
-			if (is_glibc(rep, p))
+			if (!has_utilization(res))
 				printf("  util     -");
 			else
 				printf("  util %5.1f%%", 100 * utilization(res));
@@ -126,7 +142,7 @@ void report_one(struct report *rep, int t, int p)
 			.error = res->ok ? NULL : res->why, .ops = res->ops,
 			.peak_payload = res->peak_payload,
 			.high_water = res->high_water,
-			.has_utilization = !is_glibc(rep, p),
+			.has_utilization = has_utilization(res),
 			.utilization = utilization(res), .seconds = res->seconds,
 			.ops_per_sec = mops(res) * 1e6 });
 		break;
@@ -156,7 +172,7 @@ static void table(const struct report *rep, const char *prefix, bool md)
 	for (int t = 0; t < rep->ntraces; t++) {
 		printf("%s%s%-16s", prefix, md ? "| " : "", rep->traces[t].name);
 		for (int p = 0; p < rep->npolicies; p++)
-			if (is_glibc(rep, p))
+			if (!has_utilization(result(rep, t, p)))
 				printf("%s%10s", sep, "-");
 			else
 				printf("%s%10.1f", sep,
@@ -165,7 +181,7 @@ static void table(const struct report *rep, const char *prefix, bool md)
 	}
 	printf("%s%s%-16s", prefix, md ? "| " : "", "average");
 	for (int p = 0; p < rep->npolicies; p++)
-		if (is_glibc(rep, p))
+		if (!all_have_utilization(rep, p))
 			printf("%s%10s", sep, "-");
 		else
 			printf("%s%10.1f", sep, 100 * average_utilization(rep, p));
@@ -199,7 +215,8 @@ void report_end(const struct report *rep)
 	case OUT_JSON:
 		replay_json_averages(&json);
 		for (int p = 0; p < rep->npolicies; p++)
-			replay_json_average(&json, policy(rep, p), !is_glibc(rep, p),
+			replay_json_average(&json, policy(rep, p),
+					    all_have_utilization(rep, p),
 					    average_utilization(rep, p),
 					    aggregate_mops(rep, p) * 1e6);
 		json_obj_end(&json);

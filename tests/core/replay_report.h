@@ -21,8 +21,9 @@ enum output { OUT_TABLE, OUT_MARKDOWN, OUT_JSON, OUT_TAP };
 struct replay_result {
 	u64 ops;		/* ops per pass */
 	u64 peak_payload;	/* highest sum of live payload bytes */
-	u64 high_water;		/* mh_stats().high_water after the pass
-				 * (0 for glibc: it has none here) */
+	u64 high_water;		/* mh_stats().high_water after the pass;
+				 * glibc: the span its blocks covered (0:
+				 * glibc's arenas stayed empty) */
 	u64 timed_ops;		/* ops over all timed passes */
 	double seconds;		/* time of the timed passes */
 	bool ok;
