@@ -16,8 +16,10 @@
  * the refused FREEs is what the core and the owner table cost, so even
  * with a glue that cost nothing the pair could not cost less than two
  * no-op ioctls plus that; the same for a BATCH op less the floor.
- * --quick (make check's bench smoke) runs one short round at 1K: it only
- * proves the program runs; its figures mean nothing.
+ * After the lines for each live count comes one line of JSON with the
+ * same medians ("ioctl-bench: {...}"), which `make bench` gathers and
+ * plots. --quick (make check's bench smoke) runs one short round at 1K:
+ * it only proves the program runs; its figures mean nothing.
  *
  *   tests/vm/run --kernel stock -- myheap_ioctl_bench [--quick]
  */
@@ -201,6 +203,7 @@ static void at(int live)
 	struct round rs[MAX_ROUNDS];
 	double ck[MAX_ROUNDS];
 	struct myheap_stats st;
+	double close_ms;
 	uint64_t t;
 	int r, fd = open(MYHEAP_DEVICE, O_RDWR), holder = open(MYHEAP_DEVICE, O_RDWR);
 
@@ -233,8 +236,22 @@ static void at(int live)
 	printf("live %6d: CHECK %.1f ms\n", live, median(ck, rounds));
 	t = now_ns();
 	close(holder);
+	close_ms = (now_ns() - t) / 1e6;
 	printf("live %6d: close of the file holding them %.1f ms\n", live,
-	       (now_ns() - t) / 1e6);
+	       close_ms);
+	printf("ioctl-bench: {\"live\":%d,\"nop2_ns\":%.0f,\"pair_ns\":%.0f,"
+	       "\"refused2_ns\":%.0f,\"batch_op_ns\":%.0f,"
+	       "\"batch_refused_op_ns\":%.0f,\"pair_per_nop2\":%.3f,"
+	       "\"pair_per_nop2_free_glue\":%.3f,\"batch_speedup\":%.3f,"
+	       "\"batch_speedup_free_glue\":%.3f,"
+	       "\"owner_bytes_per_block\":%.1f,\"check_ms\":%.2f,"
+	       "\"close_ms\":%.2f}\n",
+	       live, med(rs, f_nop), med(rs, f_pair), med(rs, f_refused),
+	       med(rs, f_batch), med(rs, f_floor), med(rs, f_pair_ratio),
+	       med(rs, f_bound_ratio), med(rs, f_batch_ratio),
+	       med(rs, f_batch_bound),
+	       (double)st.owner_bytes / st.used_blocks, median(ck, rounds),
+	       close_ms);
 	close(fd);
 }
 
