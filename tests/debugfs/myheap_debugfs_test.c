@@ -531,6 +531,19 @@ TEST_F(heap, damaged_header_still_dumps)
 }
 
 /* Overwrite the next link of a free block: the free lists stop there. */
+/* The last line of @text starts with @prefix. */
+static bool last_line_is(const char *text, const char *prefix)
+{
+	size_t len = strlen(text);
+	const char *p;
+
+	if (!len || text[len - 1] != '\n')
+		return false;
+	for (p = text + len - 1; p > text && p[-1] != '\n'; p--)
+		;
+	return !strncmp(p, prefix, strlen(prefix));
+}
+
 TEST_F(heap, damaged_link_freelist)
 {
 	uint64_t a, b, c;
@@ -559,6 +572,74 @@ TEST_F(heap, damaged_link_freelist)
 	free(text);
 
 	memcpy(self->map + b, &saved, sizeof(saved));
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+}
+
+/*
+ * Pools: @runs runs of the 128-byte class (15 slots each), each with one
+ * free slot, the last one freed listed first. The class gets runs once 60
+ * blocks of it are live: those come first, in @offs[0..59]; the slots
+ * follow, 15 a run, run by run.
+ */
+static int listed_runs(int fd, uint64_t *offs, size_t runs)
+{
+	size_t i;
+	int ret;
+
+	ret = dev_set_policy(fd, MYHEAP_POLICY_POOLS) ?:
+	      dev_batch(fd, MYHEAP_BATCH_OP_ALLOC, 125, 60 + 15 * runs, offs, 1);
+	for (i = 0; i < runs && !ret; i++)
+		ret = dev_free(fd, offs[60 + 15 * i]);
+	return ret;
+}
+
+/*
+ * Pools: a forged run word in the second run of a class's list: freelist
+ * shows the free lists and the first run, then the damaged-run line and
+ * the totals of what it showed, and stops there; check reports it.
+ */
+TEST_F(heap, damaged_run_freelist)
+{
+	uint64_t offs[60 + 30];
+	uint64_t a, b;	/* the runs: b was freed into last, so listed first */
+	struct freelist_dump fl;
+	char want[160], *text;
+
+	ASSERT_EQ(0, listed_runs(self->fd, offs, 2));
+	a = offs[60] - HDR - 16;
+	b = offs[75] - HDR - 16;
+	self->map[a + HDR + 1] ^= 1;	/* the run word's slot count */
+
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want),
+		 "\nslot class 7 (128 bytes), 15 slots a run:\n  run %10llu   1 free, next slot %llu\n# damaged run: ",
+		 (unsigned long long)b, (unsigned long long)offs[75]);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	EXPECT_TRUE(last_line_is(text, "# total: ")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "; 1 run with a free slot, 1 free slot\n"))
+		TH_LOG("%s", text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_TRUE(fl.run_damaged);
+	EXPECT_FALSE(fl.damaged);
+	EXPECT_EQ(1, fl.runs);
+	free(text);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, strncmp(text, "violations: ", 12)) TH_LOG("%s", text);
+	free(text);
+
+	self->map[a + HDR + 1] ^= 1;
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_FALSE(fl.run_damaged);
+	EXPECT_EQ(2, fl.runs);
+	EXPECT_EQ(2, fl.free_slots);
+	free(text);
 	text = read_dfs("check", NULL);
 	ASSERT_NE(NULL, text);
 	EXPECT_STREQ("ok\n", text);
@@ -625,19 +706,6 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 	ASSERT_NE(NULL, text);
 	EXPECT_STREQ("ok\n", text);
 	free(text);
-}
-
-/* The last line of @text starts with @prefix. */
-static bool last_line_is(const char *text, const char *prefix)
-{
-	size_t len = strlen(text);
-	const char *p;
-
-	if (!len || text[len - 1] != '\n')
-		return false;
-	for (p = text + len - 1; p > text && p[-1] != '\n'; p--)
-		;
-	return !strncmp(p, prefix, strlen(prefix));
 }
 
 /* Anonymous memory shared with the children of a test. */
@@ -1079,6 +1147,134 @@ TEST_F(heap, freelist_resync_after_merge)
 	}
 	EXPECT_EQ(fl.blocks, lines);
 	EXPECT_EQ(N / 2 + 1, lines);
+}
+
+/*
+ * Pools: between two pages of freelist, the run it would resume at (read
+ * already, shown next) empties and goes back to the heap: the dump shows
+ * it as it was read, goes on after the run shown before it, says
+ * "1 resyncs", and shows every other run once, in list order.
+ */
+TEST_F(heap, freelist_run_resync)
+{
+	enum { R = 300 };
+	static uint64_t offs[60 + 15 * R];
+	static unsigned long long ref[R];
+	static char text[1 << 20];
+	unsigned long long last = 0, gone = 0, off, nfree, next;
+	struct freelist_dump fl;
+	size_t i, k, nref = 0, lines = 0;
+	char *line, *copy, *all, want[64];
+	ssize_t n, len;
+	int fd;
+
+	ASSERT_EQ(0, listed_runs(self->fd, offs, R));
+	all = read_dfs("freelist", NULL);	/* the list order */
+	ASSERT_NE(NULL, all);
+	for (line = all; (line = strstr(line, "\n  run ")) && nref < R; line++)
+		if (sscanf(line, " run %llu", &off) == 1)
+			ref[nref++] = off;
+	free(all);
+	ASSERT_EQ(R, nref);
+
+	fd = open(DFS_DIR "/freelist", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+	for (line = text; (line = strstr(line, "\n  run ")); line++)
+		if (sscanf(line, " run %llu %llu free, next slot %llu",
+			   &off, &nfree, &next) == 3)
+			last = off;
+	for (i = 0; i + 1 < R && ref[i] != last; i++)
+		;
+	ASSERT_GT(R - 2, i) TH_LOG("the first page ends at run %llu", last);
+	gone = ref[i + 1];
+	for (k = 60; k < 60 + 15 * R; k++)	/* its 14 slots in use */
+		if (offs[k] > gone && offs[k] < gone + 2048 && k % 15)
+			ASSERT_EQ(0, dev_free(self->fd, offs[k]));
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	ASSERT_EQ(0, n);
+	close(fd);
+	text[len] = 0;
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	copy = strdup(text);
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	free(copy);
+	EXPECT_EQ(1, fl.resyncs);
+	EXPECT_FALSE(fl.run_damaged);
+	for (line = text; (line = strstr(line, "\n  run ")); line++) {
+		if (sscanf(line, " run %llu", &off) != 1)
+			continue;
+		if (lines < R)
+			EXPECT_EQ(ref[lines], off) TH_LOG("run line %zu", lines);
+		lines++;
+	}
+	EXPECT_EQ(R, lines);	/* the one gone too: shown as it was read */
+	EXPECT_EQ(R, fl.runs);
+	all = read_dfs("freelist", NULL);	/* now without it */
+	ASSERT_NE(NULL, all);
+	EXPECT_EQ(NULL, strstr(all, "resyncs"));
+	snprintf(want, sizeof(want), "  run %10llu ", gone);
+	EXPECT_EQ(NULL, strstr(all, want)) TH_LOG("%s", all);
+	free(all);
+}
+
+/*
+ * Pools: freelist in reads of 100 bytes while another process allocates
+ * and frees small blocks, so runs fill, empty and come and go between
+ * (and within) pages: every dump parses (class headers in order, run
+ * lines that agree with their class, totals that agree with the lines);
+ * the heap checks ok afterwards.
+ */
+TEST_F_TIMEOUT(heap, freelist_runs_while_heap_changes, 600)
+{
+	enum { N = 3000 };
+	static uint64_t offs[N];
+	unsigned long long resyncs = 0, runs = 0;
+	struct freelist_dump fl;
+	unsigned int seed = 3;
+	int round, status;
+	pid_t child;
+	char *text;
+	size_t i;
+
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_POOLS));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, dev_alloc(self->fd, 1 + rand_r(&seed) % 128, 0, 0, &offs[i]));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		for (;;) {
+			i = rand_r(&seed) % N;
+			if (dev_free(self->fd, offs[i]) ||
+			    dev_alloc(self->fd, 1 + rand_r(&seed) % 160, 0, 0, &offs[i]))
+				_exit(1);
+		}
+	}
+	for (round = 0; round < 6; round++) {
+		text = read_file_chunked(DFS_DIR "/freelist", 100, NULL);
+		ASSERT_NE(NULL, text);
+		EXPECT_EQ(0, parse_freelist(text, &fl))
+			TH_LOG("round %d, line %d: %s", round, fl.err_line, fl.err);
+		EXPECT_TRUE(fl.slots);
+		EXPECT_FALSE(fl.run_damaged);
+		resyncs += fl.resyncs;
+		runs += fl.runs;
+		free(text);
+	}
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ksft_print_msg("6 dumps while the heap changed: %llu runs shown, %llu resyncs\n",
+		       runs, resyncs);
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the churning child failed");
+	EXPECT_LT(0, runs);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
 }
 
 /* pread() at any position gives what a sequential read gives there. */
