@@ -646,34 +646,57 @@ TEST_F(heap, damaged_run_freelist)
 	free(text);
 }
 
+/*
+ * Fill @offs with @n blocks of @min .. @min + @span - 1 bytes, then fork a
+ * child that frees them and allocates them again (@min .. @min + @grow - 1
+ * bytes) as fast as it can until it is killed. The child's pid, or -1.
+ */
+static pid_t churning_child(int fd, uint64_t *offs, size_t n, unsigned int min,
+			    unsigned int span, unsigned int grow, unsigned int seed)
+{
+	pid_t child;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (dev_alloc(fd, min + rand_r(&seed) % span, 0, 0, &offs[i]))
+			return -1;
+	child = fork();
+	if (child)
+		return child;
+	for (;;) {
+		i = rand_r(&seed) % n;
+		if (dev_free(fd, offs[i]) ||
+		    dev_alloc(fd, min + rand_r(&seed) % grow, 0, 0, &offs[i]))
+			_exit(1);
+	}
+}
+
+/* Stop churning_child() @child: true if it churned until it was killed. */
+static bool churn_stopped(pid_t child)
+{
+	int status;
+
+	kill(child, SIGKILL);
+	return waitpid(child, &status, 0) == child && WIFSIGNALED(status);
+}
+
 /* Many short reads while another process allocates and frees. */
 TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 {
 	enum { N = 3000 };
 	static uint64_t offs[N];
 	struct blocks_dump d;
-	unsigned int seed = 1;
 	char *text, *json;
 	char err[128];
 	unsigned long long resyncs = 0;
 	struct jv *root;
 	pid_t child;
 	size_t i, len;
-	int round, status;
+	int round;
 
 	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 240, 0, 0, &offs[i]));
-	child = fork();
+	child = churning_child(self->fd, offs, N, 16, 240, 480, 1);
 	ASSERT_LE(0, child);
-	if (!child) {
-		for (;;) {
-			i = rand_r(&seed) % N;
-			if (dev_free(self->fd, offs[i]) ||
-			    dev_alloc(self->fd, 16 + rand_r(&seed) % 480, 0, 0, &offs[i]))
-				_exit(1);
-		}
-	}
 	for (round = 0; round < 4; round++) {
 		text = read_file_chunked(DFS_DIR "/blocks", 512, NULL);
 		ASSERT_NE(NULL, text);
@@ -698,10 +721,8 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 		EXPECT_NE(NULL, strstr(text, "\n# total: "));
 		free(text);
 	}
-	kill(child, SIGKILL);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(churn_stopped(child)) TH_LOG("the churning child failed");
 	ksft_print_msg("4 dumps while the heap changed: %llu resyncs\n", resyncs);
-	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the churning child failed");
 	text = read_dfs("check", NULL);
 	ASSERT_NE(NULL, text);
 	EXPECT_STREQ("ok\n", text);
@@ -1095,6 +1116,33 @@ TEST_F(heap, resync_after_everything_freed)
  * was read, then goes on after the merged hole, says it resynced, shows no
  * block twice and its totals agree with its lines.
  */
+/*
+ * Read the rest of @fd into @text, after the @len bytes already there (of
+ * @cap), and close it: the whole length, or -1 if a read failed.
+ */
+static ssize_t read_rest(int fd, char *text, ssize_t len, size_t cap)
+{
+	ssize_t n;
+
+	while ((n = read(fd, text + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -1;
+	text[len] = 0;
+	return len;
+}
+
+/* parse_freelist() of a copy of @text, which stays as it is. */
+static int parse_freelist_copy(const char *text, struct freelist_dump *fl)
+{
+	char *copy = strdup(text);
+	int ret = copy ? parse_freelist(copy, fl) : -ENOMEM;
+
+	free(copy);
+	return ret;
+}
+
 TEST_F(heap, freelist_resync_after_merge)
 {
 	enum { N = 600 };
@@ -1102,8 +1150,8 @@ TEST_F(heap, freelist_resync_after_merge)
 	static char text[1 << 20];
 	unsigned long long last = 0, off, size, prev = 0;
 	struct freelist_dump fl;
-	char *line, *copy;
-	ssize_t n, len;
+	char *line;
+	ssize_t len;
 	size_t i, lines = 0;
 	int fd;
 
@@ -1124,16 +1172,9 @@ TEST_F(heap, freelist_resync_after_merge)
 	ASSERT_LT(0, last);
 	ASSERT_LT(last + 4 * 160, (unsigned long long)offs[N - 1]);
 	ASSERT_EQ(0, dev_free(self->fd, last + 80 + HDR));	/* merges three */
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += n;
-	ASSERT_EQ(0, n);
-	close(fd);
-	text[len] = 0;
+	ASSERT_LT(0, read_rest(fd, text, len, sizeof(text)));
 	EXPECT_TRUE(last_line_is(text, "# total: "));
-	copy = strdup(text);
-	ASSERT_NE(NULL, copy);
-	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
-	free(copy);
+	ASSERT_EQ(0, parse_freelist_copy(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
 	EXPECT_EQ(1, fl.resyncs);
 	/* Address order, each block once: the N / 2 holes and the rest. */
 	for (line = text; (line = strstr(line, "\n  ")); line++) {
@@ -1164,8 +1205,8 @@ TEST_F(heap, freelist_run_resync)
 	unsigned long long last = 0, gone = 0, off, nfree, next;
 	struct freelist_dump fl;
 	size_t i, k, nref = 0, lines = 0;
-	char *line, *copy, *all, want[64];
-	ssize_t n, len;
+	char *line, *all, want[64];
+	ssize_t len;
 	int fd;
 
 	ASSERT_EQ(0, listed_runs(self->fd, offs, R));
@@ -1193,16 +1234,9 @@ TEST_F(heap, freelist_run_resync)
 	for (k = 60; k < 60 + 15 * R; k++)	/* its 14 slots in use */
 		if (offs[k] > gone && offs[k] < gone + 2048 && k % 15)
 			ASSERT_EQ(0, dev_free(self->fd, offs[k]));
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += n;
-	ASSERT_EQ(0, n);
-	close(fd);
-	text[len] = 0;
+	ASSERT_LT(0, read_rest(fd, text, len, sizeof(text)));
 	EXPECT_TRUE(last_line_is(text, "# total: "));
-	copy = strdup(text);
-	ASSERT_NE(NULL, copy);
-	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
-	free(copy);
+	ASSERT_EQ(0, parse_freelist_copy(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
 	EXPECT_EQ(1, fl.resyncs);
 	EXPECT_FALSE(fl.run_damaged);
 	for (line = text; (line = strstr(line, "\n  run ")); line++) {
@@ -1235,25 +1269,13 @@ TEST_F_TIMEOUT(heap, freelist_runs_while_heap_changes, 600)
 	static uint64_t offs[N];
 	unsigned long long resyncs = 0, runs = 0;
 	struct freelist_dump fl;
-	unsigned int seed = 3;
-	int round, status;
+	int round;
 	pid_t child;
 	char *text;
-	size_t i;
 
 	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_POOLS));
-	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 1 + rand_r(&seed) % 128, 0, 0, &offs[i]));
-	child = fork();
+	child = churning_child(self->fd, offs, N, 1, 128, 160, 3);
 	ASSERT_LE(0, child);
-	if (!child) {
-		for (;;) {
-			i = rand_r(&seed) % N;
-			if (dev_free(self->fd, offs[i]) ||
-			    dev_alloc(self->fd, 1 + rand_r(&seed) % 160, 0, 0, &offs[i]))
-				_exit(1);
-		}
-	}
 	for (round = 0; round < 6; round++) {
 		text = read_file_chunked(DFS_DIR "/freelist", 100, NULL);
 		ASSERT_NE(NULL, text);
@@ -1265,11 +1287,9 @@ TEST_F_TIMEOUT(heap, freelist_runs_while_heap_changes, 600)
 		runs += fl.runs;
 		free(text);
 	}
-	kill(child, SIGKILL);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(churn_stopped(child)) TH_LOG("the churning child failed");
 	ksft_print_msg("6 dumps while the heap changed: %llu runs shown, %llu resyncs\n",
 		       runs, resyncs);
-	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the churning child failed");
 	EXPECT_LT(0, runs);
 	text = read_dfs("check", NULL);
 	ASSERT_NE(NULL, text);
