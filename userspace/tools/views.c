@@ -67,13 +67,10 @@ static int view_named(struct cli *cli, const char *file, bool hdr_column,
 	if (!text)
 		return EXIT_DEVICE;
 	for (p = text; (p = next_line(p, line, sizeof(line)));) {
-		unsigned long long off, size;
+		unsigned long long off, size, next;
 		char hdr[8] = "";
-		int fields = sscanf(line, " %llu %llu %7s", &off, &size, hdr);
+		int fields = sscanf(line, " %llu %llu %7s", &off, &size, hdr), rest = 0;
 		long hsz = hdr_column ? atol(hdr) : (long)heap_hdr;
-
-		unsigned long long next;
-		int rest = 0;
 
 		if (!strncmp(line, "#     offset", 12)) {
 			printf("#   payload%s name\n", line + 2);
