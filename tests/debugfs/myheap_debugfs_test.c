@@ -599,12 +599,16 @@ static int listed_runs(int fd, uint64_t *offs, size_t runs)
 /*
  * Pools: a forged run word in the second run of a class's list: freelist
  * shows the free lists and the first run, then the damaged-run line and
- * the totals of what it showed, and stops there; check reports it.
+ * the totals of what it showed, and stops there; check reports it. A
+ * damaged free-list link, the other way round, ends the free lists only:
+ * the run lists follow its line.
  */
 TEST_F(heap, damaged_run_freelist)
 {
 	uint64_t offs[60 + 30];
 	uint64_t a, b;	/* the runs: b was freed into last, so listed first */
+	uint64_t hole, guard;
+	uint32_t saved, junk = 0x7ffffff8;
 	struct freelist_dump fl;
 	char want[160], *text;
 
@@ -640,6 +644,23 @@ TEST_F(heap, damaged_run_freelist)
 	EXPECT_EQ(2, fl.runs);
 	EXPECT_EQ(2, fl.free_slots);
 	free(text);
+
+	/* A damaged free-list link ends the free lists, not the run lists. */
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &hole));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &guard));
+	ASSERT_EQ(0, dev_free(self->fd, hole));
+	memcpy(&saved, self->map + hole, sizeof(saved));
+	memcpy(self->map + hole, &junk, sizeof(junk));
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "\n# damaged link: the lists could not be followed past the blocks above\nslot class 7 (128 bytes), 15 slots a run:\n"))
+		TH_LOG("%s", text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_TRUE(fl.damaged);
+	EXPECT_FALSE(fl.run_damaged);
+	EXPECT_EQ(2, fl.runs);
+	free(text);
+	memcpy(self->map + hole, &saved, sizeof(saved));
 	text = read_dfs("check", NULL);
 	ASSERT_NE(NULL, text);
 	EXPECT_STREQ("ok\n", text);
