@@ -127,7 +127,7 @@
 #define MH_NR_LISTS		(MH_FL_COUNT * MH_SL_COUNT)
 /** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
 #define MH_HIST_BUCKETS		32
-/* Pools: slot classes of 32, 48, ... 128 bytes (mh_pool.c). */
+/* Pools: slot classes of 16, 32, ... 128 bytes (mh_pool.c). */
 #define MH_POOL_CLASSES		8
 
 /**
