@@ -31,6 +31,10 @@
  * the dump resumes after the block shown before it (at the head of the
  * list if there was none in that list), else at the head of the next
  * list; either way it counts a resync and says so before its totals.
+ * Under pools the free lists are followed by the run lists: each slot
+ * class's runs with a free slot, one record per run, taken and resumed
+ * the same way through mh_walk_runs_from() (after the run shown before,
+ * at the class's head, or at the next class).
  *
  * Under pools a run is one record too: its line ("run"), then a line per
  * slot (its payload offset, no header, "slot" or "free-slot", its owner),
@@ -40,7 +44,8 @@
  *
  * A damaged header is shown as one "damaged" record reaching to the next
  * header that passes its check (see mh_block_at()); a damaged link, or
- * more blocks than the heap can hold (a loop), ends the free lists.
+ * more blocks than the heap can hold (a loop), ends the free lists, and a
+ * damaged run or run link (or a loop) ends the run lists.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -60,7 +65,9 @@
  */
 #define MYHEAP_RESYNC_WALK	64
 
-enum myheap_rec { MYHEAP_REC_ITEM, MYHEAP_REC_END, MYHEAP_REC_PAST };
+enum myheap_rec {
+	MYHEAP_REC_ITEM, MYHEAP_REC_RUN, MYHEAP_REC_END, MYHEAP_REC_PAST
+};
 
 /* seq_file positions of blocks: 0 the header, a block its offset, then: */
 #define MYHEAP_POS_END		((loff_t)U32_MAX + 1)
@@ -557,8 +564,17 @@ const struct file_operations myheap_blocks_json_fops = {
  * @max_blocks: most free blocks the heap can hold: past that, a loop.
  * @resyncs: times a block to resume at had left its list.
  * @damaged: the lists ended at a damaged link (or a loop).
- * @skip: blocks the walk callback passes over before it takes one.
- * @found: the callback took a block into @cur.
+ * @run: pools: the run at the position, when @rec is MYHEAP_REC_RUN.
+ * @run_prev_cls: class of the run shown before @run (MYHEAP_NO_LIST if
+ *	none): where the class headers go.
+ * @run_before: the run shown before @run, where to resume if @run left
+ *	its list (valid when @have_run_before).
+ * @have_run_before: @run_before is set.
+ * @runs: runs shown, @run included.
+ * @free_slots: their free slots.
+ * @run_damaged: the run lists ended at a damaged run or link (or a loop).
+ * @skip: blocks (runs) the walk callback passes over before it takes one.
+ * @found: the callback took a block into @cur (a run into @run).
  */
 struct myheap_freelist_iter {
 	struct myheap_dev *dev;
@@ -573,6 +589,13 @@ struct myheap_freelist_iter {
 	u64 max_blocks;
 	u64 resyncs;
 	bool damaged;
+	struct mh_run_info run;
+	u32 run_prev_cls;
+	struct mh_run_info run_before;
+	bool have_run_before;
+	u64 runs;
+	u64 free_slots;
+	bool run_damaged;
 	unsigned int skip;
 	bool found;
 };
@@ -611,6 +634,87 @@ static int myheap_freelist_fetch(struct myheap_freelist_iter *it, u32 list,
 	return it->found;
 }
 
+/* mh_walk_runs_from() callback: pass over @it->skip runs, take one. */
+static int myheap_freelist_take_run(void *arg, const struct mh_run_info *r)
+{
+	struct myheap_freelist_iter *it = arg;
+
+	if (it->skip) {
+		it->skip--;
+		return 0;
+	}
+	it->run = *r;
+	it->found = true;
+	return 1;
+}
+
+/*
+ * The run after @from (or the first one of class @cls, if @from is NULL)
+ * into @it->run: 1 if there is one, 0 at the end, -ESTALE if @from left
+ * its list, -EUCLEAN at a damaged run or link.
+ */
+static int myheap_freelist_fetch_run(struct myheap_freelist_iter *it,
+				     u32 cls, const struct mh_run_info *from)
+{
+	int ret;
+
+	it->found = false;
+	it->skip = from ? 1 : 0;
+	ret = mh_walk_runs_from(&it->dev->heap, from ? from->cls : cls,
+				from ? from->offset : 0,
+				myheap_freelist_take_run, it);
+	if (ret < 0)
+		return ret;
+	return it->found;
+}
+
+/*
+ * Make the run record after the current one (the first run, after the
+ * last free block, if @first); the end record when there is none.
+ */
+static void *myheap_freelist_run_step(struct myheap_freelist_iter *it,
+				      bool first)
+{
+	struct mh_run_info last = it->run;
+	int ret;
+
+	if (first) {
+		ret = myheap_freelist_fetch_run(it, 0, NULL);
+	} else {
+		ret = myheap_freelist_fetch_run(it, 0, &last);
+		if (ret == -ESTALE) {
+			/* as for a block: after the one before, or the head */
+			it->resyncs++;
+			if (it->have_run_before &&
+			    it->run_before.cls == last.cls)
+				ret = myheap_freelist_fetch_run(it, 0,
+								&it->run_before);
+			else
+				ret = myheap_freelist_fetch_run(it, last.cls,
+								NULL);
+			if (ret == -ESTALE)
+				ret = myheap_freelist_fetch_run(it, last.cls + 1,
+								NULL);
+		}
+	}
+	if (ret > 0 && it->runs >= it->max_blocks)
+		ret = -EUCLEAN;		/* more than can be: a loop */
+	if (ret <= 0) {
+		it->run_damaged = ret < 0;
+		it->rec = MYHEAP_REC_END;
+		return it;
+	}
+	if (!first) {
+		it->run_before = last;
+		it->have_run_before = true;
+	}
+	it->run_prev_cls = first ? MYHEAP_NO_LIST : last.cls;
+	it->runs++;
+	it->free_slots += it->run.free;
+	it->rec = MYHEAP_REC_RUN;
+	return it;
+}
+
 /* Make the record after the current one (the first if @first). */
 static void *myheap_freelist_step(struct myheap_freelist_iter *it, bool first)
 {
@@ -640,11 +744,10 @@ static void *myheap_freelist_step(struct myheap_freelist_iter *it, bool first)
 	}
 	if (ret > 0 && it->count >= it->max_blocks)
 		ret = -EUCLEAN;		/* more than can be: a loop */
-	if (ret <= 0) {
+	if (ret <= 0) {		/* the free lists are over: the runs */
 		it->damaged = ret < 0;
 		it->cur_prev_list = list;
-		it->rec = MYHEAP_REC_END;
-		return it;
+		return myheap_freelist_run_step(it, true);
 	}
 	if (!first) {
 		it->before = last;
@@ -686,11 +789,17 @@ static void *myheap_freelist_next(struct seq_file *m, void *v, loff_t *pos)
 		it->resyncs = 0;
 		it->damaged = false;
 		it->have_before = false;
+		it->runs = 0;
+		it->free_slots = 0;
+		it->run_damaged = false;
+		it->have_run_before = false;
 		it->max_blocks = it->dev->region_size / MH_MIN_BLOCK + 1;
 		return myheap_freelist_step(it, true);
 	}
 	if (it->rec == MYHEAP_REC_ITEM)
 		return myheap_freelist_step(it, false);
+	if (it->rec == MYHEAP_REC_RUN)
+		return myheap_freelist_run_step(it, false);
 	it->rec = MYHEAP_REC_PAST;	/* that was the end record */
 	return NULL;
 }
@@ -747,6 +856,42 @@ static void myheap_freelist_list_header(struct seq_file *m,
 	seq_puts(m, ":\n");
 }
 
+/*
+ * Where the free lists end (before the first run record, or the end
+ * record if there is none): the empty lists after the last block shown,
+ * and whether a damaged link ended them.
+ */
+static void myheap_freelist_lists_end(struct seq_file *m,
+				      struct myheap_freelist_iter *it)
+{
+	u32 prev = it->cur_prev_list;
+
+	myheap_freelist_empty_lists(m, it->dev,
+				    prev == MYHEAP_NO_LIST ? 0 : prev + 1,
+				    U32_MAX);
+	if (it->damaged)
+		seq_puts(m, "# damaged link: the lists could not be followed past the blocks above\n");
+}
+
+/*
+ * Pools: a run with a free slot, below its class's header ("slot class 7
+ * (128 bytes), 15 slots a run:"): its offset (header), its free slots and
+ * the payload offset of the slot its class hands out next.
+ */
+static void myheap_freelist_show_run(struct seq_file *m,
+				     struct myheap_freelist_iter *it)
+{
+	const struct mh_run_info *r = &it->run;
+
+	if (it->run_prev_cls == MYHEAP_NO_LIST)
+		myheap_freelist_lists_end(m, it);
+	if (it->run_prev_cls != r->cls)
+		seq_printf(m, "slot class %u (%u bytes), %u slots a run:\n",
+			   r->cls, r->slot_size, r->slots);
+	seq_printf(m, "  run %10u %3u free, next slot %u\n", r->offset,
+		   r->free, r->first_free);
+}
+
 static int myheap_freelist_show(struct seq_file *m, void *v)
 {
 	struct myheap_freelist_iter *it = m->private;
@@ -762,15 +907,26 @@ static int myheap_freelist_show(struct seq_file *m, void *v)
 		seq_puts(m, "#     offset       size\n");
 		return 0;
 	}
+	if (it->rec == MYHEAP_REC_RUN) {
+		myheap_freelist_show_run(m, it);
+		return 0;
+	}
 	if (it->rec == MYHEAP_REC_END) {
-		myheap_freelist_empty_lists(m, dev, from, U32_MAX);
-		if (it->damaged)
-			seq_puts(m, "# damaged link: the lists could not be followed past the blocks above\n");
+		if (!it->runs)
+			myheap_freelist_lists_end(m, it);
+		if (it->run_damaged)
+			seq_puts(m, "# damaged run: the run lists could not be followed past the runs above\n");
 		if (it->resyncs)
 			seq_printf(m, "# the lists changed while they were read: %llu resyncs\n",
 				   it->resyncs);
-		seq_printf(m, "# total: %llu free blocks, %llu bytes\n",
-			   it->count, it->bytes);
+		seq_printf(m, "# total: %llu free blocks, %llu bytes", it->count,
+			   it->bytes);
+		if (mh_has_slots(&dev->heap))
+			seq_printf(m, "; %llu run%s with a free slot, %llu free slot%s",
+				   it->runs, it->runs == 1 ? "" : "s",
+				   it->free_slots,
+				   it->free_slots == 1 ? "" : "s");
+		seq_putc(m, '\n');
 		return 0;
 	}
 	if (prev != it->cur.list) {

@@ -127,7 +127,7 @@
 #define MH_NR_LISTS		(MH_FL_COUNT * MH_SL_COUNT)
 /** Buckets of the free-block histogram: bucket k counts sizes in [2^k, 2^(k+1)). */
 #define MH_HIST_BUCKETS		32
-/* Pools: slot classes of 32, 48, ... 128 bytes (mh_pool.c). */
+/* Pools: slot classes of 16, 32, ... 128 bytes (mh_pool.c). */
 #define MH_POOL_CLASSES		8
 
 /**
@@ -679,6 +679,7 @@ int mh_walk_free_from(const struct mh_heap *h, u32 list, u32 offset,
 		      mh_free_fn fn, void *arg);
 int mh_walk_runs_from(const struct mh_heap *h, u32 cls, u32 offset,
 		      mh_run_fn fn, void *arg);
+bool mh_has_slots(const struct mh_heap *h);
 void mh_stats(const struct mh_heap *h, struct mh_stats *st);
 void mh_stats_begin(const struct mh_heap *h, struct mh_stats *st);
 u32 mh_stats_walk(const struct mh_heap *h, struct mh_stats *st, u32 off,

@@ -610,6 +610,20 @@ int mh_run_slots(const struct mh_heap *h, const struct mh_block_info *b,
 }
 EXPORT_SYMBOL_NS_GPL(mh_run_slots, MYHEAP_CORE);
 
+/**
+ * mh_has_slots() - does the heap's policy keep small blocks in slots of
+ * runs (so a dump of its free space shows the run lists too)?
+ * @h: heap.
+ *
+ * Context: any; reads only the control structure.
+ * Return: true under pools.
+ */
+bool mh_has_slots(const struct mh_heap *h)
+{
+	return mh_ops(h)->slots;
+}
+EXPORT_SYMBOL_NS_GPL(mh_has_slots, MYHEAP_CORE);
+
 /*
  * May a run-list walk resume at @off in class @cls? It must still be a
  * listed run of the class (read once into @r), linked from the head or
@@ -635,8 +649,8 @@ static bool mh_run_resume_ok(const struct mh_heap *h, u32 cls, u32 off,
  * pieces with the heap changing in between.
  * @h: heap.
  * @cls: slot class to start in.
- * @offset: listed run of @cls to start at (reported first), or MH_NIL
- *	for the head of @cls.
+ * @offset: listed run of @cls to start at (reported first), or 0 for
+ *	the head of @cls.
  * @fn: callback; a nonzero return stops the walk.
  * @arg: its first argument.
  *

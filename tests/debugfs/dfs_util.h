@@ -227,21 +227,53 @@ bad:
 struct freelist_dump {
 	unsigned long long blocks, bytes;	/* block lines and their sizes */
 	unsigned long long t_blocks, t_bytes;	/* the totals line */
+	/* pools: run lines and their free slots, the totals line's */
+	unsigned long long runs, free_slots, t_runs, t_free_slots;
 	unsigned long long resyncs;
-	bool damaged, have_totals;
+	bool damaged, run_damaged, have_totals;
+	bool slots;	/* the totals line counts runs (pools) */
 	const char *err;
 	int err_line;
 };
 
 /*
+ * The pools suffix of the freelist totals line at @p: "; N run(s) with a
+ * free slot, N free slot(s)", the plural where N is not 1. True if @p is
+ * that and nothing more.
+ */
+static inline bool freelist_runs_total(const char *p, unsigned long long *runs,
+				       unsigned long long *slots)
+{
+	int n = 0, k = 0;
+
+	if (sscanf(p, "; %llu run%n", runs, &n) != 1 || !n)
+		return false;
+	p += n;
+	if ((*p == 's') != (*runs != 1))
+		return false;
+	p += *p == 's';
+	if (sscanf(p, " with a free slot, %llu free slot%n", slots, &k) != 1 ||
+	    !k)
+		return false;
+	p += k;
+	if ((*p == 's') != (*slots != 1))
+		return false;
+	p += *p == 's';
+	return !*p;
+}
+
+/*
  * Parse the text of the freelist file (modified in place): every line is
- * the version line, a comment, a list header or a block line, and the
- * totals line comes last.
+ * the version line, a comment, a list header or a block line, then under
+ * pools a slot class header or a run line (its free slots at most the
+ * class's slots a run, its next slot a free slot boundary inside it), and
+ * the totals line comes last.
  */
 static inline int parse_freelist(char *text, struct freelist_dump *d)
 {
+	unsigned int a, b, c, cls = 0, cls_size = 0, cls_slots = 0;
 	char *line, *save = NULL, tail[32];
-	unsigned int a, b, c;
+	bool in_runs = false;
 	int lineno = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -258,19 +290,58 @@ static inline int parse_freelist(char *text, struct freelist_dump *d)
 			continue;
 		}
 		if (!strncmp(line, "# total:", 8)) {
-			if (sscanf(line, "# total: %llu free blocks, %llu bytes",
-				   &d->t_blocks, &d->t_bytes) != 2)
+			int n = 0;
+
+			if (sscanf(line, "# total: %llu free blocks, %llu bytes%n",
+				   &d->t_blocks, &d->t_bytes, &n) != 2 || !n)
+				goto bad;
+			d->slots = line[n] != 0;
+			if (d->slots && !freelist_runs_total(line + n, &d->t_runs,
+							     &d->t_free_slots))
 				goto bad;
 			d->have_totals = true;
 			continue;
 		}
 		if (!strncmp(line, "# damaged link:", 15))
 			d->damaged = true;
+		if (!strncmp(line, "# damaged run:", 14))
+			d->run_damaged = true;
 		if (sscanf(line, "# the lists changed while they were read: %llu resyncs",
 			   &d->resyncs) == 1)
 			continue;
 		if (line[0] == '#')
 			continue;
+		if (!strncmp(line, "  run ", 6)) {
+			unsigned int off, nfree, next;
+			int n = 0;
+
+			if (!cls_size ||
+			    sscanf(line, "  run %u %u free, next slot %u%n",
+				   &off, &nfree, &next, &n) != 3 || line[n] ||
+			    !nfree || nfree > cls_slots ||
+			    next < off + HDR + 16 ||
+			    (next - off - HDR - 16) % cls_size ||
+			    (next - off - HDR - 16) / cls_size >= cls_slots)
+				goto bad;
+			d->runs++;
+			d->free_slots += nfree;
+			continue;
+		}
+		if (!strncmp(line, "slot class ", 11)) {
+			int n = 0;
+
+			if (sscanf(line, "slot class %u (%u bytes), %u slots a run:%n",
+				   &a, &b, &c, &n) != 3 || line[n] ||
+			    (in_runs && a <= cls) || b % 16 || !b || !c)
+				goto bad;
+			in_runs = true;	/* classes in order, after the lists */
+			cls = a;
+			cls_size = b;
+			cls_slots = c;
+			continue;
+		}
+		if (in_runs)
+			goto bad;	/* no block after the runs */
 		if (line[0] == ' ') {
 			int n = 0;
 
@@ -296,6 +367,11 @@ static inline int parse_freelist(char *text, struct freelist_dump *d)
 	}
 	if (d->t_blocks != d->blocks || d->t_bytes != d->bytes) {
 		d->err = "totals disagree with the block lines";
+		return -EINVAL;
+	}
+	if (d->t_runs != d->runs || d->t_free_slots != d->free_slots ||
+	    (d->runs && !d->slots)) {
+		d->err = "totals disagree with the run lines";
 		return -EINVAL;
 	}
 	return 0;

@@ -531,6 +531,19 @@ TEST_F(heap, damaged_header_still_dumps)
 }
 
 /* Overwrite the next link of a free block: the free lists stop there. */
+/* The last line of @text starts with @prefix. */
+static bool last_line_is(const char *text, const char *prefix)
+{
+	size_t len = strlen(text);
+	const char *p;
+
+	if (!len || text[len - 1] != '\n')
+		return false;
+	for (p = text + len - 1; p > text && p[-1] != '\n'; p--)
+		;
+	return !strncmp(p, prefix, strlen(prefix));
+}
+
 TEST_F(heap, damaged_link_freelist)
 {
 	uint64_t a, b, c;
@@ -565,34 +578,146 @@ TEST_F(heap, damaged_link_freelist)
 	free(text);
 }
 
+/*
+ * Pools: @runs runs of the 128-byte class (15 slots each), each with one
+ * free slot, the last one freed listed first. The class gets runs once 60
+ * blocks of it are live: those come first, in @offs[0..59]; the slots
+ * follow, 15 a run, run by run.
+ */
+static int listed_runs(int fd, uint64_t *offs, size_t runs)
+{
+	size_t i;
+	int ret;
+
+	ret = dev_set_policy(fd, MYHEAP_POLICY_POOLS) ?:
+	      dev_batch(fd, MYHEAP_BATCH_OP_ALLOC, 125, 60 + 15 * runs, offs, 1);
+	for (i = 0; i < runs && !ret; i++)
+		ret = dev_free(fd, offs[60 + 15 * i]);
+	return ret;
+}
+
+/*
+ * Pools: a forged run word in the second run of a class's list: freelist
+ * shows the free lists and the first run, then the damaged-run line and
+ * the totals of what it showed, and stops there; check reports it. A
+ * damaged free-list link, the other way round, ends the free lists only:
+ * the run lists follow its line.
+ */
+TEST_F(heap, damaged_run_freelist)
+{
+	uint64_t offs[60 + 30];
+	uint64_t a, b;	/* the runs: b was freed into last, so listed first */
+	uint64_t hole, guard;
+	uint32_t saved, junk = 0x7ffffff8;
+	struct freelist_dump fl;
+	char want[160], *text;
+
+	ASSERT_EQ(0, listed_runs(self->fd, offs, 2));
+	a = offs[60] - HDR - 16;
+	b = offs[75] - HDR - 16;
+	self->map[a + HDR + 1] ^= 1;	/* the run word's slot count */
+
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want),
+		 "\nslot class 7 (128 bytes), 15 slots a run:\n  run %10llu   1 free, next slot %llu\n# damaged run: ",
+		 (unsigned long long)b, (unsigned long long)offs[75]);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("%s", text);
+	EXPECT_TRUE(last_line_is(text, "# total: ")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "; 1 run with a free slot, 1 free slot\n"))
+		TH_LOG("%s", text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_TRUE(fl.run_damaged);
+	EXPECT_FALSE(fl.damaged);
+	EXPECT_EQ(1, fl.runs);
+	free(text);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, strncmp(text, "violations: ", 12)) TH_LOG("%s", text);
+	free(text);
+
+	self->map[a + HDR + 1] ^= 1;
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_FALSE(fl.run_damaged);
+	EXPECT_EQ(2, fl.runs);
+	EXPECT_EQ(2, fl.free_slots);
+	free(text);
+
+	/* A damaged free-list link ends the free lists, not the run lists. */
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &hole));
+	ASSERT_EQ(0, dev_alloc(self->fd, 200, 0, 0, &guard));
+	ASSERT_EQ(0, dev_free(self->fd, hole));
+	memcpy(&saved, self->map + hole, sizeof(saved));
+	memcpy(self->map + hole, &junk, sizeof(junk));
+	text = read_dfs("freelist", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "\n# damaged link: the lists could not be followed past the blocks above\nslot class 7 (128 bytes), 15 slots a run:\n"))
+		TH_LOG("%s", text);
+	EXPECT_EQ(0, parse_freelist(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_TRUE(fl.damaged);
+	EXPECT_FALSE(fl.run_damaged);
+	EXPECT_EQ(2, fl.runs);
+	free(text);
+	memcpy(self->map + hole, &saved, sizeof(saved));
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
+}
+
+/*
+ * Fill @offs with @n blocks of @min .. @min + @span - 1 bytes, then fork a
+ * child that frees them and allocates them again (@min .. @min + @grow - 1
+ * bytes) as fast as it can until it is killed. The child's pid, or -1.
+ */
+static pid_t churning_child(int fd, uint64_t *offs, size_t n, unsigned int min,
+			    unsigned int span, unsigned int grow, unsigned int seed)
+{
+	pid_t child;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (dev_alloc(fd, min + rand_r(&seed) % span, 0, 0, &offs[i]))
+			return -1;
+	child = fork();
+	if (child)
+		return child;
+	for (;;) {
+		i = rand_r(&seed) % n;
+		if (dev_free(fd, offs[i]) ||
+		    dev_alloc(fd, min + rand_r(&seed) % grow, 0, 0, &offs[i]))
+			_exit(1);
+	}
+}
+
+/* Stop churning_child() @child: true if it churned until it was killed. */
+static bool churn_stopped(pid_t child)
+{
+	int status;
+
+	kill(child, SIGKILL);
+	return waitpid(child, &status, 0) == child && WIFSIGNALED(status);
+}
+
 /* Many short reads while another process allocates and frees. */
 TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 {
 	enum { N = 3000 };
 	static uint64_t offs[N];
 	struct blocks_dump d;
-	unsigned int seed = 1;
 	char *text, *json;
 	char err[128];
 	unsigned long long resyncs = 0;
 	struct jv *root;
 	pid_t child;
 	size_t i, len;
-	int round, status;
+	int round;
 
 	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	for (i = 0; i < N; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 16 + rand_r(&seed) % 240, 0, 0, &offs[i]));
-	child = fork();
+	child = churning_child(self->fd, offs, N, 16, 240, 480, 1);
 	ASSERT_LE(0, child);
-	if (!child) {
-		for (;;) {
-			i = rand_r(&seed) % N;
-			if (dev_free(self->fd, offs[i]) ||
-			    dev_alloc(self->fd, 16 + rand_r(&seed) % 480, 0, 0, &offs[i]))
-				_exit(1);
-		}
-	}
 	for (round = 0; round < 4; round++) {
 		text = read_file_chunked(DFS_DIR "/blocks", 512, NULL);
 		ASSERT_NE(NULL, text);
@@ -617,27 +742,12 @@ TEST_F_TIMEOUT(heap, dump_while_heap_changes, 600)
 		EXPECT_NE(NULL, strstr(text, "\n# total: "));
 		free(text);
 	}
-	kill(child, SIGKILL);
-	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(churn_stopped(child)) TH_LOG("the churning child failed");
 	ksft_print_msg("4 dumps while the heap changed: %llu resyncs\n", resyncs);
-	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the churning child failed");
 	text = read_dfs("check", NULL);
 	ASSERT_NE(NULL, text);
 	EXPECT_STREQ("ok\n", text);
 	free(text);
-}
-
-/* The last line of @text starts with @prefix. */
-static bool last_line_is(const char *text, const char *prefix)
-{
-	size_t len = strlen(text);
-	const char *p;
-
-	if (!len || text[len - 1] != '\n')
-		return false;
-	for (p = text + len - 1; p > text && p[-1] != '\n'; p--)
-		;
-	return !strncmp(p, prefix, strlen(prefix));
 }
 
 /* Anonymous memory shared with the children of a test. */
@@ -1027,6 +1137,33 @@ TEST_F(heap, resync_after_everything_freed)
  * was read, then goes on after the merged hole, says it resynced, shows no
  * block twice and its totals agree with its lines.
  */
+/*
+ * Read the rest of @fd into @text, after the @len bytes already there (of
+ * @cap), and close it: the whole length, or -1 if a read failed.
+ */
+static ssize_t read_rest(int fd, char *text, ssize_t len, size_t cap)
+{
+	ssize_t n;
+
+	while ((n = read(fd, text + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -1;
+	text[len] = 0;
+	return len;
+}
+
+/* parse_freelist() of a copy of @text, which stays as it is. */
+static int parse_freelist_copy(const char *text, struct freelist_dump *fl)
+{
+	char *copy = strdup(text);
+	int ret = copy ? parse_freelist(copy, fl) : -ENOMEM;
+
+	free(copy);
+	return ret;
+}
+
 TEST_F(heap, freelist_resync_after_merge)
 {
 	enum { N = 600 };
@@ -1034,8 +1171,8 @@ TEST_F(heap, freelist_resync_after_merge)
 	static char text[1 << 20];
 	unsigned long long last = 0, off, size, prev = 0;
 	struct freelist_dump fl;
-	char *line, *copy;
-	ssize_t n, len;
+	char *line;
+	ssize_t len;
 	size_t i, lines = 0;
 	int fd;
 
@@ -1056,16 +1193,9 @@ TEST_F(heap, freelist_resync_after_merge)
 	ASSERT_LT(0, last);
 	ASSERT_LT(last + 4 * 160, (unsigned long long)offs[N - 1]);
 	ASSERT_EQ(0, dev_free(self->fd, last + 80 + HDR));	/* merges three */
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += n;
-	ASSERT_EQ(0, n);
-	close(fd);
-	text[len] = 0;
+	ASSERT_LT(0, read_rest(fd, text, len, sizeof(text)));
 	EXPECT_TRUE(last_line_is(text, "# total: "));
-	copy = strdup(text);
-	ASSERT_NE(NULL, copy);
-	ASSERT_EQ(0, parse_freelist(copy, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
-	free(copy);
+	ASSERT_EQ(0, parse_freelist_copy(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
 	EXPECT_EQ(1, fl.resyncs);
 	/* Address order, each block once: the N / 2 holes and the rest. */
 	for (line = text; (line = strstr(line, "\n  ")); line++) {
@@ -1079,6 +1209,113 @@ TEST_F(heap, freelist_resync_after_merge)
 	}
 	EXPECT_EQ(fl.blocks, lines);
 	EXPECT_EQ(N / 2 + 1, lines);
+}
+
+/*
+ * Pools: between two pages of freelist, the run it would resume at (read
+ * already, shown next) empties and goes back to the heap: the dump shows
+ * it as it was read, goes on after the run shown before it, says
+ * "1 resyncs", and shows every other run once, in list order.
+ */
+TEST_F(heap, freelist_run_resync)
+{
+	enum { R = 300 };
+	static uint64_t offs[60 + 15 * R];
+	static unsigned long long ref[R];
+	static char text[1 << 20];
+	unsigned long long last = 0, gone = 0, off, nfree, next;
+	struct freelist_dump fl;
+	size_t i, k, nref = 0, lines = 0;
+	char *line, *all, want[64];
+	ssize_t len;
+	int fd;
+
+	ASSERT_EQ(0, listed_runs(self->fd, offs, R));
+	all = read_dfs("freelist", NULL);	/* the list order */
+	ASSERT_NE(NULL, all);
+	for (line = all; (line = strstr(line, "\n  run ")) && nref < R; line++)
+		if (sscanf(line, " run %llu", &off) == 1)
+			ref[nref++] = off;
+	free(all);
+	ASSERT_EQ(R, nref);
+
+	fd = open(DFS_DIR "/freelist", O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, text, 4096);
+	ASSERT_LT(0, len);
+	text[len] = 0;
+	for (line = text; (line = strstr(line, "\n  run ")); line++)
+		if (sscanf(line, " run %llu %llu free, next slot %llu",
+			   &off, &nfree, &next) == 3)
+			last = off;
+	for (i = 0; i + 1 < R && ref[i] != last; i++)
+		;
+	ASSERT_GT(R - 2, i) TH_LOG("the first page ends at run %llu", last);
+	gone = ref[i + 1];
+	for (k = 60; k < 60 + 15 * R; k++)	/* its 14 slots in use */
+		if (offs[k] > gone && offs[k] < gone + 2048 && k % 15)
+			ASSERT_EQ(0, dev_free(self->fd, offs[k]));
+	ASSERT_LT(0, read_rest(fd, text, len, sizeof(text)));
+	EXPECT_TRUE(last_line_is(text, "# total: "));
+	ASSERT_EQ(0, parse_freelist_copy(text, &fl)) TH_LOG("line %d: %s", fl.err_line, fl.err);
+	EXPECT_EQ(1, fl.resyncs);
+	EXPECT_FALSE(fl.run_damaged);
+	for (line = text; (line = strstr(line, "\n  run ")); line++) {
+		if (sscanf(line, " run %llu", &off) != 1)
+			continue;
+		if (lines < R)
+			EXPECT_EQ(ref[lines], off) TH_LOG("run line %zu", lines);
+		lines++;
+	}
+	EXPECT_EQ(R, lines);	/* the one gone too: shown as it was read */
+	EXPECT_EQ(R, fl.runs);
+	all = read_dfs("freelist", NULL);	/* now without it */
+	ASSERT_NE(NULL, all);
+	EXPECT_EQ(NULL, strstr(all, "resyncs"));
+	snprintf(want, sizeof(want), "  run %10llu ", gone);
+	EXPECT_EQ(NULL, strstr(all, want)) TH_LOG("%s", all);
+	free(all);
+}
+
+/*
+ * Pools: freelist in reads of 100 bytes while another process allocates
+ * and frees small blocks, so runs fill, empty and come and go between
+ * (and within) pages: every dump parses (class headers in order, run
+ * lines that agree with their class, totals that agree with the lines);
+ * the heap checks ok afterwards.
+ */
+TEST_F_TIMEOUT(heap, freelist_runs_while_heap_changes, 600)
+{
+	enum { N = 3000 };
+	static uint64_t offs[N];
+	unsigned long long resyncs = 0, runs = 0;
+	struct freelist_dump fl;
+	int round;
+	pid_t child;
+	char *text;
+
+	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_POOLS));
+	child = churning_child(self->fd, offs, N, 1, 128, 160, 3);
+	ASSERT_LE(0, child);
+	for (round = 0; round < 6; round++) {
+		text = read_file_chunked(DFS_DIR "/freelist", 100, NULL);
+		ASSERT_NE(NULL, text);
+		EXPECT_EQ(0, parse_freelist(text, &fl))
+			TH_LOG("round %d, line %d: %s", round, fl.err_line, fl.err);
+		EXPECT_TRUE(fl.slots);
+		EXPECT_FALSE(fl.run_damaged);
+		resyncs += fl.resyncs;
+		runs += fl.runs;
+		free(text);
+	}
+	EXPECT_TRUE(churn_stopped(child)) TH_LOG("the churning child failed");
+	ksft_print_msg("6 dumps while the heap changed: %llu runs shown, %llu resyncs\n",
+		       runs, resyncs);
+	EXPECT_LT(0, runs);
+	text = read_dfs("check", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_STREQ("ok\n", text);
+	free(text);
 }
 
 /* pread() at any position gives what a sequential read gives there. */

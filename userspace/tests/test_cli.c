@@ -730,6 +730,51 @@ TEST(names_in_dump_and_freelist)
 	cli_result_free(&r);
 }
 
+/*
+ * Pools: freelist, freelist --json and the step view show the run lists
+ * (a class's runs with a free slot, the slot it hands out next and the
+ * variable that named it); dump names a slot by its offset (no header).
+ * Sixty blocks of 125 bytes first: then the 128-byte class carves a run.
+ */
+TEST(pools_runs_in_freelist)
+{
+	char script[2048] = "policy pools\n";
+	struct cli_result r;
+	struct jv *v;
+	int i;
+
+	for (i = 0; i < 60; i++)
+		strcat(script, "alloc 125\n");
+	strcat(script, "a = alloc 125\nb = alloc 124\nfree $b\nfreelist\ndump\n"
+		       "freelist --json\n");
+	RUN(r, script, "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "\nslot class 7 (128 bytes), 15 slots a run:\n"
+			"        run        8648  14 free, next slot 8800 $b (stale)\n"
+			"# total: 1 free blocks, 4183600 bytes; 1 run with a free slot, 14 free slots\n"))
+		TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "\n       8672      8672        128   0        125        128 slot "))
+		TH_LOG("a slot's payload is its offset: %s", r.out);
+	EXPECT_TRUE(has(r.out, " ok $a\n")) TH_LOG("%s", r.out);
+	v = json_of(strstr(r.out, "{"));
+	ASSERT_NE(NULL, v) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "\"runs\":[{\"class\":7,\"slot_size\":128,\"slots_per_run\":15,"
+			"\"runs\":[{\"offset\":8648,\"free\":14,\"next_slot\":8800,"
+			"\"name\":\"$b (stale)\"}]}]")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "\"runs\":1,\"free_slots\":14}")) TH_LOG("%s", r.out);
+	jv_free(v);
+	cli_result_free(&r);
+	RUN(r, script, "shell --step");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "free list: 1 block, 4183600 bytes; 1 run with a free slot, 14 free slots\n"
+			"  class 239 (4063232..4194303 bytes): [ 10704 (hdr 10696) 4183600 B ]\n"
+			"  slot class 7 (128 bytes, 15 a run): [ run 8648: 14 free, next slot 8800 $b (stale) ]\n"))
+		TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
 TEST(stale_variables_are_refused)
 {
 	struct cli_result r;

@@ -60,8 +60,13 @@ static const char freelist_help[] =
 	"myheap/freelist): one list for first/next/best/worst fit (next fit's\n"
 	"rover marked), each class for segregated fit, each order for buddy.\n"
 	"Each block by its payload offset, its header offset beside it, and in\n"
-	"a shell the (stale) variable that named it. --json: the same, with\n"
-	"\"payload\", \"offset\", \"size\", \"name\" and \"rover\" per block.\n";
+	"a shell the (stale) variable that named it. Under pools, then each\n"
+	"slot class's runs with a free slot: the run's offset, its free slots\n"
+	"and the slot it hands out next (named as a block is). --json: the\n"
+	"same, with \"payload\", \"offset\", \"size\", \"name\" and \"rover\" per\n"
+	"block, and \"runs\": per slot class \"class\", \"slot_size\",\n"
+	"\"slots_per_run\" and its \"runs\" (\"offset\", \"free\", \"next_slot\",\n"
+	"\"name\").\n";
 
 int cmd_freelist(struct cli *cli, int argc, char **argv)
 {

@@ -53,7 +53,8 @@ static uint32_t header_size(struct cli *cli)
 /*
  * Print debugfs @file with a payload column in front of each block line
  * (offset + the hdr column, or + the heap's header size where the file
- * has no such column) and the variable naming the block after it.
+ * has no such column; a slot's hdr is 0: its offset is its payload) and
+ * the variable naming the block after it.
  */
 static int view_named(struct cli *cli, const char *file, bool hdr_column,
 		      const char *legend)
@@ -66,19 +67,29 @@ static int view_named(struct cli *cli, const char *file, bool hdr_column,
 	if (!text)
 		return EXIT_DEVICE;
 	for (p = text; (p = next_line(p, line, sizeof(line)));) {
-		unsigned long long off, size;
+		unsigned long long off, size, next;
 		char hdr[8] = "";
-		int fields = sscanf(line, " %llu %llu %7s", &off, &size, hdr);
+		int fields = sscanf(line, " %llu %llu %7s", &off, &size, hdr), rest = 0;
 		long hsz = hdr_column ? atol(hdr) : (long)heap_hdr;
 
 		if (!strncmp(line, "#     offset", 12)) {
 			printf("#   payload%s name\n", line + 2);
+		} else if (sscanf(line, "  run %llu%n %*u free, next slot %llu", &off, &rest,
+				  &next) == 2) {
+			/*
+			 * pools: a run, "run" in the payload column (no payload
+			 * of its own), and the name of the slot it hands out next
+			 */
+			cli_var_label(cli, next, label, sizeof(label));
+			printf("%11s  %10llu%s%s%s\n", "run", off, line + rest,
+			       *label ? " " : "", label);
 		} else if (line[0] == '#' && strstr(line, "policy:")) {
 			printf("%s\n# payload: a block's name (the offset alloc returns, free takes)%s;"
 			       " name: the shell variable naming it\n", line, legend);
 		} else if (line[0] != ' ' || fields < (hdr_column ? 3 : 2)) {
 			printf("%s\n", line);
-		} else if (hsz <= 0) {	/* a damaged record: no header there */
+		} else if (hsz < 0 || (hdr_column && !strcmp(hdr, "-"))) {
+			/* a damaged record: no header there */
 			printf("%11s%s\n", "-", line);
 		} else {
 			cli_var_label(cli, off + (unsigned long)hsz, label, sizeof(label));
@@ -100,7 +111,37 @@ void freelist_free(struct freelist *f)
 	for (size_t i = 0; i < f->nlists; i++)
 		free(f->lists[i].blocks);
 	free(f->lists);
+	for (size_t i = 0; i < f->nclasses; i++)
+		free(f->classes[i].runs);
+	free(f->classes);
 	memset(f, 0, sizeof(*f));
+}
+
+/* Pools: a slot class header ("slot class 7 (128 bytes), 15 slots a run:"). */
+static int add_class(struct freelist *f, uint32_t cls, uint32_t size, uint32_t slots)
+{
+	struct fl_class *nc = realloc(f->classes, (f->nclasses + 1) * sizeof(*nc));
+
+	if (!nc)
+		return -1;
+	f->classes = nc;
+	nc[f->nclasses++] = (struct fl_class){ .cls = cls, .slot_size = size,
+					       .slots = slots };
+	return 0;
+}
+
+static int add_run(struct freelist *f, uint64_t off, uint32_t nfree, uint64_t next)
+{
+	struct fl_class *c = &f->classes[f->nclasses - 1];
+	struct fl_run *nr = realloc(c->runs, (c->nruns + 1) * sizeof(*nr));
+
+	if (!nr)
+		return -1;
+	c->runs = nr;
+	nr[c->nruns++] = (struct fl_run){ off, nfree, next };
+	f->runs++;
+	f->free_slots += nfree;
+	return 0;
 }
 
 /* One list header ("class 2 (32..47 bytes):", "order 0 (...): empty"). */
@@ -139,7 +180,8 @@ int freelist_parse(const char *text, uint32_t hdr, struct freelist *f)
 	memset(f, 0, sizeof(*f));
 	f->header_size = hdr;
 	for (p = text; (p = next_line(p, line, sizeof(line)));) {
-		unsigned long long off, size;
+		unsigned long long off, size, next;
+		unsigned int cls, slot, slots, nfree;
 
 		if (!strncmp(line, "myheap", 6))
 			continue;
@@ -148,9 +190,20 @@ int freelist_parse(const char *text, uint32_t hdr, struct freelist *f)
 			if (pol)
 				snprintf(f->policy, sizeof(f->policy), "%.*s",
 					 (int)strcspn(pol + 8, ";, "), pol + 8);
+			/* pools: "# total: ...; N runs with a free slot, ..." */
+			if (!strncmp(line, "# total:", 8) && strstr(line, " with a free slot"))
+				f->slots = true;
 			continue;
 		}
-		if (line[0] != ' ' && strchr(line, ':')) {
+		if (sscanf(line, "slot class %u (%u bytes), %u slots a run:", &cls, &slot,
+			   &slots) == 3) {
+			if (add_class(f, cls, slot, slots))
+				goto nomem;
+		} else if (sscanf(line, "  run %llu %u free, next slot %llu", &off, &nfree,
+				  &next) == 3) {
+			if (f->nclasses && add_run(f, off, nfree, next))
+				goto nomem;
+		} else if (line[0] != ' ' && strchr(line, ':')) {
 			if (add_list(f, line))
 				goto nomem;
 		} else if (sscanf(line, " %llu %llu", &off, &size) == 2 && f->nlists) {
@@ -194,8 +247,12 @@ int view_freelist_compact(struct cli *cli)
 
 	if (ret)
 		return ret;
-	printf("free list: %zu block%s, %" PRIu64 " bytes\n", f.blocks,
+	printf("free list: %zu block%s, %" PRIu64 " bytes", f.blocks,
 	       f.blocks == 1 ? "" : "s", f.bytes);
+	if (f.slots)
+		printf("; %zu run%s with a free slot, %" PRIu64 " free slot%s", f.runs,
+		       f.runs == 1 ? "" : "s", f.free_slots, f.free_slots == 1 ? "" : "s");
+	printf("\n");
 	for (size_t i = 0; i < f.nlists; i++) {
 		const struct fl_list *l = &f.lists[i];
 
@@ -209,6 +266,20 @@ int view_freelist_compact(struct cli *cli)
 			printf(" [ %" PRIu64 " (hdr %" PRIu64 ") %" PRIu64 " B%s%s%s ]",
 			       b->payload, b->offset, b->size, *label ? " " : "", label,
 			       b->rover ? " <- rover" : "");
+		}
+		printf("\n");
+	}
+	for (size_t i = 0; i < f.nclasses; i++) {
+		const struct fl_class *c = &f.classes[i];
+
+		printf("  slot class %" PRIu32 " (%" PRIu32 " bytes, %" PRIu32 " a run):",
+		       c->cls, c->slot_size, c->slots);
+		for (size_t k = 0; k < c->nruns; k++) {
+			const struct fl_run *r = &c->runs[k];
+
+			cli_var_label(cli, r->next_slot, label, sizeof(label));
+			printf(" [ run %" PRIu64 ": %" PRIu32 " free, next slot %" PRIu64 "%s%s ]",
+			       r->offset, r->free, r->next_slot, *label ? " " : "", label);
 		}
 		printf("\n");
 	}
@@ -251,9 +322,39 @@ void freelist_json(struct cli *cli, const struct freelist *f, struct json *j)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	json_arr(j, "runs");
+	for (size_t i = 0; i < f->nclasses; i++) {
+		const struct fl_class *c = &f->classes[i];
+
+		json_obj(j, NULL);
+		json_u64(j, "class", c->cls);
+		json_u64(j, "slot_size", c->slot_size);
+		json_u64(j, "slots_per_run", c->slots);
+		json_arr(j, "runs");
+		for (size_t k = 0; k < c->nruns; k++) {
+			const struct fl_run *r = &c->runs[k];
+
+			json_obj(j, NULL);
+			json_u64(j, "offset", r->offset);
+			json_u64(j, "free", r->free);
+			json_u64(j, "next_slot", r->next_slot);
+			if (cli_var_at(cli, r->next_slot, false) ||
+			    cli_var_at(cli, r->next_slot, true))
+				json_str(j, "name", cli_var_label(cli, r->next_slot, label,
+								 sizeof(label)));
+			else
+				json_null(j, "name");
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 	json_obj(j, "totals");
 	json_u64(j, "blocks", f->blocks);
 	json_u64(j, "bytes", f->bytes);
+	json_u64(j, "runs", f->runs);
+	json_u64(j, "free_slots", f->free_slots);
 	json_obj_end(j);
 }
 

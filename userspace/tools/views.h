@@ -40,6 +40,22 @@ struct fl_list {
 	size_t nblocks;
 };
 
+/* Pools: a run with a free slot ("run 10360  13 free, next slot 10512"). */
+struct fl_run {
+	uint64_t offset;	/* of its header, as dump names it */
+	uint32_t free;		/* free slots */
+	uint64_t next_slot;	/* payload offset of the slot handed out next */
+};
+
+/* Pools: a slot class's runs with a free slot, in list order. */
+struct fl_class {
+	uint32_t cls;
+	uint32_t slot_size;
+	uint32_t slots;		/* slots a run */
+	struct fl_run *runs;
+	size_t nruns;
+};
+
 struct freelist {
 	char policy[16];
 	uint32_t header_size;
@@ -47,6 +63,11 @@ struct freelist {
 	size_t nlists;
 	size_t blocks;
 	uint64_t bytes;
+	bool slots;		/* the policy keeps slots in runs (pools) */
+	struct fl_class *classes;	/* pools: the run lists, by class */
+	size_t nclasses;
+	size_t runs;
+	uint64_t free_slots;
 };
 
 /* Parse debugfs freelist text; 0, or -1 when out of memory. */
@@ -59,7 +80,10 @@ void freelist_json(struct cli *cli, const struct freelist *f, struct json *j);
 int view_dump(struct cli *cli);
 int view_freelist(struct cli *cli);
 int view_freelist_json(struct cli *cli);
-/* One line per non-empty list, malloc.py style: [ payload (hdr) size name ]. */
+/*
+ * One line per non-empty list, malloc.py style: [ payload (hdr) size name ];
+ * under pools one more per slot class: [ run offset: n free, next slot s ].
+ */
 int view_freelist_compact(struct cli *cli);
 
 #endif /* MYHEAP_VIEWS_H */
