@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "damage.h"
 #include "mh_test.h"
 
 #define REGION		(16u << 10)
@@ -215,6 +216,190 @@ static void exact_fit_takes_the_block(enum mh_policy policy)
 	}
 }
 
+/* Free @payload, expecting success; what the free reported. */
+static struct mh_freed freed(struct fixture *f, u32 payload)
+{
+	struct mh_result r = { 0 };
+
+	EXPECT_EQ(mh_free_result(&f->h, payload, &r), 0);
+	return r.freed;
+}
+
+/* @fr names no neighbour and the block freed alone, @size bytes at @blk. */
+static void expect_alone(const struct mh_freed *fr, u32 blk, u32 size)
+{
+	EXPECT_EQ(fr->flags, 0);
+	EXPECT_EQ(fr->merges, 0);
+	EXPECT_EQ(fr->freed_size, size);
+	EXPECT_EQ(fr->block, blk);
+	EXPECT_EQ(fr->size, size);
+	EXPECT_EQ(fr->left, 0);
+	EXPECT_EQ(fr->left_size, 0);
+	EXPECT_EQ(fr->right, 0);
+	EXPECT_EQ(fr->right_size, 0);
+}
+
+/*
+ * Each free says which neighbours it merged with and the free block that
+ * resulted, as the layout after it shows: none, both, right only, left
+ * only; a run of the heap's free bytes in the end.
+ */
+static void free_reports_its_merges(enum mh_policy policy)
+{
+	struct mh_freed fr;
+	struct row r;
+	u32 blk[ROW];
+
+	ASSERT(row_setup(&r, policy));
+	for (int i = 0; i < ROW; i++)
+		blk[i] = r.b[i] - MH_HDR_SIZE;
+	fr = freed(r.f, r.b[1]);
+	expect_alone(&fr, blk[1], 112);
+	fr = freed(r.f, r.b[3]);
+	expect_alone(&fr, blk[3], 112);
+
+	fr = freed(r.f, r.b[2]);
+	EXPECT_LAYOUT(r.f, "U112 F336 U112 U*");
+	EXPECT_EQ(fr.flags, MH_FREED_LEFT | MH_FREED_RIGHT);
+	EXPECT_EQ(fr.merges, 2);
+	EXPECT_EQ(fr.freed_size, 112);
+	EXPECT_EQ(fr.left, blk[1]);
+	EXPECT_EQ(fr.left_size, 112);
+	EXPECT_EQ(fr.right, blk[3]);
+	EXPECT_EQ(fr.right_size, 112);
+	EXPECT_EQ(fr.block, blk[1]);
+	EXPECT_EQ(fr.size, 336);
+
+	fr = freed(r.f, r.b[0]);
+	EXPECT_LAYOUT(r.f, "F448 U112 U*");
+	EXPECT_EQ(fr.flags, MH_FREED_RIGHT);
+	EXPECT_EQ(fr.merges, 1);
+	EXPECT_EQ(fr.left, 0);
+	EXPECT_EQ(fr.right, blk[1]);
+	EXPECT_EQ(fr.right_size, 336);
+	EXPECT_EQ(fr.block, blk[0]);
+	EXPECT_EQ(fr.size, 448);
+
+	fr = freed(r.f, r.b[4]);
+	EXPECT_LAYOUT(r.f, "F560 U*");
+	EXPECT_EQ(fr.flags, MH_FREED_LEFT);
+	EXPECT_EQ(fr.merges, 1);
+	EXPECT_EQ(fr.left, blk[0]);
+	EXPECT_EQ(fr.left_size, 448);
+	EXPECT_EQ(fr.right, 0);
+	EXPECT_EQ(fr.block, blk[0]);
+	EXPECT_EQ(fr.size, 560);
+}
+
+/* With coalescing off (the fit policies' knob) a free merges with none. */
+static void free_reports_no_merge_with_coalescing_off(enum mh_policy policy)
+{
+	struct mh_freed fr;
+	struct row r;
+
+	r.f = fixture_new(policy, REGION, 0);
+	ASSERT(r.f);
+	ASSERT_EQ(mh_set_knobs(&r.f->h, MH_ORDER_ADDR, false), 0);
+	for (int i = 0; i < ROW; i++)
+		ASSERT(r.b[i] = ALLOC(r.f, 100));
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	fr = freed(r.f, r.b[2]);
+	EXPECT_LAYOUT(r.f, "U112 F112 F112 F112 U112 F*");
+	expect_alone(&fr, r.b[2] - MH_HDR_SIZE, 112);
+}
+
+/*
+ * Damage: a free refused leaves the result as it was, whichever side is
+ * damaged (the left neighbour's boundary tag lies; the right one's header
+ * was rewritten to say "in use" while it is still listed free); repaired,
+ * the same free merges both.
+ */
+static void free_report_with_damaged_neighbours(enum mh_policy policy)
+{
+	struct mh_result res = { .offset = 1, .freed.flags = 99 };
+	struct mh_hdr hd;
+	struct mh_freed fr;
+	struct row r;
+	u32 blk1, blk3;
+
+	ASSERT(row_setup(&r, policy));
+	blk1 = r.b[1] - MH_HDR_SIZE;
+	blk3 = r.b[3] - MH_HDR_SIZE;
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	poke32(r.f, blk1 + 112 - MH_TAG_SIZE, 96);
+	EXPECT_FAILS_CLEANLY(r.f, mh_free_result(&r.f->h, r.b[2], &res),
+			     -EUCLEAN);
+	poke32(r.f, blk1 + 112 - MH_TAG_SIZE, 112);
+
+	hd = hdr_at(r.f, blk3);
+	hd.used = true;
+	forge_hdr(r.f, blk3, hd);
+	EXPECT_FAILS_CLEANLY(r.f, mh_free_result(&r.f->h, r.b[2], &res),
+			     -EUCLEAN);
+	EXPECT_EQ(res.offset, 1);
+	EXPECT_EQ(res.freed.flags, 99);
+	hd.used = false;
+	forge_hdr(r.f, blk3, hd);
+
+	fr = freed(r.f, r.b[2]);
+	EXPECT_EQ(fr.flags, MH_FREED_LEFT | MH_FREED_RIGHT);
+	EXPECT_EQ(fr.block, blk1);
+	EXPECT_EQ(fr.size, 336);
+	EXPECT_CLEAN(r.f);
+}
+
+/*
+ * A realloc says how it resized: grown into its free right neighbour,
+ * shrunk giving back a tail that merged with the free block after it,
+ * moved with the old block's free merging with its free right neighbour.
+ */
+static void realloc_reports_how(enum mh_policy policy)
+{
+	struct mh_result res = { 0 };
+	struct row r;
+	u32 blk[ROW];
+
+	ASSERT(row_setup(&r, policy));
+	for (int i = 0; i < ROW; i++)
+		blk[i] = r.b[i] - MH_HDR_SIZE;
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	ASSERT_EQ(mh_realloc_result(&r.f->h, r.b[2], 150, &res), 0);
+	EXPECT_LAYOUT(r.f, "U112 U112 U160 F64 U112 U*");
+	EXPECT_EQ(res.offset, r.b[2]);
+	EXPECT_EQ(res.how, MH_RESIZE_GREW);
+	EXPECT_EQ(res.right, blk[3]);
+	EXPECT_EQ(res.right_size, 112);
+	EXPECT_EQ(res.left, 0);
+	EXPECT_EQ(res.freed.size, 0);
+
+	ASSERT_EQ(mh_realloc_result(&r.f->h, r.b[2], 40, &res), 0);
+	EXPECT_LAYOUT(r.f, "U112 U112 U48 F176 U112 U*");
+	EXPECT_EQ(res.offset, r.b[2]);
+	EXPECT_EQ(res.how, MH_RESIZE_SHRANK);
+	EXPECT_EQ(res.right, 0);
+	EXPECT_EQ(res.freed.flags, MH_FREED_RIGHT);
+	EXPECT_EQ(res.freed.freed_size, 112);
+	EXPECT_EQ(res.freed.right, blk[2] + 160);
+	EXPECT_EQ(res.freed.right_size, 64);
+	EXPECT_EQ(res.freed.block, blk[2] + 48);
+	EXPECT_EQ(res.freed.size, 176);
+
+	EXPECT_EQ(mh_free(&r.f->h, r.rest), 0);
+	ASSERT_EQ(mh_realloc_result(&r.f->h, r.b[2], 1000, &res), 0);
+	EXPECT(res.offset != r.b[2]);
+	EXPECT_EQ(res.how, MH_RESIZE_MOVED);
+	EXPECT_EQ(res.freed.flags, MH_FREED_RIGHT);
+	EXPECT_EQ(res.freed.freed_size, 48);
+	EXPECT_EQ(res.freed.right, blk[2] + 48);
+	EXPECT_EQ(res.freed.right_size, 176);
+	EXPECT_EQ(res.freed.block, blk[2]);
+	EXPECT_EQ(res.freed.size, 224);
+	EXPECT_LAYOUT(r.f, "U112 U112 F224 U112 U1008 F*");
+	EXPECT_CLEAN(r.f);
+}
+
 static const struct test_case cases[] = {
 	TEST(free_without_free_neighbours, NOT_BUDDY),
 	TEST(free_merges_with_left, NOT_BUDDY),
@@ -224,6 +409,12 @@ static const struct test_case cases[] = {
 	TEST(split_when_the_rest_can_be_a_block, NOT_BUDDY),
 	TEST(no_split_when_the_rest_is_too_small, NOT_BUDDY),
 	TEST(exact_fit_takes_the_block, NOT_BUDDY),
+	TEST(free_reports_its_merges, NOT_BUDDY),
+	TEST(free_reports_no_merge_with_coalescing_off,
+	     ONLY(MH_FIRST_FIT) | ONLY(MH_NEXT_FIT) | ONLY(MH_BEST_FIT) |
+	     ONLY(MH_WORST_FIT)),
+	TEST(free_report_with_damaged_neighbours, NOT_BUDDY),
+	TEST(realloc_reports_how, NOT_BUDDY & ~ONLY(MH_POOLS)),
 };
 
 int main(void)
