@@ -611,13 +611,13 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
 
 /* What a free did (struct mh_freed.flags). */
 /** MH_FREED_LEFT - free bytes on the block's left merged into it. */
-#define MH_FREED_LEFT		(1u << 0)
+#define MH_FREED_LEFT		BIT(0)
 /** MH_FREED_RIGHT - free bytes on the block's right merged into it. */
-#define MH_FREED_RIGHT		(1u << 1)
+#define MH_FREED_RIGHT		BIT(1)
 /** MH_FREED_SLOT - the offset was a slot of a run (pools). */
-#define MH_FREED_SLOT		(1u << 2)
+#define MH_FREED_SLOT		BIT(2)
 /** MH_FREED_RUN - that slot was the run's last: the run was freed too. */
-#define MH_FREED_RUN		(1u << 3)
+#define MH_FREED_RUN		BIT(3)
 
 /**
  * struct mh_freed - what a free made of the block it was given, from the
@@ -655,13 +655,13 @@ struct mh_freed {
 
 /* How a realloc resized (struct mh_result.how). */
 /** MH_RESIZE_MOVED - a new block; @freed is the old block's free. */
-#define MH_RESIZE_MOVED		(1u << 0)
+#define MH_RESIZE_MOVED		BIT(0)
 /** MH_RESIZE_GREW - grew in place into its free right neighbour. */
-#define MH_RESIZE_GREW		(1u << 1)
+#define MH_RESIZE_GREW		BIT(1)
 /** MH_RESIZE_SHRANK - gave back its tail (@freed: the tail's free). */
-#define MH_RESIZE_SHRANK	(1u << 2)
+#define MH_RESIZE_SHRANK	BIT(2)
 /** MH_RESIZE_SLID - slid down into its free left neighbour (pools). */
-#define MH_RESIZE_SLID		(1u << 3)
+#define MH_RESIZE_SLID		BIT(3)
 
 /**
  * struct mh_result - what an operation made of the block it was given or
