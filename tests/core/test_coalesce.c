@@ -225,19 +225,20 @@ static struct mh_freed freed(struct fixture *f, u32 payload)
 	return r.freed;
 }
 
-/* @fr names no neighbour and the block freed alone, @size bytes at @blk. */
-static void expect_alone(const struct mh_freed *fr, u32 blk, u32 size)
+/* Record a failure at @line unless the report @got is @want, field by field. */
+static void freed_is(const struct mh_freed *got, struct mh_freed want, int line)
 {
-	EXPECT_EQ(fr->flags, 0);
-	EXPECT_EQ(fr->merges, 0);
-	EXPECT_EQ(fr->freed_size, size);
-	EXPECT_EQ(fr->block, blk);
-	EXPECT_EQ(fr->size, size);
-	EXPECT_EQ(fr->left, 0);
-	EXPECT_EQ(fr->left_size, 0);
-	EXPECT_EQ(fr->right, 0);
-	EXPECT_EQ(fr->right_size, 0);
+	if (memcmp(got, &want, sizeof(want)))
+		test_failed(__FILE__, line,
+			    "report: flags %u merges %u freed %u block %u+%u left %u+%u right %u+%u, want flags %u merges %u freed %u block %u+%u left %u+%u right %u+%u",
+			    got->flags, got->merges, got->freed_size, got->block,
+			    got->size, got->left, got->left_size, got->right,
+			    got->right_size, want.flags, want.merges,
+			    want.freed_size, want.block, want.size, want.left,
+			    want.left_size, want.right, want.right_size);
 }
+#define EXPECT_FREED(got, ...) \
+	freed_is(&(got), (struct mh_freed){ __VA_ARGS__ }, __LINE__)
 
 /*
  * Each free says which neighbours it merged with and the free block that
@@ -254,41 +255,28 @@ static void free_reports_its_merges(enum mh_policy policy)
 	for (int i = 0; i < ROW; i++)
 		blk[i] = r.b[i] - MH_HDR_SIZE;
 	fr = freed(r.f, r.b[1]);
-	expect_alone(&fr, blk[1], 112);
+	EXPECT_FREED(fr, .freed_size = 112, .block = blk[1], .size = 112);
 	fr = freed(r.f, r.b[3]);
-	expect_alone(&fr, blk[3], 112);
+	EXPECT_FREED(fr, .freed_size = 112, .block = blk[3], .size = 112);
 
 	fr = freed(r.f, r.b[2]);
 	EXPECT_LAYOUT(r.f, "U112 F336 U112 U*");
-	EXPECT_EQ(fr.flags, MH_FREED_LEFT | MH_FREED_RIGHT);
-	EXPECT_EQ(fr.merges, 2);
-	EXPECT_EQ(fr.freed_size, 112);
-	EXPECT_EQ(fr.left, blk[1]);
-	EXPECT_EQ(fr.left_size, 112);
-	EXPECT_EQ(fr.right, blk[3]);
-	EXPECT_EQ(fr.right_size, 112);
-	EXPECT_EQ(fr.block, blk[1]);
-	EXPECT_EQ(fr.size, 336);
+	EXPECT_FREED(fr, .flags = MH_FREED_LEFT | MH_FREED_RIGHT, .merges = 2,
+		     .freed_size = 112, .block = blk[1], .size = 336,
+		     .left = blk[1], .left_size = 112,
+		     .right = blk[3], .right_size = 112);
 
 	fr = freed(r.f, r.b[0]);
 	EXPECT_LAYOUT(r.f, "F448 U112 U*");
-	EXPECT_EQ(fr.flags, MH_FREED_RIGHT);
-	EXPECT_EQ(fr.merges, 1);
-	EXPECT_EQ(fr.left, 0);
-	EXPECT_EQ(fr.right, blk[1]);
-	EXPECT_EQ(fr.right_size, 336);
-	EXPECT_EQ(fr.block, blk[0]);
-	EXPECT_EQ(fr.size, 448);
+	EXPECT_FREED(fr, .flags = MH_FREED_RIGHT, .merges = 1,
+		     .freed_size = 112, .block = blk[0], .size = 448,
+		     .right = blk[1], .right_size = 336);
 
 	fr = freed(r.f, r.b[4]);
 	EXPECT_LAYOUT(r.f, "F560 U*");
-	EXPECT_EQ(fr.flags, MH_FREED_LEFT);
-	EXPECT_EQ(fr.merges, 1);
-	EXPECT_EQ(fr.left, blk[0]);
-	EXPECT_EQ(fr.left_size, 448);
-	EXPECT_EQ(fr.right, 0);
-	EXPECT_EQ(fr.block, blk[0]);
-	EXPECT_EQ(fr.size, 560);
+	EXPECT_FREED(fr, .flags = MH_FREED_LEFT, .merges = 1,
+		     .freed_size = 112, .block = blk[0], .size = 560,
+		     .left = blk[0], .left_size = 448);
 }
 
 /* With coalescing off (the fit policies' knob) a free merges with none. */
@@ -306,7 +294,8 @@ static void free_reports_no_merge_with_coalescing_off(enum mh_policy policy)
 	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
 	fr = freed(r.f, r.b[2]);
 	EXPECT_LAYOUT(r.f, "U112 F112 F112 F112 U112 F*");
-	expect_alone(&fr, r.b[2] - MH_HDR_SIZE, 112);
+	EXPECT_FREED(fr, .freed_size = 112, .block = r.b[2] - MH_HDR_SIZE,
+		     .size = 112);
 }
 
 /*
@@ -379,23 +368,17 @@ static void realloc_reports_how(enum mh_policy policy)
 	EXPECT_EQ(res.offset, r.b[2]);
 	EXPECT_EQ(res.how, MH_RESIZE_SHRANK);
 	EXPECT_EQ(res.right, 0);
-	EXPECT_EQ(res.freed.flags, MH_FREED_RIGHT);
-	EXPECT_EQ(res.freed.freed_size, 112);
-	EXPECT_EQ(res.freed.right, blk[2] + 160);
-	EXPECT_EQ(res.freed.right_size, 64);
-	EXPECT_EQ(res.freed.block, blk[2] + 48);
-	EXPECT_EQ(res.freed.size, 176);
+	EXPECT_FREED(res.freed, .flags = MH_FREED_RIGHT, .merges = 1,
+		     .freed_size = 112, .block = blk[2] + 48, .size = 176,
+		     .right = blk[2] + 160, .right_size = 64);
 
 	EXPECT_EQ(mh_free(&r.f->h, r.rest), 0);
 	ASSERT_EQ(mh_realloc_result(&r.f->h, r.b[2], 1000, &res), 0);
 	EXPECT(res.offset != r.b[2]);
 	EXPECT_EQ(res.how, MH_RESIZE_MOVED);
-	EXPECT_EQ(res.freed.flags, MH_FREED_RIGHT);
-	EXPECT_EQ(res.freed.freed_size, 48);
-	EXPECT_EQ(res.freed.right, blk[2] + 48);
-	EXPECT_EQ(res.freed.right_size, 176);
-	EXPECT_EQ(res.freed.block, blk[2]);
-	EXPECT_EQ(res.freed.size, 224);
+	EXPECT_FREED(res.freed, .flags = MH_FREED_RIGHT, .merges = 1,
+		     .freed_size = 48, .block = blk[2], .size = 224,
+		     .right = blk[2] + 48, .right_size = 176);
 	EXPECT_LAYOUT(r.f, "U112 U112 F224 U112 U1008 F*");
 	EXPECT_CLEAN(r.f);
 }

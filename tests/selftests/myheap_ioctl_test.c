@@ -797,6 +797,50 @@ TEST_F(heap, alloc_report)
 }
 
 /*
+ * Under first fit, @n blocks of 100 bytes in a row at @blk (an empty heap
+ * before): 0, and the bytes of each block in *@S, or the first -errno.
+ */
+static int first_fit_row(int fd, uint32_t header_size, uint64_t *blk, int n,
+			 uint64_t *S)
+{
+	uint64_t usable = 0;
+	int i, ret = dev_set_policy(fd, MYHEAP_POLICY_FIRST_FIT);
+
+	for (i = 0; !ret && i < n; i++)
+		ret = dev_alloc(fd, 100, 0, 0, &blk[i]);
+	if (!ret)
+		ret = dev_usable(fd, blk[0], &usable, NULL);
+	*S = usable + header_size;
+	return ret;
+}
+
+/* The report @got, all of it, against @want; what differs into @why. */
+static bool freed_is(const struct myheap_freed *got,
+		     const struct myheap_freed *want, char *why, size_t len)
+{
+	snprintf(why, len,
+		 "got outcome %u merges %u freed %llu block %llu+%llu left %llu+%llu right %llu+%llu run %llu+%llu",
+		 got->outcome, got->merges, (unsigned long long)got->freed_size,
+		 (unsigned long long)got->block_offset,
+		 (unsigned long long)got->block_size,
+		 (unsigned long long)got->left_offset,
+		 (unsigned long long)got->left_size,
+		 (unsigned long long)got->right_offset,
+		 (unsigned long long)got->right_size,
+		 (unsigned long long)got->run_offset,
+		 (unsigned long long)got->run_size);
+	return !memcmp(got, want, sizeof(*want));
+}
+
+#define EXPECT_FREED(got, ...) do {					\
+	struct myheap_freed want_ = { __VA_ARGS__ };			\
+	char why_[256];							\
+									\
+	EXPECT_TRUE(freed_is(&(got), &want_, why_, sizeof(why_)))	\
+		TH_LOG("%s", why_);					\
+} while (0)
+
+/*
  * FREE_REPORT under first fit, six blocks a..f of one size S in a row
  * and the rest of the heap free after them: each free names the
  * neighbours it merged with and the free block that resulted (payload
@@ -809,62 +853,44 @@ TEST_F(heap, free_report)
 	struct myheap_free_report f = { 0 };
 	struct myheap_freed r;
 	struct myheap_stats st;
-	uint64_t b[6], usable, S;
+	uint64_t b[6], S;
 	int i;
 
-	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	for (i = 0; i < 6; i++)
-		ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &b[i]));
-	ASSERT_EQ(0, dev_usable(self->fd, b[0], &usable, NULL));
-	S = usable + self->info.header_size;
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, b, 6, &S));
 	EXPECT_EQ(b[0] + S, b[1]);
 
 	f.offset = b[1];
 	memset(&f.freed, 0x5a, sizeof(f.freed));
 	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_FREE_REPORT, &f));
-	r = f.freed;
-	EXPECT_EQ(0, r.outcome);
-	EXPECT_EQ(0, r.merges);
-	EXPECT_EQ(S, r.freed_size);
-	EXPECT_EQ(b[1], r.block_offset);
-	EXPECT_EQ(S, r.block_size);
-	EXPECT_EQ(0, r.left_offset);
-	EXPECT_EQ(0, r.left_size);
-	EXPECT_EQ(0, r.right_offset);
-	EXPECT_EQ(0, r.right_size);
-	EXPECT_EQ(0, r.run_offset);
-	EXPECT_EQ(0, r.run_size);
+	EXPECT_FREED(f.freed, .freed_size = S, .block_offset = b[1],
+		     .block_size = S);
 
-	ASSERT_EQ(0, dev_free_report(self->fd, b[0], &r));
-	EXPECT_EQ(MYHEAP_FREED_RIGHT, r.outcome);
-	EXPECT_EQ(1, r.merges);
-	EXPECT_EQ(b[1], r.right_offset);
-	EXPECT_EQ(S, r.right_size);
-	EXPECT_EQ(0, r.left_offset);
-	EXPECT_EQ(b[0], r.block_offset);
-	EXPECT_EQ(2 * S, r.block_size);
+	struct {
+		int i;
+		struct myheap_freed want;
+	} step[] = {
+		{ 0, { .outcome = MYHEAP_FREED_RIGHT, .merges = 1,
+		       .freed_size = S, .block_offset = b[0],
+		       .block_size = 2 * S, .right_offset = b[1],
+		       .right_size = S } },
+		{ 3, { .freed_size = S, .block_offset = b[3], .block_size = S } },
+		{ 4, { .outcome = MYHEAP_FREED_LEFT, .merges = 1,
+		       .freed_size = S, .block_offset = b[3],
+		       .block_size = 2 * S, .left_offset = b[3],
+		       .left_size = S } },
+		{ 2, { .outcome = MYHEAP_FREED_LEFT | MYHEAP_FREED_RIGHT,
+		       .merges = 2, .freed_size = S, .block_offset = b[0],
+		       .block_size = 5 * S, .left_offset = b[0],
+		       .left_size = 2 * S, .right_offset = b[3],
+		       .right_size = 2 * S } },
+	};
+	char why[256];
 
-	ASSERT_EQ(0, dev_free_report(self->fd, b[3], &r));
-	EXPECT_EQ(0, r.outcome);
-	EXPECT_EQ(b[3], r.block_offset);
-
-	ASSERT_EQ(0, dev_free_report(self->fd, b[4], &r));
-	EXPECT_EQ(MYHEAP_FREED_LEFT, r.outcome);
-	EXPECT_EQ(b[3], r.left_offset);
-	EXPECT_EQ(S, r.left_size);
-	EXPECT_EQ(0, r.right_offset);
-	EXPECT_EQ(b[3], r.block_offset);
-	EXPECT_EQ(2 * S, r.block_size);
-
-	ASSERT_EQ(0, dev_free_report(self->fd, b[2], &r));
-	EXPECT_EQ(MYHEAP_FREED_LEFT | MYHEAP_FREED_RIGHT, r.outcome);
-	EXPECT_EQ(2, r.merges);
-	EXPECT_EQ(b[0], r.left_offset);
-	EXPECT_EQ(2 * S, r.left_size);
-	EXPECT_EQ(b[3], r.right_offset);
-	EXPECT_EQ(2 * S, r.right_size);
-	EXPECT_EQ(b[0], r.block_offset);
-	EXPECT_EQ(5 * S, r.block_size);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, dev_free_report(self->fd, b[step[i].i], &r));
+		EXPECT_TRUE(freed_is(&r, &step[i].want, why, sizeof(why)))
+			TH_LOG("free of b[%d]: %s", step[i].i, why);
+	}
 
 	ASSERT_EQ(0, dev_free_report(self->fd, b[5], &r));
 	ASSERT_EQ(0, dev_stats(self->fd, &st));
@@ -952,16 +978,14 @@ TEST_F(heap, free_report_errors)
  */
 TEST_F(heap, free_report_damaged_neighbour)
 {
-	uint64_t a, b, c, usable, S, tag;
+	uint64_t blk[3], a, b, c, S, tag;
 	struct myheap_freed r;
 	uint32_t saved;
 
-	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &b));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &c));
-	ASSERT_EQ(0, dev_usable(self->fd, a, &usable, NULL));
-	S = usable + self->info.header_size;
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, blk, 3, &S));
+	a = blk[0];
+	b = blk[1];
+	c = blk[2];
 	ASSERT_EQ(0, dev_free(self->fd, a));
 	tag = a - self->info.header_size + S - 4;	/* a's boundary tag */
 	memcpy(&saved, self->map + tag, 4);
@@ -989,14 +1013,12 @@ TEST_F(heap, free_report_damaged_neighbour)
 TEST_F(heap, realloc_report)
 {
 	struct myheap_realloc r = { 0 };
-	uint64_t a, b, c, usable, S;
+	uint64_t blk[3], a, b, c, S;
 
-	ASSERT_EQ(0, dev_set_policy(self->fd, MYHEAP_POLICY_FIRST_FIT));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &a));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &b));
-	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &c));
-	ASSERT_EQ(0, dev_usable(self->fd, a, &usable, NULL));
-	S = usable + self->info.header_size;
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, blk, 3, &S));
+	a = blk[0];
+	b = blk[1];
+	c = blk[2];
 	ASSERT_EQ(0, dev_free(self->fd, b));
 
 	r.offset = a;
