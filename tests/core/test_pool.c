@@ -229,6 +229,44 @@ static u64 grow_beside_smalls(struct fixture *f, u32 start, u32 small,
 }
 
 /*
+ * A slide reports itself: the block went down to its free left
+ * neighbour's start (the payload with it), named with its size, and a
+ * free right neighbour it took too; a slide is no move (no new block).
+ */
+static void slide_reports_the_neighbours(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	u32 big, last, next, slides = 0;
+	struct mh_result r;
+
+	ASSERT(f);
+	big = ALLOC(f, 4092);
+	last = ALLOC(f, 16);
+	ASSERT(big && last);
+	for (u32 i = 1; i <= 800; i++) {
+		ASSERT_EQ(mh_realloc_result(&f->h, big, 4092 + i * 5, &r), 0);
+		if (r.how & MH_RESIZE_SLID) {
+			slides++;
+			EXPECT_EQ(r.how, MH_RESIZE_SLID);
+			EXPECT(r.left != 0 && r.left_size >= MH_MIN_BLOCK);
+			EXPECT_EQ(r.offset, r.left + MH_HDR_SIZE);
+			EXPECT(r.left < big);
+			EXPECT_EQ(!!r.right, !!r.right_size);
+			EXPECT_EQ(r.freed.size, 0);
+		} else {
+			EXPECT_EQ(r.left, 0);
+		}
+		big = r.offset;
+		next = ALLOC(f, 16);
+		ASSERT(next);
+		ASSERT_EQ(mh_free(&f->h, last), 0);
+		last = next;
+	}
+	EXPECT(slides > 0);
+	EXPECT_CLEAN(f);
+}
+
+/*
  * The hole a growing block's first move leaves below it is reclaimed by a
  * slide once the block would otherwise raise the high-water mark; when
  * every growth needs a move (the step is the small blocks' size), the
@@ -470,6 +508,7 @@ static const struct test_case cases[] = {
 	TEST(slot_realloc, ONLY(MH_POOLS)),
 	TEST(free_reports_slots_and_runs, ONLY(MH_POOLS)),
 	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
+	TEST(slide_reports_the_neighbours, ONLY(MH_POOLS)),
 	TEST(run_slots_view, ONLY(MH_POOLS)),
 	TEST(slot_events, ONLY(MH_POOLS)),
 	TEST(run_lists_walk, ALL_POLICIES),
