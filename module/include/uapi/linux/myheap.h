@@ -334,8 +334,8 @@ struct myheap_free {
  * for none; sizes are bytes with the header. All of it comes from the
  * free's own plan: what it validated and carried out.
  * @outcome: MYHEAP_FREED_* bits.
- * @merges: blocks merged into the freed one: under the fit policies and
- *	segregated fit its free neighbours (0 to 2); under buddy the buddies
+ * @merges: blocks merged into the freed one: its free neighbours (0 to
+ *	2; always 0 with MYHEAP_POLICY_NO_COALESCE), under buddy the buddies
  *	merged, one per order the block climbed.
  * @freed_size: bytes of the block freed, or of the slot (pools).
  * @block_offset: the free block that resulted (0 when a slot was freed
