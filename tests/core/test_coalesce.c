@@ -340,6 +340,36 @@ static void free_report_with_damaged_neighbours(enum mh_policy policy)
 }
 
 /*
+ * Damage that makes a free merge less: the freed block's PREV_FREE bit
+ * cleared through the mapping hides its free left neighbour, so the free
+ * succeeds without that merge, and the report says so (the right merge
+ * only); the checker then finds the PREV_FREE bit that lies.
+ */
+static void free_report_merges_less_when_prev_free_is_hidden(enum mh_policy policy)
+{
+	struct mh_violation v = { .kind = MH_V_NONE };
+	struct mh_hdr hd;
+	struct mh_freed fr;
+	struct row r;
+	u32 blk2;
+
+	ASSERT(row_setup(&r, policy));
+	blk2 = r.b[2] - MH_HDR_SIZE;
+	EXPECT_EQ(mh_free(&r.f->h, r.b[1]), 0);
+	EXPECT_EQ(mh_free(&r.f->h, r.b[3]), 0);
+	hd = hdr_at(r.f, blk2);
+	EXPECT(hd.prev_free);
+	hd.prev_free = false;
+	forge_hdr(r.f, blk2, hd);
+	fr = freed(r.f, r.b[2]);
+	EXPECT_FREED(fr, .flags = MH_FREED_RIGHT, .merges = 1,
+		     .freed_size = 112, .block = blk2, .size = 224,
+		     .right = r.b[3] - MH_HDR_SIZE, .right_size = 112);
+	EXPECT(mh_check(&r.f->h, &v) > 0);
+	EXPECT_EQ(v.kind, MH_V_PREV_FREE);
+}
+
+/*
  * A realloc says how it resized: grown into its free right neighbour,
  * shrunk giving back a tail that merged with the free block after it,
  * moved with the old block's free merging with its free right neighbour.
@@ -397,6 +427,7 @@ static const struct test_case cases[] = {
 	     ONLY(MH_FIRST_FIT) | ONLY(MH_NEXT_FIT) | ONLY(MH_BEST_FIT) |
 	     ONLY(MH_WORST_FIT)),
 	TEST(free_report_with_damaged_neighbours, NOT_BUDDY),
+	TEST(free_report_merges_less_when_prev_free_is_hidden, NOT_BUDDY),
 	TEST(realloc_reports_how, NOT_BUDDY & ~ONLY(MH_POOLS)),
 };
 
