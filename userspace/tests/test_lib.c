@@ -592,9 +592,12 @@ TEST(feature_names_follow_the_bits)
 		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
 		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE |
 		MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET |
-		MYHEAP_FEATURE_ALLOC_REPORT;
+		MYHEAP_FEATURE_ALLOC_REPORT | MYHEAP_FEATURE_FREE_REPORT |
+		MYHEAP_FEATURE_REALLOC_REPORT;
 
 	EXPECT_STREQ("stats-reset", myheap_feature_name(9));
+	EXPECT_STREQ("free-report", myheap_feature_name(11));
+	EXPECT_STREQ("realloc-report", myheap_feature_name(12));
 	for (unsigned int a = 0; a < 64; a++) {
 		if (!((defined >> a) & 1))
 			continue;
