@@ -745,6 +745,67 @@ TEST(free_and_realloc_json_reports)
 	cli_result_free(&r);
 }
 
+/*
+ * Buddy's step line counts its merges. The empty heap is one tile of
+ * each power of two, so with the 128- and 256-byte tiles taken, a third
+ * small block splits the 512-byte one; freeing it merges with its free
+ * buddy above (128 B), then with that pair's (256 B): two merges, both
+ * on the right, back to the whole 512-byte block.
+ */
+TEST(step_mode_reports_buddy_merges)
+{
+	struct cli_result r;
+
+	RUN(r, NULL, "policy buddy");
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nb = alloc 200\nc = alloc 100\nfree $c\n", "shell --step");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 0, freed ") &&
+		    has(r.out, ", coalesced with right ") &&
+		    has(r.out, " (2 buddy merges): free block ") &&
+		    has(r.out, ", 512 B\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+/*
+ * Under pools a small block is a slot of a run: free --json names the
+ * run and no free block while the run stays in use.
+ */
+TEST(free_json_reports_a_slot)
+{
+	const struct jv *fr, *outcome;
+	struct cli_result r;
+	char script[600 * 12 + 64], *doc;
+	size_t n = 0;
+	struct jv *v;
+
+	for (int i = 0; i < 600; i++)
+		n += snprintf(script + n, sizeof(script) - n, "alloc 110\n");
+	snprintf(script + n, sizeof(script) - n, "x = alloc 110\nfree $x --json\n");
+	RUN(r, NULL, "policy pools");
+	cli_result_free(&r);
+	RUN(r, script, "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"op\":\"free\"");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.err);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	fr = jv_get(v, "freed");
+	ASSERT_NE(NULL, fr) TH_LOG("%s", doc);
+	outcome = jv_get(fr, "outcome");
+	ASSERT_NE(NULL, outcome);
+	ASSERT_EQ(1, outcome->n) TH_LOG("a slot of a run that stays: %s", doc);
+	EXPECT_STREQ("slot", outcome->items[0].str);
+	EXPECT_NE(UINT64_MAX, json_u64(jv_get(fr, "run"), "offset")) TH_LOG("%s", doc);
+	EXPECT_EQ(JV_NULL, jv_get(fr, "block")->type) TH_LOG("%s", doc);
+	jv_free(v);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
 TEST(step_mode_json)
 {
 	struct cli_result r;
