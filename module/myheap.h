@@ -78,6 +78,18 @@ struct myheap_alloc_report {
 };
 
 /**
+ * struct myheap_realloc_report - what one realloc did.
+ * @seen: the free blocks a move's allocation searched, and the splits, as
+ *	for an allocation.
+ * @res: the core's result: how it resized, the neighbours it grew into,
+ *	the free of the old block or the tail (header offsets).
+ */
+struct myheap_realloc_report {
+	struct myheap_alloc_report seen;
+	struct mh_result res;
+};
+
+/**
  * struct myheap_dev - the heap and everything the module keeps about it.
  * @lock: serialises everything below (see the comment at the top); taken
  *	only through myheap_lock() and myheap_lock_always().
@@ -111,8 +123,9 @@ struct myheap_alloc_report {
  *	boundaries (see myheap_changes()).
  * @observer_off: the core's observer is uninstalled because none of the
  *	tracepoints it fires has a probe (myheap_observe_sync()).
- * @report: while an allocation that reports runs, where the observer
- *	counts its splits (myheap_block_alloc_report()), else NULL.
+ * @report: while an allocation or realloc that reports runs, where the
+ *	observer counts its splits (myheap_block_alloc_report(),
+ *	myheap_block_realloc_report()), else NULL.
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -257,9 +270,14 @@ int myheap_block_alloc_report(struct myheap_file *mf, u64 size, u64 align,
 			      u32 flags, u64 *offset, u64 *usable,
 			      struct myheap_alloc_report *rep);
 int myheap_block_free(struct myheap_file *mf, u64 offset);
+int myheap_block_free_report(struct myheap_file *mf, u64 offset,
+			     struct mh_freed *fr);
 int myheap_block_release(struct myheap_file *mf, u32 offset);
 int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 			 u64 *new_offset, u64 *usable);
+int myheap_block_realloc_report(struct myheap_file *mf, u64 offset,
+				u64 size, u64 *new_offset, u64 *usable,
+				struct myheap_realloc_report *rep);
 int myheap_block_size(struct myheap_file *mf, u64 offset, u64 *usable,
 		      u64 *requested);
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy);

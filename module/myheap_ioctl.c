@@ -64,6 +64,14 @@ static_assert(MYHEAP_ORDER_SIZESORT_DOWN == MH_ORDER_SIZE_DOWN);
 static_assert(MYHEAP_ORDER_INSERT_FRONT == MH_ORDER_FRONT);
 static_assert(MYHEAP_ORDER_INSERT_BACK == MH_ORDER_BACK);
 static_assert(MYHEAP_NR_ORDERS == MH_NR_ORDERS);
+static_assert(MYHEAP_FREED_LEFT == MH_FREED_LEFT);
+static_assert(MYHEAP_FREED_RIGHT == MH_FREED_RIGHT);
+static_assert(MYHEAP_FREED_SLOT == MH_FREED_SLOT);
+static_assert(MYHEAP_FREED_RUN == MH_FREED_RUN);
+static_assert(MYHEAP_REALLOC_MOVED == MH_RESIZE_MOVED);
+static_assert(MYHEAP_REALLOC_GREW == MH_RESIZE_GREW);
+static_assert(MYHEAP_REALLOC_SHRANK == MH_RESIZE_SHRANK);
+static_assert(MYHEAP_REALLOC_SLID == MH_RESIZE_SLID);
 
 /* The ABI's layouts: each struct as first published, and what grew since. */
 static_assert(offsetofend(struct myheap_info, __pad) == MYHEAP_INFO_SIZE_VER0);
@@ -71,7 +79,9 @@ static_assert(sizeof(struct myheap_info) == MYHEAP_INFO_SIZE_VER1);
 static_assert(offsetofend(struct myheap_alloc, usable) == MYHEAP_ALLOC_SIZE_VER0);
 static_assert(sizeof(struct myheap_alloc) == MYHEAP_ALLOC_SIZE_VER1);
 static_assert(sizeof(struct myheap_free) == MYHEAP_FREE_SIZE_VER0);
-static_assert(sizeof(struct myheap_realloc) == MYHEAP_REALLOC_SIZE_VER0);
+static_assert(offsetofend(struct myheap_realloc, usable) == MYHEAP_REALLOC_SIZE_VER0);
+static_assert(sizeof(struct myheap_realloc) == MYHEAP_REALLOC_SIZE_VER1);
+static_assert(sizeof(struct myheap_free_report) == MYHEAP_FREE_REPORT_SIZE_VER0);
 static_assert(sizeof(struct myheap_usable_size) == MYHEAP_USABLE_SIZE_SIZE_VER0);
 static_assert(offsetofend(struct myheap_stats, open_files) == MYHEAP_STATS_SIZE_VER0);
 static_assert(sizeof(struct myheap_stats) == MYHEAP_STATS_SIZE_VER1);
@@ -94,6 +104,7 @@ union myheap_ioctl_arg {
 	struct myheap_policy policy;
 	struct myheap_batch batch;
 	struct myheap_stats_reset stats_reset;
+	struct myheap_free_report free_report;
 };
 
 /**
@@ -117,7 +128,9 @@ static int myheap_ioctl_get_info(struct myheap_file *mf,
 	info->features = MYHEAP_FEATURE_REALLOC | MYHEAP_FEATURE_BATCH |
 			 MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_OWNERSHIP |
 			 MYHEAP_FEATURE_RW | MYHEAP_FEATURE_KNOBS |
-			 MYHEAP_FEATURE_STATS_RESET | MYHEAP_FEATURE_ALLOC_REPORT;
+			 MYHEAP_FEATURE_STATS_RESET | MYHEAP_FEATURE_ALLOC_REPORT |
+			 MYHEAP_FEATURE_FREE_REPORT |
+			 MYHEAP_FEATURE_REALLOC_REPORT;
 	info->features |= myheap_private_mode() ? MYHEAP_FEATURE_PRIVATE :
 						  MYHEAP_FEATURE_MMAP;
 	if (dev->poison)
@@ -205,11 +218,72 @@ static int myheap_ioctl_free(struct myheap_file *mf,
 	return ret;
 }
 
+/* A core block offset (its header; 0 for none) as the ABI names it. */
+static u64 myheap_name(u32 blk)
+{
+	return blk ? (u64)blk + MH_HDR_SIZE : 0;
+}
+
+/* What a free did, as the core's plan said, in the ABI's terms. */
+static void myheap_freed_to_user(struct myheap_freed *u,
+				 const struct mh_freed *fr)
+{
+	*u = (struct myheap_freed){
+		.outcome = fr->flags,
+		.merges = fr->merges,
+		.freed_size = fr->freed_size,
+		.block_offset = myheap_name(fr->block),
+		.block_size = fr->size,
+		.left_offset = myheap_name(fr->left),
+		.left_size = fr->left_size,
+		.right_offset = myheap_name(fr->right),
+		.right_size = fr->right_size,
+		.run_offset = myheap_name(fr->run),
+		.run_size = fr->run_size,
+	};
+}
+
+/*
+ * FREE_REPORT frees as FREE does. Before anything is freed it writes back
+ * what the caller wrote (outside the lock, faulting the page in), so a
+ * caller who cannot receive the report frees nothing; the report itself
+ * is published after the lock is dropped.
+ */
+static int myheap_ioctl_free_report(struct myheap_file *mf,
+				    union myheap_ioctl_arg *arg,
+				    const struct myheap_ioctl_call *call)
+{
+	struct myheap_free_report *f = &arg->free_report;
+	size_t n = min(call->usize, sizeof(*f));
+	struct mh_freed fr;
+	int ret;
+
+	if (f->flags || f->__pad)
+		return -EINVAL;
+	if (copy_to_user(call->uarg, f, n))
+		return -EFAULT;
+	ret = myheap_lock(mf->dev);
+	if (ret)
+		return ret;
+	ret = myheap_block_free_report(mf, f->offset, &fr);
+	mutex_unlock(&mf->dev->lock);
+	if (ret)
+		return ret;
+	myheap_freed_to_user(&f->freed, &fr);
+	return copy_to_user(call->uarg, f, n) ? -EFAULT : 0;
+}
+
+/*
+ * A caller with the VER1 struct gets the report (its splits need the
+ * core's observer for the call); an older one pays nothing for it.
+ */
 static int myheap_ioctl_realloc(struct myheap_file *mf,
 				union myheap_ioctl_arg *arg,
 				const struct myheap_ioctl_call *call)
 {
 	struct myheap_realloc *r = &arg->realloc;
+	bool report = call->usize >= MYHEAP_REALLOC_SIZE_VER1;
+	struct myheap_realloc_report rep;
 	int ret;
 
 	if (r->flags || r->__pad)
@@ -217,10 +291,24 @@ static int myheap_ioctl_realloc(struct myheap_file *mf,
 	ret = myheap_lock(mf->dev);
 	if (ret)
 		return ret;
-	ret = myheap_block_realloc(mf, r->offset, r->size, &r->new_offset,
-				   &r->usable);
+	ret = myheap_block_realloc_report(mf, r->offset, r->size,
+					  &r->new_offset, &r->usable,
+					  report ? &rep : NULL);
 	mutex_unlock(&mf->dev->lock);
-	return ret;
+	if (ret || !report)
+		return ret;
+	r->how = rep.res.how;
+	r->searched = rep.seen.searched;
+	r->splits = rep.seen.splits;
+	r->__pad2 = 0;
+	r->split_offset = rep.seen.split_offset;
+	r->split_size = rep.seen.split_size;
+	r->left_offset = myheap_name(rep.res.left);
+	r->left_size = rep.res.left_size;
+	r->right_offset = myheap_name(rep.res.right);
+	r->right_size = rep.res.right_size;
+	myheap_freed_to_user(&r->freed, &rep.res.freed);
+	return 0;
 }
 
 static int myheap_ioctl_usable_size(struct myheap_file *mf,
@@ -438,6 +526,12 @@ static const struct myheap_ioctl_desc myheap_ioctls[] = {
 		.cmd = MYHEAP_IOC_STATS_RESET,
 		.ver0 = MYHEAP_STATS_RESET_SIZE_VER0,
 		.fn = myheap_ioctl_stats_reset,
+	},
+	[_IOC_NR(MYHEAP_IOC_FREE_REPORT)] = {
+		.cmd = MYHEAP_IOC_FREE_REPORT,
+		.ver0 = MYHEAP_FREE_REPORT_SIZE_VER0,
+		.fn = myheap_ioctl_free_report,
+		.publishes = true,
 	},
 };
 

@@ -201,15 +201,19 @@ int myheap_block_alloc(struct myheap_file *mf, u64 size, u64 align,
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_alloc);
 
 /**
- * myheap_block_free() - free a block of a file.
+ * myheap_block_free_report() - free a block of a file, and say what the
+ * free did.
  * @mf: the file.
  * @offset: payload offset of the block.
+ * @fr: NULL, or where what the free did is stored on success: the core's
+ *	struct mh_freed, from the free's own plan (header offsets).
  *
  * Context: &myheap_dev.lock held.
  * Return: 0 on success; -EPERM another file's block; -EALREADY already
  * free; -EBADMSG damaged header; -ENXIO not a block; -EUCLEAN damaged heap.
  */
-int myheap_block_free(struct myheap_file *mf, u64 offset)
+int myheap_block_free_report(struct myheap_file *mf, u64 offset,
+			     struct mh_freed *fr)
 {
 	struct myheap_dev *dev = mf->dev;
 	struct mh_result r = { 0 };
@@ -225,12 +229,28 @@ int myheap_block_free(struct myheap_file *mf, u64 offset)
 		myheap_owner_clear(mf, offset);
 		myheap_account(mf, r.requested, 0);
 		myheap_changed(dev);
+		if (fr)
+			*fr = r.freed;
 	} else {
 		myheap_note_damage(dev, ret, "free", offset);
 	}
 	trace_myheap_free(mf->id, mf->pid, offset, r.requested, ret);
 	myheap_record(mf, MYHEAP_EV_FREE, offset, 0, r.requested, 0, ret);
 	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_free_report);
+
+/**
+ * myheap_block_free() - free a block of a file.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: as myheap_block_free_report().
+ */
+int myheap_block_free(struct myheap_file *mf, u64 offset)
+{
+	return myheap_block_free_report(mf, offset, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_free);
 
@@ -264,7 +284,8 @@ int myheap_block_release(struct myheap_file *mf, u32 offset)
 }
 
 static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
-			     size_t *old_size, u32 *off, size_t *usable)
+			     size_t *old_size, u32 *off, size_t *usable,
+			     struct mh_result *res)
 {
 	struct myheap_dev *dev = mf->dev;
 	struct mh_result r;
@@ -298,8 +319,60 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
 	}
 	myheap_account(mf, *old_size, size);
 	*usable = r.usable;
+	*res = r;
 	return 0;
 }
+
+/**
+ * myheap_block_realloc_report() - resize a block of a file, and say how.
+ * @mf: the file.
+ * @offset: payload offset of the block.
+ * @size: new size in bytes.
+ * @new_offset: where the block's payload offset is stored on success.
+ * @usable: where its usable payload size is stored on success.
+ * @rep: NULL, or where the report is stored on success: the free blocks
+ *	searched and the splits (the observer, installed for the call, as
+ *	for an allocation) and the core's result (how it resized, the
+ *	neighbours grown into, the free of the old block or the tail).
+ *
+ * Context: &myheap_dev.lock held.
+ * Return: 0 on success; the errors of myheap_block_free() for @offset;
+ * -EINVAL size 0; -E2BIG too large; -ENOMEM no room; -EUCLEAN damaged
+ * heap (nothing changed).
+ */
+int myheap_block_realloc_report(struct myheap_file *mf, u64 offset,
+				u64 size, u64 *new_offset, u64 *usable,
+				struct myheap_realloc_report *rep)
+{
+	struct myheap_alloc_report seen = { 0 };
+	u64 searched = mh_searched(&mf->dev->heap);
+	struct mh_result res = { 0 };
+	size_t old_size = 0, use = 0;
+	u32 off = 0;
+	int ret;
+
+	lockdep_assert_held(&mf->dev->lock);
+	myheap_observe_sync(mf->dev, !!rep);
+
+	mf->dev->report = rep ? &seen : NULL;
+	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use, &res);
+	mf->dev->report = NULL;
+	searched = mh_searched(&mf->dev->heap) - searched;
+	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
+			     ret);
+	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, searched, ret);
+	if (!ret) {
+		*new_offset = off;
+		*usable = use;
+		if (rep) {
+			rep->seen = seen;
+			rep->seen.searched = searched;
+			rep->res = res;
+		}
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_block_realloc_report);
 
 /**
  * myheap_block_realloc() - resize a block of a file.
@@ -310,31 +383,13 @@ static int myheap_do_realloc(struct myheap_file *mf, u64 offset, u64 size,
  * @usable: where its usable payload size is stored on success.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; the errors of myheap_block_free() for @offset;
- * -EINVAL size 0; -E2BIG too large; -ENOMEM no room; -EUCLEAN damaged
- * heap (nothing changed).
+ * Return: as myheap_block_realloc_report().
  */
 int myheap_block_realloc(struct myheap_file *mf, u64 offset, u64 size,
 			 u64 *new_offset, u64 *usable)
 {
-	u64 searched = mh_searched(&mf->dev->heap);
-	size_t old_size = 0, use = 0;
-	u32 off = 0;
-	int ret;
-
-	lockdep_assert_held(&mf->dev->lock);
-	myheap_observe_sync(mf->dev, false);
-
-	ret = myheap_do_realloc(mf, offset, size, &old_size, &off, &use);
-	searched = mh_searched(&mf->dev->heap) - searched;
-	trace_myheap_realloc(mf->id, mf->pid, offset, old_size, size, off, use,
-			     ret);
-	myheap_record(mf, MYHEAP_EV_REALLOC, offset, off, size, searched, ret);
-	if (!ret) {
-		*new_offset = off;
-		*usable = use;
-	}
-	return ret;
+	return myheap_block_realloc_report(mf, offset, size, new_offset,
+					   usable, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_block_realloc);
 

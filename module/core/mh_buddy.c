@@ -299,11 +299,12 @@ static int mh_buddy_release_ok(const struct mh_heap *h,
  * Return the block in use @b and merge it with its free buddies
  * (ops.release). @d is what the free adds to the totals, merges not
  * counted yet: refused (-EUCLEAN) if the totals would not fit together.
- * @merges is set to the number of buddies merged. 0, or -EUCLEAN if a
+ * @fr says what the plan did: the buddies merged, the block that resulted,
+ * the bytes merged below and above the freed block. 0, or -EUCLEAN if a
  * buddy or a list is damaged (nothing changed).
  */
 static int mh_buddy_release(struct mh_heap *h, const struct mh_block *b,
-			    const struct mh_delta *d, u32 *merges)
+			    const struct mh_delta *d, struct mh_freed *fr)
 {
 	const struct mh_hdr *hd = &b->hd;
 	struct mh_delta dm = *d;
@@ -329,7 +330,20 @@ static int mh_buddy_release(struct mh_heap *h, const struct mh_block *b,
 	mh_write_free(h, lo, s, p.low.prev_free);
 	mh_list_push(h, mh_buddy_list_of(s), lo);
 	mh_set_prev_free(h, lo + s, &p.after, true);
-	*merges = p.merges;
+	fr->merges = p.merges;
+	fr->freed_size = hd->size;
+	fr->block = lo;
+	fr->size = s;
+	if (lo < off) {
+		fr->flags |= MH_FREED_LEFT;
+		fr->left = lo;
+		fr->left_size = off - lo;
+	}
+	if (lo + s > off + hd->size) {
+		fr->flags |= MH_FREED_RIGHT;
+		fr->right = off + hd->size;
+		fr->right_size = lo + s - (off + hd->size);
+	}
 	return 0;
 }
 

@@ -948,9 +948,30 @@ static u32 mh_merge(struct mh_heap *h, u32 blk, u32 size, bool prev_free,
 	return (m->left != 0) + (m->right != 0);
 }
 
+/*
+ * Say in @fr what the validated merge plan @m makes of freeing [@blk, @blk
+ * + @size): the plan's own offsets and sizes, nothing read again.
+ */
+static void mh_freed_plan(struct mh_freed *fr, u32 blk, u32 size,
+			  const struct mh_merge *m)
+{
+	if (m->left)
+		fr->flags |= MH_FREED_LEFT;
+	if (m->right)
+		fr->flags |= MH_FREED_RIGHT;
+	fr->merges = (m->left != 0) + (m->right != 0);
+	fr->freed_size = size;
+	fr->block = m->left ? m->left : blk;
+	fr->size = m->left_size + size + m->right_size;
+	fr->left = m->left;
+	fr->left_size = m->left_size;
+	fr->right = m->right;
+	fr->right_size = m->right_size;
+}
+
 /* Free @b coalescing with its free neighbours (the core's merge rules). */
 static int mh_coalesce(struct mh_heap *h, const struct mh_block *b,
-		       const struct mh_delta *d, u32 *merged)
+		       const struct mh_delta *d, struct mh_freed *fr)
 {
 	struct mh_delta dm = *d;
 	struct mh_merge m;
@@ -963,16 +984,20 @@ static int mh_coalesce(struct mh_heap *h, const struct mh_block *b,
 	if (!mh_delta_ok(h, &dm))
 		return -EUCLEAN;
 	mh_poison(h, b->off + MH_HDR_SIZE, b->end);
-	*merged = mh_merge(h, b->off, b->hd.size, b->hd.prev_free, &b->end_hd,
-			   &m);
+	mh_merge(h, b->off, b->hd.size, b->hd.prev_free, &b->end_hd, &m);
+	mh_freed_plan(fr, b->off, b->hd.size, &m);
 	return 0;
 }
 
-/* Free the block in use @b (validated by mh_lookup_block()). */
-int mh_release(struct mh_heap *h, const struct mh_block *b)
+/*
+ * Free the block in use @b (validated by mh_lookup_block()); @fr says what
+ * the free did (its flags are added to, the rest set; scratch on error).
+ */
+int mh_release(struct mh_heap *h, const struct mh_block *b,
+	       struct mh_freed *fr)
 {
 	const struct mh_policy_ops *ops = mh_ops(h);
-	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack, merged;
+	u32 size = b->hd.size, req = size - MH_HDR_SIZE - b->hd.slack;
 	int err;
 
 	struct mh_delta d = {
@@ -984,33 +1009,34 @@ int mh_release(struct mh_heap *h, const struct mh_block *b)
 	};
 
 	if (ops->release)
-		err = ops->release(h, b, &d, &merged);
+		err = ops->release(h, b, &d, fr);
 	else
-		err = mh_coalesce(h, b, &d, &merged);
+		err = mh_coalesce(h, b, &d, fr);
 	if (err)
 		return err;
 	mh_account_release(h, size, req);
 	if (mh_ops(h)->slots)
 		mh_pool_small_gone(h, req);
 	h->free_blocks += 1;
-	h->free_blocks -= merged;
+	h->free_blocks -= fr->merges;
 	h->free_bytes += size;
 	return 0;
 }
 
 /*
  * mh_free() without the counters: a block, or (pools) a slot; the bytes it
- * had been requested for come back in @req, from the validated header.
+ * had been requested for come back in @req, from the validated header, and
+ * what the free did in @fr (zeroed by the caller; scratch on error).
  */
-int mh_free_any(struct mh_heap *h, u32 offset, u32 *req)
+int mh_free_any(struct mh_heap *h, u32 offset, u32 *req, struct mh_freed *fr)
 {
 	struct mh_block b;
 	int err = mh_lookup(h, offset, &b);
 
 	if (err == -EBADMSG && mh_ops(h)->slots)
-		return mh_pool_free(h, offset, req);
+		return mh_pool_free(h, offset, req, fr);
 	if (!err)
-		err = mh_release(h, &b);
+		err = mh_release(h, &b, fr);
 	if (!err)
 		*req = b.hd.size - MH_HDR_SIZE - b.hd.slack;
 	return err;
@@ -1020,9 +1046,11 @@ int mh_free_any(struct mh_heap *h, u32 offset, u32 *req)
  * mh_free_result() - free a block, and say what it was.
  * @h: heap.
  * @offset: payload offset returned by mh_alloc() or mh_realloc().
- * @r: set on success: @r->offset @offset, @r->usable 0 and @r->requested
+ * @r: set on success: @r->offset @offset, @r->usable 0, @r->requested
  *	the bytes the block had been requested for (from the header the free
- *	validated, not decoded again).
+ *	validated, not decoded again), @r->freed what the free did: the
+ *	neighbours it merged with and the free block that resulted, from the
+ *	free's own plan; the rest 0.
  *
  * Context: any; the caller serialises calls on @h.
  * Return: 0, or -ENXIO, -EBADMSG, -EALREADY, -EUCLEAN (see mh_core.h); on
@@ -1030,15 +1058,15 @@ int mh_free_any(struct mh_heap *h, u32 offset, u32 *req)
  */
 int mh_free_result(struct mh_heap *h, u32 offset, struct mh_result *r)
 {
+	struct mh_freed fr = { 0 };
 	u32 req;
-	int err = mh_free_any(h, offset, &req);
+	int err = mh_free_any(h, offset, &req, &fr);
 
 	if (err)
 		return mh_failed(h, &h->count.failed_frees, err, offset);
 	h->count.frees++;
-	r->offset = offset;
-	r->usable = 0;
-	r->requested = req;
+	*r = (struct mh_result){ .offset = offset, .requested = req,
+				 .freed = fr };
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(mh_free_result, MYHEAP_CORE);
@@ -1059,9 +1087,12 @@ int mh_free(struct mh_heap *h, u32 offset)
 }
 EXPORT_SYMBOL_NS_GPL(mh_free, MYHEAP_CORE);
 
-/* Shrink a block in use to @need bytes, freeing the tail (core's rules). */
+/*
+ * Shrink a block in use to @need bytes, freeing the tail (core's rules);
+ * @r says so, and what the tail's free merged with.
+ */
 static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
-		     u32 req, s64 d_req)
+		     u32 req, s64 d_req, struct mh_result *r)
 {
 	u32 tail = b->off + need, tsize = b->hd.size - need, merged;
 	struct mh_hdr th = { .size = tsize, .used = true, .prev_free = false };
@@ -1085,12 +1116,17 @@ static int mh_shrink(struct mh_heap *h, const struct mh_block *b, u32 need,
 	h->free_blocks += 1;
 	h->free_blocks -= merged;
 	h->free_bytes += tsize;
+	r->how |= MH_RESIZE_SHRANK;
+	mh_freed_plan(&r->freed, tail, tsize, &m);
 	return 0;
 }
 
-/* Grow a block in use into its free right neighbour (core's rules). */
+/*
+ * Grow a block in use into its free right neighbour (core's rules); @r
+ * names the neighbour, as validated.
+ */
 static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
-		   u32 req, s64 d_req, u32 *new_size)
+		   u32 req, s64 d_req, u32 *new_size, struct mh_result *res)
 {
 	struct mh_delta d;
 	u32 blk = b->off, r = b->end, rsize, total, tail, usize, list;
@@ -1146,26 +1182,34 @@ static int mh_grow(struct mh_heap *h, const struct mh_block *b, u32 need,
 	if (!tail)
 		h->free_blocks--;
 	*new_size = usize;
+	res->how |= MH_RESIZE_GREW;
+	res->right = r;
+	res->right_size = rsize;
 	return 0;
 }
 
 /*
  * Resize in place if the block or its neighbour allows; else -ENOSPC. The
  * block's new size comes back in @new_size, from the plan (never from the
- * header just written).
+ * header just written), and how it resized in @r.
  */
 static int mh_resize_in_place(struct mh_heap *h, const struct mh_block *b,
-			      u32 need, u32 req, u32 *new_size)
+			      u32 need, u32 req, u32 *new_size,
+			      struct mh_result *r)
 {
 	s64 d_req = (s64)req - (b->hd.size - MH_HDR_SIZE - b->hd.slack);
 	struct mh_delta d = { .requested = d_req };
 	int ret;
 
-	if (mh_ops(h)->resize)
-		return mh_ops(h)->resize(h, b, need, req, new_size);
+	if (mh_ops(h)->resize) {
+		ret = mh_ops(h)->resize(h, b, need, req, new_size);
+		if (!ret && *new_size < b->hd.size)
+			r->how |= MH_RESIZE_SHRANK;	/* halves given back */
+		return ret;
+	}
 	if (need > b->hd.size)
-		return mh_grow(h, b, need, req, d_req, new_size);
-	ret = mh_shrink(h, b, need, req, d_req);
+		return mh_grow(h, b, need, req, d_req, new_size, r);
+	ret = mh_shrink(h, b, need, req, d_req, r);
 	if (ret == -ENOSPC) {	/* too little to split off: keep as slack */
 		if (!mh_delta_ok(h, &d))
 			return -EUCLEAN;
@@ -1218,7 +1262,7 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 		b->hd.prev_free = t.tail || t.halves;
 	err = mh_end_agrees(h, b->end, false, &b->end_hd) ? 0 : -EUCLEAN;
 	if (!err)
-		err = mh_release(h, b);
+		err = mh_release(h, b, &r->freed);
 	if (err) {
 		mh_untake(h, &t);
 		mh_account_release(h, t.usize, req);
@@ -1228,6 +1272,7 @@ static int mh_move(struct mh_heap *h, struct mh_block *b, u32 need,
 	}
 	r->offset = t.u + MH_HDR_SIZE;
 	r->usable = t.usize - MH_HDR_SIZE;
+	r->how |= MH_RESIZE_MOVED;
 	return 0;
 }
 
@@ -1327,6 +1372,11 @@ static int mh_slide(struct mh_heap *h, const struct mh_block *b, u32 need,
 	h->slid = start;
 	r->offset = start + MH_HDR_SIZE;
 	r->usable = usize - MH_HDR_SIZE;
+	r->how |= MH_RESIZE_SLID;
+	r->left = m.left;
+	r->left_size = m.left_size;
+	r->right = m.right;
+	r->right_size = m.right_size;
 	return 0;
 }
 
@@ -1351,7 +1401,7 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
 	err = mh_slide(h, &b, need, (u32)size, r);
 	if (err != -ENOSPC)
 		return err;
-	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size);
+	err = mh_resize_in_place(h, &b, need, (u32)size, &new_size, r);
 	if (!err) {
 		mh_account_release(h, b.hd.size, old_req);
 		mh_account_use(h, b.off, new_size, (u32)size);
@@ -1383,7 +1433,10 @@ static int mh_resize(struct mh_heap *h, u32 offset, size_t size,
  * @size: new payload size (> 0).
  * @r: set on success: @r->offset the block's payload offset afterwards,
  *	@r->usable its usable bytes, @r->requested the bytes it had been
- *	requested for before (all from the operation's plans).
+ *	requested for before, @r->how how it resized, @r->left and @r->right
+ *	the free neighbours it grew into, @r->freed what giving back the old
+ *	block (a move) or the tail (a shrink) merged with (all from the
+ *	operation's plans).
  *
  * Context: any; the caller serialises calls on @h.
  * Return: 0, or the errors of mh_alloc() and mh_free(); on error the old

@@ -609,6 +609,60 @@ int mh_set_knobs(struct mh_heap *h, enum mh_list_order order, bool coalesce);
 bool mh_policy_has_knobs(enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
 
+/* What a free did (struct mh_freed.flags). */
+/** MH_FREED_LEFT - free bytes on the block's left merged into it. */
+#define MH_FREED_LEFT		BIT(0)
+/** MH_FREED_RIGHT - free bytes on the block's right merged into it. */
+#define MH_FREED_RIGHT		BIT(1)
+/** MH_FREED_SLOT - the offset was a slot of a run (pools). */
+#define MH_FREED_SLOT		BIT(2)
+/** MH_FREED_RUN - that slot was the run's last: the run was freed too. */
+#define MH_FREED_RUN		BIT(3)
+
+/**
+ * struct mh_freed - what a free made of the block it was given, from the
+ * free's own plan (the merge plan, buddy's plan, the run as read once):
+ * never from the headers it wrote. Offsets are header offsets, 0 for none.
+ * @flags: MH_FREED_* bits.
+ * @merges: blocks merged into the freed one: the fit policies' free
+ *	neighbours (0 to 2), buddy's buddies (one per order it climbed).
+ * @freed_size: bytes of the block freed (header included), or of the slot.
+ * @block: the free block that resulted (0: a slot freed inside a run that
+ *	stays in use).
+ * @size: its bytes: @left_size + the block freed + @right_size.
+ * @left: with MH_FREED_LEFT, where the free bytes merged on the left start
+ *	(the free neighbour; buddy: the lowest buddy merged, = @block).
+ * @left_size: their bytes (buddy: all the buddies merged below).
+ * @right: with MH_FREED_RIGHT, where those merged on the right start (the
+ *	free neighbour; buddy: the first buddy above, at the freed end).
+ * @right_size: their bytes (buddy: all the buddies merged above).
+ * @run: with MH_FREED_SLOT, the run the slot was in.
+ * @run_size: its bytes (header included).
+ */
+struct mh_freed {
+	u32 flags;
+	u32 merges;
+	u32 freed_size;
+	u32 block;
+	u32 size;
+	u32 left;
+	u32 left_size;
+	u32 right;
+	u32 right_size;
+	u32 run;
+	u32 run_size;
+};
+
+/* How a realloc resized (struct mh_result.how). */
+/** MH_RESIZE_MOVED - a new block; @freed is the old block's free. */
+#define MH_RESIZE_MOVED		BIT(0)
+/** MH_RESIZE_GREW - grew in place into its free right neighbour. */
+#define MH_RESIZE_GREW		BIT(1)
+/** MH_RESIZE_SHRANK - gave back its tail (@freed: the tail's free). */
+#define MH_RESIZE_SHRANK	BIT(2)
+/** MH_RESIZE_SLID - slid down into its free left neighbour (pools). */
+#define MH_RESIZE_SLID		BIT(3)
+
 /**
  * struct mh_result - what an operation made of the block it was given or
  * made, from the operation's own plan (so a caller need not decode the
@@ -619,11 +673,28 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
  * @requested: bytes requested: the new request for mh_alloc_result(), the
  *	request before the operation for mh_free_result() and
  *	mh_realloc_result(), the current one for mh_query().
+ * @how: mh_realloc_result(): MH_RESIZE_* bits (0: in place, same block
+ *	size or slack only); 0 for the others.
+ * @left: mh_realloc_result(): the free left neighbour the block slid into
+ *	(MH_RESIZE_SLID), header offset, else 0.
+ * @left_size: its bytes.
+ * @right: mh_realloc_result(): the free right neighbour the block grew
+ *	into (MH_RESIZE_GREW, or a slide over it), header offset, else 0.
+ * @right_size: its bytes.
+ * @freed: mh_free_result(): what the free did; mh_realloc_result(): the
+ *	old block's free after a move, the tail's after a shrink (zero when
+ *	the policy gives back buddy halves, or nothing was given back).
  */
 struct mh_result {
 	u32 offset;
 	u32 usable;
 	u32 requested;
+	u32 how;
+	u32 left;
+	u32 left_size;
+	u32 right;
+	u32 right_size;
+	struct mh_freed freed;
 };
 
 int mh_alloc(struct mh_heap *h, size_t size, size_t align,

@@ -104,7 +104,9 @@ struct mh_delta;
  *	out, for @untake. Return 0, -ENOMEM or -EUCLEAN (nothing changed).
  * @untake: undo @take from its plan alone; cannot fail, reads nothing.
  * @release: free the validated block in use @b, @d what the free adds to
- *	the totals before merges; set @merges to the blocks merged away.
+ *	the totals before merges; say in @fr what it did (struct mh_freed:
+ *	@fr->merges the blocks merged away, the free block that resulted,
+ *	the bytes merged on either side; add to @fr->flags, set the rest).
  *	Return 0 or -EUCLEAN (nothing changed).
  * @release_ok: could @b be released now? (for a realloc that must know
  *	before it moves the block) Return 0 or -EUCLEAN; changes nothing.
@@ -143,7 +145,7 @@ struct mh_policy_ops {
 		    struct mh_take *t);
 	void (*untake)(struct mh_heap *h, const struct mh_take *t);
 	int (*release)(struct mh_heap *h, const struct mh_block *b,
-		       const struct mh_delta *d, u32 *merges);
+		       const struct mh_delta *d, struct mh_freed *fr);
 	int (*release_ok)(const struct mh_heap *h, const struct mh_block *b);
 	int (*resize)(struct mh_heap *h, const struct mh_block *b, u32 need,
 		      u32 req, u32 *new_size);

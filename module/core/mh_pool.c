@@ -434,11 +434,27 @@ int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
 	return r->map[*idx] == MH_POOL_FREE ? -EALREADY : 0;
 }
 
+/*
+ * Say in @fr that a slot of the run @r (as read once) was freed, and with
+ * @run (MH_FREED_RUN) that the run went back to the heap too.
+ */
+static void mh_freed_slot(struct mh_freed *fr, const struct mh_run *r,
+			  u32 run)
+{
+	fr->flags |= MH_FREED_SLOT | run;
+	fr->freed_size = r->slot;
+	fr->run = r->b.off;
+	fr->run_size = r->b.hd.size;
+}
+
 /**
  * mh_pool_free() - free the slot at @payload.
  * @h: heap.
  * @payload: its payload offset.
  * @req_out: set to the bytes the slot had been requested for.
+ * @fr: what the free did (zeroed by the caller): MH_FREED_SLOT, the run
+ *	and the slot's bytes, as the run was read once; with MH_FREED_RUN,
+ *	the run's own free as mh_release() says it.
  *
  * A full run goes back on its class's list; an empty one goes back to the
  * heap as a free block and coalesces.
@@ -447,7 +463,8 @@ int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
  * Return: 0, or the errors of mh_pool_lookup() and mh_free(); on error the
  * heap is unchanged.
  */
-int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
+int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out,
+		 struct mh_freed *fr)
 {
 	struct mh_delta d = { 0 };
 	struct mh_run r, pr, nx;
@@ -464,7 +481,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 		if (mh_run_unlink_ok(h, &r, &pr, &nx))
 			return -EUCLEAN;
 		h->requested -= req;
-		err = mh_release(h, &r.b);
+		err = mh_release(h, &r.b, fr);
 		if (err) {
 			h->requested += req;
 			return err;
@@ -473,6 +490,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 		h->pool_runs--;
 		h->pool_slots--;
 		*req_out = req;
+		mh_freed_slot(fr, &r, MH_FREED_RUN);
 		mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 		return 0;
 	}
@@ -488,6 +506,7 @@ int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req_out)
 	h->requested -= req;
 	h->pool_slots--;
 	*req_out = req;
+	mh_freed_slot(fr, &r, 0);
 	mh_emit(h, MH_EV_SLOT_FREE, payload, r.slot);
 	return 0;
 }
@@ -543,9 +562,11 @@ int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
 	mh_port_before_load(h->base, payload, r.slot);
 	memcpy(h->base + to, h->base + payload,
 	       size < r.slot ? size : r.slot);
-	err = mh_pool_free(h, payload, &gone);
+	err = mh_pool_free(h, payload, &gone, &res->freed);
 	if (err) {
-		mh_free_any(h, to, &gone);
+		struct mh_freed undo = { 0 };
+
+		mh_free_any(h, to, &gone, &undo);
 		h->peak_requested = peak;
 		h->high_water = high;
 		return err;
@@ -553,6 +574,7 @@ int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
 	res->offset = to;
 	res->usable = usable;
 	res->requested = req;
+	res->how |= MH_RESIZE_MOVED;
 	return 0;
 }
 

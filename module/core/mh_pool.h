@@ -80,10 +80,11 @@ int mh_lookup_block(const struct mh_heap *h, u32 payload, struct mh_block *b);
 int mh_take_any(struct mh_heap *h, u32 need, u32 align, u32 req,
 		struct mh_take *t);
 void mh_account_use(struct mh_heap *h, u32 blk, u32 size, u32 req);
-int mh_release(struct mh_heap *h, const struct mh_block *b);
+int mh_release(struct mh_heap *h, const struct mh_block *b,
+	       struct mh_freed *fr);
 int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 		   unsigned int flags, u32 *offset, u32 *usable);
-int mh_free_any(struct mh_heap *h, u32 offset, u32 *req);
+int mh_free_any(struct mh_heap *h, u32 offset, u32 *req, struct mh_freed *fr);
 
 /* segregated fit, whose lists pools use for everything but slots */
 u32 mh_seg_list_of(u32 size);
@@ -102,7 +103,8 @@ int mh_pool_alloc(struct mh_heap *h, u32 req, unsigned int flags,
 		  u32 *offset, u32 *usable);
 int mh_pool_lookup(const struct mh_heap *h, u32 payload, struct mh_run *r,
 		   u32 *idx);
-int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req);
+int mh_pool_free(struct mh_heap *h, u32 payload, u32 *req,
+		 struct mh_freed *fr);
 int mh_pool_resize(struct mh_heap *h, u32 payload, size_t size,
 		   struct mh_result *r);
 void mh_pool_describe(const struct mh_heap *h, u32 off,

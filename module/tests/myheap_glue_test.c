@@ -805,11 +805,60 @@ static void myheap_test_yield_fair(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.ret, 0);
 }
 
+/*
+ * The reports the ioctls publish: a free of another file's block is
+ * refused and reports nothing; a free reports the merge the core planned
+ * (header offsets); a realloc that reports installs the core's observer
+ * for the call (dev->report set only during it) and counts the split it
+ * saw, with the growth into the free right neighbour.
+ */
+static void myheap_test_reports(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev(test);
+	struct myheap_file *a = myheap_test_open(test, dev, 100);
+	struct myheap_file *b = myheap_test_open(test, dev, 200);
+	struct myheap_realloc_report rep = { 0 };
+	struct mh_freed fr = { .merges = 7 };
+	u64 x, y, z, moved = 0, usable = 0;
+
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &x), 0);
+	KUNIT_ASSERT_EQ(test, t_alloc(a, 100, 0, 0, &y), 0);
+	KUNIT_ASSERT_EQ(test, t_alloc(b, 100, 0, 0, &z), 0);
+	mutex_lock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, myheap_block_free_report(b, x, &fr), -EPERM);
+	KUNIT_EXPECT_EQ(test, fr.merges, 7);
+	KUNIT_EXPECT_EQ(test, myheap_block_free_report(a, x, &fr), 0);
+	KUNIT_EXPECT_EQ(test, fr.flags, 0);
+	KUNIT_EXPECT_EQ(test, fr.block, x - MH_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, myheap_block_free_report(a, y, &fr), 0);
+	KUNIT_EXPECT_EQ(test, fr.flags, MH_FREED_LEFT);
+	KUNIT_EXPECT_EQ(test, fr.merges, 1);
+	KUNIT_EXPECT_EQ(test, fr.left, x - MH_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, fr.block, x - MH_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, fr.size, fr.left_size + fr.freed_size);
+	KUNIT_EXPECT_EQ(test, a->blocks, 0);
+
+	KUNIT_EXPECT_EQ(test, myheap_block_realloc_report(b, z, 4000, &moved,
+							  &usable, &rep), 0);
+	KUNIT_EXPECT_NULL(test, dev->report);
+	KUNIT_EXPECT_FALSE(test, dev->observer_off);
+	KUNIT_EXPECT_EQ(test, moved, z);
+	KUNIT_EXPECT_EQ(test, rep.res.how, MH_RESIZE_GREW);
+	KUNIT_EXPECT_EQ(test, rep.res.right, z - MH_HDR_SIZE + 112);
+	KUNIT_EXPECT_EQ(test, rep.seen.splits, 1);
+	KUNIT_EXPECT_EQ(test, rep.seen.split_offset, z + usable + MH_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, rep.seen.searched, 0);
+	mutex_unlock(&dev->lock);
+	KUNIT_EXPECT_EQ(test, t_free(b, z), 0);
+	KUNIT_EXPECT_TRUE(test, mh_empty(&dev->heap));
+}
+
 static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE_PARAM(myheap_test_parse_size, myheap_size_gen_params),
 	KUNIT_CASE(myheap_test_parse_policy),
 	KUNIT_CASE(myheap_test_param_ops),
 	KUNIT_CASE(myheap_test_ownership),
+	KUNIT_CASE(myheap_test_reports),
 	KUNIT_CASE(myheap_test_errno),
 	KUNIT_CASE(myheap_test_release),
 	KUNIT_CASE(myheap_test_reset_after_damage),

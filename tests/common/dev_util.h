@@ -118,6 +118,18 @@ static inline int dev_free(int fd, uint64_t offset)
 	return dev_ioctl(fd, MYHEAP_IOC_FREE, &f);
 }
 
+/* FREE_REPORT: free @offset, what the free did in @out (may be NULL). */
+static inline int dev_free_report(int fd, uint64_t offset,
+				  struct myheap_freed *out)
+{
+	struct myheap_free_report f = { .offset = offset };
+	int ret = dev_ioctl(fd, MYHEAP_IOC_FREE_REPORT, &f);
+
+	if (!ret && out)
+		*out = f.freed;
+	return ret;
+}
+
 static inline int dev_realloc(int fd, uint64_t offset, uint64_t size,
 			      uint64_t *new_offset)
 {

@@ -160,16 +160,56 @@ static bool payload_intact(struct heap_model *m, const struct model_block *b,
 	return true;
 }
 
+/*
+ * What a free reported (@what: "free", or a realloc giving back the old
+ * block or its tail) against the heap right after it: the free block it
+ * names is there, free, of its size; its size is the bytes merged on each
+ * side plus those freed (a run's, when a run went back); a side is named
+ * exactly when its flag is set, and a left merge starts the block. A slot
+ * freed inside a run that stays names the run and no block.
+ */
+static bool report_agrees(struct heap_model *m, const struct mh_freed *fr,
+			  const char *what)
+{
+	u32 freed = fr->flags & MH_FREED_RUN ? fr->run_size : fr->freed_size;
+	bool left = fr->flags & MH_FREED_LEFT, right = fr->flags & MH_FREED_RIGHT;
+	struct mh_block_info bi;
+
+	if ((fr->flags & MH_FREED_SLOT) && !(fr->flags & MH_FREED_RUN))
+		return fr->block || fr->size || !fr->run || !fr->run_size ?
+		       disagree(m, "%s of a slot reports block %u+%u, run %u+%u",
+				what, fr->block, fr->size, fr->run,
+				fr->run_size) : true;
+	if (mh_block_at(m->h, fr->block, &bi) || bi.status != MH_BLOCK_OK ||
+	    bi.used || bi.size != fr->size)
+		return disagree(m, "%s reports free block %u+%u, the heap has %u+%u%s",
+				what, fr->block, fr->size, bi.offset, bi.size,
+				bi.used ? " in use" : "");
+	if (fr->size != fr->left_size + freed + fr->right_size ||
+	    left != !!fr->left || left != !!fr->left_size ||
+	    right != !!fr->right || right != !!fr->right_size ||
+	    (left && fr->left != fr->block) ||
+	    fr->merges < (u32)left + right)
+		return disagree(m, "%s reports flags %u merges %u: left %u+%u, %u freed, right %u+%u, block %u+%u",
+				what, fr->flags, fr->merges, fr->left,
+				fr->left_size, freed, fr->right, fr->right_size,
+				fr->block, fr->size);
+	return true;
+}
+
 bool model_free(struct heap_model *m, size_t index)
 {
 	struct model_block *b = &m->blocks[index];
+	struct mh_result res;
 	int r;
 
 	if (!payload_intact(m, b, b->size))
 		return false;
-	r = mh_free(m->h, b->offset);
+	r = mh_free_result(m->h, b->offset, &res);
 	if (r)
 		return disagree(m, "free(%u) = %d", b->offset, r);
+	if (!report_agrees(m, &res.freed, "free"))
+		return false;
 	m->requested -= b->size;
 	*b = m->blocks[--m->n];
 	return true;
@@ -179,13 +219,15 @@ bool model_realloc(struct heap_model *m, size_t index, size_t size)
 {
 	struct model_block *b = &m->blocks[index];
 	struct heap_snapshot snap;
+	struct mh_result res = { 0 };
 	u32 off = 0;
 	int r;
 
 	if (!payload_intact(m, b, b->size))
 		return false;
 	snapshot_take(&snap, m->h, m->region, m->size, m->before);
-	r = mh_realloc(m->h, b->offset, size, &off);
+	r = mh_realloc_result(m->h, b->offset, size, &res);
+	off = res.offset;
 	if (r) {
 		int want = size > m->capacity ? -E2BIG : -ENOMEM;
 
@@ -197,6 +239,12 @@ bool model_realloc(struct heap_model *m, size_t index, size_t size)
 		return disagree(m, "realloc(%zu) beyond capacity %llu succeeded",
 				size, (unsigned long long)m->capacity);
 	if (!payload_sane(m, off, size))
+		return false;
+	if ((res.how & MH_RESIZE_MOVED) != (off != b->offset && !(res.how & MH_RESIZE_SLID)))
+		return disagree(m, "realloc(%u -> %zu) to %u says how %u", b->offset,
+				size, off, res.how);
+	if ((res.freed.block || (res.freed.flags & MH_FREED_SLOT)) &&
+	    !report_agrees(m, &res.freed, "realloc"))
 		return false;
 	b->offset = off;
 	if (!payload_intact(m, b, size < b->size ? size : b->size))

@@ -152,11 +152,59 @@ static void realloc_shrinks_by_halves(enum mh_policy policy)
 	EXPECT_CLEAN(f);
 }
 
+/*
+ * A buddy free reports its merges: none beside a buddy in use; freeing
+ * that buddy merges with the lower one (and up the orders while the
+ * buddies are free and whole), the result the block the layout shows.
+ * A shrink in place gives back halves: no free to report.
+ */
+static void free_reports_buddy_merges(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_result r = { 0 };
+	struct mh_block_info b;
+	u32 x, y;
+
+	ASSERT(f);
+	ASSERT(buddy_pair(f, &x, &y));
+	ASSERT_EQ(mh_free_result(&f->h, x, &r), 0);
+	EXPECT_EQ(r.freed.flags, 0);
+	EXPECT_EQ(r.freed.merges, 0);
+	EXPECT_EQ(r.freed.freed_size, 128);
+	EXPECT_EQ(r.freed.block, x - MH_HDR_SIZE);
+	EXPECT_EQ(r.freed.size, 128);
+
+	ASSERT_EQ(mh_free_result(&f->h, y, &r), 0);
+	ASSERT_EQ(mh_block_at(&f->h, r.freed.block, &b), 0);
+	EXPECT(!b.used);
+	EXPECT_EQ(b.size, r.freed.size);
+	EXPECT(r.freed.merges >= 1);
+	EXPECT_EQ(r.freed.size, 128u << r.freed.merges);
+	EXPECT(r.freed.flags & MH_FREED_LEFT);
+	EXPECT(r.freed.left <= x - MH_HDR_SIZE);
+	EXPECT_EQ(r.freed.left, r.freed.block);
+	EXPECT_EQ(r.freed.left_size, y - r.freed.block - MH_HDR_SIZE);
+	EXPECT_EQ(r.freed.freed_size, 128);
+	EXPECT_EQ(r.freed.left_size + 128 + r.freed.right_size, r.freed.size);
+	EXPECT_EQ(!!(r.freed.flags & MH_FREED_RIGHT), r.freed.right_size > 0);
+	if (r.freed.right)
+		EXPECT_EQ(r.freed.right, y - MH_HDR_SIZE + 128);
+
+	x = ALLOC(f, 1000);
+	ASSERT(x);
+	ASSERT_EQ(mh_realloc_result(&f->h, x, 100, &r), 0);
+	EXPECT_EQ(r.offset, x);
+	EXPECT_EQ(r.how, MH_RESIZE_SHRANK);
+	EXPECT_EQ(r.freed.size, 0);
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(blocks_are_aligned_powers_of_two, ONLY(MH_BUDDY)),
 	TEST(freed_buddies_merge_back, ONLY(MH_BUDDY)),
 	TEST(only_free_whole_buddies_merge, ONLY(MH_BUDDY)),
 	TEST(realloc_shrinks_by_halves, ONLY(MH_BUDDY)),
+	TEST(free_reports_buddy_merges, ONLY(MH_BUDDY)),
 };
 
 int main(void)

@@ -342,7 +342,7 @@ static void results_agree_with_queries(enum mh_policy policy)
 	}
 	EXPECT_CLEAN(f);
 	/* a failed operation leaves the result alone */
-	r = (struct mh_result){ 1, 2, 3 };
+	r = (struct mh_result){ .offset = 1, .usable = 2, .requested = 3 };
 	EXPECT_EQ(mh_realloc_result(&f->h, live[0], MH_MAX_REGION + 1ull, &r),
 		  -E2BIG);
 	EXPECT_EQ(mh_free_result(&f->h, 8, &r), -ENXIO);

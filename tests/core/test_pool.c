@@ -229,6 +229,44 @@ static u64 grow_beside_smalls(struct fixture *f, u32 start, u32 small,
 }
 
 /*
+ * A slide reports itself: the block went down to its free left
+ * neighbour's start (the payload with it), named with its size, and a
+ * free right neighbour it took too; a slide is no move (no new block).
+ */
+static void slide_reports_the_neighbours(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, MH_INIT_POISON);
+	u32 big, last, next, slides = 0;
+	struct mh_result r;
+
+	ASSERT(f);
+	big = ALLOC(f, 4092);
+	last = ALLOC(f, 16);
+	ASSERT(big && last);
+	for (u32 i = 1; i <= 800; i++) {
+		ASSERT_EQ(mh_realloc_result(&f->h, big, 4092 + i * 5, &r), 0);
+		if (r.how & MH_RESIZE_SLID) {
+			slides++;
+			EXPECT_EQ(r.how, MH_RESIZE_SLID);
+			EXPECT(r.left != 0 && r.left_size >= MH_MIN_BLOCK);
+			EXPECT_EQ(r.offset, r.left + MH_HDR_SIZE);
+			EXPECT(r.left < big);
+			EXPECT_EQ(!!r.right, !!r.right_size);
+			EXPECT_EQ(r.freed.size, 0);
+		} else {
+			EXPECT_EQ(r.left, 0);
+		}
+		big = r.offset;
+		next = ALLOC(f, 16);
+		ASSERT(next);
+		ASSERT_EQ(mh_free(&f->h, last), 0);
+		last = next;
+	}
+	EXPECT(slides > 0);
+	EXPECT_CLEAN(f);
+}
+
+/*
  * The hole a growing block's first move leaves below it is reclaimed by a
  * slide once the block would otherwise raise the high-water mark; when
  * every growth needs a move (the step is the small blocks' size), the
@@ -402,13 +440,75 @@ static void run_lists_walk(enum mh_policy policy)
 	ASSERT(EXPECT_CLEAN(f));
 }
 
+/*
+ * A slot's free reports its run, the slot's bytes and no free block while
+ * the run stays; the free of a run's last slot reports that the run went
+ * back to the heap, with the run's own free (its merges, the free block
+ * that resulted, as the heap shows it right after). Every run goes once.
+ * A move out of a slot reports the slot's free.
+ */
+static void free_reports_slots_and_runs(enum mh_policy policy)
+{
+	struct fixture *f = fixture_new(policy, REGION, 0);
+	struct mh_block_info run, b;
+	struct mh_result r = { 0 };
+	struct mh_stats st;
+	u64 runs, gone = 0;
+	u32 off[N], s;
+
+	ASSERT(f);
+	ASSERT(fill(f, off, N, 110) > 0);
+	s = last_slot(f, off, N);
+	ASSERT(s);
+	ASSERT(run_of(f, s, &run));
+	ASSERT_EQ(mh_realloc_result(&f->h, s, 1000, &r), 0);
+	EXPECT_EQ(r.how, MH_RESIZE_MOVED);
+	EXPECT(r.freed.flags & MH_FREED_SLOT);
+	EXPECT_EQ(r.freed.run, run.offset);
+	for (int i = 0; i < N; i++)
+		if (off[i] == s)
+			off[i] = r.offset;
+	mh_stats(&f->h, &st);
+	runs = st.pool_runs;
+	for (int i = 0; i < N; i++) {
+		bool slot = run_of(f, off[i], &run);
+
+		ASSERT_EQ(mh_free_result(&f->h, off[i], &r), 0);
+		EXPECT_EQ(!!(r.freed.flags & MH_FREED_SLOT), slot);
+		if (!slot) {
+			EXPECT_EQ(r.freed.run, 0);
+			continue;
+		}
+		EXPECT_EQ(r.freed.run, run.offset);
+		EXPECT_EQ(r.freed.run_size, run.size);
+		EXPECT_EQ(r.freed.freed_size, run.slot_size);
+		if (!(r.freed.flags & MH_FREED_RUN)) {
+			EXPECT_EQ(r.freed.block, 0);
+			EXPECT_EQ(r.freed.size, 0);
+			continue;
+		}
+		gone++;
+		ASSERT_EQ(mh_block_at(&f->h, r.freed.block, &b), 0);
+		EXPECT(!b.used);
+		EXPECT_EQ(b.size, r.freed.size);
+		EXPECT_EQ(r.freed.left_size + run.size + r.freed.right_size,
+			  r.freed.size);
+		EXPECT_EQ(r.freed.block,
+			  r.freed.left ? r.freed.left : run.offset);
+	}
+	EXPECT_EQ(gone, runs);
+	EXPECT_CLEAN(f);
+}
+
 static const struct test_case cases[] = {
 	TEST(small_requests_share_runs, ONLY(MH_POOLS)),
 	TEST(slot_free_is_checked, ONLY(MH_POOLS)),
 	TEST(damaged_runs_are_refused, ONLY(MH_POOLS)),
 	TEST(empty_runs_go_back, ONLY(MH_POOLS)),
 	TEST(slot_realloc, ONLY(MH_POOLS)),
+	TEST(free_reports_slots_and_runs, ONLY(MH_POOLS)),
 	TEST(slide_reclaims_without_ping_pong, ONLY(MH_POOLS)),
+	TEST(slide_reports_the_neighbours, ONLY(MH_POOLS)),
 	TEST(run_slots_view, ONLY(MH_POOLS)),
 	TEST(slot_events, ONLY(MH_POOLS)),
 	TEST(run_lists_walk, ALL_POLICIES),

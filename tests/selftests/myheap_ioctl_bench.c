@@ -4,6 +4,9 @@
  * (not a test: it asserts nothing and is not counted).
  *
  *   ALLOC+FREE pair / two no-op ioctls (unknown command, -ENOTTY, same fd)
+ *   the reports' cost: ALLOC with the VER1 struct (the module installs its
+ *   observer for the call and reports searched and split) + FREE, and
+ *   ALLOC + FREE_REPORT, each / the plain pair (the VER0 ALLOC malloc uses)
  *   two FREEs the glue refuses before the core (-ENXIO): the same ioctl
  *   path, copies, lock and tracepoints, without the core
  *   BATCH of 32 allocs + 32 frees, per op / single ioctls, per op
@@ -74,14 +77,43 @@ static double two_refused(int fd)
 	return (double)(now_ns() - t) / iters;
 }
 
-/* ns per ALLOC+FREE pair. */
-static double pair(int fd)
+/* ALLOC of 24 bytes with the struct of @size bytes (VER0: no report). */
+static int alloc_sized(int fd, unsigned int size, uint64_t *off)
+{
+	struct myheap_alloc a = { .size = 24 };
+	int ret = dev_ioctl(fd, dev_cmd_size(MYHEAP_IOC_ALLOC, size), &a);
+
+	*off = a.offset;
+	return ret;
+}
+
+/* ns per ALLOC+FREE pair, the ALLOC's struct @size bytes. */
+static double pair_sized(int fd, unsigned int size)
 {
 	uint64_t t = now_ns(), off;
 	int i;
 
 	for (i = 0; i < iters; i++)
-		if (dev_alloc(fd, 24, 0, 0, &off) || dev_free(fd, off))
+		if (alloc_sized(fd, size, &off) || dev_free(fd, off))
+			exit(1);
+	return (double)(now_ns() - t) / iters;
+}
+
+/* ns per ALLOC+FREE pair, as malloc makes it (VER0 ALLOC, no report). */
+static double pair(int fd)
+{
+	return pair_sized(fd, MYHEAP_ALLOC_SIZE_VER0);
+}
+
+/* ns per VER0 ALLOC + FREE_REPORT pair. */
+static double pair_free_report(int fd)
+{
+	uint64_t t = now_ns(), off;
+	int i;
+
+	for (i = 0; i < iters; i++)
+		if (alloc_sized(fd, MYHEAP_ALLOC_SIZE_VER0, &off) ||
+		    dev_free_report(fd, off, NULL))
 			exit(1);
 	return (double)(now_ns() - t) / iters;
 }
@@ -159,7 +191,7 @@ static int fill(int fd, int n)
 
 /* One round's figures, ns: the ratios are taken inside the round. */
 struct round {
-	double nop, refused, pair, batch, floor;
+	double nop, refused, pair, batch, floor, pair_alloc_rep, pair_free_rep;
 };
 
 /*
@@ -183,6 +215,16 @@ static double f_refused(const struct round *x) { return x->refused; }
 static double f_batch(const struct round *x) { return x->batch; }
 static double f_floor(const struct round *x) { return x->floor; }
 static double f_pair_ratio(const struct round *x) { return x->pair / x->nop; }
+static double f_alloc_rep(const struct round *x) { return x->pair_alloc_rep; }
+static double f_free_rep(const struct round *x) { return x->pair_free_rep; }
+static double f_alloc_rep_ratio(const struct round *x)
+{
+	return x->pair_alloc_rep / x->pair;
+}
+static double f_free_rep_ratio(const struct round *x)
+{
+	return x->pair_free_rep / x->pair;
+}
 /* The pair if the glue cost nothing: two no-ops plus the core's share. */
 static double f_bound_ratio(const struct round *x)
 {
@@ -215,6 +257,8 @@ static void at(int live)
 		rs[r].nop = two_nops(fd);
 		rs[r].refused = two_refused(fd);
 		rs[r].pair = pair(fd);
+		rs[r].pair_alloc_rep = pair_sized(fd, MYHEAP_ALLOC_SIZE_VER1);
+		rs[r].pair_free_rep = pair_free_report(fd);
 		rs[r].batch = batch64(fd);
 		rs[r].floor = batch_floor(fd);
 		t = now_ns();
@@ -224,6 +268,9 @@ static void at(int live)
 	dev_stats(fd, &st);
 	printf("live %6d: two no-op ioctls %7.0f ns, ALLOC+FREE %7.0f ns: ratio %.2fx\n",
 	       live, med(rs, f_nop), med(rs, f_pair), med(rs, f_pair_ratio));
+	printf("live %6d: reports: VER1 ALLOC (observer per call)+FREE %7.0f ns: %.3fx the plain pair; ALLOC+FREE_REPORT %7.0f ns: %.3fx\n",
+	       live, med(rs, f_alloc_rep), med(rs, f_alloc_rep_ratio),
+	       med(rs, f_free_rep), med(rs, f_free_rep_ratio));
 	printf("live %6d: two FREEs refused before the core (-ENXIO) %7.0f ns: with a glue that cost nothing the pair would still be %.2fx\n",
 	       live, med(rs, f_refused), med(rs, f_bound_ratio));
 	printf("live %6d: per op: single ioctl %6.0f ns, BATCH(32+32) %6.0f ns: %.1fx faster\n",

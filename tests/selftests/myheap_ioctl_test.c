@@ -88,6 +88,12 @@ FIXTURE_VARIANT_ADD(cmd, stats_reset) {
 	.zero_errno = 0,
 };
 
+FIXTURE_VARIANT_ADD(cmd, free_report) {
+	.cmd = MYHEAP_IOC_FREE_REPORT,
+	.ver0 = MYHEAP_FREE_REPORT_SIZE_VER0,
+	.zero_errno = -ENXIO,		/* offset 0 */
+};
+
 FIXTURE_VARIANT_ADD(cmd, batch) {
 	.cmd = MYHEAP_IOC_BATCH,
 	.ver0 = MYHEAP_BATCH_SIZE_VER0,
@@ -244,8 +250,8 @@ TEST_F(cmd, wrong_number)
 	unsigned long nr_mask = (unsigned long)_IOC_NRMASK << _IOC_NRSHIFT;
 	unsigned long nr;
 
-	/* from the first number no command has (STATS_RESET is 0x09) */
-	for (nr = _IOC_NR(MYHEAP_IOC_STATS_RESET) + 1; nr <= 0xff; nr += 0x3b)
+	/* from the first number no command has (FREE_REPORT is 0x0A) */
+	for (nr = _IOC_NR(MYHEAP_IOC_FREE_REPORT) + 1; nr <= 0xff; nr += 0x3b)
 		EXPECT_EQ(-ENOTTY, dev_ioctl(self->fd,
 			  (variant->cmd & ~nr_mask) | (nr << _IOC_NRSHIFT),
 			  self->buf)) TH_LOG("nr %#lx", nr);
@@ -334,7 +340,8 @@ TEST_F(heap, get_info)
 		  MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO |
 		  MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW |
 		  MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET |
-		  MYHEAP_FEATURE_ALLOC_REPORT,
+		  MYHEAP_FEATURE_ALLOC_REPORT | MYHEAP_FEATURE_FREE_REPORT |
+		  MYHEAP_FEATURE_REALLOC_REPORT,
 		  i->features & ~MYHEAP_FEATURE_POISON);
 	EXPECT_LE(4096, i->region_size);
 	EXPECT_EQ(0, i->mmap_size % DEV_PAGE);
@@ -787,6 +794,304 @@ TEST_F(heap, alloc_report)
 	ASSERT_EQ(0, dev_free(self->fd, a.offset));
 	ASSERT_EQ(0, dev_free(self->fd, b));
 	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
+}
+
+/*
+ * Under first fit, @n blocks of 100 bytes in a row at @blk (an empty heap
+ * before): 0, and the bytes of each block in *@S, or the first -errno.
+ */
+static int first_fit_row(int fd, uint32_t header_size, uint64_t *blk, int n,
+			 uint64_t *S)
+{
+	uint64_t usable = 0;
+	int i, ret = dev_set_policy(fd, MYHEAP_POLICY_FIRST_FIT);
+
+	for (i = 0; !ret && i < n; i++)
+		ret = dev_alloc(fd, 100, 0, 0, &blk[i]);
+	if (!ret)
+		ret = dev_usable(fd, blk[0], &usable, NULL);
+	*S = usable + header_size;
+	return ret;
+}
+
+/* The report @got, all of it, against @want; what differs into @why. */
+static bool freed_is(const struct myheap_freed *got,
+		     const struct myheap_freed *want, char *why, size_t len)
+{
+	snprintf(why, len,
+		 "got outcome %u merges %u freed %llu block %llu+%llu left %llu+%llu right %llu+%llu run %llu+%llu",
+		 got->outcome, got->merges, (unsigned long long)got->freed_size,
+		 (unsigned long long)got->block_offset,
+		 (unsigned long long)got->block_size,
+		 (unsigned long long)got->left_offset,
+		 (unsigned long long)got->left_size,
+		 (unsigned long long)got->right_offset,
+		 (unsigned long long)got->right_size,
+		 (unsigned long long)got->run_offset,
+		 (unsigned long long)got->run_size);
+	return !memcmp(got, want, sizeof(*want));
+}
+
+#define EXPECT_FREED(got, ...) do {					\
+	struct myheap_freed want_ = { __VA_ARGS__ };			\
+	char why_[256];							\
+									\
+	EXPECT_TRUE(freed_is(&(got), &want_, why_, sizeof(why_)))	\
+		TH_LOG("%s", why_);					\
+} while (0)
+
+/*
+ * FREE_REPORT under first fit, six blocks a..f of one size S in a row
+ * and the rest of the heap free after them: each free names the
+ * neighbours it merged with and the free block that resulted (payload
+ * offsets, sizes with the header): none, right only, none, left only,
+ * both, and both again with the heap's free rest, leaving one free block
+ * of every free byte. What the caller wrote in the out fields is ignored.
+ */
+TEST_F(heap, free_report)
+{
+	struct myheap_free_report f = { 0 };
+	struct myheap_freed r;
+	struct myheap_stats st;
+	uint64_t b[6], S;
+	int i;
+
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, b, 6, &S));
+	EXPECT_EQ(b[0] + S, b[1]);
+
+	f.offset = b[1];
+	memset(&f.freed, 0x5a, sizeof(f.freed));
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_FREE_REPORT, &f));
+	EXPECT_FREED(f.freed, .freed_size = S, .block_offset = b[1],
+		     .block_size = S);
+
+	struct {
+		int i;
+		struct myheap_freed want;
+	} step[] = {
+		{ 0, { .outcome = MYHEAP_FREED_RIGHT, .merges = 1,
+		       .freed_size = S, .block_offset = b[0],
+		       .block_size = 2 * S, .right_offset = b[1],
+		       .right_size = S } },
+		{ 3, { .freed_size = S, .block_offset = b[3], .block_size = S } },
+		{ 4, { .outcome = MYHEAP_FREED_LEFT, .merges = 1,
+		       .freed_size = S, .block_offset = b[3],
+		       .block_size = 2 * S, .left_offset = b[3],
+		       .left_size = S } },
+		{ 2, { .outcome = MYHEAP_FREED_LEFT | MYHEAP_FREED_RIGHT,
+		       .merges = 2, .freed_size = S, .block_offset = b[0],
+		       .block_size = 5 * S, .left_offset = b[0],
+		       .left_size = 2 * S, .right_offset = b[3],
+		       .right_size = 2 * S } },
+	};
+	char why[256];
+
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, dev_free_report(self->fd, b[step[i].i], &r));
+		EXPECT_TRUE(freed_is(&r, &step[i].want, why, sizeof(why)))
+			TH_LOG("free of b[%d]: %s", step[i].i, why);
+	}
+
+	ASSERT_EQ(0, dev_free_report(self->fd, b[5], &r));
+	ASSERT_EQ(0, dev_stats(self->fd, &st));
+	EXPECT_EQ(MYHEAP_FREED_LEFT | MYHEAP_FREED_RIGHT, r.outcome);
+	EXPECT_EQ(b[0], r.left_offset);
+	EXPECT_EQ(b[5] + S, r.right_offset);
+	EXPECT_EQ(b[0], r.block_offset);
+	EXPECT_EQ(1, st.free_blocks);
+	EXPECT_EQ(st.free_bytes, r.block_size);
+	EXPECT_EQ(r.left_size + S + r.right_size, r.block_size);
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
+}
+
+/* What the heap looks like, for "nothing changed". */
+static int heap_state(int fd, struct myheap_stats *st)
+{
+	int ret = dev_stats(fd, st);
+
+	st->failed_frees = 0;	/* a refused free counts, and only that */
+	st->corruptions = 0;
+	st->damage_events = 0;
+	return ret;
+}
+
+/*
+ * FREE_REPORT refuses exactly what FREE refuses, with the same errno,
+ * and changes nothing then; an argument it could not write the report
+ * to frees nothing.
+ */
+TEST_F(heap, free_report_errors)
+{
+	struct myheap_free_report f = { 0 }, *ro;
+	struct myheap_stats before, after;
+	uint64_t off, keep, region = self->info.region_size;
+	unsigned int i;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 100, 0, 0, &keep));
+	ASSERT_EQ(0, heap_state(self->fd, &before));
+	uint64_t bad[] = { 0, region, region + 16, 1ULL << 40, ~0ULL,
+			   (1ULL << 32) + off, off + 1, off + 8, off + 16 };
+
+	f.offset = off;
+	f.flags = 1;
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_FREE_REPORT, &f));
+	f.flags = 0;
+	f.__pad = 1;
+	EXPECT_EQ(-EINVAL, dev_ioctl(self->fd, MYHEAP_IOC_FREE_REPORT, &f));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int want = dev_free(self->fd, bad[i]);
+
+		EXPECT_NE(0, want);
+		EXPECT_EQ(want, dev_free_report(self->fd, bad[i], NULL))
+			TH_LOG("offset %#llx", (unsigned long long)bad[i]);
+	}
+	EXPECT_EQ(-ENXIO, dev_free_report(self->fd, 0, NULL));
+	EXPECT_EQ(-ENXIO, dev_free_report(self->fd, off + 1, NULL));
+	EXPECT_EQ(-EBADMSG, dev_free_report(self->fd, off + 16, NULL));
+	EXPECT_EQ(-EPERM, dev_free_report(self->fd2, off, NULL));
+
+	ro = mmap(NULL, DEV_PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ro->offset = off;
+	ASSERT_EQ(0, mprotect(ro, DEV_PAGE, PROT_READ));
+	EXPECT_EQ(-EFAULT, dev_ioctl(self->fd, MYHEAP_IOC_FREE_REPORT, ro));
+	munmap(ro, DEV_PAGE);
+
+	ASSERT_EQ(0, heap_state(self->fd, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)))
+		TH_LOG("a refused FREE_REPORT changed the heap");
+	EXPECT_EQ(0, dev_usable(self->fd, off, NULL, NULL));
+
+	EXPECT_EQ(0, dev_free_report(self->fd, off, NULL));
+	EXPECT_EQ(-EALREADY, dev_free_report(self->fd, off, NULL));
+	EXPECT_EQ(-EALREADY, dev_free_report(self->fd2, off, NULL));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_free(self->fd, keep));
+}
+
+/*
+ * FREE_REPORT on a damaged heap: a free neighbour's boundary tag
+ * scribbled through the mapping makes it -EUCLEAN, as FREE, nothing
+ * freed; repaired, the free merges with that neighbour.
+ */
+TEST_F(heap, free_report_damaged_neighbour)
+{
+	uint64_t blk[3], a, b, c, S, tag;
+	struct myheap_freed r;
+	uint32_t saved;
+
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, blk, 3, &S));
+	a = blk[0];
+	b = blk[1];
+	c = blk[2];
+	ASSERT_EQ(0, dev_free(self->fd, a));
+	tag = a - self->info.header_size + S - 4;	/* a's boundary tag */
+	memcpy(&saved, self->map + tag, 4);
+	*(uint32_t *)(self->map + tag) = saved - 16;
+	EXPECT_EQ(-EUCLEAN, dev_free_report(self->fd, b, NULL));
+	EXPECT_EQ(-EUCLEAN, dev_free(self->fd, b));
+	EXPECT_EQ(0, dev_usable(self->fd, b, NULL, NULL));
+	memcpy(self->map + tag, &saved, 4);
+	ASSERT_EQ(0, dev_free_report(self->fd, b, &r));
+	EXPECT_EQ(MYHEAP_FREED_LEFT, r.outcome);
+	EXPECT_EQ(a, r.left_offset);
+	EXPECT_EQ(a, r.block_offset);
+	EXPECT_EQ(2 * S, r.block_size);
+	EXPECT_EQ(0, dev_free(self->fd, c));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
+}
+
+/*
+ * REALLOC's report under first fit: growing into the free right
+ * neighbour (and splitting off what it did not need), shrinking back
+ * (the tail's free merging with that remainder), moving (the old block's
+ * free merging with the free block after it).
+ */
+TEST_F(heap, realloc_report)
+{
+	struct myheap_realloc r = { 0 };
+	uint64_t blk[3], a, b, c, S;
+
+	ASSERT_EQ(0, first_fit_row(self->fd, self->info.header_size, blk, 3, &S));
+	a = blk[0];
+	b = blk[1];
+	c = blk[2];
+	ASSERT_EQ(0, dev_free(self->fd, b));
+
+	r.offset = a;
+	r.size = 150;
+	r.how = 99;	/* out fields: what the caller wrote is ignored */
+	r.right_size = 99;
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_EQ(a, r.new_offset);
+	EXPECT_EQ(MYHEAP_REALLOC_GREW, r.how);
+	EXPECT_EQ(b, r.right_offset);
+	EXPECT_EQ(S, r.right_size);
+	EXPECT_EQ(0, r.left_offset);
+	EXPECT_EQ(0, r.searched);
+	EXPECT_EQ(1, r.splits);
+	EXPECT_EQ(a + r.usable + self->info.header_size, r.split_offset);
+	EXPECT_EQ(2 * S - r.usable - self->info.header_size, r.split_size);
+	EXPECT_EQ(0, r.freed.outcome);
+	EXPECT_EQ(0, r.freed.block_offset);
+
+	r = (struct myheap_realloc){ .offset = a, .size = 100 };
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_EQ(a, r.new_offset);
+	EXPECT_EQ(MYHEAP_REALLOC_SHRANK, r.how);
+	EXPECT_EQ(0, r.right_offset);
+	EXPECT_EQ(1, r.splits);
+	EXPECT_EQ(a + S, r.split_offset);
+	EXPECT_EQ(MYHEAP_FREED_RIGHT, r.freed.outcome);
+	EXPECT_EQ(a + S, r.freed.block_offset);
+	EXPECT_EQ(S, r.freed.block_size);
+
+	r = (struct myheap_realloc){ .offset = a, .size = 4 * S };
+	ASSERT_EQ(0, dev_ioctl(self->fd, MYHEAP_IOC_REALLOC, &r));
+	EXPECT_NE(a, r.new_offset);
+	EXPECT_EQ(MYHEAP_REALLOC_MOVED, r.how);
+	EXPECT_LE(1, r.searched);
+	EXPECT_EQ(MYHEAP_FREED_RIGHT, r.freed.outcome);
+	EXPECT_EQ(S, r.freed.freed_size);
+	EXPECT_EQ(a, r.freed.block_offset);
+	EXPECT_EQ(b, r.freed.right_offset);
+	EXPECT_EQ(2 * S, r.freed.block_size);
+
+	EXPECT_EQ(0, dev_free(self->fd, r.new_offset));
+	EXPECT_EQ(0, dev_free(self->fd, c));
+	EXPECT_EQ(0, dev_check(self->fd, NULL));
+	EXPECT_EQ(0, dev_set_policy(self->fd, self->info.policy));
+}
+
+/*
+ * A program built before the report (the 40-byte struct) reallocs as it
+ * always did: the block resized, nothing written past its struct.
+ */
+TEST_F(heap, realloc_older_struct)
+{
+	unsigned char buf[MYHEAP_REALLOC_SIZE_VER1];
+	struct myheap_realloc *r = (struct myheap_realloc *)buf;
+	uint64_t off, blocker;
+	unsigned int i;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &off));
+	ASSERT_EQ(0, dev_alloc(self->fd, 64, 0, 0, &blocker));
+	memset(buf, 0xaa, sizeof(buf));
+	memset(buf, 0, MYHEAP_REALLOC_SIZE_VER0);
+	r->offset = off;
+	r->size = 5000;
+	ASSERT_EQ(0, dev_ioctl(self->fd,
+			       dev_cmd_size(MYHEAP_IOC_REALLOC,
+					    MYHEAP_REALLOC_SIZE_VER0), r));
+	EXPECT_NE(off, r->new_offset);
+	EXPECT_LE(5000, r->usable);
+	for (i = MYHEAP_REALLOC_SIZE_VER0; i < sizeof(buf); i++)
+		ASSERT_EQ(0xaa, buf[i]) TH_LOG("byte %u written", i);
+	EXPECT_EQ(0, dev_free(self->fd, r->new_offset));
+	EXPECT_EQ(0, dev_free(self->fd, blocker));
 }
 
 TEST_F(heap, check_flags)

@@ -42,9 +42,10 @@ extern "C" {
 /**
  * Minor version: additions since the major version (1: read/write;
  * 2: myheap_feature_name; 3: the fit policies' knobs; 4:
- * myheap_stats_reset, myheap_off_alloc_report).
+ * myheap_stats_reset, myheap_off_alloc_report; 5: myheap_off_free_report,
+ * myheap_off_realloc_report).
  */
-#define LIBMYHEAP_VERSION_MINOR	4
+#define LIBMYHEAP_VERSION_MINOR	5
 
 /** myheap_open() flag: do not map the region; only offset calls work. */
 #define MYHEAP_OPEN_NO_MAP	(1u << 0)
@@ -85,7 +86,11 @@ int myheap_off_alloc(struct myheap *heap, uint64_t size, uint64_t align,
 int myheap_off_alloc_report(struct myheap *heap, struct myheap_alloc *alloc);
 int myheap_off_realloc(struct myheap *heap, uint64_t offset, uint64_t size,
 		       uint64_t *new_offset, uint64_t *usable);
+int myheap_off_realloc_report(struct myheap *heap,
+			      struct myheap_realloc *realloc);
 int myheap_off_free(struct myheap *heap, uint64_t offset);
+int myheap_off_free_report(struct myheap *heap, uint64_t offset,
+			   struct myheap_freed *freed);
 int myheap_off_usable_size(struct myheap *heap, uint64_t offset,
 			   uint64_t *usable, uint64_t *requested);
 

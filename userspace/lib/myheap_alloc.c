@@ -84,7 +84,10 @@ int myheap_off_realloc(struct myheap *heap, uint64_t offset, uint64_t size,
 	struct myheap_realloc r = { .offset = offset, .size = size };
 	int ret;
 
-	ret = mh_ioctl(heap, MYHEAP_IOC_REALLOC, &r);
+	/* the first struct: the module skips the report (and its cost) */
+	ret = mh_ioctl(heap, _IOC(_IOC_READ | _IOC_WRITE, MYHEAP_IOC_MAGIC,
+				  _IOC_NR(MYHEAP_IOC_REALLOC), MYHEAP_REALLOC_SIZE_VER0),
+		       &r);
 	if (ret)
 		return mh_fail(-ret, "myheap_off_realloc", "offset %llu to %llu bytes: %s",
 			       (unsigned long long)offset, (unsigned long long)size,
@@ -92,6 +95,33 @@ int myheap_off_realloc(struct myheap *heap, uint64_t offset, uint64_t size,
 	*new_offset = r.new_offset;
 	if (usable)
 		*usable = r.usable;
+	return 0;
+}
+
+/**
+ * myheap_off_realloc_report() - resize a block by offset, and learn how.
+ * @heap: the heap.
+ * @realloc: in: offset and size as for myheap_off_realloc(); out: the new
+ *	offset and usable size, and how it resized: in place or moved, the
+ *	free neighbours grown into, the splits, the free of the old block or
+ *	of the tail given back (struct myheap_realloc).
+ *
+ * A module without MYHEAP_FEATURE_REALLOC_REPORT resizes and leaves the
+ * report zero.
+ * Return: as myheap_off_realloc().
+ */
+int myheap_off_realloc_report(struct myheap *heap, struct myheap_realloc *realloc)
+{
+	struct myheap_realloc r = { .offset = realloc->offset, .size = realloc->size };
+	int ret;
+
+	ret = mh_ioctl(heap, MYHEAP_IOC_REALLOC, &r);
+	if (ret)
+		return mh_fail(-ret, "myheap_off_realloc_report",
+			       "offset %llu to %llu bytes: %s",
+			       (unsigned long long)r.offset, (unsigned long long)r.size,
+			       myheap_strerror(ret));
+	*realloc = r;
 	return 0;
 }
 
@@ -112,6 +142,36 @@ int myheap_off_free(struct myheap *heap, uint64_t offset)
 	if (ret)
 		return mh_fail(-ret, "myheap_off_free", "offset %llu: %s",
 			       (unsigned long long)offset, myheap_strerror(ret));
+	return 0;
+}
+
+/**
+ * myheap_off_free_report() - free a block by offset, and learn what the
+ * free did in OSTEP's terms.
+ * @heap: the heap.
+ * @offset: payload offset of a block of this handle.
+ * @freed: where the report is stored: the neighbours the free coalesced
+ *	with and the free block that resulted (struct myheap_freed).
+ *
+ * A module without MYHEAP_FEATURE_FREE_REPORT (MYHEAP_IOC_FREE_REPORT is
+ * -ENOTTY there) frees with MYHEAP_IOC_FREE and leaves the report zero.
+ * Return: as myheap_off_free().
+ */
+int myheap_off_free_report(struct myheap *heap, uint64_t offset,
+			   struct myheap_freed *freed)
+{
+	struct myheap_free_report f = { .offset = offset };
+	int ret;
+
+	ret = mh_ioctl(heap, MYHEAP_IOC_FREE_REPORT, &f);
+	if (ret == -ENOTTY) {
+		memset(freed, 0, sizeof(*freed));
+		return myheap_off_free(heap, offset);
+	}
+	if (ret)
+		return mh_fail(-ret, "myheap_off_free_report", "offset %llu: %s",
+			       (unsigned long long)offset, myheap_strerror(ret));
+	*freed = f.freed;
 	return 0;
 }
 

@@ -250,6 +250,8 @@ static const char *const feature_names[] = {
 	FEATURE(KNOBS) = "knobs",
 	FEATURE(STATS_RESET) = "stats-reset",
 	FEATURE(ALLOC_REPORT) = "alloc-report",
+	FEATURE(FREE_REPORT) = "free-report",
+	FEATURE(REALLOC_REPORT) = "realloc-report",
 };
 #undef FEATURE
 

@@ -265,7 +265,9 @@ TEST(policy_knobs)
 	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
 	EXPECT_TRUE(has(r.out, "returned 272 (searched 1 element)\n")) TH_LOG("$c's hole: %s", r.out);
 	EXPECT_TRUE(has(r.out, "list (sizesort+ order)")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "returned 0\nfree list: 3 blocks")) TH_LOG("$b stays apart: %s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0, freed 224, coalesced with neither neighbour: "
+			"free block 224, 48 B\nfree list: 3 blocks"))
+		TH_LOG("$b stays apart, free neighbours or not: %s", r.out);
 	cli_result_free(&r);
 
 	RUN(r, NULL, "policy segregated --order sizesort+");
@@ -653,7 +655,8 @@ TEST(step_mode_reports_each_operation)
 		    has(r.out, " B left free at 128\n")) TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, "returned 128 (searched 1 element), split: ") &&
 		    has(r.out, " B left free at 336\n")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "returned 0\n")) TH_LOG("free: %s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0, freed 16, coalesced with neither neighbour: "
+			"free block 16, 112 B\n")) TH_LOG("free: %s", r.out);
 	/* First fit walks the address-ordered list: $a's hole, then the top. */
 	EXPECT_TRUE(has(r.out, "returned -1 (E2BIG)") || has(r.out, "returned -1 (ENOMEM)"))
 		TH_LOG("%s", r.out);
@@ -662,6 +665,142 @@ TEST(step_mode_reports_each_operation)
 	EXPECT_TRUE(has(r.out, "list (address order): [ 16 (hdr 8) 112 B $a (stale) ]"))
 		TH_LOG("the freed block carries its stale name: %s", r.out);
 	EXPECT_EQ(5, count(r.out, "\nstats: ")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+/*
+ * Step mode says what each free coalesced with and how each realloc
+ * resized, under first fit: a hole alone, merged with its right and its
+ * left neighbour; a move whose old block merges with the hole before it;
+ * a shrink whose tail merges with the free top; a growth into it.
+ */
+TEST(step_mode_reports_frees_and_reallocs)
+{
+	struct cli_result r;
+
+	RUN(r, NULL, "policy first");
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nb = alloc 100\nc = alloc 100\nd = alloc 100\n"
+	       "e = alloc 100\nfree $b\nfree $a\nfree $c\nrealloc $d 5000\n"
+	       "realloc $d 150\nrealloc $d 300\n", "shell --step");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 0, freed 128, coalesced with neither neighbour: "
+			"free block 128, 112 B\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0, freed 16, coalesced with right 128: "
+			"free block 16, 224 B\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "returned 0, freed 240, coalesced with left 16: "
+			"free block 16, 336 B\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, " (searched 2 elements), moved; its old block coalesced with "
+			"left 16: free block 16, 448 B, split: ")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, " (searched 0 elements), shrank: its tail (4848 B) "
+			"coalesced with right ")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, " (searched 0 elements), grew into right ")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+/* free --json and realloc --json carry the report, as objects. */
+TEST(free_and_realloc_json_reports)
+{
+	const struct jv *fr, *how;
+	struct cli_result r;
+	struct jv *v;
+	char *doc;
+
+	RUN(r, NULL, "policy first");
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nb = alloc 100\nc = alloc 100\nfree $a --json\n"
+	       "realloc $b 5000 --json\n", "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"op\":\"free\"");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	fr = jv_get(v, "freed");
+	ASSERT_NE(NULL, fr) TH_LOG("%s", doc);
+	EXPECT_EQ(0, jv_get(fr, "outcome")->n) TH_LOG("%s", doc);
+	EXPECT_EQ(16, json_u64(jv_get(fr, "block"), "offset"));
+	EXPECT_EQ(112, json_u64(jv_get(fr, "block"), "size"));
+	EXPECT_EQ(JV_NULL, jv_get(fr, "left")->type);
+	jv_free(v);
+	doc = line_starting(doc + strlen(doc) + 1, "{\"op\":\"realloc\"");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.out);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	how = jv_get(v, "how");
+	ASSERT_NE(NULL, how);
+	ASSERT_EQ(1, how->n) TH_LOG("%s", doc);
+	EXPECT_STREQ("moved", how->items[0].str);
+	fr = jv_get(v, "freed");
+	ASSERT_NE(NULL, fr);
+	EXPECT_EQ(16, json_u64(jv_get(fr, "block"), "offset")) TH_LOG("%s", doc);
+	EXPECT_EQ(224, json_u64(jv_get(fr, "block"), "size"));
+	EXPECT_EQ(16, json_u64(jv_get(fr, "left"), "offset"));
+	jv_free(v);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+/*
+ * Buddy's step line counts its merges. The empty heap is one tile of
+ * each power of two, so with the 128- and 256-byte tiles taken, a third
+ * small block splits the 512-byte one; freeing it merges with its free
+ * buddy above (128 B), then with that pair's (256 B): two merges, both
+ * on the right, back to the whole 512-byte block.
+ */
+TEST(step_mode_reports_buddy_merges)
+{
+	struct cli_result r;
+
+	RUN(r, NULL, "policy buddy");
+	cli_result_free(&r);
+	RUN(r, "a = alloc 100\nb = alloc 200\nc = alloc 100\nfree $c\n", "shell --step");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	EXPECT_TRUE(has(r.out, "returned 0, freed ") &&
+		    has(r.out, ", coalesced with right ") &&
+		    has(r.out, " (2 buddy merges): free block ") &&
+		    has(r.out, ", 512 B\n")) TH_LOG("%s", r.out);
+	cli_result_free(&r);
+	RUN(r, NULL, "policy segregated");
+	cli_result_free(&r);
+}
+
+/*
+ * Under pools a small block is a slot of a run: free --json names the
+ * run and no free block while the run stays in use.
+ */
+TEST(free_json_reports_a_slot)
+{
+	const struct jv *fr, *outcome;
+	struct cli_result r;
+	char script[600 * 12 + 64], *doc;
+	size_t n = 0;
+	struct jv *v;
+
+	for (int i = 0; i < 600; i++)
+		n += snprintf(script + n, sizeof(script) - n, "alloc 110\n");
+	snprintf(script + n, sizeof(script) - n, "x = alloc 110\nfree $x --json\n");
+	RUN(r, NULL, "policy pools");
+	cli_result_free(&r);
+	RUN(r, script, "shell");
+	EXPECT_EQ(OK, r.status) TH_LOG("%s", r.err);
+	doc = line_starting(r.out, "{\"op\":\"free\"");
+	ASSERT_NE(NULL, doc) TH_LOG("%s", r.err);
+	v = json_of(doc);
+	ASSERT_NE(NULL, v);
+	fr = jv_get(v, "freed");
+	ASSERT_NE(NULL, fr) TH_LOG("%s", doc);
+	outcome = jv_get(fr, "outcome");
+	ASSERT_NE(NULL, outcome);
+	ASSERT_EQ(1, outcome->n) TH_LOG("a slot of a run that stays: %s", doc);
+	EXPECT_STREQ("slot", outcome->items[0].str);
+	EXPECT_NE(UINT64_MAX, json_u64(jv_get(fr, "run"), "offset")) TH_LOG("%s", doc);
+	EXPECT_EQ(JV_NULL, jv_get(fr, "block")->type) TH_LOG("%s", doc);
+	jv_free(v);
 	cli_result_free(&r);
 	RUN(r, NULL, "policy segregated");
 	cli_result_free(&r);

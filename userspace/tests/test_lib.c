@@ -356,6 +356,47 @@ TEST_F(heap, alloc_report_says_what_the_alloc_did)
 	EXPECT_NE(NULL, strstr(myheap_last_error(), "myheap_off_alloc_report"));
 }
 
+/*
+ * myheap_off_free_report() says what the free did: a block alone frees
+ * into a block of its own size; its neighbour's free merges with it on
+ * the side the report names. myheap_off_realloc_report() says a move
+ * moved, with the old block's free. Both fail as their plain calls do.
+ */
+TEST_F(heap, free_and_realloc_reports_say_what_they_did)
+{
+	struct myheap_freed fr = { .merges = 99 };
+	struct myheap_realloc r = { 0 };
+	uint64_t a, b, c, ua;
+
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &a, &ua));
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &b, NULL));
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &c, NULL));
+	ASSERT_EQ(a + ua + self->info.header_size, b) TH_LOG("a, b, c in a row");
+	ASSERT_EQ(0, myheap_off_free_report(self->h, b, &fr));
+	EXPECT_EQ(0, fr.outcome & (MYHEAP_FREED_LEFT | MYHEAP_FREED_RIGHT))
+		TH_LOG("a and c are in use");
+	EXPECT_EQ(b, fr.block_offset);
+	EXPECT_EQ(fr.freed_size, fr.block_size);
+	EXPECT_EQ(0, fr.merges);
+
+	r.offset = a;
+	r.size = 5000;
+	ASSERT_EQ(0, myheap_off_realloc_report(self->h, &r));
+	EXPECT_EQ(MYHEAP_REALLOC_MOVED, r.how & MYHEAP_REALLOC_MOVED);
+	EXPECT_NE(a, r.new_offset);
+	EXPECT_EQ(MYHEAP_FREED_RIGHT, r.freed.outcome & MYHEAP_FREED_RIGHT)
+		TH_LOG("the old block merged with b's hole");
+	EXPECT_EQ(b, r.freed.right_offset);
+	EXPECT_EQ(a, r.freed.block_offset);
+
+	EXPECT_EQ(-EBADMSG, myheap_off_free_report(self->h, b, &fr))
+		TH_LOG("b's header is inside the merged free block now");
+	EXPECT_NE(NULL, strstr(myheap_last_error(), "myheap_off_free_report"));
+	r = (struct myheap_realloc){ .offset = c, .size = 0 };
+	EXPECT_EQ(-EINVAL, myheap_off_realloc_report(self->h, &r));
+	EXPECT_EQ(0, myheap_off_free(self->h, r.new_offset ? r.new_offset : c));
+}
+
 /* --- offset calls and helpers ---------------------------------------------- */
 
 TEST_F(heap, offset_calls_round_trip)
@@ -551,9 +592,12 @@ TEST(feature_names_follow_the_bits)
 		MYHEAP_FEATURE_BATCH | MYHEAP_FEATURE_ZERO | MYHEAP_FEATURE_POISON |
 		MYHEAP_FEATURE_OWNERSHIP | MYHEAP_FEATURE_RW | MYHEAP_FEATURE_PRIVATE |
 		MYHEAP_FEATURE_KNOBS | MYHEAP_FEATURE_STATS_RESET |
-		MYHEAP_FEATURE_ALLOC_REPORT;
+		MYHEAP_FEATURE_ALLOC_REPORT | MYHEAP_FEATURE_FREE_REPORT |
+		MYHEAP_FEATURE_REALLOC_REPORT;
 
 	EXPECT_STREQ("stats-reset", myheap_feature_name(9));
+	EXPECT_STREQ("free-report", myheap_feature_name(11));
+	EXPECT_STREQ("realloc-report", myheap_feature_name(12));
 	for (unsigned int a = 0; a < 64; a++) {
 		if (!((defined >> a) & 1))
 			continue;

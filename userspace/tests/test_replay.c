@@ -284,8 +284,10 @@ TEST(step_through_a_trace)
 	EXPECT_TRUE(has(r.out, "op 1: alloc block 0, 100 bytes\nreturned 16 (searched 1 element), split: "))
 		TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, " B left free at 128\nfree list: ")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "op 3: free block 0\nreturned 0\n")) TH_LOG("%s", r.out);
-	EXPECT_TRUE(has(r.out, "op 5: realloc block 1, 400 bytes\nreturned "));
+	EXPECT_TRUE(has(r.out, "op 3: free block 0\nreturned 0, freed 16, coalesced with "
+			"neither neighbour: free block 16, 112 B\n")) TH_LOG("%s", r.out);
+	EXPECT_TRUE(has(r.out, "op 5: realloc block 1, 400 bytes\nreturned 128 (searched 0 "
+			"elements), grew into right ")) TH_LOG("%s", r.out);
 	EXPECT_TRUE(has(r.out, "\nstep             first")) TH_LOG("the usual table after");
 	cli_result_free(&r);
 

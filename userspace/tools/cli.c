@@ -384,12 +384,141 @@ int64_t cli_searched_since(struct cli *cli, int64_t before)
 	return before < 0 || now < before ? -1 : now - before;
 }
 
-bool cli_alloc_reports(struct cli *cli)
+bool cli_has_feature(struct cli *cli, uint64_t feature)
 {
 	struct myheap_info info;
 
 	return cli->heap && !myheap_get_info(cli->heap, &info) &&
-	       (info.features & MYHEAP_FEATURE_ALLOC_REPORT);
+	       (info.features & feature);
+}
+
+bool cli_alloc_reports(struct cli *cli)
+{
+	return cli_has_feature(cli, MYHEAP_FEATURE_ALLOC_REPORT);
+}
+
+const char *cli_freed_text(const struct myheap_freed *fr, char *buf, size_t len)
+{
+	bool left = fr->outcome & MYHEAP_FREED_LEFT;
+	bool right = fr->outcome & MYHEAP_FREED_RIGHT;
+	char run[96] = "", sides[96], merges[32] = "";
+
+	if ((fr->outcome & MYHEAP_FREED_SLOT) && !(fr->outcome & MYHEAP_FREED_RUN)) {
+		snprintf(buf, len, "a slot (%" PRIu64 " B) of run %" PRIu64,
+			 (uint64_t)fr->freed_size, (uint64_t)fr->run_offset);
+		return buf;
+	}
+	if (fr->outcome & MYHEAP_FREED_RUN)
+		snprintf(run, sizeof(run), "the last slot (%" PRIu64 " B) of run %" PRIu64
+			 ", so the run went back: ", (uint64_t)fr->freed_size,
+			 (uint64_t)fr->run_offset);
+	if (left && right)
+		snprintf(sides, sizeof(sides), "left %" PRIu64 " and right %" PRIu64,
+			 (uint64_t)fr->left_offset, (uint64_t)fr->right_offset);
+	else if (left)
+		snprintf(sides, sizeof(sides), "left %" PRIu64, (uint64_t)fr->left_offset);
+	else if (right)
+		snprintf(sides, sizeof(sides), "right %" PRIu64, (uint64_t)fr->right_offset);
+	else
+		snprintf(sides, sizeof(sides), "neither neighbour");
+	/* buddy: one merge per order climbed, maybe more than two sides */
+	if (fr->merges > (unsigned int)left + right)
+		snprintf(merges, sizeof(merges), " (%u buddy merges)", fr->merges);
+	snprintf(buf, len, "%scoalesced with %s%s: free block %" PRIu64 ", %" PRIu64 " B",
+		 run, sides, merges, (uint64_t)fr->block_offset, (uint64_t)fr->block_size);
+	return buf;
+}
+
+/* Member @key: {offset, size}, or null when @offset is 0 (none). */
+static void place_json(struct json *j, const char *key, uint64_t offset, uint64_t size)
+{
+	if (!offset) {
+		json_null(j, key);
+		return;
+	}
+	json_obj(j, key);
+	json_u64(j, "offset", offset);
+	json_u64(j, "size", size);
+	json_obj_end(j);
+}
+
+void cli_freed_json(const struct myheap_freed *fr, struct json *j, const char *key)
+{
+	static const char *const names[] = { "left", "right", "slot", "run" };
+	unsigned int i;
+
+	json_obj(j, key);
+	json_arr(j, "outcome");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (fr->outcome & (1u << i))
+			json_str(j, NULL, names[i]);
+	json_arr_end(j);
+	json_u64(j, "merges", fr->merges);
+	json_u64(j, "freed_size", fr->freed_size);
+	place_json(j, "block", fr->block_offset, fr->block_size);
+	place_json(j, "left", fr->left_offset, fr->left_size);
+	place_json(j, "right", fr->right_offset, fr->right_size);
+	place_json(j, "run", fr->run_offset, fr->run_size);
+	json_obj_end(j);
+}
+
+const char *cli_realloc_text(const struct cli *cli, char *buf, size_t len)
+{
+	const struct myheap_realloc *r = &cli->realloc;
+	char freed[256], split[96];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (!cli->realloc_known)
+		return buf;
+	if (r->how & MYHEAP_REALLOC_MOVED)
+		n = snprintf(buf, len, ", moved%s %s",
+			     r->freed.outcome & MYHEAP_FREED_SLOT ? " out of" : "; its old block",
+			     cli_freed_text(&r->freed, freed, sizeof(freed)));
+	else if (r->how & MYHEAP_REALLOC_SLID)
+		n = snprintf(buf, len, ", slid into left %" PRIu64 " (%" PRIu64 " B)%s",
+			     (uint64_t)r->left_offset, (uint64_t)r->left_size,
+			     r->right_offset ? " and over right" : "");
+	else if (r->how & MYHEAP_REALLOC_GREW)
+		n = snprintf(buf, len, ", grew into right %" PRIu64 " (%" PRIu64 " B)",
+			     (uint64_t)r->right_offset, (uint64_t)r->right_size);
+	else if ((r->how & MYHEAP_REALLOC_SHRANK) && r->freed.block_offset)
+		n = snprintf(buf, len, ", shrank: its tail (%" PRIu64 " B) %s",
+			     (uint64_t)r->freed.freed_size,
+			     cli_freed_text(&r->freed, freed, sizeof(freed)));
+	else if (r->how & MYHEAP_REALLOC_SHRANK)
+		n = snprintf(buf, len, ", shrank");
+	else
+		n = snprintf(buf, len, ", in place");
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, "%s", cli_split_text(cli, split, sizeof(split)));
+	return buf;
+}
+
+void cli_realloc_json(const struct cli *cli, struct json *j)
+{
+	static const char *const names[] = { "moved", "grew", "shrank", "slid" };
+	const struct myheap_realloc *r = &cli->realloc;
+	unsigned int i;
+
+	if (!cli->realloc_known) {
+		json_null(j, "how");
+		json_null(j, "left");
+		json_null(j, "right");
+		json_null(j, "freed");
+		return;
+	}
+	json_arr(j, "how");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (r->how & (1u << i))
+			json_str(j, NULL, names[i]);
+	json_arr_end(j);
+	place_json(j, "left", r->left_offset, r->left_size);
+	place_json(j, "right", r->right_offset, r->right_size);
+	if (r->freed.block_offset || r->freed.outcome)
+		cli_freed_json(&r->freed, j, "freed");
+	else
+		json_null(j, "freed");
 }
 
 const char *cli_split_text(const struct cli *cli, char *buf, size_t len)

@@ -70,6 +70,12 @@ struct cli_var {
  * @split_offset: with @splits > 0, the payload offset of the free block
  *	the last split left.
  * @split_size: its bytes, header included.
+ * @freed: what the last free did (MYHEAP_IOC_FREE_REPORT), when
+ *	@freed_known.
+ * @freed_known: @freed is the module's report of the last free.
+ * @realloc: the last realloc's report (MYHEAP_FEATURE_REALLOC_REPORT),
+ *	when @realloc_known.
+ * @realloc_known: @realloc is the module's report of the last realloc.
  * @vars: shell variables.
  * @nvars: entries of @vars.
  * @line: number of the shell line running (0 outside a shell).
@@ -96,6 +102,10 @@ struct cli {
 	int64_t splits;
 	uint64_t split_offset;
 	uint64_t split_size;
+	struct myheap_freed freed;
+	bool freed_known;
+	struct myheap_realloc realloc;
+	bool realloc_known;
 	struct cli_var vars[CLI_MAX_VARS];
 	int nvars;
 	unsigned int line;
@@ -174,6 +184,8 @@ const char *cli_var_label(const struct cli *cli, uint64_t off, char *buf, size_t
  */
 int64_t cli_searched_now(struct cli *cli);
 int64_t cli_searched_since(struct cli *cli, int64_t before);
+/* Does the module have MYHEAP_FEATURE_* @feature (its heap open)? */
+bool cli_has_feature(struct cli *cli, uint64_t feature);
 /* Does the module report what an alloc did (MYHEAP_FEATURE_ALLOC_REPORT)? */
 bool cli_alloc_reports(struct cli *cli);
 /*
@@ -184,6 +196,25 @@ const char *cli_split_text(const struct cli *cli, char *buf, size_t len);
 /* The same as members "splits" and "split" ({offset, size} or null). */
 struct json;
 void cli_split_json(const struct cli *cli, struct json *j);
+/*
+ * What a free did, in OSTEP's terms: "coalesced with left 16 and right
+ * 336: free block 16, 528 B", "coalesced with neither neighbour: ...",
+ * a slot's "a slot (32 B) of run 48", into @buf.
+ */
+const char *cli_freed_text(const struct myheap_freed *fr, char *buf, size_t len);
+/* The same as member @key: {"outcome", "merges", "freed_size", "block",
+ * "left", "right", "run"} (the last four {offset, size} or null).
+ */
+void cli_freed_json(const struct myheap_freed *fr, struct json *j, const char *key);
+/*
+ * The last realloc's report after its offset: ", grew into right 128
+ * (208 B)", ", shrank: its tail (64 B) coalesced with ...", ", moved; its
+ * old block coalesced with ...", ", in place", then its split; empty when
+ * unknown. Into @buf.
+ */
+const char *cli_realloc_text(const struct cli *cli, char *buf, size_t len);
+/* The same as members "how", "left", "right" and "freed" (null unknown). */
+void cli_realloc_json(const struct cli *cli, struct json *j);
 
 /* Options every subcommand accepts, for its struct option array. */
 #define CLI_STD_OPTIONS \

@@ -23,6 +23,7 @@ static void one_shot_note(const struct cli *cli, bool json)
 		printf("(the block is freed when this command exits: blocks belong to the open file; use `myheap shell` to keep them)\n");
 }
 
+/* An alloc's or a realloc's result and report (@what says which). */
 static void block_json(const struct cli *cli, const char *what, uint64_t offset,
 		       uint64_t size, uint64_t usable)
 {
@@ -38,6 +39,8 @@ static void block_json(const struct cli *cli, const char *what, uint64_t offset,
 	else
 		json_null(&j, "searched");
 	cli_split_json(cli, &j);
+	if (!strcmp(what, "realloc"))
+		cli_realloc_json(cli, &j);
 	json_end(&j);
 }
 
@@ -171,7 +174,12 @@ static const char free_help[] =
 	"$NAME[+-N] in a shell). The block must belong to this open file, so\n"
 	"this is useful inside `myheap shell`. Refusals: EALREADY double free,\n"
 	"EBADMSG no valid header there (bad magic), ENXIO not a block, EPERM\n"
-	"another file's block.\n";
+	"another file's block. --json adds what the free did in OSTEP's terms\n"
+	"(a module with the free-report feature): \"freed\": {\"outcome\" (of\n"
+	"\"left\", \"right\": the free neighbours it coalesced with; \"slot\",\n"
+	"\"run\" under pools), \"merges\", \"freed_size\", and \"block\" (the free\n"
+	"block that resulted), \"left\", \"right\", \"run\" as {\"offset\", \"size\"}\n"
+	"or null}.\n";
 
 int cmd_free(struct cli *cli, int argc, char **argv)
 {
@@ -188,14 +196,19 @@ int cmd_free(struct cli *cli, int argc, char **argv)
 	if (!h)
 		return EXIT_DEVICE;
 	cli->op_off = off;
-	ret = myheap_off_free(h, off);
+	ret = myheap_off_free_report(h, off, &cli->freed);
 	if (ret)
 		return cli_fail(cli, ret, "free %" PRIu64, off);
+	cli->freed_known = cli_has_feature(cli, MYHEAP_FEATURE_FREE_REPORT);
 	cli_vars_freed(cli, off);
 	if (json) {
 		json_begin(&j, stdout);
 		json_str(&j, "op", "free");
 		json_u64(&j, "offset", off);
+		if (cli->freed_known)
+			cli_freed_json(&cli->freed, &j, "freed");
+		else
+			json_null(&j, "freed");
 		json_end(&j);
 	} else {
 		printf("freed offset %" PRIu64 "\n", off);
@@ -209,11 +222,18 @@ static const char realloc_help[] =
 	"Resize the block at OFFSET to SIZE bytes, in place when possible; print\n"
 	"its offset now. The first min(old, new) bytes are kept. In a shell,\n"
 	"`realloc $NAME SIZE` moves $NAME along with its block; after\n"
-	"`NEW = realloc $OLD SIZE` a moved block's old name is stale.\n";
+	"`NEW = realloc $OLD SIZE` a moved block's old name is stale.\n"
+	"--json adds how it resized (a module with the realloc-report feature):\n"
+	"\"how\" (of \"moved\", \"grew\", \"shrank\", \"slid\"; empty: in place),\n"
+	"\"searched\", \"splits\", \"split\" as for alloc, \"left\" and \"right\"\n"
+	"(the free neighbours it grew into, {\"offset\", \"size\"} or null) and\n"
+	"\"freed\" (a move's old block, a shrink's tail: what its free did, as\n"
+	"free --json says, or null).\n";
 
 int cmd_realloc(struct cli *cli, int argc, char **argv)
 {
 	uint64_t off, size, noff, usable;
+	struct myheap_realloc *r = &cli->realloc;
 	bool json = cli->json;
 	struct myheap *h;
 	int64_t before;
@@ -234,10 +254,20 @@ int cmd_realloc(struct cli *cli, int argc, char **argv)
 	before = cli_searched_now(cli);
 	cli->op_off = off;
 	cli->requested = size;
-	ret = myheap_off_realloc(h, off, size, &noff, &usable);
+	*r = (struct myheap_realloc){ .offset = off, .size = size };
+	ret = myheap_off_realloc_report(h, r);
 	cli->searched = cli_searched_since(cli, before);
+	noff = r->new_offset;
+	usable = r->usable;
 	if (ret)
 		return cli_fail(cli, ret, "realloc %" PRIu64 " to %" PRIu64, off, size);
+	cli->realloc_known = cli_has_feature(cli, MYHEAP_FEATURE_REALLOC_REPORT);
+	if (cli->realloc_known) {
+		cli->searched = r->searched;
+		cli->splits = r->splits;
+		cli->split_offset = r->split_offset;
+		cli->split_size = r->split_size;
+	}
 	cli->result = noff;
 	cli->has_result = true;
 	cli->usable = usable;

@@ -256,8 +256,9 @@ struct replay_args {
 
 /*
  * --step: the shell's step report (shell_after_op(), one copy) after
- * every Nth op: for an alloc what the module reports it did (searched,
- * split), else, as in the shell, STATS' counter's change across the op.
+ * every Nth op: what the module reports the op did (an alloc's searched
+ * and split, a free's coalescing, a realloc's how), else, as in the
+ * shell, STATS' counter's change across the op.
  */
 struct step_ctx {
 	struct shell sh;
@@ -266,7 +267,7 @@ struct step_ctx {
 };
 
 static void step_after(void *arg, uint64_t i, const struct trace_op *op,
-		       int err, uint64_t offset, const struct myheap_alloc *report)
+		       int err, uint64_t offset, const struct replay_report *report)
 {
 	static const char *const names[] = { ['a'] = "alloc", ['f'] = "free",
 					     ['r'] = "realloc" };
@@ -286,11 +287,25 @@ static void step_after(void *arg, uint64_t i, const struct trace_op *op,
 				 i + 1, name, op->id, op->size);
 		cli->searched = s->base >= 0 ? cli_searched_since(cli, s->base) : -1;
 		cli->splits = -1;
-		if (report && cli_alloc_reports(cli)) {
-			cli->searched = report->searched;
-			cli->splits = report->splits;
-			cli->split_offset = report->split_offset;
-			cli->split_size = report->split_size;
+		cli->freed_known = false;
+		cli->realloc_known = false;
+		cli->op_off = offset;
+		if (report && report->kind == 'a' && cli_alloc_reports(cli)) {
+			cli->searched = report->alloc.searched;
+			cli->splits = report->alloc.splits;
+			cli->split_offset = report->alloc.split_offset;
+			cli->split_size = report->alloc.split_size;
+		} else if (report && report->kind == 'f') {
+			cli->freed = report->freed;
+			cli->freed_known = cli_has_feature(cli, MYHEAP_FEATURE_FREE_REPORT);
+		} else if (report && report->kind == 'r' &&
+			   cli_has_feature(cli, MYHEAP_FEATURE_REALLOC_REPORT)) {
+			cli->realloc = report->realloc;
+			cli->realloc_known = true;
+			cli->searched = report->realloc.searched;
+			cli->splits = report->realloc.splits;
+			cli->split_offset = report->realloc.split_offset;
+			cli->split_size = report->realloc.split_size;
 		}
 		cli->result = offset;
 		cli->last_errno = -err;

@@ -57,10 +57,14 @@ static const char shell_help[] =
 	"-x  print each command before running it (prefixed 'myheap> '; not echo;\n"
 	"    not on a terminal, where the typed line is already there)\n"
 	"--after-each VIEW[,VIEW]  step mode: after every alloc, free and\n"
-	"    realloc print \"returned N (searched K elements)\" (for an alloc\n"
-	"    the module's own count, and \", split: S B left free at M\" when it\n"
-	"    carved its block from a larger one; for a realloc the change of the\n"
-	"    heap's cumulative search counter) and each VIEW: freelist (one line per list),\n"
+	"    realloc print \"returned N (searched K elements)\" (K: the module's\n"
+	"    own count) and what the operation did: for an alloc \", split: S B\n"
+	"    left free at M\" when it carved its block from a larger one; for a\n"
+	"    free \", freed O, coalesced with left L and right R: free block B, S B\"\n"
+	"    (or \"neither neighbour\"; under pools the slot and its run); for a\n"
+	"    realloc how it resized (\"grew into right R\", \"shrank\", \"moved\",\n"
+	"    \"in place\", with what giving back the old block or the tail\n"
+	"    coalesced with); then each VIEW: freelist (one line per list),\n"
 	"    dump, stats, map (a picture PREFIXNNN.png per step)\n"
 	"--step  the same as --after-each freelist\n"
 	"--map-prefix PREFIX  where --after-each map writes (default: step-)\n"
@@ -70,7 +74,9 @@ static const char shell_help[] =
 	"    myheap quiz --help; needs SCRIPT: the answers come from stdin)\n"
 	"--json  every command's output as JSON; step mode adds one object per\n"
 	"    operation: {\"step\", \"command\", \"returned\", \"errno\", \"searched\",\n"
-	"    \"splits\", \"split\": {\"offset\", \"size\"}, \"freelist\", \"stats\"}\n"
+	"    \"splits\", \"split\": {\"offset\", \"size\"}, for a free \"freed\", for a\n"
+	"    realloc \"how\", \"left\", \"right\", \"freed\" (as free and realloc --json\n"
+	"    print them), \"freelist\", \"stats\"}\n"
 	"Exit status: that of the first command that failed, else 0.\n";
 
 /* Split @line in place into words; quotes group, no escapes. */
@@ -300,7 +306,7 @@ static void stats_line(struct cli *cli, struct json *j)
 static void returned_text(const struct cli *cli, const char *op, int ret)
 {
 	const char *ename = cli->last_errno ? strerrorname_np(cli->last_errno) : NULL;
-	char split[96];
+	char rep[512], fr[256];
 
 	if (ret == EXIT_OK && strcmp(op, "free"))
 		printf("returned %" PRIu64, cli->result);
@@ -311,8 +317,15 @@ static void returned_text(const struct cli *cli, const char *op, int ret)
 	if (strcmp(op, "free") && cli->searched >= 0)
 		printf(" (searched %" PRId64 " element%s)", cli->searched,
 		       cli->searched == 1 ? "" : "s");
-	printf("%s\n", ret == EXIT_OK && !strcmp(op, "alloc") ?
-	       cli_split_text(cli, split, sizeof(split)) : "");
+	rep[0] = '\0';
+	if (ret == EXIT_OK && !strcmp(op, "alloc"))
+		cli_split_text(cli, rep, sizeof(rep));
+	else if (ret == EXIT_OK && !strcmp(op, "realloc"))
+		cli_realloc_text(cli, rep, sizeof(rep));
+	else if (ret == EXIT_OK && cli->freed_known)
+		snprintf(rep, sizeof(rep), ", freed %" PRIu64 ", %s", cli->op_off,
+			 cli_freed_text(&cli->freed, fr, sizeof(fr)));
+	printf("%s\n", rep);
 }
 
 void shell_after_op(struct shell *sh, const char *line, const char *op, int ret)
@@ -340,6 +353,12 @@ void shell_after_op(struct shell *sh, const char *line, const char *op, int ret)
 		else
 			json_null(&j, "searched");
 		cli_split_json(cli, &j);
+		if (!strcmp(op, "realloc"))
+			cli_realloc_json(cli, &j);
+		if (!strcmp(op, "free") && ret == EXIT_OK && cli->freed_known)
+			cli_freed_json(&cli->freed, &j, "freed");
+		else if (!strcmp(op, "free"))
+			json_null(&j, "freed");
 		if (sh->views & (VIEW_FREELIST | VIEW_DUMP)) {
 			text = cli_debugfs_read(cli, "freelist", NULL);
 			if (text && !freelist_parse(text, sh->header_size, &f)) {
@@ -428,6 +447,8 @@ int shell_line(struct shell *sh, char *line)
 		quiz_ask(sh, copy);
 	cli->searched = -1;
 	cli->splits = -1;
+	cli->freed_known = false;
+	cli->realloc_known = false;
 	cli->last_errno = 0;
 	expected_ret = -1;
 	ret = run_words(cli, n, words);

@@ -36,7 +36,7 @@ struct run {
 	uint64_t payload;
 	int op_err;		/* the last op's heap call: 0 or -errno */
 	uint64_t op_off;	/* its payload offset (the block's now; a free's) */
-	struct myheap_alloc report;	/* an alloc's, when the steps want it */
+	struct replay_report report;	/* the op's, when the steps want it */
 	bool reported;
 };
 
@@ -172,7 +172,15 @@ static bool op_free(struct run *r, const struct trace_op *op, uint64_t i)
 	if (!intact(r, id, s->size, i))
 		return false;
 	r->op_off = s->size ? s->offset : 0;
-	if (s->size && (ret = myheap_off_free(r->heap, s->offset))) {
+	if (s->size && r->opts->after_op) {
+		/* the step report: what the module says the free did */
+		ret = myheap_off_free_report(r->heap, s->offset, &r->report.freed);
+		r->report.kind = 'f';
+		r->reported = !ret;
+	} else {
+		ret = s->size ? myheap_off_free(r->heap, s->offset) : 0;
+	}
+	if (ret) {
 		r->op_err = ret;
 		return failed(r->res, "op %" PRIu64 ": free of block %u at %" PRIu64 ": %s",
 			      i, id, s->offset, myheap_strerror(ret));
@@ -195,10 +203,11 @@ static bool op_alloc(struct run *r, const struct trace_op *op, uint64_t i)
 	if (op->size) {
 		if (r->opts->after_op) {
 			/* the step report: what the module says the alloc did */
-			r->report = (struct myheap_alloc){ .size = op->size };
-			ret = myheap_off_alloc_report(r->heap, &r->report);
-			s->offset = r->report.offset;
-			usable = r->report.usable;
+			r->report.alloc = (struct myheap_alloc){ .size = op->size };
+			ret = myheap_off_alloc_report(r->heap, &r->report.alloc);
+			s->offset = r->report.alloc.offset;
+			usable = r->report.alloc.usable;
+			r->report.kind = 'a';
 			r->reported = !ret;
 		} else {
 			ret = myheap_off_alloc(r->heap, op->size, 0, 0, &s->offset, &usable);
@@ -235,7 +244,18 @@ static bool op_realloc(struct run *r, const struct trace_op *op, uint64_t i)
 
 	if (!intact(r, op->id, old, i))
 		return false;
-	ret = myheap_off_realloc(r->heap, s->offset, op->size, &off, &usable);
+	if (r->opts->after_op) {
+		/* the step report: how the module says it resized */
+		r->report.realloc = (struct myheap_realloc){ .offset = s->offset,
+							     .size = op->size };
+		ret = myheap_off_realloc_report(r->heap, &r->report.realloc);
+		off = r->report.realloc.new_offset;
+		usable = r->report.realloc.usable;
+		r->report.kind = 'r';
+		r->reported = !ret;
+	} else {
+		ret = myheap_off_realloc(r->heap, s->offset, op->size, &off, &usable);
+	}
 	if (ret) {
 		r->op_err = ret;
 		row_other(r, op, -ret, NULL);

@@ -50,12 +50,28 @@ typedef void (*replay_op_fn)(void *ctx, uint64_t op, uint32_t request);
  * -errno; 0 too when the replay stopped for another reason, such as a
  * payload that read back wrong), @offset the block's payload offset after
  * it (a free's: the one freed; 0 for a 0-byte block), @report what an
- * alloc that succeeded did as the module tells (myheap_off_alloc_report();
- * NULL for other ops).
+ * op that succeeded did as the module tells (NULL for an op that failed
+ * or had no heap call): the member of its kind (struct replay_report).
  */
+struct replay_report;
 typedef void (*replay_step_fn)(void *ctx, uint64_t i, const struct trace_op *op,
 			       int err, uint64_t offset,
-			       const struct myheap_alloc *report);
+			       const struct replay_report *report);
+
+/*
+ * struct replay_report - what the module said one op did, for the steps.
+ * @kind: which call made it: 'a' alloc, 'f' free, 'r' realloc (a trace's
+ *	realloc of a 0-byte block is an alloc, one to 0 bytes a free).
+ * @alloc: an alloc's (myheap_off_alloc_report()).
+ * @freed: a free's (myheap_off_free_report()).
+ * @realloc: a realloc's (myheap_off_realloc_report()).
+ */
+struct replay_report {
+	char kind;
+	struct myheap_alloc alloc;
+	struct myheap_freed freed;
+	struct myheap_realloc realloc;
+};
 
 /*
  * struct replay_opts - how to replay.

@@ -107,6 +107,18 @@
  * .split_size (a caller with the MYHEAP_ALLOC_SIZE_VER1 struct).
  */
 #define MYHEAP_FEATURE_ALLOC_REPORT	_BITULL(10)
+/**
+ * MYHEAP_FEATURE_FREE_REPORT - MYHEAP_IOC_FREE_REPORT is available: a free
+ * that says which neighbours it coalesced with and the free block that
+ * resulted (struct myheap_freed).
+ */
+#define MYHEAP_FEATURE_FREE_REPORT	_BITULL(11)
+/**
+ * MYHEAP_FEATURE_REALLOC_REPORT - MYHEAP_IOC_REALLOC reports how it resized
+ * (a caller with the MYHEAP_REALLOC_SIZE_VER1 struct): myheap_realloc.how
+ * and the fields after it.
+ */
+#define MYHEAP_FEATURE_REALLOC_REPORT	_BITULL(12)
 
 /*
  * Placement policies (myheap_info.policy, myheap_stats.policy,
@@ -300,6 +312,80 @@ struct myheap_free {
 /** MYHEAP_FREE_SIZE_VER0 - sizeof(struct myheap_free) as first published. */
 #define MYHEAP_FREE_SIZE_VER0		16
 
+/* What a free did (myheap_freed.outcome). */
+/** MYHEAP_FREED_LEFT - it merged with the free bytes on its left. */
+#define MYHEAP_FREED_LEFT		_BITUL(0)
+/** MYHEAP_FREED_RIGHT - it merged with the free bytes on its right. */
+#define MYHEAP_FREED_RIGHT		_BITUL(1)
+/** MYHEAP_FREED_SLOT - the offset was a slot of a run (pools). */
+#define MYHEAP_FREED_SLOT		_BITUL(2)
+/**
+ * MYHEAP_FREED_RUN - that slot was the run's last: the run went back to
+ * the heap as a free block (and coalesced as any block does).
+ */
+#define MYHEAP_FREED_RUN		_BITUL(3)
+
+/**
+ * struct myheap_freed - what one free did to the heap, in OSTEP's terms
+ *	(output of MYHEAP_IOC_FREE_REPORT; in struct myheap_realloc, what
+ *	giving back the old block or the tail did).
+ *
+ * Offsets are payload offsets (a block's name everywhere in the ABI), 0
+ * for none; sizes are bytes with the header. All of it comes from the
+ * free's own plan: what it validated and carried out.
+ * @outcome: MYHEAP_FREED_* bits.
+ * @merges: blocks merged into the freed one: its free neighbours (0 to
+ *	2; always 0 with MYHEAP_POLICY_NO_COALESCE), under buddy the buddies
+ *	merged, one per order the block climbed.
+ * @freed_size: bytes of the block freed, or of the slot (pools).
+ * @block_offset: the free block that resulted (0 when a slot was freed
+ *	inside a run that stays in use: the slot stays the run's).
+ * @block_size: its bytes: @left_size + the bytes freed + @right_size.
+ * @left_offset: with MYHEAP_FREED_LEFT, where the free bytes merged on the
+ *	left start: the free left neighbour (buddy: the lowest buddy merged,
+ *	= @block_offset); else 0.
+ * @left_size: their bytes (buddy: every buddy merged below, together).
+ * @right_offset: with MYHEAP_FREED_RIGHT, where those merged on the right
+ *	start: the free right neighbour (buddy: the first buddy above, right
+ *	after the block freed); else 0.
+ * @right_size: their bytes (buddy: every buddy merged above, together).
+ * @run_offset: with MYHEAP_FREED_SLOT, the run the slot was in; else 0.
+ *	With MYHEAP_FREED_RUN the run itself was freed, and @block_offset,
+ *	@left_* and @right_* describe that free (of @run_size bytes).
+ * @run_size: its bytes, else 0.
+ */
+struct myheap_freed {
+	__u32 outcome;
+	__u32 merges;
+	__u64 freed_size;
+	__u64 block_offset;
+	__u64 block_size;
+	__u64 left_offset;
+	__u64 left_size;
+	__u64 right_offset;
+	__u64 right_size;
+	__u64 run_offset;
+	__u64 run_size;
+};
+
+/**
+ * struct myheap_free_report - free a block and say what the free did
+ *	(MYHEAP_IOC_FREE_REPORT).
+ * @offset: in: payload offset returned by MYHEAP_IOC_ALLOC or _REALLOC.
+ * @flags: in: zero (no flags are defined).
+ * @__pad: in: zero.
+ * @freed: out: what the free did.
+ */
+struct myheap_free_report {
+	__u64 offset;
+	__u32 flags;
+	__u32 __pad;
+	struct myheap_freed freed;
+};
+
+/** MYHEAP_FREE_REPORT_SIZE_VER0 - sizeof(struct myheap_free_report), first. */
+#define MYHEAP_FREE_REPORT_SIZE_VER0	96
+
 /**
  * struct myheap_realloc - resize a block (MYHEAP_IOC_REALLOC).
  * @offset: in: payload offset of a block of this file.
@@ -309,6 +395,26 @@ struct myheap_free {
  * @new_offset: out: payload offset of the block now (may equal @offset);
  *	the first min(old, new) bytes are preserved.
  * @usable: out: usable payload bytes of the block now.
+ * @how: out: MYHEAP_REALLOC_* bits: how it resized (0: in place within
+ *	its block, only the slack changed).
+ * @searched: out: free blocks the allocation of a move examined, as
+ *	myheap_alloc.searched (0 in place).
+ * @splits: out: free blocks split (a move's allocation, a growth's
+ *	remainder, a shrink's tail, buddy's halves), as myheap_alloc.splits.
+ * @__pad2: out: zero.
+ * @split_offset: out: with @splits, the payload offset of the free block
+ *	the last split left (before it merged with anything), else 0.
+ * @split_size: out: its bytes, header included, else 0.
+ * @left_offset: out: with MYHEAP_REALLOC_SLID, the free left neighbour
+ *	the block slid into, else 0.
+ * @left_size: out: its bytes, else 0.
+ * @right_offset: out: with MYHEAP_REALLOC_GREW, the free right neighbour
+ *	it grew into (also a slide's, when it took that too), else 0.
+ * @right_size: out: its bytes, else 0.
+ * @freed: out: with MYHEAP_REALLOC_MOVED, the free of the old block; with
+ *	MYHEAP_REALLOC_SHRANK under every policy but buddy, the free of the
+ *	tail it gave back (which may merge with a free right neighbour); else
+ *	zero (buddy gives back halves: see @splits).
  */
 struct myheap_realloc {
 	__u64 offset;
@@ -317,10 +423,39 @@ struct myheap_realloc {
 	__u32 __pad;
 	__u64 new_offset;
 	__u64 usable;
+	__u32 how;
+	__u32 searched;
+	__u32 splits;
+	__u32 __pad2;
+	__u64 split_offset;
+	__u64 split_size;
+	__u64 left_offset;
+	__u64 left_size;
+	__u64 right_offset;
+	__u64 right_size;
+	struct myheap_freed freed;
 };
 
 /** MYHEAP_REALLOC_SIZE_VER0 - sizeof(struct myheap_realloc) as first published. */
 #define MYHEAP_REALLOC_SIZE_VER0	40
+/**
+ * MYHEAP_REALLOC_SIZE_VER1 - with @how and the report after it
+ * (MYHEAP_FEATURE_REALLOC_REPORT).
+ */
+#define MYHEAP_REALLOC_SIZE_VER1	184
+
+/* How a realloc resized (myheap_realloc.how). */
+/** MYHEAP_REALLOC_MOVED - to a new block; @freed is the old block's free. */
+#define MYHEAP_REALLOC_MOVED		_BITUL(0)
+/** MYHEAP_REALLOC_GREW - in place, into its free right neighbour. */
+#define MYHEAP_REALLOC_GREW		_BITUL(1)
+/** MYHEAP_REALLOC_SHRANK - in place, giving back its tail. */
+#define MYHEAP_REALLOC_SHRANK		_BITUL(2)
+/**
+ * MYHEAP_REALLOC_SLID - pools: it slid down into its free left neighbour
+ * (the payload moved; no new block was allocated).
+ */
+#define MYHEAP_REALLOC_SLID		_BITUL(3)
 
 /**
  * struct myheap_usable_size - query a block (MYHEAP_IOC_USABLE_SIZE).
@@ -603,6 +738,12 @@ struct myheap_batch {
  * written back (-EFAULT after the resize) the block stays owned by the file
  * and is freed when it is closed.
  *
+ * A caller with the MYHEAP_REALLOC_SIZE_VER1 struct also learns how it
+ * resized: in place or moved, grown into the right neighbour or shrunk
+ * with a split, and for a move what the old block's free coalesced with
+ * (MYHEAP_FEATURE_REALLOC_REPORT); an older caller gets what it always
+ * did.
+ *
  * Errors: those of MYHEAP_IOC_FREE for the offset, -EINVAL size 0,
  * -E2BIG size larger than the heap could ever hold, -ENOMEM no room.
  */
@@ -697,6 +838,22 @@ struct myheap_batch {
  * flags or padding.
  */
 #define MYHEAP_IOC_STATS_RESET	_IOW(MYHEAP_IOC_MAGIC, 0x09, struct myheap_stats_reset)
+
+/**
+ * DOC: MYHEAP_IOC_FREE_REPORT - free a block and say what the free did
+ *
+ * Frees the block at myheap_free_report.offset as MYHEAP_IOC_FREE does,
+ * and fills myheap_free_report.freed: which neighbours it coalesced with,
+ * the free block that resulted, and under pools the slot's run and
+ * whether the run went back to the heap (MYHEAP_FEATURE_FREE_REPORT).
+ * The argument must be writable: that is tried before anything is freed
+ * (-EFAULT, nothing freed); if another thread unmaps it while the free
+ * runs, the free is done and only the report is lost (-EFAULT).
+ *
+ * Errors: exactly those of MYHEAP_IOC_FREE, in the same cases; on error
+ * nothing is freed.
+ */
+#define MYHEAP_IOC_FREE_REPORT	_IOWR(MYHEAP_IOC_MAGIC, 0x0A, struct myheap_free_report)
 
 /**
  * DOC: mmap of /dev/myheap
