@@ -278,6 +278,22 @@ void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx)
 EXPORT_SYMBOL_NS_GPL(mh_set_observer, MYHEAP_CORE);
 
 /**
+ * mh_set_pause() - have @fn offered pauses by long searches (see typedef
+ * mh_pause_fn).
+ * @h: heap.
+ * @fn: callback, or NULL for none (searches then run to their end).
+ * @ctx: its argument.
+ *
+ * Context: any.
+ */
+void mh_set_pause(struct mh_heap *h, mh_pause_fn fn, void *ctx)
+{
+	h->pause = fn;
+	h->pause_ctx = ctx;
+}
+EXPORT_SYMBOL_NS_GPL(mh_set_pause, MYHEAP_CORE);
+
+/**
  * mh_policy_max_align() - largest alignment mh_alloc() honours under
  * @policy.
  * @policy: a placement policy.
@@ -597,8 +613,12 @@ int mh_alloc_block(struct mh_heap *h, size_t size, size_t align,
 			return err;	/* else no run fits: a block may */
 		err = 0;
 	}
-	if (!err)
+	if (!err) {
+		/* the search comes first in the take: it may pause */
+		h->may_pause = true;
 		err = mh_take_any(h, need, al, (u32)size, &t);
+		h->may_pause = false;
+	}
 	if (err)
 		return err;
 	if (mh_ops(h)->slots)

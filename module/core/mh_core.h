@@ -218,6 +218,28 @@ enum mh_event {
 typedef void (*mh_observer_fn)(void *ctx, enum mh_event event, u32 offset,
 			       u32 size);
 
+/** MH_PAUSE_STEPS - free blocks a search reads between two pauses offered. */
+#define MH_PAUSE_STEPS		256u
+
+/**
+ * typedef mh_pause_fn - offered a pause by a long search.
+ * @ctx: the pointer given to mh_set_pause().
+ *
+ * The search of an mh_alloc() under first, next, best or worst fit reads
+ * every free block on the list in the worst case; it offers a pause every
+ * MH_PAUSE_STEPS blocks. The callback may let other users of the heap in
+ * meanwhile (the kernel drops its lock when someone waits for it), as if
+ * they ran before the search went on: nothing the search has changed yet,
+ * and no policy or knob change may happen then (the caller refuses them
+ * while a search is paused). Only mh_alloc() and mh_alloc_result() offer
+ * pauses, and only for the search of a plain block (not a pools run, not a
+ * realloc's move), which is where nothing has been decided yet.
+ *
+ * Return: true if the heap may have changed during the call: the search
+ * then trusts nothing it read before and checks where it stands.
+ */
+typedef bool (*mh_pause_fn)(void *ctx);
+
 /**
  * struct mh_counters - event counters kept by the core, never reset by
  * mh_reset() (they describe the heap's life, not its content); only
@@ -302,6 +324,10 @@ struct mh_policy_ops;
  * @count: event counters.
  * @observer: optional event callback.
  * @observer_ctx: its argument.
+ * @pause: optional callback offered pauses by long searches.
+ * @pause_ctx: its argument.
+ * @may_pause: the search running now may pause (set by mh_alloc() around
+ *	it; see typedef mh_pause_fn).
  */
 struct mh_heap {
 	u8 *base;
@@ -340,6 +366,9 @@ struct mh_heap {
 	struct mh_counters count;
 	mh_observer_fn observer;
 	void *observer_ctx;
+	mh_pause_fn pause;
+	void *pause_ctx;
+	bool may_pause;
 };
 
 /**
@@ -608,6 +637,7 @@ int mh_set_policy(struct mh_heap *h, enum mh_policy policy);
 int mh_set_knobs(struct mh_heap *h, enum mh_list_order order, bool coalesce);
 bool mh_policy_has_knobs(enum mh_policy policy);
 void mh_set_observer(struct mh_heap *h, mh_observer_fn fn, void *ctx);
+void mh_set_pause(struct mh_heap *h, mh_pause_fn fn, void *ctx);
 
 /* What a free did (struct mh_freed.flags). */
 /** MH_FREED_LEFT - free bytes on the block's left merged into it. */
