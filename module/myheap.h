@@ -126,6 +126,11 @@ struct myheap_realloc_report {
  * @report: while an allocation or realloc that reports runs, where the
  *	observer counts its splits (myheap_block_alloc_report(),
  *	myheap_block_realloc_report()), else NULL.
+ * @searches_paused: allocations whose search let the lock go in a pause
+ *	(myheap_search_pause()) and has not got it back: no policy or knob
+ *	may change under them.
+ * @search_pauses: pauses in which a search let the lock go, since load
+ *	(debugfs stats).
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -155,6 +160,8 @@ struct myheap_dev {
 	u64 changes;
 	bool observer_off;
 	struct myheap_alloc_report *report;
+	unsigned int searches_paused;
+	u64 search_pauses;
 	struct miscdevice misc;
 	struct myheap_events *events;
 	struct dentry *debugfs;

@@ -71,7 +71,8 @@
  *	certainly the batch's (the file's owner sequence did not move while
  *	the lock was dropped).
  * @chunk_intact: so are those of the current chunk (a copy-out that had
- *	to fault dropped the lock in the middle of a chunk).
+ *	to fault, or an allocation's search, dropped the lock in the middle
+ *	of a chunk, and the file's blocks changed meanwhile).
  * @seq: the file's owner sequence when the lock was last dropped.
  * @deadline: when the current hold of the lock is over.
  */
@@ -198,6 +199,30 @@ static u32 myheap_batch_stride(u64 spent, u64 left, u32 done)
 }
 
 /*
+ * Run an ALLOC op. Its search may let the lock go (myheap_search_pause());
+ * if another thread of the file changed its blocks meanwhile, the undo can
+ * no longer be sure which blocks are the batch's, as after a copy-out that
+ * dropped the lock (the file's owner sequence moved by more than this
+ * allocation's own step).
+ */
+static int myheap_batch_alloc(struct myheap_batch_run *r,
+			      struct myheap_batch_op *op, u64 *usable)
+{
+	struct myheap_dev *dev = r->mf->dev;
+	unsigned long holds = dev->lock_holds;
+	u64 seq = r->mf->seq;
+	int ret;
+
+	ret = myheap_block_alloc(r->mf, op->size, op->align, op->flags,
+				 &op->offset, usable);
+	if (dev->lock_holds != holds && r->mf->seq != seq + !ret) {
+		r->intact = false;
+		r->chunk_intact = false;
+	}
+	return ret;
+}
+
+/*
  * Run ops from @from on, up to @to or until the hold's time is up (at least
  * one op); false if the batch stopped at a failure.
  */
@@ -222,9 +247,7 @@ static bool myheap_batch_chunk(struct myheap_batch_run *r, u32 from, u32 to)
 		}
 		op = &r->ops[i];
 		if (op->op == MYHEAP_BATCH_OP_ALLOC)
-			op->result = myheap_block_alloc(r->mf, op->size,
-							op->align, op->flags,
-							&op->offset, &usable);
+			op->result = myheap_batch_alloc(r, op, &usable);
 		else if (op->flags || op->size || op->align)
 			op->result = -EINVAL;
 		else

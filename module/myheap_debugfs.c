@@ -104,6 +104,7 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "poison_errors: %llu\n", c->poison_errors);
 	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
 	seq_printf(m, "resets: %llu\n", dev->resets);
+	seq_printf(m, "search_pauses: %llu\n", dev->search_pauses);
 	seq_printf(m, "open_files: %u\n", dev->nr_files);
 	seq_printf(m, "owner_bytes: %zu\n", myheap_owner_bytes(dev));
 	seq_printf(m, "poison: %s\n", dev->poison ? "on" : "off");

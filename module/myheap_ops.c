@@ -96,6 +96,52 @@ static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
 	mf->peak_bytes = max(mf->peak_bytes, mf->bytes);
 }
 
+/**
+ * struct myheap_pause - an allocation whose search may pause.
+ * @dev: the device.
+ * @deadline: when the search's hold of the lock is over.
+ * @report: the allocation's &myheap_dev.report.
+ * @searched_elsewhere: blocks other operations searched while it paused
+ *	(the core's counter is the heap's, not the operation's).
+ */
+struct myheap_pause {
+	struct myheap_dev *dev;
+	u64 deadline;
+	struct myheap_alloc_report *report;
+	u64 searched_elsewhere;
+};
+
+/*
+ * The core's pause (typedef mh_pause_fn): a first-fit search of 64K holes
+ * reads every one of them, 20 ms and more on the debug kernel under TCG,
+ * longer than any other opener should wait. Once the hold has lasted
+ * MYHEAP_HOLD_NS, let waiters in (myheap_lock_yield()); when the lock was
+ * let go, the operations that ran meanwhile may have changed what belongs
+ * to this allocation alone: its report, the observer and the pause.
+ */
+static bool myheap_search_pause(void *ctx)
+{
+	struct myheap_pause *p = ctx;
+	struct myheap_dev *dev = p->dev;
+	unsigned long holds = dev->lock_holds;
+	u64 searched = mh_searched(&dev->heap);
+
+	if (!myheap_hold_over(p->deadline))
+		return false;
+	dev->searches_paused++;
+	myheap_lock_yield(dev, false);	/* the search cannot fail here */
+	dev->searches_paused--;
+	p->deadline = myheap_hold_deadline();
+	if (dev->lock_holds == holds)
+		return false;	/* nobody was waiting: the lock was kept */
+	dev->search_pauses++;
+	p->searched_elsewhere += mh_searched(&dev->heap) - searched;
+	dev->report = p->report;
+	myheap_observe_sync(dev, !!p->report);
+	mh_set_pause(&dev->heap, myheap_search_pause, p);
+	return true;
+}
+
 static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
 			   u32 flags, u32 *off, size_t *usable)
 {
@@ -144,6 +190,11 @@ static int myheap_do_alloc(struct myheap_file *mf, u64 size, u64 align,
  *	searched (the core's counter's change across the call) and the
  *	splits, as the core's observer saw them (installed for the call).
  *
+ * A long search lets the lock go between its holds (myheap_search_pause()):
+ * other operations may then run in the middle of this one, before it has
+ * changed anything. A caller that keeps state across the call must check
+ * it afterwards (&myheap_dev.lock_holds says whether the lock was let go).
+ *
  * Context: &myheap_dev.lock held.
  * Return: 0 on success; -EINVAL size 0 or unknown flag; -E2BIG too large;
  * -EDOM bad alignment; -ENOMEM no room; -EUCLEAN damaged heap.
@@ -154,6 +205,11 @@ int myheap_block_alloc_report(struct myheap_file *mf, u64 size, u64 align,
 {
 	struct myheap_alloc_report seen = { 0 };
 	u64 searched = mh_searched(&mf->dev->heap);
+	struct myheap_pause pause = {
+		.dev = mf->dev,
+		.deadline = myheap_hold_deadline(),
+		.report = rep ? &seen : NULL,
+	};
 	size_t use = 0;
 	u32 off = 0;
 	int ret;
@@ -161,10 +217,13 @@ int myheap_block_alloc_report(struct myheap_file *mf, u64 size, u64 align,
 	lockdep_assert_held(&mf->dev->lock);
 	myheap_observe_sync(mf->dev, !!rep);
 
-	mf->dev->report = rep ? &seen : NULL;
+	mf->dev->report = pause.report;
+	mh_set_pause(&mf->dev->heap, myheap_search_pause, &pause);
 	ret = myheap_do_alloc(mf, size, align, flags, &off, &use);
+	mh_set_pause(&mf->dev->heap, NULL, NULL);
 	mf->dev->report = NULL;
-	searched = mh_searched(&mf->dev->heap) - searched;
+	searched = mh_searched(&mf->dev->heap) - searched -
+		   pause.searched_elsewhere;
 	trace_myheap_alloc(mf->id, mf->pid, size, align, flags, off, use,
 			   searched, ret);
 	myheap_record(mf, MYHEAP_EV_ALLOC, off, 0, size, searched, ret);
@@ -438,7 +497,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_block_size);
  *
  * Context: &myheap_dev.lock held.
  * Return: 0 on success; -EINVAL unknown policy or order; -EOPNOTSUPP a
- * knob the policy does not have; -EBUSY blocks in use.
+ * knob the policy does not have; -EBUSY blocks in use (or an allocation
+ * under way, its search paused).
  */
 int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
 		      enum mh_list_order order, bool coalesce)
@@ -454,7 +514,7 @@ int myheap_set_config(struct myheap_dev *dev, enum mh_policy policy,
 	else if (!mh_policy_has_knobs(policy) &&
 		 (order != MH_ORDER_ADDR || !coalesce))
 		ret = -EOPNOTSUPP;
-	else if (!mh_empty(&dev->heap))
+	else if (!mh_empty(&dev->heap) || dev->searches_paused)
 		ret = -EBUSY;
 	if (!ret)
 		ret = myheap_note_damage(dev, mh_set_policy(&dev->heap, policy),
@@ -481,7 +541,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_set_config);
  * @policy: the new policy.
  *
  * Context: &myheap_dev.lock held.
- * Return: 0 on success; -EINVAL unknown policy; -EBUSY blocks in use.
+ * Return: 0 on success; -EINVAL unknown policy; -EBUSY blocks in use (or
+ * an allocation under way).
  */
 int myheap_set_policy(struct myheap_dev *dev, enum mh_policy policy)
 {

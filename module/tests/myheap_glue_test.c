@@ -385,7 +385,10 @@ static void myheap_test_set_config(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dev->heap.no_coalesce);
 }
 
-/* Busy: refused, knobs kept; a plain policy change: the defaults again. */
+/*
+ * Busy (blocks in use, or a paused search): refused, knobs kept; a plain
+ * policy change: the defaults again.
+ */
 static void myheap_test_set_config_busy(struct kunit *test)
 {
 	struct myheap_dev *dev = myheap_test_dev(test);
@@ -404,7 +407,11 @@ static void myheap_test_set_config_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dev->list_order, MH_ORDER_SIZE_UP);
 	KUNIT_ASSERT_EQ(test, t_free(a, off), 0);
 
+	/* empty, but an allocation's search let the lock go in a pause */
 	mutex_lock(&dev->lock);
+	dev->searches_paused++;
+	KUNIT_EXPECT_EQ(test, myheap_set_policy(dev, MH_BEST_FIT), -EBUSY);
+	dev->searches_paused--;
 	KUNIT_EXPECT_EQ(test, myheap_set_policy(dev, MH_BEST_FIT), 0);
 	mutex_unlock(&dev->lock);
 	KUNIT_EXPECT_EQ(test, dev->list_order, MH_ORDER_ADDR);

@@ -793,7 +793,8 @@ struct myheap_batch {
  * Errors: -EFAULT; -EPERM caller lacks CAP_SYS_ADMIN; -EINVAL unknown
  * policy, unknown flag or order, nonzero padding; -EOPNOTSUPP a list
  * order or NO_COALESCE for a policy without knobs (segregated, buddy,
- * pools); -EBUSY blocks are in use.
+ * pools); -EBUSY blocks are in use, or an allocation is under way (its
+ * search paused to let others in).
  */
 #define MYHEAP_IOC_SET_POLICY	_IOW(MYHEAP_IOC_MAGIC, 0x07, struct myheap_policy)
 
