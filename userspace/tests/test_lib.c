@@ -6,8 +6,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "myheap.h"
@@ -395,6 +402,66 @@ TEST_F(heap, free_and_realloc_reports_say_what_they_did)
 	r = (struct myheap_realloc){ .offset = c, .size = 0 };
 	EXPECT_EQ(-EINVAL, myheap_off_realloc_report(self->h, &r));
 	EXPECT_EQ(0, myheap_off_free(self->h, r.new_offset ? r.new_offset : c));
+}
+
+/*
+ * Make this process's @cmd ioctls fail with ENOTTY, as on a module that
+ * predates the command (a seccomp filter: the harness runs each test in a
+ * child of its own, so the filter dies with the test).
+ */
+static int refuse_ioctl_cmd(unsigned int cmd)
+{
+#if defined(__x86_64__)
+	const unsigned int arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+	const unsigned int arch = AUDIT_ARCH_AARCH64;
+#else
+#error "refuse_ioctl_cmd: add this machine's AUDIT_ARCH_*"
+#endif
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),
+		/* the low half of the command: the only half an ioctl number has */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, cmd, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOTTY),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -errno : 0;
+}
+
+/*
+ * On a module without MYHEAP_IOC_FREE_REPORT (-ENOTTY, made here with a
+ * seccomp filter) myheap_off_free_report() frees with MYHEAP_IOC_FREE and
+ * leaves the report zero, as its comment promises.
+ */
+TEST_F(heap, free_report_falls_back_to_free_on_an_older_module)
+{
+	struct myheap_free_report f = { 0 };
+	struct myheap_freed fr, zero = { 0 };
+	uint64_t a, b, c;
+
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &a, NULL));
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &b, NULL));
+	ASSERT_EQ(0, myheap_off_alloc(self->h, 300, 0, 0, &c, NULL));
+	ASSERT_EQ(0, refuse_ioctl_cmd(MYHEAP_IOC_FREE_REPORT));
+	f.offset = b;
+	ASSERT_EQ(-1, ioctl(myheap_fd(self->h), MYHEAP_IOC_FREE_REPORT, &f));
+	ASSERT_EQ(ENOTTY, errno) TH_LOG("the filter refuses FREE_REPORT");
+
+	memset(&fr, 0xa5, sizeof(fr));
+	ASSERT_EQ(0, myheap_off_free_report(self->h, b, &fr)) TH_LOG("%s", myheap_last_error());
+	EXPECT_EQ(0, memcmp(&fr, &zero, sizeof(fr))) TH_LOG("the report is zero");
+	EXPECT_EQ(-EALREADY, myheap_off_free(self->h, b)) TH_LOG("FREE freed b");
+	EXPECT_EQ(0, myheap_off_free(self->h, a));
+	EXPECT_EQ(0, myheap_off_free(self->h, c));
 }
 
 /* --- offset calls and helpers ---------------------------------------------- */
