@@ -92,9 +92,13 @@ struct myheap_realloc_report {
 /**
  * struct myheap_dev - the heap and everything the module keeps about it.
  * @lock: serialises everything below (see the comment at the top); taken
- *	only through myheap_lock() and myheap_lock_always().
+ *	only through myheap_lock() and myheap_lock_always(), let go only
+ *	through myheap_unlock().
  * @lock_waiters: tasks waiting for (or just given) @lock.
  * @lock_holds: times @lock was taken (written under it).
+ * @hold_since: local_clock() when @lock was last taken (under it).
+ * @hold_max_ns: longest hold of @lock since load or the last STATS_RESET
+ *	(debugfs stats: lock_hold_max_us), measured where it is let go.
  * @lock_yielders: long operations waiting in myheap_lock_yield() for
  *	another task to take @lock.
  * @heap: the allocator core's control structure (trusted memory).
@@ -139,6 +143,8 @@ struct myheap_dev {
 	struct mutex lock; /* protects all of this struct and the files' counters */
 	atomic_t lock_waiters;
 	unsigned long lock_holds;
+	u64 hold_since;
+	u64 hold_max_ns;
 	atomic_t lock_yielders;
 	struct mh_heap heap;
 	void *region;
@@ -222,6 +228,7 @@ u64 myheap_changes(struct myheap_dev *dev);
 /* myheap_lock.c */
 int myheap_lock(struct myheap_dev *dev);
 void myheap_lock_always(struct myheap_dev *dev);
+void myheap_unlock(struct myheap_dev *dev);
 /* Longest hold of &myheap_dev.lock a long operation aims for. */
 #define MYHEAP_HOLD_NS		NSEC_PER_MSEC
 u64 myheap_hold_deadline(void);

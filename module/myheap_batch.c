@@ -277,7 +277,7 @@ static int myheap_batch_publish(struct myheap_batch_run *r, u32 from,
 
 	if (!myheap_batch_copy_out(r, from, r->b->done, last, true))
 		return 0;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	ret = myheap_batch_copy_out(r, from, r->b->done, last, false);
 	if (myheap_lock(dev))
 		return -EINTR;
@@ -327,7 +327,7 @@ static int myheap_batch_run_all(struct myheap_batch_run *r)
 		r->intact &= r->mf->seq == r->seq;
 		r->deadline = myheap_hold_deadline();
 	}
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return ret;
 }
 

@@ -105,12 +105,14 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
 	seq_printf(m, "resets: %llu\n", dev->resets);
 	seq_printf(m, "search_pauses: %llu\n", dev->search_pauses);
+	seq_printf(m, "lock_hold_max_us: %llu\n",
+		   div_u64(dev->hold_max_ns, NSEC_PER_USEC));
 	seq_printf(m, "open_files: %u\n", dev->nr_files);
 	seq_printf(m, "owner_bytes: %zu\n", myheap_owner_bytes(dev));
 	seq_printf(m, "poison: %s\n", dev->poison ? "on" : "off");
 	seq_printf(m, "events_recorded: %llu\n",
 		   dev->events ? dev->events->recorded : 0);
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(myheap_stats);
@@ -233,7 +235,7 @@ static int myheap_frag_show(struct seq_file *m, void *unused)
 		kfree(fw);
 		return -EINTR;
 	}
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	st = &fw->sw.st;
 	fr = &fw->fr;
 
@@ -281,7 +283,7 @@ static int myheap_owners_show(struct seq_file *m, void *unused)
 		seq_putc(m, '\n');
 	}
 	seq_printf(m, "# total: %u open files\n", dev->nr_files);
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(myheap_owners);
@@ -359,7 +361,7 @@ static int myheap_check_show(struct seq_file *m, void *unused)
 	 */
 	if (count && myheap_walk_bounded(dev, &dw->w))
 		goto out;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	ret = 0;
 	if (!count) {
 		seq_puts(m, "ok\n");

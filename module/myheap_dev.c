@@ -41,7 +41,7 @@ static int myheap_open(struct inode *inode, struct file *file)
 	if (ret)
 		goto free_mf;
 	ret = myheap_file_add(dev, mf);
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	if (ret)
 		goto free_mf;
 
@@ -61,7 +61,7 @@ static int myheap_release(struct inode *inode, struct file *file)
 
 	myheap_lock_always(dev);
 	myheap_file_remove(dev, mf, &blocks, &bytes);
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 
 	/* Any opener can trigger it, as often as it likes. */
 	if (blocks)

@@ -97,7 +97,7 @@ static int myheap_dump_lock(struct myheap_dump_lock *l)
 static void myheap_dump_unlock(struct myheap_dump_lock *l)
 {
 	if (l->held)
-		mutex_unlock(&l->dev->lock);
+		myheap_unlock(l->dev);
 	l->held = false;
 }
 

@@ -77,7 +77,7 @@ int myheap_events_init(struct myheap_dev *dev)
 		return -ENOMEM;
 	myheap_lock_always(dev);
 	dev->events = ev;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_events_init);
@@ -95,7 +95,7 @@ void myheap_events_exit(struct myheap_dev *dev)
 	myheap_lock_always(dev);
 	ev = dev->events;
 	dev->events = NULL;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	kvfree(ev);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_events_exit);
@@ -208,7 +208,7 @@ static void myheap_events_stop(struct seq_file *m, void *v)
 {
 	struct myheap_events_iter *it = m->private;
 
-	mutex_unlock(&it->dev->lock);
+	myheap_unlock(it->dev);
 }
 
 static int myheap_events_show(struct seq_file *m, void *v)
@@ -277,7 +277,7 @@ static int myheap_events_open(struct inode *inode, struct file *file)
 	myheap_lock_always(dev);
 	if (dev->events)
 		dev->events->readers++;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return 0;
 }
 
@@ -288,7 +288,7 @@ static int myheap_events_release(struct inode *inode, struct file *file)
 	myheap_lock_always(dev);
 	if (dev->events && dev->events->readers)
 		dev->events->readers--;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	return seq_release_private(inode, file);
 }
 

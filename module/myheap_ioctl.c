@@ -191,11 +191,11 @@ static int myheap_ioctl_alloc(struct myheap_file *mf,
 			a->split_size = report ? rep.split_size : 0;
 		}
 		if (ret || !copy_to_user_nofault(call->uarg, a, n)) {
-			mutex_unlock(&dev->lock);
+			myheap_unlock(dev);
 			return ret;
 		}
 		myheap_block_free(mf, a->offset);
-		mutex_unlock(&dev->lock);
+		myheap_unlock(dev);
 		if (tries || copy_to_user(call->uarg, &in, n))
 			return -EFAULT;
 	}
@@ -214,7 +214,7 @@ static int myheap_ioctl_free(struct myheap_file *mf,
 	if (ret)
 		return ret;
 	ret = myheap_block_free(mf, f->offset);
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	return ret;
 }
 
@@ -266,7 +266,7 @@ static int myheap_ioctl_free_report(struct myheap_file *mf,
 	if (ret)
 		return ret;
 	ret = myheap_block_free_report(mf, f->offset, &fr);
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	if (ret)
 		return ret;
 	myheap_freed_to_user(&f->freed, &fr);
@@ -294,7 +294,7 @@ static int myheap_ioctl_realloc(struct myheap_file *mf,
 	ret = myheap_block_realloc_report(mf, r->offset, r->size,
 					  &r->new_offset, &r->usable,
 					  report ? &rep : NULL);
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	if (ret || !report)
 		return ret;
 	r->how = rep.res.how;
@@ -324,7 +324,7 @@ static int myheap_ioctl_usable_size(struct myheap_file *mf,
 	if (ret)
 		return ret;
 	ret = myheap_block_size(mf, u->offset, &u->usable, &u->requested);
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	return ret;
 }
 
@@ -382,7 +382,7 @@ static int myheap_ioctl_stats(struct myheap_file *mf,
 		return ret;
 	arg->stats.damage_events = dev->damage_events;
 	arg->stats.open_files = dev->nr_files;
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 
 	myheap_stats_to_user(&arg->stats, &st);
 	arg->stats.owner_bytes = myheap_owner_bytes(dev);
@@ -404,7 +404,7 @@ static int myheap_ioctl_stats_reset(struct myheap_file *mf,
 	if (ret)
 		return ret;
 	myheap_stats_reset(mf->dev);
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	return 0;
 }
 
@@ -424,7 +424,7 @@ static int myheap_ioctl_check(struct myheap_file *mf,
 	ret = myheap_check_heap(mf->dev, &first);
 	if (ret < 0)
 		return ret;
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	c->violations = ret;
 	c->first_kind = ret ? first.kind : MH_V_NONE;
 	c->first_offset = ret ? first.offset : 0;
@@ -448,7 +448,7 @@ static int myheap_ioctl_set_policy(struct myheap_file *mf,
 		return ret;
 	ret = myheap_set_config(mf->dev, p->policy, p->list_order,
 				!(p->flags & MYHEAP_POLICY_NO_COALESCE));
-	mutex_unlock(&mf->dev->lock);
+	myheap_unlock(mf->dev);
 	return ret;
 }
 

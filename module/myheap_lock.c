@@ -49,10 +49,17 @@ static void myheap_lock_unwait(struct myheap_dev *dev)
 		wake_up_var(&dev->lock_holds);
 }
 
+/* A hold begins: count it, and note when. */
+static void myheap_hold_begins(struct myheap_dev *dev)
+{
+	WRITE_ONCE(dev->lock_holds, dev->lock_holds + 1);
+	dev->hold_since = local_clock();
+}
+
 /* Count one more hold and wake a yielder waiting for it. */
 static void myheap_lock_taken(struct myheap_dev *dev)
 {
-	WRITE_ONCE(dev->lock_holds, dev->lock_holds + 1);
+	myheap_hold_begins(dev);
 	myheap_lock_unwait(dev);
 }
 
@@ -65,7 +72,7 @@ static bool myheap_lock_now(struct myheap_dev *dev)
 {
 	if (!mutex_trylock(&dev->lock))
 		return false;
-	WRITE_ONCE(dev->lock_holds, dev->lock_holds + 1);
+	myheap_hold_begins(dev);
 	return true;
 }
 
@@ -109,6 +116,27 @@ void myheap_lock_always(struct myheap_dev *dev)
 	myheap_lock_taken(dev);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_lock_always);
+
+/**
+ * myheap_unlock() - let go of &myheap_dev.lock, and keep the longest hold.
+ * @dev: the device, its lock held.
+ *
+ * The hold is measured here, in the kernel, so that `make stress` can tell
+ * the lock held long from a waiter that was merely not scheduled (what a
+ * prober in userspace sees is both). It is wall time: a holder preempted,
+ * or a virtual CPU the host did not run, counts.
+ *
+ * Context: process context, &myheap_dev.lock held.
+ */
+void myheap_unlock(struct myheap_dev *dev)
+{
+	u64 held = local_clock() - dev->hold_since;
+
+	if (held > dev->hold_max_ns)
+		dev->hold_max_ns = held;
+	mutex_unlock(&dev->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(myheap_unlock);
 
 /**
  * myheap_hold_deadline() - when a hold of the lock that starts now is over.
@@ -160,7 +188,7 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 	lockdep_assert_held(&dev->lock);
 
 	if (killable && fatal_signal_pending(current)) {
-		mutex_unlock(&dev->lock);
+		myheap_unlock(dev);
 		return -EINTR;
 	}
 	if (!atomic_read(&dev->lock_waiters)) {
@@ -169,7 +197,7 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 	}
 	holds = dev->lock_holds;
 	atomic_inc(&dev->lock_yielders);
-	mutex_unlock(&dev->lock);
+	myheap_unlock(dev);
 	wait_var_event_timeout(&dev->lock_holds,
 			       READ_ONCE(dev->lock_holds) != holds ||
 			       !atomic_read(&dev->lock_waiters),

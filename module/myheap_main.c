@@ -89,7 +89,7 @@ static int __init myheap_init_knobs(void)
 	myheap_lock_always(&myheap);
 	ret = myheap_set_config(&myheap, myheap_policy, myheap_list_order,
 				myheap_coalesce);
-	mutex_unlock(&myheap.lock);
+	myheap_unlock(&myheap);
 	return ret;
 }
 

@@ -552,7 +552,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 
 /**
  * myheap_stats_reset() - zero the counters the statistics keep over the
- * heap's life (the core's and the device's damage events).
+ * heap's life (the core's, the device's damage events and its longest
+ * lock hold).
  * @dev: the device.
  *
  * Context: &myheap_dev.lock held.
@@ -563,6 +564,7 @@ void myheap_stats_reset(struct myheap_dev *dev)
 
 	mh_clear_counters(&dev->heap);
 	dev->damage_events = 0;
+	dev->hold_max_ns = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_stats_reset);
 

@@ -156,7 +156,7 @@ static ssize_t myheap_transfer(struct myheap_file *mf, void __user *ubuf,
 		if (!ret)
 			memcpy(to_region ? at : bounce, to_region ? bounce : at,
 			       chunk);
-		mutex_unlock(&dev->lock);
+		myheap_unlock(dev);
 		if (ret)
 			break;
 		if (!to_region && copy_to_user(ubuf + done, bounce, chunk)) {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -241,6 +242,22 @@ static inline int dev_batch(int fd, uint32_t op, uint64_t size, size_t n,
 		done += k;
 	}
 	return 0;
+}
+
+/* A key of /sys/kernel/debug/myheap/stats, or -1 if it cannot be read. */
+static inline long long dev_debugfs_stat(const char *key)
+{
+	char line[128];
+	size_t n = strlen(key);
+	long long v = -1;
+	FILE *f = fopen("/sys/kernel/debug/myheap/stats", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
 }
 
 /* A page that faults on any access, for -EFAULT tests. */

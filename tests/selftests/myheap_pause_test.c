@@ -27,27 +27,10 @@
 #include "dev_util.h"
 #include "pattern.h"
 
-#define STATS_FILE	"/sys/kernel/debug/myheap/stats"
 #define A_ALLOCS	256
 #define A_SIZE		40	/* no 32-byte hole fits it */
 #define B_SIZE		16	/* a hole fits it exactly */
 #define B_LIVE		2048
-
-/* A key of debugfs stats, or -1 if it cannot be read. */
-static long long stats_value(const char *key)
-{
-	char line[128];
-	size_t n = strlen(key);
-	long long v = -1;
-	FILE *f = fopen(STATS_FILE, "re");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
-	if (f)
-		fclose(f);
-	return v;
-}
 
 struct crowd {
 	int fd;
@@ -176,7 +159,7 @@ TEST_F_TIMEOUT(pause, crowd, 600)
 	ASSERT_EQ(0, dev_stats(keeper, &st));
 	ASSERT_EQ(0, dev_alloc(keeper, st.largest_free - 8, 0, 0, &off));
 	ASSERT_EQ(0, dev_free(keeper, off));
-	pauses0 = stats_value("search_pauses");
+	pauses0 = dev_debugfs_stat("search_pauses");
 	ASSERT_LE(0, pauses0);
 
 	for (i = 0; i < A_ALLOCS; i++) {
@@ -191,7 +174,7 @@ TEST_F_TIMEOUT(pause, crowd, 600)
 	t1 = now_ns();
 	atomic_store(&c->stop, 1);
 	pthread_join(crowd, NULL);
-	pauses = stats_value("search_pauses") - pauses0;
+	pauses = dev_debugfs_stat("search_pauses") - pauses0;
 	per_alloc_ms = (t1 - t0) / 1e6 / A_ALLOCS;
 	ksft_print_msg("policy %u: %lu holes; %d ALLOCs walking them took %.3f ms each; the crowd meanwhile: %lu allocs, %lu frees; %lld search pauses\n",
 		       variant->policy, got, A_ALLOCS, per_alloc_ms, c->allocs,
