@@ -104,8 +104,10 @@ bench: deps
 # blocks per file, then the
 # scribble selftest for STRESS_SECONDS (split across the policies), in a
 # 16 MiB region; any test failure or kernel report fails it. The verdicts
-# against the targets (no hold over 50 ms, no call over 1 s) are a
-# benchmark's: printed, never a test failure.
+# against the targets (no wait for the lock over 50 ms, as the prober saw it
+# and as the kernel measured it; no call over 1 s) are a benchmark's:
+# printed, never a test failure. The kernel's longest hold is printed as
+# information: a hold nobody waited for delays nobody.
 STRESS_SECONDS ?= 600
 STRESS_BLOCKS ?= 65536
 stress: deps
@@ -124,10 +126,15 @@ stress: deps
 			sub(/^# hold: /, "", what); \
 			printf "lock holds: %s: %s\n", worst <= 50 ? "PASS" : "FAIL", what }'
 	-@tr -d '\r' <$(RESULTS)/stress-debug.log | awk '\
-		/^# hold: kernel / { n++; ms = $$4 + 0; if (ms > worst) { worst = ms; what = $$0 } } \
-		END { if (!n) { print "lock holds (kernel): no measurement"; exit } \
+		/^# hold: kernel wait / { n++; ms = $$5 + 0; if (ms > worst) { worst = ms; what = $$0 } } \
+		END { if (!n) { print "lock waits (kernel): no measurement"; exit } \
+			sub(/^# hold: kernel wait /, "", what); \
+			printf "lock waits (kernel): %s: %s\n", worst <= 50 ? "PASS" : "FAIL", what }'
+	-@tr -d '\r' <$(RESULTS)/stress-debug.log | awk '\
+		/^# hold: kernel [0-9]/ { n++; ms = $$4 + 0; if (ms > worst) { worst = ms; what = $$0 } } \
+		END { if (!n) { print "lock holds (kernel, waited for or not): no measurement"; exit } \
 			sub(/^# hold: kernel /, "", what); \
-			printf "lock holds (kernel): %s: %s\n", worst <= 50 ? "PASS" : "FAIL", what }'
+			printf "lock holds (kernel, waited for or not): %s\n", what }'
 	-@tr -d '\r' <$(RESULTS)/stress-debug.log | awk '\
 		/^# calls over 1 s: / { n++; over += $$6 } \
 		END { if (!n) { print "calls over 1 s: no measurement"; exit } \

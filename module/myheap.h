@@ -33,6 +33,7 @@
 #define MYHEAP_H
 
 #include <linux/moduleparam.h>
+#include <linux/instruction_pointer.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -90,15 +91,52 @@ struct myheap_realloc_report {
 };
 
 /**
+ * struct myheap_hold - a hold of &myheap_dev.lock, or the clocks at its start.
+ * @ns: wall time (local_clock()).
+ * @cpu_ns: the holder's run time as the scheduler counts it
+ *	(&sched_entity.sum_exec_runtime, brought up to date at least every
+ *	tick, so it is exact to a tick).
+ * @switches: times the holder was switched out, voluntarily or not.
+ * @gap_ns: the longest stretch of the hold in which the holder did not
+ *	look at the clock (myheap_hold_over(), which a long operation calls
+ *	between its steps; the hold's start and end count as looks). A
+ *	stretch far longer than a step is time the holder's CPU did not run.
+ * @at: where the lock was let go: an address in the function that let it
+ *	go, or for a yield in the one that called myheap_lock_yield() (0 in
+ *	the clocks at a start).
+ *
+ * Together they tell a hold that worked from one whose holder was not
+ * running: preempted or asleep in the guest (@cpu_ns below @ns, @switches
+ * above 0), or, with neither, a CPU the host did not run (the guest cannot
+ * see that under TCG, but @gap_ns shows a step that took far too long).
+ */
+struct myheap_hold {
+	u64 ns;
+	u64 cpu_ns;
+	unsigned long switches;
+	u64 gap_ns;
+	unsigned long at;
+};
+
+/**
  * struct myheap_dev - the heap and everything the module keeps about it.
  * @lock: serialises everything below (see the comment at the top); taken
  *	only through myheap_lock() and myheap_lock_always(), let go only
  *	through myheap_unlock().
  * @lock_waiters: tasks waiting for (or just given) @lock.
  * @lock_holds: times @lock was taken (written under it).
- * @hold_since: local_clock() when @lock was last taken (under it).
- * @hold_max_ns: longest hold of @lock since load or the last STATS_RESET
- *	(debugfs stats: lock_hold_max_us), measured where it is let go.
+ * @hold_begun: the clocks when @lock was last taken (under it); its
+ *	@gap_ns is the current hold's longest stretch so far.
+ * @hold_looked: local_clock() at the current hold's last look at the clock.
+ * @hold_max: longest hold of @lock since load or the last STATS_RESET
+ *	(debugfs stats: lock_hold_max_*), measured where it is let go; a
+ *	hold nobody waited for counts too.
+ * @let_go_at: where @lock was last let go (&myheap_hold.at).
+ * @wait_max_ns: longest an opener waited for @lock since load or the last
+ *	STATS_RESET, from asking for it to having it (debugfs stats:
+ *	lock_wait_max_us): what a long hold costs the others.
+ * @wait_max_behind: where @lock was let go for that waiter (the end of
+ *	the hold it waited for, or the last of them).
  * @lock_yielders: long operations waiting in myheap_lock_yield() for
  *	another task to take @lock.
  * @heap: the allocator core's control structure (trusted memory).
@@ -143,8 +181,12 @@ struct myheap_dev {
 	struct mutex lock; /* protects all of this struct and the files' counters */
 	atomic_t lock_waiters;
 	unsigned long lock_holds;
-	u64 hold_since;
-	u64 hold_max_ns;
+	struct myheap_hold hold_begun;
+	u64 hold_looked;
+	struct myheap_hold hold_max;
+	unsigned long let_go_at;
+	u64 wait_max_ns;
+	unsigned long wait_max_behind;
 	atomic_t lock_yielders;
 	struct mh_heap heap;
 	void *region;
@@ -228,11 +270,17 @@ u64 myheap_changes(struct myheap_dev *dev);
 /* myheap_lock.c */
 int myheap_lock(struct myheap_dev *dev);
 void myheap_lock_always(struct myheap_dev *dev);
-void myheap_unlock(struct myheap_dev *dev);
+void myheap_unlock_at(struct myheap_dev *dev, unsigned long at);
+/**
+ * myheap_unlock() - let go of &myheap_dev.lock (myheap_unlock_at(), noting
+ * the function that lets it go).
+ * @dev: the device, its lock held.
+ */
+#define myheap_unlock(dev)	myheap_unlock_at(dev, _THIS_IP_)
 /* Longest hold of &myheap_dev.lock a long operation aims for. */
 #define MYHEAP_HOLD_NS		NSEC_PER_MSEC
 u64 myheap_hold_deadline(void);
-bool myheap_hold_over(u64 deadline);
+bool myheap_hold_over(struct myheap_dev *dev, u64 deadline);
 int myheap_lock_yield(struct myheap_dev *dev, bool killable);
 
 /**

@@ -318,7 +318,7 @@ static int myheap_batch_run_all(struct myheap_batch_run *r)
 		if (!more)
 			break;
 		from = r->b->done;
-		if (!myheap_hold_over(r->deadline))
+		if (!myheap_hold_over(dev, r->deadline))
 			continue;
 		r->seq = r->mf->seq;
 		ret = myheap_lock_yield(dev, true);

@@ -105,8 +105,18 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
 	seq_printf(m, "resets: %llu\n", dev->resets);
 	seq_printf(m, "search_pauses: %llu\n", dev->search_pauses);
+	seq_printf(m, "lock_wait_max_us: %llu\n",
+		   div_u64(dev->wait_max_ns, NSEC_PER_USEC));
+	seq_printf(m, "lock_wait_max_behind: %ps\n",
+		   (void *)dev->wait_max_behind);
 	seq_printf(m, "lock_hold_max_us: %llu\n",
-		   div_u64(dev->hold_max_ns, NSEC_PER_USEC));
+		   div_u64(dev->hold_max.ns, NSEC_PER_USEC));
+	seq_printf(m, "lock_hold_max_cpu_us: %llu\n",
+		   div_u64(dev->hold_max.cpu_ns, NSEC_PER_USEC));
+	seq_printf(m, "lock_hold_max_switches: %lu\n", dev->hold_max.switches);
+	seq_printf(m, "lock_hold_max_gap_us: %llu\n",
+		   div_u64(dev->hold_max.gap_ns, NSEC_PER_USEC));
+	seq_printf(m, "lock_hold_max_at: %ps\n", (void *)dev->hold_max.at);
 	seq_printf(m, "open_files: %u\n", dev->nr_files);
 	seq_printf(m, "owner_bytes: %zu\n", myheap_owner_bytes(dev));
 	seq_printf(m, "poison: %s\n", dev->poison ? "on" : "off");

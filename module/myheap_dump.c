@@ -111,7 +111,7 @@ static void myheap_dump_unlock(struct myheap_dump_lock *l)
  */
 static int myheap_dump_breathe(struct myheap_dump_lock *l)
 {
-	if (!myheap_hold_over(l->deadline))
+	if (!myheap_hold_over(l->dev, l->deadline))
 		return 0;
 	if (myheap_lock_yield(l->dev, true)) {
 		l->held = false;

@@ -169,7 +169,7 @@ int myheap_walk_bounded(struct myheap_dev *dev, struct myheap_walk *w)
 		changes = myheap_changes(dev);
 		deadline = myheap_hold_deadline();
 		while (!(done = w->step(w, h, step))) {
-			if (!myheap_hold_over(deadline))
+			if (!myheap_hold_over(dev, deadline))
 				continue;
 			if (myheap_lock_yield(dev, true))
 				return -EINTR;

@@ -19,6 +19,7 @@
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -49,17 +50,46 @@ static void myheap_lock_unwait(struct myheap_dev *dev)
 		wake_up_var(&dev->lock_holds);
 }
 
-/* A hold begins: count it, and note when. */
+/* The clocks of struct myheap_hold, now, for the task running. */
+static void myheap_hold_clocks(struct myheap_hold *now)
+{
+	now->ns = local_clock();
+	now->cpu_ns = READ_ONCE(current->se.sum_exec_runtime);
+	now->switches = READ_ONCE(current->nvcsw) + READ_ONCE(current->nivcsw);
+	now->gap_ns = 0;
+	now->at = 0;
+}
+
+/* The holder looks at the clock: a stretch of the hold ends. */
+static u64 myheap_hold_look(struct myheap_dev *dev)
+{
+	u64 now = local_clock();
+
+	dev->hold_begun.gap_ns = max(dev->hold_begun.gap_ns,
+				     now - dev->hold_looked);
+	dev->hold_looked = now;
+	return now;
+}
+
+/* A hold begins: count it, and note the clocks. */
 static void myheap_hold_begins(struct myheap_dev *dev)
 {
 	WRITE_ONCE(dev->lock_holds, dev->lock_holds + 1);
-	dev->hold_since = local_clock();
+	myheap_hold_clocks(&dev->hold_begun);
+	dev->hold_looked = dev->hold_begun.ns;
 }
 
-/* Count one more hold and wake a yielder waiting for it. */
-static void myheap_lock_taken(struct myheap_dev *dev)
+/*
+ * A waiter that asked at @asked has the lock: count one more hold, keep
+ * the longest wait, and wake a yielder waiting for it.
+ */
+static void myheap_lock_taken(struct myheap_dev *dev, u64 asked)
 {
 	myheap_hold_begins(dev);
+	if (dev->hold_begun.ns - asked > dev->wait_max_ns) {
+		dev->wait_max_ns = dev->hold_begun.ns - asked;
+		dev->wait_max_behind = dev->let_go_at;
+	}
 	myheap_lock_unwait(dev);
 }
 
@@ -88,14 +118,17 @@ static bool myheap_lock_now(struct myheap_dev *dev)
  */
 int myheap_lock(struct myheap_dev *dev)
 {
+	u64 asked;
+
 	if (myheap_lock_now(dev))
 		return 0;
+	asked = local_clock();
 	atomic_inc(&dev->lock_waiters);
 	if (mutex_lock_killable(&dev->lock)) {
 		myheap_lock_unwait(dev);
 		return -EINTR;
 	}
-	myheap_lock_taken(dev);
+	myheap_lock_taken(dev, asked);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_lock);
@@ -109,34 +142,50 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_lock);
  */
 void myheap_lock_always(struct myheap_dev *dev)
 {
+	u64 asked;
+
 	if (myheap_lock_now(dev))
 		return;
+	asked = local_clock();
 	atomic_inc(&dev->lock_waiters);
 	mutex_lock(&dev->lock);
-	myheap_lock_taken(dev);
+	myheap_lock_taken(dev, asked);
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_lock_always);
 
 /**
- * myheap_unlock() - let go of &myheap_dev.lock, and keep the longest hold.
+ * myheap_unlock_at() - let go of &myheap_dev.lock, and keep the longest hold.
  * @dev: the device, its lock held.
+ * @at: where it is let go, for &myheap_dev.hold_max (myheap_unlock() passes
+ *	its caller's own address).
  *
  * The hold is measured here, in the kernel, so that `make stress` can tell
  * the lock held long from a waiter that was merely not scheduled (what a
- * prober in userspace sees is both). It is wall time: a holder preempted,
- * or a virtual CPU the host did not run, counts.
+ * prober in userspace sees is both; the waits are measured where the lock
+ * is taken, myheap_lock_taken()). It is wall time: a holder preempted,
+ * or a virtual CPU the host did not run, counts; the holder's run time and
+ * switches, kept beside it, tell which (struct myheap_hold).
  *
  * Context: process context, &myheap_dev.lock held.
  */
-void myheap_unlock(struct myheap_dev *dev)
+void myheap_unlock_at(struct myheap_dev *dev, unsigned long at)
 {
-	u64 held = local_clock() - dev->hold_since;
+	const struct myheap_hold *begun = &dev->hold_begun;
+	struct myheap_hold now;
 
-	if (held > dev->hold_max_ns)
-		dev->hold_max_ns = held;
+	myheap_hold_clocks(&now);
+	now.ns = myheap_hold_look(dev);
+	if (now.ns - begun->ns > dev->hold_max.ns) {
+		dev->hold_max.ns = now.ns - begun->ns;
+		dev->hold_max.cpu_ns = now.cpu_ns - begun->cpu_ns;
+		dev->hold_max.switches = now.switches - begun->switches;
+		dev->hold_max.gap_ns = begun->gap_ns;
+		dev->hold_max.at = at;
+	}
+	dev->let_go_at = at;
 	mutex_unlock(&dev->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(myheap_unlock);
+EXPORT_SYMBOL_IF_KUNIT(myheap_unlock_at);
 
 /**
  * myheap_hold_deadline() - when a hold of the lock that starts now is over.
@@ -156,13 +205,17 @@ u64 myheap_hold_deadline(void)
 
 /**
  * myheap_hold_over() - has the hold that was given @deadline lasted enough?
+ * @dev: the device, its lock held.
  * @deadline: from myheap_hold_deadline().
  *
+ * Also ends a stretch of the hold for &myheap_hold.gap_ns.
+ *
+ * Context: &myheap_dev.lock held.
  * Return: true once the deadline has passed.
  */
-bool myheap_hold_over(u64 deadline)
+bool myheap_hold_over(struct myheap_dev *dev, u64 deadline)
 {
-	return local_clock() >= deadline;
+	return myheap_hold_look(dev) >= deadline;
 }
 
 /**
@@ -188,7 +241,7 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 	lockdep_assert_held(&dev->lock);
 
 	if (killable && fatal_signal_pending(current)) {
-		myheap_unlock(dev);
+		myheap_unlock_at(dev, _RET_IP_);
 		return -EINTR;
 	}
 	if (!atomic_read(&dev->lock_waiters)) {
@@ -197,7 +250,7 @@ int myheap_lock_yield(struct myheap_dev *dev, bool killable)
 	}
 	holds = dev->lock_holds;
 	atomic_inc(&dev->lock_yielders);
-	myheap_unlock(dev);
+	myheap_unlock_at(dev, _RET_IP_);
 	wait_var_event_timeout(&dev->lock_holds,
 			       READ_ONCE(dev->lock_holds) != holds ||
 			       !atomic_read(&dev->lock_waiters),

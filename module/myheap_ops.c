@@ -126,7 +126,7 @@ static bool myheap_search_pause(void *ctx)
 	unsigned long holds = dev->lock_holds;
 	u64 searched = mh_searched(&dev->heap);
 
-	if (!myheap_hold_over(p->deadline))
+	if (!myheap_hold_over(dev, p->deadline))
 		return false;
 	dev->searches_paused++;
 	myheap_lock_yield(dev, false);	/* the search cannot fail here */
@@ -552,8 +552,8 @@ EXPORT_SYMBOL_IF_KUNIT(myheap_set_policy);
 
 /**
  * myheap_stats_reset() - zero the counters the statistics keep over the
- * heap's life (the core's, the device's damage events and its longest
- * lock hold).
+ * heap's life (the core's, the device's damage events, and the lock's
+ * longest hold and wait).
  * @dev: the device.
  *
  * Context: &myheap_dev.lock held.
@@ -564,7 +564,9 @@ void myheap_stats_reset(struct myheap_dev *dev)
 
 	mh_clear_counters(&dev->heap);
 	dev->damage_events = 0;
-	dev->hold_max_ns = 0;
+	dev->hold_max = (struct myheap_hold){ 0 };
+	dev->wait_max_ns = 0;
+	dev->wait_max_behind = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(myheap_stats_reset);
 

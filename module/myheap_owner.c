@@ -201,7 +201,7 @@ static void myheap_file_release_chunk(struct myheap_file *mf, u32 *end)
 		ret = myheap_block_release(mf, off);
 		if (ret)
 			myheap_note_damage(dev, ret, "release", off);
-		if (myheap_hold_over(deadline))
+		if (myheap_hold_over(dev, deadline))
 			break;
 	}
 	*end = i;

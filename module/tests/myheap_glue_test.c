@@ -9,6 +9,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -783,6 +784,7 @@ static void myheap_test_yield_fair(struct kunit *test)
 {
 	struct myheap_dev *dev = myheap_test_dev(test);
 	struct myheap_waiter_ctx ctx = { .dev = dev };
+	char behind[KSYM_SYMBOL_LEN];
 	struct task_struct *t;
 	unsigned long holds;
 	int i;
@@ -807,6 +809,11 @@ static void myheap_test_yield_fair(struct kunit *test)
 	lockdep_assert_held(&dev->lock);
 	KUNIT_EXPECT_TRUE(test, ctx.had_lock);
 	KUNIT_EXPECT_EQ(test, dev->lock_holds, holds + 2);
+	/* the waiter's wait was measured, behind the yield in this test */
+	KUNIT_EXPECT_GT(test, dev->wait_max_ns, 0);
+	sprint_symbol_no_offset(behind, dev->wait_max_behind);
+	KUNIT_EXPECT_TRUE_MSG(test, strstarts(behind, __func__), "behind %s",
+			      behind);
 	mutex_unlock(&dev->lock);
 	wait_for_completion(&ctx.done);
 	KUNIT_EXPECT_EQ(test, ctx.ret, 0);

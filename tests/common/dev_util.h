@@ -244,20 +244,36 @@ static inline int dev_batch(int fd, uint32_t op, uint64_t size, size_t n,
 	return 0;
 }
 
-/* A key of /sys/kernel/debug/myheap/stats, or -1 if it cannot be read. */
-static inline long long dev_debugfs_stat(const char *key)
+/*
+ * The value of a key of /sys/kernel/debug/myheap/stats, into @buf (without
+ * its newline); false if it cannot be read.
+ */
+static inline bool dev_debugfs_field(const char *key, char *buf, size_t size)
 {
 	char line[128];
 	size_t n = strlen(key);
-	long long v = -1;
+	bool found = false;
 	FILE *f = fopen("/sys/kernel/debug/myheap/stats", "re");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		snprintf(buf, size, "%s", line + n + 1 + (line[n + 1] == ' '));
+		buf[strcspn(buf, "\n")] = '\0';
+		found = true;
+	}
 	if (f)
 		fclose(f);
-	return v;
+	return found;
+}
+
+/* A number of /sys/kernel/debug/myheap/stats, or -1 if it cannot be read. */
+static inline long long dev_debugfs_stat(const char *key)
+{
+	char value[128];
+
+	return dev_debugfs_field(key, value, sizeof(value)) ?
+	       strtoll(value, NULL, 10) : -1;
 }
 
 /* A page that faults on any access, for -EFAULT tests. */

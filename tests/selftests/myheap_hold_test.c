@@ -13,9 +13,13 @@
  * gives 65536). The waits are printed, never asserted: timings belong to
  * benchmarks, and `make stress` prints the verdict against the 50 ms
  * target from the "hold: longest" lines. A wait is the hold plus the
- * prober's own scheduling; the kernel measures the hold alone (debugfs
- * stats lock_hold_max_us, zeroed by STATS_RESET at the start), printed
- * as "hold: kernel".
+ * prober's own scheduling. The kernel measures both ends of it (debugfs
+ * stats, zeroed by STATS_RESET at the start): the longest wait of an
+ * opener from asking for the lock to having it, behind whom ("hold:
+ * kernel wait", lock_wait_max_*), and the longest hold, waited for or not,
+ * with what tells work from a CPU that did not run: where it was let go,
+ * the holder's run time and switches, and its longest step between two
+ * looks at the clock ("hold: kernel", lock_hold_max_*).
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -191,7 +195,9 @@ TEST_F_TIMEOUT(hold, probe, 300)
 	unsigned long want = hold_blocks(), got = 0;
 	uint64_t off, worst = 0, usable;
 	struct myheap_stats_reset reset = { 0 };
-	long long kernel_us;
+	long long kernel_us, kernel_cpu_us, kernel_switches, kernel_gap_us;
+	long long wait_us;
+	char kernel_at[96], wait_behind[96];
 	struct myheap_check c;
 	struct dirent *de;
 	struct phase *p;
@@ -268,6 +274,15 @@ TEST_F_TIMEOUT(hold, probe, 300)
 	phase_end(p);
 
 	kernel_us = dev_debugfs_stat("lock_hold_max_us");
+	kernel_cpu_us = dev_debugfs_stat("lock_hold_max_cpu_us");
+	kernel_switches = dev_debugfs_stat("lock_hold_max_switches");
+	kernel_gap_us = dev_debugfs_stat("lock_hold_max_gap_us");
+	wait_us = dev_debugfs_stat("lock_wait_max_us");
+	if (!dev_debugfs_field("lock_wait_max_behind", wait_behind,
+			       sizeof(wait_behind)))
+		strcpy(wait_behind, "?");
+	if (!dev_debugfs_field("lock_hold_max_at", kernel_at, sizeof(kernel_at)))
+		strcpy(kernel_at, "?");
 	atomic_store(&h->stop, 1);
 	pthread_join(prober, NULL);
 	EXPECT_EQ(0, dev_usable(h->fd, h->off, &usable, NULL));
@@ -290,9 +305,18 @@ TEST_F_TIMEOUT(hold, probe, 300)
 	ksft_print_msg("hold: longest %.3f ms during %s, policy %u, %lu blocks per file (target <= %.0f ms; the prober alone: %.3f ms)\n",
 		       worst / 1e6, h->ph[worst_k].name, variant->policy, got,
 		       HOLD_TARGET_MS, h->ph[0].max_ns / 1e6);
-	ksft_print_msg("hold: kernel %.3f ms, the longest hold of the lock through all of it, policy %u (debugfs stats lock_hold_max_us; target <= %.0f ms)\n",
-		       kernel_us / 1e3, variant->policy, HOLD_TARGET_MS);
+	ksft_print_msg("hold: kernel %.3f ms, the longest hold of the lock through all of it, policy %u, let go in %s; the holder ran %.3f ms of it, was switched out %lld times, and its longest step between two looks at the clock took %.3f ms (debugfs stats lock_hold_max_*; target <= %.0f ms)\n",
+		       kernel_us / 1e3, variant->policy, kernel_at,
+		       kernel_cpu_us / 1e3, kernel_switches,
+		       kernel_gap_us / 1e3, HOLD_TARGET_MS);
 	EXPECT_LE(0, kernel_us);
+	EXPECT_LE(0, kernel_cpu_us);
+	EXPECT_LE(0, kernel_switches);
+	EXPECT_LE(0, kernel_gap_us);
+	ksft_print_msg("hold: kernel wait %.3f ms, the longest an opener waited for the lock, policy %u, behind %s (debugfs stats lock_wait_max_*; target <= %.0f ms)\n",
+		       wait_us / 1e3, variant->policy, wait_behind,
+		       HOLD_TARGET_MS);
+	EXPECT_LT(0, wait_us);	/* the prober waited, if only briefly */
 	free(ops);
 	free(h);
 }
