@@ -173,6 +173,9 @@ struct myheap_hold {
  *	may change under them.
  * @search_pauses: pauses in which a search let the lock go, since load
  *	(debugfs stats).
+ * @search_waits_spent: searches that stopped pausing because their
+ *	pauses had lasted their bound (MYHEAP_SEARCH_WAIT_MAX_NS), since load
+ *	(debugfs stats).
  * @misc: /dev/myheap (unused by devices that are not registered, in tests).
  * @events: event ring of the debugfs events file (NULL: none, in tests).
  * @debugfs: /sys/kernel/debug/myheap/ (NULL: none, in tests).
@@ -210,6 +213,7 @@ struct myheap_dev {
 	struct myheap_alloc_report *report;
 	unsigned int searches_paused;
 	u64 search_pauses;
+	u64 search_waits_spent;
 	struct miscdevice misc;
 	struct myheap_events *events;
 	struct dentry *debugfs;
@@ -279,6 +283,16 @@ void myheap_unlock_at(struct myheap_dev *dev, unsigned long at);
 #define myheap_unlock(dev)	myheap_unlock_at(dev, _THIS_IP_)
 /* Longest hold of &myheap_dev.lock a long operation aims for. */
 #define MYHEAP_HOLD_NS		NSEC_PER_MSEC
+/*
+ * Longest a search waits in all its pauses: then it finishes without
+ * pausing. Each pause lets in every opener waiting then (a mutex's queue
+ * has no room at the front for the one coming back), so under a crowd a
+ * search that pauses every millisecond could wait for seconds: a best-fit
+ * ALLOC took 2.6 s in `make stress`'s scribble test. With this bound an
+ * allocation returns within its own search, this wait and one more turn
+ * of the lock, and the others wait for the rest of its search once.
+ */
+#define MYHEAP_SEARCH_WAIT_MAX_NS	(100 * NSEC_PER_MSEC)
 u64 myheap_hold_deadline(void);
 bool myheap_hold_over(struct myheap_dev *dev, u64 deadline);
 int myheap_lock_yield(struct myheap_dev *dev, bool killable);

@@ -105,6 +105,7 @@ static int myheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "damage_events: %llu\n", dev->damage_events);
 	seq_printf(m, "resets: %llu\n", dev->resets);
 	seq_printf(m, "search_pauses: %llu\n", dev->search_pauses);
+	seq_printf(m, "search_waits_spent: %llu\n", dev->search_waits_spent);
 	seq_printf(m, "lock_wait_max_us: %llu\n",
 		   div_u64(dev->wait_max_ns, NSEC_PER_USEC));
 	seq_printf(m, "lock_wait_max_behind: %ps\n",

@@ -22,6 +22,7 @@
 #include <linux/jump_label.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
+#include <linux/sched/clock.h>
 
 #include "myheap.h"
 #include "myheap_debugfs.h"
@@ -100,6 +101,8 @@ static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
  * struct myheap_pause - an allocation whose search may pause.
  * @dev: the device.
  * @deadline: when the search's hold of the lock is over.
+ * @waited_ns: time its pauses have lasted so far (their bound:
+ *	MYHEAP_SEARCH_WAIT_MAX_NS).
  * @report: the allocation's &myheap_dev.report.
  * @searched_elsewhere: blocks other operations searched while it paused
  *	(the core's counter is the heap's, not the operation's).
@@ -107,6 +110,7 @@ static void myheap_account(struct myheap_file *mf, u64 sub, u64 add)
 struct myheap_pause {
 	struct myheap_dev *dev;
 	u64 deadline;
+	u64 waited_ns;
 	struct myheap_alloc_report *report;
 	u64 searched_elsewhere;
 };
@@ -115,9 +119,10 @@ struct myheap_pause {
  * The core's pause (typedef mh_pause_fn): a first-fit search of 64K holes
  * reads every one of them, 20 ms and more on the debug kernel under TCG,
  * longer than any other opener should wait. Once the hold has lasted
- * MYHEAP_HOLD_NS, let waiters in (myheap_lock_yield()); when the lock was
- * let go, the operations that ran meanwhile may have changed what belongs
- * to this allocation alone: its report, the observer and the pause.
+ * MYHEAP_HOLD_NS, let waiters in (myheap_lock_yield()), until the pauses
+ * have lasted MYHEAP_SEARCH_WAIT_MAX_NS in all. When the lock was let go,
+ * the operations that ran meanwhile may have changed what belongs to this
+ * allocation alone: its report, the observer and the pause.
  */
 static bool myheap_search_pause(void *ctx)
 {
@@ -125,13 +130,19 @@ static bool myheap_search_pause(void *ctx)
 	struct myheap_dev *dev = p->dev;
 	unsigned long holds = dev->lock_holds;
 	u64 searched = mh_searched(&dev->heap);
+	u64 since;
 
-	if (!myheap_hold_over(dev, p->deadline))
+	if (!myheap_hold_over(dev, p->deadline) ||
+	    p->waited_ns >= MYHEAP_SEARCH_WAIT_MAX_NS)
 		return false;
 	dev->searches_paused++;
+	since = local_clock();
 	myheap_lock_yield(dev, false);	/* the search cannot fail here */
-	dev->searches_paused--;
+	p->waited_ns += local_clock() - since;
 	p->deadline = myheap_hold_deadline();
+	dev->searches_paused--;
+	if (p->waited_ns >= MYHEAP_SEARCH_WAIT_MAX_NS)
+		dev->search_waits_spent++;
 	if (dev->lock_holds == holds)
 		return false;	/* nobody was waiting: the lock was kept */
 	dev->search_pauses++;

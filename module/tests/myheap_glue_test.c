@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -819,6 +820,90 @@ static void myheap_test_yield_fair(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.ret, 0);
 }
 
+/**
+ * struct myheap_turns_ctx - a task that keeps taking the heap for a while.
+ * @dev: the device.
+ * @stop: set to make it stop.
+ * @done: completed when it has stopped.
+ * @turns: holds of the lock it has had.
+ */
+struct myheap_turns_ctx {
+	struct myheap_dev *dev;
+	bool stop;
+	struct completion done;
+	unsigned int turns;
+};
+
+#define MYHEAP_TEST_TURN_MS	40
+/* pauses of a turn each that a search can wait, at most */
+#define MYHEAP_TEST_PAUSES_MAX	\
+	DIV_ROUND_UP(MYHEAP_SEARCH_WAIT_MAX_NS, MYHEAP_TEST_TURN_MS * NSEC_PER_MSEC)
+
+/* Hold the lock MYHEAP_TEST_TURN_MS at each turn, asking again at once. */
+static int myheap_turns_thread(void *arg)
+{
+	struct myheap_turns_ctx *ctx = arg;
+
+	while (!READ_ONCE(ctx->stop)) {
+		if (myheap_lock(ctx->dev))
+			break;
+		ctx->turns++;
+		msleep(MYHEAP_TEST_TURN_MS);
+		myheap_unlock(ctx->dev);
+		usleep_range(200, 400);	/* the lock's waiters go first */
+	}
+	complete(&ctx->done);
+	return 0;
+}
+
+/*
+ * A first-fit ALLOC walking 32K holes while another task takes the lock
+ * for 40 ms at every turn: each pause of the search waits a turn at least,
+ * so after three (MYHEAP_SEARCH_WAIT_MAX_NS, 100 ms, in all) the search
+ * finishes without pausing. It used to pause every millisecond of its walk
+ * for as long as it lasted (a best-fit ALLOC waited 2.6 s in `make stress`).
+ */
+static void myheap_test_search_wait_bounded(struct kunit *test)
+{
+	struct myheap_dev *dev = myheap_test_dev_of(test, SZ_2M, MH_FIRST_FIT);
+	struct myheap_file *holes = myheap_test_open(test, dev, 100);
+	struct myheap_file *keeper = myheap_test_open(test, dev, 200);
+	struct myheap_turns_ctx ctx = { .dev = dev };
+	u64 off, big, pauses, spent, searched;
+	struct task_struct *t;
+	u32 n = 0;
+
+	while (!t_alloc(holes, 1, 0, 0, &off) && !t_alloc(keeper, 1, 0, 0, &off))
+		n++;
+	kunit_remove_action(test, myheap_test_close, holes);
+	myheap_test_close(holes);
+	KUNIT_ASSERT_GT(test, n, SZ_2M / 64 - 64);
+	pauses = dev->search_pauses;
+	spent = dev->search_waits_spent;
+	searched = mh_searched(&dev->heap);
+
+	init_completion(&ctx.done);
+	t = kthread_run(myheap_turns_thread, &ctx, "myheap-turns");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(t), "no thread: %pe", t);
+	while (!READ_ONCE(ctx.turns))
+		usleep_range(1000, 2000);
+	/* 40 bytes: no 32-byte hole fits, it walks all of them */
+	KUNIT_EXPECT_EQ(test, t_alloc(keeper, 40, 0, 0, &big), 0);
+	WRITE_ONCE(ctx.stop, true);
+	wait_for_completion(&ctx.done);
+
+	KUNIT_EXPECT_GE(test, mh_searched(&dev->heap) - searched, n);
+	pauses = dev->search_pauses - pauses;
+	spent = dev->search_waits_spent - spent;
+	KUNIT_EXPECT_LE(test, pauses, MYHEAP_TEST_PAUSES_MAX);
+	KUNIT_EXPECT_LE(test, spent, 1);
+	if (pauses == MYHEAP_TEST_PAUSES_MAX)
+		KUNIT_EXPECT_EQ(test, spent, 1);
+	kunit_info(test, "%u holes: the search paused %llu times (at most %llu), stopped pausing %llu times; the other task had %u turns\n",
+		   n, pauses, (u64)MYHEAP_TEST_PAUSES_MAX, spent, ctx.turns);
+	KUNIT_EXPECT_EQ(test, mh_check(&dev->heap, NULL), 0);
+}
+
 /*
  * The reports the ioctls publish: a free of another file's block is
  * refused and reports nothing; a free reports the merge the core planned
@@ -888,6 +973,7 @@ static struct kunit_case myheap_glue_test_cases[] = {
 	KUNIT_CASE(myheap_test_check_stats_heap),
 	KUNIT_CASE(myheap_test_ioctl_killable),
 	KUNIT_CASE(myheap_test_yield_fair),
+	KUNIT_CASE_SLOW(myheap_test_search_wait_bounded),
 	{}
 };
 

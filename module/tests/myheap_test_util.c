@@ -13,6 +13,31 @@ KUNIT_DEFINE_ACTION_WRAPPER(myheap_test_dev_destroy, myheap_dev_destroy,
 			    struct myheap_dev *);
 
 /**
+ * myheap_test_dev_of() - a device of the given region size and policy,
+ * destroyed when @test ends.
+ * @test: the test it belongs to; a failure to set it up fails the test.
+ * @region_size: bytes of region.
+ * @policy: its placement policy.
+ *
+ * Context: process context, may sleep.
+ * Return: the device.
+ */
+struct myheap_dev *myheap_test_dev_of(struct kunit *test, size_t region_size,
+				      enum mh_policy policy)
+{
+	struct myheap_dev *dev;
+	int ret;
+
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, myheap_dev_init(dev, region_size, policy, false),
+			0);
+	ret = kunit_add_action_or_reset(test, myheap_test_dev_destroy, dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return dev;
+}
+
+/**
  * myheap_test_dev() - a device with a MYHEAP_TEST_REGION region (segregated
  * fit), destroyed when @test ends.
  * @test: the test it belongs to; a failure to set it up fails the test.
@@ -22,16 +47,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(myheap_test_dev_destroy, myheap_dev_destroy,
  */
 struct myheap_dev *myheap_test_dev(struct kunit *test)
 {
-	struct myheap_dev *dev;
-	int ret;
-
-	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, myheap_dev_init(dev, MYHEAP_TEST_REGION,
-					      MH_SEGREGATED, false), 0);
-	ret = kunit_add_action_or_reset(test, myheap_test_dev_destroy, dev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	return dev;
+	return myheap_test_dev_of(test, MYHEAP_TEST_REGION, MH_SEGREGATED);
 }
 
 /**

@@ -13,6 +13,8 @@
 #define MYHEAP_TEST_REGION	(64 * 1024)
 
 struct myheap_dev *myheap_test_dev(struct kunit *test);
+struct myheap_dev *myheap_test_dev_of(struct kunit *test, size_t region_size,
+				      enum mh_policy policy);
 struct myheap_file *myheap_test_open(struct kunit *test,
 				     struct myheap_dev *dev, pid_t pid);
 void myheap_test_close(void *arg);
