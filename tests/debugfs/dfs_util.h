@@ -439,6 +439,55 @@ static inline char *normalise(const char *text, bool blocks, long long pid,
 	return out;
 }
 
+/*
+ * The stats whose values depend on the clock or on what ran since the
+ * module was loaded (the lock's longest hold and wait, pauses, resets,
+ * events): a golden stats file keeps the values of the run that captured
+ * it, so that the README can show it whole, and the comparison reads
+ * them as "*" on both sides.
+ */
+static const char *const stats_unsteady[] = {
+	"resets", "search_pauses", "search_waits_spent",
+	"lock_wait_max_us", "lock_wait_max_behind",
+	"lock_hold_max_us", "lock_hold_max_cpu_us", "lock_hold_max_switches",
+	"lock_hold_max_gap_us", "lock_hold_max_at", "events_recorded",
+};
+
+/* Is the stats key @key (@len bytes, not terminated) one of them? */
+static inline bool stat_unsteady(const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stats_unsteady) / sizeof(*stats_unsteady); i++)
+		if (strlen(stats_unsteady[i]) == len &&
+		    !strncmp(key, stats_unsteady[i], len))
+			return true;
+	return false;
+}
+
+/* @stats with the values of stats_unsteady[] replaced by "*". */
+static inline char *stats_steady(const char *stats)
+{
+	char *out = malloc(2 * strlen(stats) + 2), *o = out;
+	const char *line = stats;
+
+	if (!out)
+		return NULL;
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		const char *colon = memchr(line, ':', len);
+
+		if (colon && stat_unsteady(line, colon - line))
+			o += sprintf(o, "%.*s: *\n", (int)(colon - line), line);
+		else
+			o = mempcpy(o, line, len);
+		line += len;
+	}
+	*o = 0;
+	return out;
+}
+
 /* Does @text contain something that looks like a kernel address? */
 static inline const char *find_kernel_address(const char *text)
 {
