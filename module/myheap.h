@@ -99,16 +99,19 @@ struct myheap_realloc_report {
  * @switches: times the holder was switched out, voluntarily or not.
  * @gap_ns: the longest stretch of the hold in which the holder did not
  *	look at the clock (myheap_hold_over(), which a long operation calls
- *	between its steps; the hold's start and end count as looks). A
- *	stretch far longer than a step is time the holder's CPU did not run.
+ *	between its steps: a few hundred block reads of a search, a chunk of
+ *	a BATCH; the hold's start and end count as looks). An operation that
+ *	does not pause is one step: a FREE placing its block in an
+ *	address-ordered list reads it up to the block's place.
  * @at: where the lock was let go: an address in the function that let it
  *	go, or for a yield in the one that called myheap_lock_yield() (0 in
  *	the clocks at a start).
  *
  * Together they tell a hold that worked from one whose holder was not
  * running: preempted or asleep in the guest (@cpu_ns below @ns, @switches
- * above 0), or, with neither, a CPU the host did not run (the guest cannot
- * see that under TCG, but @gap_ns shows a step that took far too long).
+ * above 0), or, with neither, a CPU the host did not run (the guest counts
+ * that as the holder's run time; only a step far longer than its work, in
+ * @gap_ns, shows it).
  */
 struct myheap_hold {
 	u64 ns;
