@@ -50,10 +50,10 @@ static void myheap_lock_unwait(struct myheap_dev *dev)
 		wake_up_var(&dev->lock_holds);
 }
 
-/* The clocks of struct myheap_hold, now, for the task running. */
-static void myheap_hold_clocks(struct myheap_hold *now)
+/* The clocks of struct myheap_hold at @ns (local_clock()), for current. */
+static void myheap_hold_clocks(struct myheap_hold *now, u64 ns)
 {
-	now->ns = local_clock();
+	now->ns = ns;
 	now->cpu_ns = READ_ONCE(current->se.sum_exec_runtime);
 	now->switches = READ_ONCE(current->nvcsw) + READ_ONCE(current->nivcsw);
 	now->gap_ns = 0;
@@ -75,8 +75,8 @@ static u64 myheap_hold_look(struct myheap_dev *dev)
 static void myheap_hold_begins(struct myheap_dev *dev)
 {
 	WRITE_ONCE(dev->lock_holds, dev->lock_holds + 1);
-	myheap_hold_clocks(&dev->hold_begun);
-	dev->hold_looked = dev->hold_begun.ns;
+	dev->hold_looked = local_clock();
+	myheap_hold_clocks(&dev->hold_begun, dev->hold_looked);
 }
 
 /*
@@ -173,8 +173,7 @@ void myheap_unlock_at(struct myheap_dev *dev, unsigned long at)
 	const struct myheap_hold *begun = &dev->hold_begun;
 	struct myheap_hold now;
 
-	myheap_hold_clocks(&now);
-	now.ns = myheap_hold_look(dev);
+	myheap_hold_clocks(&now, myheap_hold_look(dev));
 	if (now.ns - begun->ns > dev->hold_max.ns) {
 		dev->hold_max.ns = now.ns - begun->ns;
 		dev->hold_max.cpu_ns = now.cpu_ns - begun->cpu_ns;
