@@ -402,49 +402,11 @@ static inline long long owner_of_pid(pid_t pid)
 }
 
 /*
- * Golden form of a dump: runs of blanks collapsed to one space, no blank
- * at the end of a line, and in block lines (blocks file) the pid and
- * owner columns replaced by PID and OWNER when they are @pid and @owner.
- */
-static inline char *normalise(const char *text, bool blocks, long long pid,
-			      long long owner)
-{
-	char *out = malloc(2 * strlen(text) + 64), *o = out;
-	const char *line = text;
-
-	if (!out)
-		return NULL;
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char *copy = strndup(line, len), *tok, *save = NULL;
-		int col = 0;
-		bool block_line = blocks && copy[0] != '#' && copy[0] != 'm';
-
-		for (tok = strtok_r(copy, " \t", &save); tok;
-		     tok = strtok_r(NULL, " \t", &save), col++) {
-			if (col)
-				*o++ = ' ';
-			if (block_line && col == 6 && atoll(tok) == pid)
-				tok = "PID";
-			else if (block_line && col == 7 && atoll(tok) == owner)
-				tok = "OWNER";
-			o += sprintf(o, "%s", tok);
-		}
-		*o++ = '\n';
-		free(copy);
-		line += len + (nl ? 1 : 0);
-	}
-	*o = 0;
-	return out;
-}
-
-/*
  * The stats whose values depend on the clock or on what ran since the
  * module was loaded (the lock's longest hold and wait, pauses, resets,
  * events): a golden stats file keeps the values of the run that captured
  * it, so that the README can show it whole, and the comparison reads
- * them as "*" on both sides.
+ * them as "*" on both sides (normalise()'s @unsteady).
  */
 static const char *const stats_unsteady[] = {
 	"resets", "search_pauses", "search_waits_spent",
@@ -465,24 +427,47 @@ static inline bool stat_unsteady(const char *key, size_t len)
 	return false;
 }
 
-/* @stats with the values of stats_unsteady[] replaced by "*". */
-static inline char *stats_steady(const char *stats)
+/*
+ * Golden form of a dump: runs of blanks collapsed to one space, no blank
+ * at the end of a line, in block lines (blocks file) the pid and owner
+ * columns replaced by PID and OWNER when they are @pid and @owner, and if
+ * @unsteady (stats file) the values of stats_unsteady[] replaced by "*".
+ */
+static inline char *normalise(const char *text, bool blocks, bool unsteady,
+			      long long pid, long long owner)
 {
-	char *out = malloc(2 * strlen(stats) + 2), *o = out;
-	const char *line = stats;
+	char *out = malloc(2 * strlen(text) + 64), *o = out;
+	const char *line = text;
 
 	if (!out)
 		return NULL;
 	while (*line) {
 		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = strndup(line, len), *tok, *save = NULL;
+		int col = 0;
+		bool block_line = blocks && copy[0] != '#' && copy[0] != 'm';
 		const char *colon = memchr(line, ':', len);
+		bool masked = unsteady && colon &&
+			      stat_unsteady(line, colon - line);
 
-		if (colon && stat_unsteady(line, colon - line))
-			o += sprintf(o, "%.*s: *\n", (int)(colon - line), line);
-		else
-			o = mempcpy(o, line, len);
-		line += len;
+		for (tok = strtok_r(copy, " \t", &save); tok;
+		     tok = strtok_r(NULL, " \t", &save), col++) {
+			if (masked && col > 1)
+				continue;	/* a value of more words: one "*" */
+			if (col)
+				*o++ = ' ';
+			if (block_line && col == 6 && atoll(tok) == pid)
+				tok = "PID";
+			else if (block_line && col == 7 && atoll(tok) == owner)
+				tok = "OWNER";
+			else if (masked && col == 1)
+				tok = "*";
+			o += sprintf(o, "%s", tok);
+		}
+		*o++ = '\n';
+		free(copy);
+		line += len + (nl ? 1 : 0);
 	}
 	*o = 0;
 	return out;
